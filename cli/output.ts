@@ -1,0 +1,60 @@
+/**
+ * Terminal output: data goes to stdout, messages to stderr. `-q` silences messages, `-v` shows
+ * debug lines, NO_COLOR or a non-terminal stderr turns colour off.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** Where and how a command reports to the user. */
+export class Output {
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly color: boolean;
+  /** Whether stderr is a terminal: progress lines are drawn only then. */
+  readonly interactive: boolean;
+
+  constructor(options: { quiet?: boolean; verbose?: boolean; env?: Record<string, string> } = {}) {
+    const env = options.env ?? Deno.env.toObject();
+    this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? false;
+    this.interactive = Deno.stderr.isTerminal();
+    this.color = this.interactive && env.NO_COLOR === undefined;
+  }
+
+  /** Writes a data line to stdout (never silenced: it is the command's result). */
+  print(text: string): void {
+    Deno.stdout.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+  }
+
+  /** Writes a message to stderr unless `-q`. */
+  info(text: string): void {
+    if (!this.quiet) this.stderr(text);
+  }
+
+  /** Writes a debug message to stderr with `-v`. */
+  debug(text: string): void {
+    if (this.verbose) this.stderr(this.paint("2", text));
+  }
+
+  /** Writes `warning: …` to stderr unless `-q`. */
+  warn(text: string): void {
+    if (!this.quiet) this.stderr(`${this.paint("33;1", "warning")}: ${text}`);
+  }
+
+  /** Writes `error: …` and `hint: …` lines to stderr (never silenced). */
+  error(text: string, hints: string[] = []): void {
+    this.stderr(`${this.paint("31;1", "error")}: ${text}`);
+    for (const hint of hints) this.stderr(`  ${this.paint("36", "hint")}: ${hint}`);
+  }
+
+  /** Wraps text in an ANSI SGR code when colour is on. */
+  paint(sgr: string, text: string): string {
+    return this.color ? `\x1b[${sgr}m${text}\x1b[0m` : text;
+  }
+
+  private stderr(text: string): void {
+    Deno.stderr.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+  }
+}

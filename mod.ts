@@ -1,0 +1,7 @@
+/**
+ * envknit's public TypeScript API: the operations the CLI performs, for programs.
+ *
+ * @module
+ */
+export { ENVKNIT_VERSION } from "./project/version.ts";
+export { EnvknitError, UsageError } from "./project/errors.ts";
