@@ -8,6 +8,8 @@ const root = new URL("..", import.meta.url);
 const PRODUCT_DIRS = ["cli", "project", "resolver", "store"];
 
 async function* sources(dir: URL): AsyncGenerator<URL> {
+  const exists = await Deno.stat(dir).then(() => true, () => false);
+  if (!exists) return;
   for await (const entry of Deno.readDir(dir)) {
     const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
     if (entry.isDirectory && entry.name !== "wasm") yield* sources(url);
