@@ -1,0 +1,339 @@
+/**
+ * The lock file `envknit.lock.yaml` (schema 1.x, DESIGN.md): its model, a validating reader, and a
+ * deterministic, atomic writer. The lock is committed and portable: it holds no local paths.
+ *
+ * A lock is untrusted input (it may come from anyone's pull request): every field that later
+ * becomes part of a path or a URL is validated here, so the store never sees a hostile value.
+ *
+ * @module
+ */
+import { EnvknitError } from "./errors.ts";
+import { parseYaml } from "./yaml.ts";
+
+/** The schema this envknit writes; readers accept any 1.x and ignore fields they do not know. */
+export const LOCK_SCHEMA_VERSION = "1.1";
+/** The lock's file name beside envknit.yaml. */
+export const LOCK_FILENAME = "envknit.lock.yaml";
+
+/** One wheel file of a locked version, as the index listed it. */
+export interface LockWheel {
+  file: string;
+  url: string;
+  sha256: string;
+  size?: number;
+}
+
+/** One locked package version of an environment. */
+export interface LockPackage {
+  /** PEP 503-normalized name. */
+  name: string;
+  /** PEP 440-normalized version. */
+  version: string;
+  /** Applicable Requires-Dist (markers evaluated for the target), without markers. */
+  dependencies: string[];
+  /** Extras of this package that were requested. */
+  extras?: string[];
+  /** Only needed by dev_packages. */
+  dev?: boolean;
+  requiresPython?: string | null;
+  /** The index the package came from. */
+  index?: string;
+  /** Every wheel of that version the index lists. */
+  wheels: LockWheel[];
+  /** EnvKnit's field: where the package is installed. The tool never writes it. */
+  installPath?: string;
+}
+
+/** What the lock was resolved for. */
+export interface LockTarget {
+  /** Python version, e.g. "3.11". */
+  python: string;
+  /** Platform tag, e.g. "manylinux_2_36_x86_64". */
+  platform: string;
+}
+
+/** A whole lock file. */
+export interface Lockfile {
+  schemaVersion: string;
+  lockGeneratedAt: string;
+  resolverVersion: string;
+  /** sha256 of the normalized envknit.yaml inputs; `envknit check` compares it. */
+  configHash: string;
+  target: LockTarget;
+  /** Packages per environment, sorted by name. */
+  environments: Record<string, LockPackage[]>;
+}
+
+const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const VERSION =
+  /^(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const WHEEL_FILE = /^[A-Za-z0-9_.+!-]+\.whl$/;
+const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Parses and validates lock text. `source` names the file in messages.
+ * Throws EnvknitError for YAML errors, a newer major schema, or any invalid field.
+ */
+export function parseLock(text: string, source: string): Lockfile {
+  const data = parseYaml(text, source);
+  const bad = (where: string, problem: string) =>
+    new EnvknitError(`${source}: ${where}: ${problem}`);
+  if (!isRecord(data)) throw bad("top level", "expected a mapping");
+
+  const schema = str(data.schema_version, "schema_version", bad);
+  const major = /^(\d+)\.\d+$/.exec(schema)?.[1];
+  if (major === undefined) {
+    throw bad("schema_version", `expected "MAJOR.MINOR", got ${JSON.stringify(schema)}`);
+  }
+  if (Number(major) > 1) {
+    throw new EnvknitError(
+      `${source}: lock schema ${schema} is newer than this envknit understands (1.x)`,
+      { hints: ["upgrade envknit, or re-lock with this version: envknit lock"] },
+    );
+  }
+  if (Number(major) < 1) throw bad("schema_version", `unsupported schema ${schema}`);
+
+  const targetData = data.target ?? {};
+  if (!isRecord(targetData)) throw bad("target", "expected a mapping");
+  const target: LockTarget = {
+    python: optStr(targetData.python, "target.python", bad) ?? "",
+    platform: optStr(targetData.platform, "target.platform", bad) ?? "",
+  };
+
+  const envs = data.environments ?? {};
+  if (!isRecord(envs)) throw bad("environments", "expected a mapping of environment names");
+  const environments: Record<string, LockPackage[]> = {};
+  for (const [env, list] of Object.entries(envs)) {
+    if (!ENV_NAME.test(env)) throw bad(`environments.${env}`, "invalid environment name");
+    if (list === null) {
+      environments[env] = [];
+      continue;
+    }
+    if (!Array.isArray(list)) throw bad(`environments.${env}`, "expected a list of packages");
+    environments[env] = list.map((entry, i) =>
+      parsePackage(entry, `environments.${env}[${i}]`, bad)
+    );
+  }
+
+  return {
+    schemaVersion: schema,
+    lockGeneratedAt: optStr(data.lock_generated_at, "lock_generated_at", bad) ?? "",
+    resolverVersion: optStr(data.resolver_version, "resolver_version", bad) ?? "",
+    configHash: optStr(data.config_hash, "config_hash", bad) ?? "",
+    target,
+    environments,
+  };
+}
+
+type Bad = (where: string, problem: string) => EnvknitError;
+
+function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
+  if (!isRecord(entry)) throw bad(where, "expected a mapping");
+  const name = str(entry.name, `${where}.name`, bad);
+  if (!NAME.test(name)) {
+    throw bad(`${where}.name`, `${JSON.stringify(name)} is not a normalized package name`);
+  }
+  const version = str(entry.version, `${where}.version`, bad);
+  if (!VERSION.test(version)) {
+    throw bad(`${where}.version`, `${JSON.stringify(version)} is not a normalized PEP 440 version`);
+  }
+  const at = `${where} (${name})`;
+  const pkg: LockPackage = {
+    name,
+    version,
+    dependencies: strList(entry.dependencies, `${at}.dependencies`, bad),
+    wheels: [],
+  };
+  if (entry.extras !== undefined) pkg.extras = strList(entry.extras, `${at}.extras`, bad);
+  if (entry.dev !== undefined) {
+    if (typeof entry.dev !== "boolean") throw bad(`${at}.dev`, "expected true or false");
+    if (entry.dev) pkg.dev = true;
+  }
+  if (entry.requires_python !== undefined) {
+    pkg.requiresPython = entry.requires_python === null
+      ? null
+      : str(entry.requires_python, `${at}.requires_python`, bad);
+  }
+  if (entry.index !== undefined) {
+    pkg.index = checkUrl(str(entry.index, `${at}.index`, bad), `${at}.index`, bad);
+  }
+  if (entry.install_path !== undefined) {
+    pkg.installPath = str(entry.install_path, `${at}.install_path`, bad);
+  }
+  const wheels = entry.wheels ?? [];
+  if (!Array.isArray(wheels)) throw bad(`${at}.wheels`, "expected a list");
+  pkg.wheels = wheels.map((w, i) => parseWheel(w, `${at}.wheels[${i}]`, bad));
+  return pkg;
+}
+
+function parseWheel(w: unknown, where: string, bad: Bad): LockWheel {
+  if (!isRecord(w)) throw bad(where, "expected a mapping");
+  const file = str(w.file, `${where}.file`, bad);
+  if (!WHEEL_FILE.test(file)) {
+    throw bad(`${where}.file`, `${JSON.stringify(file)} is not a wheel file name`);
+  }
+  const sha256 = str(w.sha256, `${where}.sha256`, bad).toLowerCase();
+  if (!SHA256.test(sha256)) throw bad(`${where}.sha256`, "expected 64 hex digits");
+  const wheel: LockWheel = {
+    file,
+    url: checkUrl(str(w.url, `${where}.url`, bad), `${where}.url`, bad),
+    sha256,
+  };
+  if (w.size !== undefined) {
+    if (typeof w.size !== "number" || !Number.isSafeInteger(w.size) || w.size < 0) {
+      throw bad(`${where}.size`, "expected a byte count");
+    }
+    wheel.size = w.size;
+  }
+  return wheel;
+}
+
+function checkUrl(url: string, where: string, bad: Bad): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw bad(where, `${JSON.stringify(url)} is not an absolute URL`);
+  }
+  if (!["https:", "http:", "file:"].includes(parsed.protocol)) {
+    throw bad(where, `unsupported URL scheme '${parsed.protocol}'`);
+  }
+  return url;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown, where: string, bad: Bad): string {
+  if (typeof v === "number") return String(v); // `python: 3.11` written by hand
+  if (typeof v !== "string") throw bad(where, "expected a string");
+  return v;
+}
+
+function optStr(v: unknown, where: string, bad: Bad): string | undefined {
+  return v === undefined || v === null ? undefined : str(v, where, bad);
+}
+
+function strList(v: unknown, where: string, bad: Bad): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+    throw bad(where, "expected a list of strings");
+  }
+  return v;
+}
+
+/** A YAML double-quoted scalar: JSON string syntax is valid YAML and unambiguous. */
+function q(s: string): string {
+  return JSON.stringify(s);
+}
+
+const byName = (a: LockPackage, b: LockPackage) =>
+  a.name < b.name
+    ? -1
+    : a.name > b.name
+    ? 1
+    : a.version < b.version
+    ? -1
+    : a.version > b.version
+    ? 1
+    : 0;
+
+/**
+ * Serializes a lock deterministically: fixed key order, environments and packages sorted, every
+ * string double-quoted. The same lock always gives the same bytes.
+ */
+export function serializeLock(lock: Lockfile): string {
+  const out: string[] = [
+    "# envknit.lock.yaml: written by `envknit lock`. Do not edit by hand.",
+    `schema_version: ${q(lock.schemaVersion)}`,
+    `lock_generated_at: ${q(lock.lockGeneratedAt)}`,
+    `resolver_version: ${q(lock.resolverVersion)}`,
+    `config_hash: ${q(lock.configHash)}`,
+    `target: {python: ${q(lock.target.python)}, platform: ${q(lock.target.platform)}}`,
+    "environments:",
+  ];
+  const envNames = Object.keys(lock.environments).sort();
+  if (envNames.length === 0) out[out.length - 1] += " {}";
+  for (const env of envNames) {
+    const packages = [...lock.environments[env]].sort(byName);
+    out.push(`  ${env}:${packages.length ? "" : " []"}`);
+    for (const p of packages) {
+      out.push(`    - name: ${q(p.name)}`);
+      out.push(`      version: ${q(p.version)}`);
+      out.push(`      dependencies: [${p.dependencies.map(q).join(", ")}]`);
+      if (p.extras?.length) out.push(`      extras: [${[...p.extras].sort().map(q).join(", ")}]`);
+      if (p.dev) out.push(`      dev: true`);
+      if (p.requiresPython) out.push(`      requires_python: ${q(p.requiresPython)}`);
+      if (p.index) out.push(`      index: ${q(p.index)}`);
+      if (p.installPath) out.push(`      install_path: ${q(p.installPath)}`);
+      const wheels = [...p.wheels].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+      out.push(`      wheels:${wheels.length ? "" : " []"}`);
+      for (const w of wheels) {
+        const size = w.size === undefined ? "" : `, size: ${w.size}`;
+        out.push(`        - {file: ${q(w.file)}, url: ${q(w.url)}, sha256: ${q(w.sha256)}${size}}`);
+      }
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Reads and validates a lock file; a missing file says to run `envknit lock`. */
+export async function readLock(path: string): Promise<Lockfile> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new EnvknitError(`no lock file at ${path}`, { hints: ["run 'envknit lock' first"] });
+    }
+    throw new EnvknitError(
+      `cannot read ${path}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  return parseLock(text, path);
+}
+
+/**
+ * Writes the lock atomically (a temp file beside it, then rename), so a reader or a crash never
+ * sees half a lock. When only `lockGeneratedAt` would change, the existing file is kept as it is:
+ * locking twice gives byte-identical files. Returns whether the file changed.
+ */
+export async function writeLock(path: string, lock: Lockfile): Promise<boolean> {
+  const existing = await Deno.readTextFile(path).catch(() => null);
+  if (existing !== null) {
+    try {
+      const previous = parseLock(existing, path);
+      const same = serializeLock({ ...lock, lockGeneratedAt: previous.lockGeneratedAt });
+      if (same === existing) return false;
+    } catch {
+      // An unreadable old lock is simply replaced.
+    }
+  }
+  await writeFileAtomic(path, serializeLock(lock));
+  return true;
+}
+
+/** Writes `text` to `path` through a temp file in the same directory and a rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  const dir = slash === -1 ? "." : path.slice(0, slash) || "/";
+  const tmp = `${dir}/.${path.slice(slash + 1)}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o644 });
+    try {
+      const bytes = new TextEncoder().encode(text);
+      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(tmp, path);
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new EnvknitError(
+      `cannot write ${path}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}

@@ -1,0 +1,142 @@
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "../tests/support/assert.ts";
+import { EnvknitError } from "./errors.ts";
+import { type Lockfile, parseLock, readLock, serializeLock, writeLock } from "./lock.ts";
+
+const SHA = "a".repeat(64);
+
+function sample(): Lockfile {
+  return {
+    schemaVersion: "1.1",
+    lockGeneratedAt: "2026-11-21T10:30:00Z",
+    resolverVersion: "envknit/0.1.0",
+    configHash: "c".repeat(64),
+    target: { python: "3.11", platform: "manylinux_2_36_x86_64" },
+    environments: {
+      legacy: [],
+      default: [
+        {
+          name: "requests",
+          version: "2.31.0",
+          dependencies: ["charset-normalizer<4,>=2", "idna<4,>=2.5"],
+          requiresPython: ">=3.7",
+          index: "https://pypi.org/simple",
+          wheels: [{
+            file: "requests-2.31.0-py3-none-any.whl",
+            url: "https://files/requests.whl",
+            sha256: SHA,
+            size: 62574,
+          }],
+        },
+        {
+          name: "idna",
+          version: "3.6",
+          dependencies: [],
+          dev: true,
+          wheels: [{
+            file: "idna-3.6-py3-none-any.whl",
+            url: "https://files/idna.whl",
+            sha256: SHA,
+          }],
+        },
+      ],
+    },
+  };
+}
+
+Deno.test("a lock survives a write/read round trip, sorted by environment and name", () => {
+  const text = serializeLock(sample());
+  const back = parseLock(text, "envknit.lock.yaml");
+  assertEquals(Object.keys(back.environments), ["default", "legacy"]);
+  assertEquals(back.environments.default.map((p) => p.name), ["idna", "requests"]);
+  assertEquals(back.environments.default[1], sample().environments.default[0]);
+  assertEquals(back.environments.default[0].dev, true);
+  assertEquals(serializeLock(back), text);
+});
+
+Deno.test("serialization matches the DESIGN.md layout: flow lists of deps, one line per wheel", () => {
+  const text = serializeLock(sample());
+  assertStringIncludes(text, `schema_version: "1.1"\n`);
+  assertStringIncludes(text, `target: {python: "3.11", platform: "manylinux_2_36_x86_64"}\n`);
+  assertStringIncludes(text, `      dependencies: ["charset-normalizer<4,>=2", "idna<4,>=2.5"]\n`);
+  assertStringIncludes(
+    text,
+    `        - {file: "requests-2.31.0-py3-none-any.whl", url: "https://files/requests.whl", sha256: "${SHA}", size: 62574}\n`,
+  );
+  assertStringIncludes(text, "  legacy: []\n");
+});
+
+Deno.test("a newer major schema is refused with a hint to upgrade; unknown fields are ignored", () => {
+  const newer = serializeLock(sample()).replace(`"1.1"`, `"2.0"`);
+  const err = assertThrows(
+    () => parseLock(newer, "x.lock"),
+    EnvknitError,
+    "newer than this envknit",
+  );
+  assertStringIncludes(err.hints.join(" "), "upgrade envknit");
+  const future = serializeLock(sample()).replace(`"1.1"`, `"1.9"`) + "future_field: {a: 1}\n";
+  assertEquals(parseLock(future, "x").environments.default.length, 2);
+});
+
+Deno.test("hostile values that would become paths or URLs are refused with the field named", () => {
+  const base = serializeLock(sample());
+  const cases: [string, string][] = [
+    [base.replace(`name: "idna"`, `name: "../../etc"`), "name"],
+    [base.replace(`version: "3.6"`, `version: "3.6/../../x"`), "version"],
+    [base.replace(`sha256: "${SHA}"`, `sha256: "zz"`), "sha256"],
+    [base.replace(`file: "idna-3.6-py3-none-any.whl"`, `file: "../idna.whl"`), "file"],
+    [base.replace(`url: "https://files/idna.whl"`, `url: "javascript:alert(1)"`), "url"],
+    [base.replace(`  default:\n`, `  "../x":\n`), "environment name"],
+  ];
+  for (const [text, field] of cases) {
+    const err = assertThrows(() => parseLock(text, "evil.lock"), EnvknitError);
+    assertStringIncludes(err.message, "evil.lock: ");
+    assertStringIncludes(err.message, field);
+  }
+});
+
+Deno.test("corrupt YAML names the file, line and column", () => {
+  const err = assertThrows(
+    () => parseLock('schema_version: "1.1"\nenvironments: [\n', "bad.lock"),
+    EnvknitError,
+  );
+  assertStringIncludes(err.message, "bad.lock:");
+  assert(/bad\.lock:\d+:\d+: invalid YAML/.test(err.message), err.message);
+});
+
+Deno.test("writeLock is atomic and keeps the file byte-identical when only the timestamp differs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/envknit.lock.yaml`;
+    assert(await writeLock(path, sample()));
+    const first = await Deno.readTextFile(path);
+    const again = { ...sample(), lockGeneratedAt: "2030-01-01T00:00:00Z" };
+    assertEquals(await writeLock(path, again), false);
+    assertEquals(await Deno.readTextFile(path), first);
+    const changed = sample();
+    changed.environments.default[0].version = "3.7";
+    assert(await writeLock(path, changed));
+    assertEquals(
+      (await readLock(path)).environments.default.find((p) => p.name === "requests")?.version,
+      "3.7",
+    );
+    // No temp files are left behind.
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["envknit.lock.yaml"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("reading a missing lock says to run envknit lock", async () => {
+  const err = await assertRejects(
+    () => readLock("/nonexistent/envknit.lock.yaml"),
+    EnvknitError,
+    "no lock file",
+  );
+  assertStringIncludes(err.hints[0], "envknit lock");
+});
