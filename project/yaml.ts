@@ -8,7 +8,7 @@
 // purpose: `deno run https://…/cli/main.ts` does not read our deno.json, so a bare `yaml` would not
 // resolve there.
 // deno-lint-ignore-file no-import-prefix
-import { type Document, parseDocument, type YAMLParseError } from "npm:yaml@2.9.1";
+import { type Document, LineCounter, parseDocument, type YAMLParseError } from "npm:yaml@2.9.1";
 import { EnvknitError } from "./errors.ts";
 
 export type { Document };
@@ -16,7 +16,7 @@ export {
   isMap,
   isScalar,
   isSeq,
-  type Pair,
+  type Node,
   type Scalar,
   type YAMLMap,
   type YAMLSeq,
@@ -25,25 +25,47 @@ export {
 /** Largest YAML file accepted: configs and locks are far smaller; anything bigger is hostile. */
 const MAX_YAML_BYTES = 64 * 1024 * 1024;
 
+/** A parsed YAML file that can say where any of its nodes is. */
+export interface YamlFile {
+  doc: Document;
+  /** `<source>:<line>:<col>` of a node (or of the file when the node has no position). */
+  where(node: unknown): string;
+}
+
 /**
  * Parses YAML into a Document, or throws one EnvknitError `<source>:<line>:<col>: <problem>`.
- * Aliases are limited so a "billion laughs" document cannot expand without bound.
+ * Duplicate keys are errors.
  */
-export function parseYamlDocument(text: string, source: string): Document {
+export function parseYamlFile(text: string, source: string): YamlFile {
   if (text.length > MAX_YAML_BYTES) {
     throw new EnvknitError(
       `${source}: file is too large to be a valid envknit file (${text.length} bytes)`,
     );
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, strict: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    prettyErrors: true,
+    uniqueKeys: true,
+    strict: true,
+    lineCounter,
+  });
   const problem = doc.errors[0];
   if (problem) throw yamlError(problem, source);
-  return doc;
+  const where = (node: unknown) => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    if (!range) return source;
+    const pos = lineCounter.linePos(range[0]);
+    return `${source}:${pos.line}:${pos.col}`;
+  };
+  return { doc, where };
 }
 
-/** Parses YAML into plain data (see {@link parseYamlDocument} for errors). */
+/**
+ * Parses YAML into plain data (see {@link parseYamlFile} for errors). Aliases are limited so a
+ * "billion laughs" document cannot expand without bound.
+ */
 export function parseYaml(text: string, source: string): unknown {
-  const doc = parseYamlDocument(text, source);
+  const { doc } = parseYamlFile(text, source);
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (error) {

@@ -1,0 +1,302 @@
+/**
+ * The project file `envknit.yaml` (EnvKnit-compatible, DESIGN.md): finding it, reading it with
+ * positions in every error, editing it with comments kept, and hashing its inputs for
+ * `envknit check`.
+ *
+ * @module
+ */
+import { EnvknitError } from "./errors.ts";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  parseYamlFile,
+  type YamlFile,
+  type YAMLMap,
+} from "./yaml.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
+import { ENVKNIT_VERSION } from "./version.ts";
+
+/** The project file's name. */
+export const CONFIG_FILENAME = "envknit.yaml";
+
+/** One environment of the project. */
+export interface EnvironmentConfig {
+  name: string;
+  /** Target Python version, e.g. "3.11". */
+  pythonVersion?: string;
+  /** PEP 508 requirement strings. */
+  packages: string[];
+  /** PEP 508 requirement strings needed only for development. */
+  devPackages: string[];
+}
+
+/** Where packages come from. */
+export interface IndexConfig {
+  /** The main index; PyPI's simple API when absent. */
+  url?: string;
+  extraUrls: string[];
+  /** Folders of wheels, as absolute paths (relative ones are taken from the project folder). */
+  findLinks: string[];
+  /** The find_links entries as written, for the portable config hash. */
+  findLinksAsWritten: string[];
+}
+
+/** A loaded envknit.yaml. */
+export interface ProjectConfig {
+  /** Absolute path of envknit.yaml. */
+  path: string;
+  /** Its folder: the project root, where the lock lives. */
+  dir: string;
+  envknitVersion: string;
+  index: IndexConfig;
+  environments: Record<string, EnvironmentConfig>;
+  /** The parsed document, for edits that keep comments. */
+  document: Document;
+}
+
+/** Environment names become YAML keys, CLI arguments and runtime identifiers: keep them plain. */
+const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const PYTHON_VERSION = /^\d+\.\d+(\.\d+)?$/;
+
+/** Finds envknit.yaml in `cwd` or the nearest parent folder; null when there is none. */
+export async function findConfig(cwd: string): Promise<string | null> {
+  let dir = cwd.replace(/\/+$/, "") || "/";
+  while (true) {
+    const candidate = `${dir === "/" ? "" : dir}/${CONFIG_FILENAME}`;
+    try {
+      if ((await Deno.stat(candidate)).isFile) return candidate;
+    } catch {
+      // not here: go up
+    }
+    if (dir === "/") return null;
+    dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+  }
+}
+
+/** Finds and loads the project of `cwd`, or says how to create one. */
+export async function loadProject(cwd: string): Promise<ProjectConfig> {
+  const path = await findConfig(cwd);
+  if (!path) {
+    throw new EnvknitError(`no ${CONFIG_FILENAME} in ${cwd} or any parent folder`, {
+      hints: ["create one with 'envknit init'"],
+    });
+  }
+  return await loadConfig(path);
+}
+
+/** Reads and validates envknit.yaml at `path`. */
+export async function loadConfig(path: string): Promise<ProjectConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new EnvknitError(
+      `cannot read ${path}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  return parseConfig(text, path);
+}
+
+/** Parses envknit.yaml text; errors carry `<path>:<line>:<col>`. */
+export function parseConfig(text: string, path: string): ProjectConfig {
+  const file = parseYamlFile(text, path);
+  const { doc } = file;
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  const root = doc.contents;
+  if (root === null || root === undefined) return emptyConfig(path, dir, doc);
+  if (!isMap(root)) {
+    throw new EnvknitError(`${file.where(root)}: expected a mapping at the top level`);
+  }
+
+  const envknitVersion = optionalString(file, root, "envknit_version") ?? ENVKNIT_VERSION;
+  const index = parseIndex(file, root.get("index", true), dir);
+
+  const environments: Record<string, EnvironmentConfig> = {};
+  const envs = root.get("environments", true);
+  if (envs !== undefined && envs !== null && !(isScalar(envs) && envs.value === null)) {
+    if (!isMap(envs)) {
+      throw new EnvknitError(`${file.where(envs)}: 'environments' must be a mapping`);
+    }
+    for (const pair of envs.items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : "";
+      if (!ENV_NAME.test(name)) {
+        throw new EnvknitError(
+          `${file.where(pair.key)}: invalid environment name ${JSON.stringify(name)}`,
+          {
+            hints: ["use letters, digits, '_', '.' and '-'"],
+          },
+        );
+      }
+      environments[name] = parseEnvironment(file, name, pair.value);
+    }
+  }
+  return { path, dir, envknitVersion, index, environments, document: doc };
+}
+
+function emptyConfig(path: string, dir: string, document: Document): ProjectConfig {
+  return {
+    path,
+    dir,
+    envknitVersion: ENVKNIT_VERSION,
+    index: { extraUrls: [], findLinks: [], findLinksAsWritten: [] },
+    environments: {},
+    document,
+  };
+}
+
+function parseIndex(file: YamlFile, node: unknown, dir: string): IndexConfig {
+  const index: IndexConfig = { extraUrls: [], findLinks: [], findLinksAsWritten: [] };
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) return index;
+  if (!isMap(node)) throw new EnvknitError(`${file.where(node)}: 'index' must be a mapping`);
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : "";
+    if (!["url", "extra_urls", "find_links"].includes(key)) {
+      throw new EnvknitError(`${file.where(pair.key)}: unknown key 'index.${key}'`, {
+        hints: ["index takes url, extra_urls and find_links"],
+      });
+    }
+  }
+  const url = optionalString(file, node, "url");
+  if (url !== undefined) index.url = checkIndexUrl(file, node.get("url", true), url);
+  const extra = stringList(file, node, "extra_urls");
+  index.extraUrls = extra.map(([value, at]) => checkIndexUrl(file, at, value));
+  for (const [value] of stringList(file, node, "find_links")) {
+    index.findLinksAsWritten.push(value);
+    index.findLinks.push(value.startsWith("/") ? value : `${dir}/${value}`.replace(/\/\.\//g, "/"));
+  }
+  return index;
+}
+
+function checkIndexUrl(file: YamlFile, at: unknown, url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (["http:", "https:", "file:"].includes(parsed.protocol)) return url;
+  } catch {
+    // reported below
+  }
+  throw new EnvknitError(`${file.where(at)}: ${JSON.stringify(url)} is not an http(s) or file URL`);
+}
+
+function parseEnvironment(file: YamlFile, name: string, node: unknown): EnvironmentConfig {
+  const env: EnvironmentConfig = { name, packages: [], devPackages: [] };
+  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return env;
+  if (!isMap(node)) {
+    throw new EnvknitError(`${file.where(node)}: environment '${name}' must be a mapping`);
+  }
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : "";
+    // node_version is EnvKnit's (it selects a Node.js for scripts); envknit accepts and ignores it.
+    if (!["python_version", "packages", "dev_packages", "node_version"].includes(key)) {
+      throw new EnvknitError(
+        `${file.where(pair.key)}: unknown key '${key}' in environment '${name}'`,
+        {
+          hints: ["an environment takes python_version, packages and dev_packages"],
+        },
+      );
+    }
+  }
+  const python = node.get("python_version", true);
+  if (python !== undefined) {
+    const value = isScalar(python) ? String(python.value) : "";
+    if (!PYTHON_VERSION.test(value)) {
+      throw new EnvknitError(
+        `${file.where(python)}: python_version must look like "3.11", got ${JSON.stringify(value)}`,
+      );
+    }
+    env.pythonVersion = value;
+  }
+  env.packages = packageList(file, node, "packages");
+  env.devPackages = packageList(file, node, "dev_packages");
+  return env;
+}
+
+/** Reads a list of packages: PEP 508 strings or `{name, version, extras}` mappings. */
+function packageList(file: YamlFile, env: YAMLMap, key: string): string[] {
+  const node = env.get(key, true);
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) throw new EnvknitError(`${file.where(node)}: '${key}' must be a list`);
+  return node.items.map((item) => {
+    if (isScalar(item) && typeof item.value === "string" && item.value.trim() !== "") {
+      return item.value.trim();
+    }
+    if (isMap(item)) return requirementFromMapping(file, item);
+    throw new EnvknitError(
+      `${file.where(item)}: a package is a requirement string or {name, version, extras}`,
+    );
+  });
+}
+
+function requirementFromMapping(file: YamlFile, item: YAMLMap): string {
+  const name = optionalString(file, item, "name");
+  if (!name) throw new EnvknitError(`${file.where(item)}: a package mapping needs a 'name'`);
+  const version = optionalString(file, item, "version")?.trim() ?? "";
+  const extras = stringList(file, item, "extras").map(([e]) => e);
+  const spec = version === "" || version === "*"
+    ? ""
+    : /^[=<>!~]/.test(version)
+    ? version
+    : `==${version}`;
+  return `${name}${extras.length ? `[${extras.join(",")}]` : ""}${spec}`;
+}
+
+function optionalString(file: YamlFile, map: YAMLMap, key: string): string | undefined {
+  const node = map.get(key, true);
+  if (node === undefined || node === null) return undefined;
+  if (!isScalar(node) || node.value === null || typeof node.value === "object") {
+    throw new EnvknitError(`${file.where(node ?? map)}: '${key}' must be a string`);
+  }
+  return String(node.value);
+}
+
+function stringList(file: YamlFile, map: YAMLMap, key: string): [string, unknown][] {
+  const node = map.get(key, true);
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) throw new EnvknitError(`${file.where(node)}: '${key}' must be a list`);
+  return node.items.map((item) => {
+    if (!isScalar(item) || typeof item.value !== "string") {
+      throw new EnvknitError(`${file.where(item)}: '${key}' entries must be strings`);
+    }
+    return [item.value, item];
+  });
+}
+
+/**
+ * sha256 (hex) of the inputs that decide a lock: the index settings as written and every
+ * environment's python_version and requirements. Formatting and comments do not change it.
+ */
+export async function configHash(config: ProjectConfig): Promise<string> {
+  const envs = Object.keys(config.environments).sort().map((name) => {
+    const e = config.environments[name];
+    return [name, e.pythonVersion ?? null, e.packages, e.devPackages];
+  });
+  const inputs = {
+    index: [config.index.url ?? null, config.index.extraUrls, config.index.findLinksAsWritten],
+    environments: envs,
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(inputs));
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The text of a new envknit.yaml. */
+export function initialConfigText(
+  options: { pythonVersion?: string; indexUrl?: string } = {},
+): string {
+  const lines = [
+    "# envknit.yaml: the packages of this project, per environment.",
+    "# 'envknit lock' resolves them into envknit.lock.yaml; 'envknit install' puts them in the store.",
+    `envknit_version: "${ENVKNIT_VERSION}"`,
+  ];
+  if (options.indexUrl) lines.push("index:", `  url: ${JSON.stringify(options.indexUrl)}`);
+  lines.push("environments:", "  default:");
+  if (options.pythonVersion) lines.push(`    python_version: "${options.pythonVersion}"`);
+  lines.push("    packages: []", "    dev_packages: []");
+  return lines.join("\n") + "\n";
+}
+
+/** Writes the (edited) document back atomically, comments and layout kept. */
+export async function saveConfig(config: ProjectConfig): Promise<void> {
+  await writeFileAtomic(config.path, String(config.document));
+}

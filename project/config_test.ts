@@ -1,0 +1,126 @@
+import {
+  assert,
+  assertEquals,
+  assertNotEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "../tests/support/assert.ts";
+import { EnvknitError } from "./errors.ts";
+import {
+  configHash,
+  findConfig,
+  initialConfigText,
+  loadProject,
+  parseConfig,
+  saveConfig,
+} from "./config.ts";
+
+const EXAMPLE = `envknit_version: "0.1.0"
+index:                      # optional
+  url: https://pypi.org/simple
+  extra_urls: []
+  find_links: [wheels, /abs/wheels]
+environments:
+  default:
+    python_version: "3.11"  # optional target
+    packages: [requests>=2.28, "click>=8,<9"]
+    dev_packages: [pytest]
+  legacy:
+    packages:
+      - "requests==2.28.1"
+      - {name: PyYAML, version: "6.0", extras: [libyaml]}
+      - {name: rich, version: ">=13"}
+      - {name: attrs}
+`;
+
+Deno.test("the DESIGN.md example parses into environments and index settings", () => {
+  const c = parseConfig(EXAMPLE, "/proj/envknit.yaml");
+  assertEquals(c.dir, "/proj");
+  assertEquals(c.index.url, "https://pypi.org/simple");
+  assertEquals(c.index.findLinks, ["/proj/wheels", "/abs/wheels"]);
+  assertEquals(c.environments.default, {
+    name: "default",
+    pythonVersion: "3.11",
+    packages: ["requests>=2.28", "click>=8,<9"],
+    devPackages: ["pytest"],
+  });
+  assertEquals(c.environments.legacy.packages, [
+    "requests==2.28.1",
+    "PyYAML[libyaml]==6.0",
+    "rich>=13",
+    "attrs",
+  ]);
+});
+
+Deno.test("malformed envknit.yaml errors carry the file, line and column", () => {
+  const cases: [string, string, string][] = [
+    ["environments:\n  default:\n    packages: [a, b\n", "envknit.yaml:", "invalid YAML"],
+    [
+      "environments:\n  default:\n    packages: requests\n",
+      "envknit.yaml:3:15",
+      "'packages' must be a list",
+    ],
+    ["environments:\n  default:\n    pakages: [a]\n", "envknit.yaml:3:5", "unknown key 'pakages'"],
+    [
+      "environments:\n  default:\n    python_version: three\n",
+      "envknit.yaml:3:21",
+      "python_version",
+    ],
+    ["environments:\n  ../x: {}\n", "envknit.yaml:2:3", "invalid environment name"],
+    ["index:\n  url: ftp://x\n", "envknit.yaml:2:8", "not an http(s) or file URL"],
+    [
+      "environments:\n  default:\n    packages: [{version: '1'}]\n",
+      "envknit.yaml:3:16",
+      "needs a 'name'",
+    ],
+    ["a: 1\na: 2\n", "envknit.yaml:2:1", "invalid YAML"],
+  ];
+  for (const [text, where, what] of cases) {
+    const err = assertThrows(() => parseConfig(text, "envknit.yaml"), EnvknitError);
+    assert(err.message.startsWith(where), `${err.message} should start with ${where}`);
+    assertStringIncludes(err.message, what);
+  }
+});
+
+Deno.test("the config hash ignores comments and layout but not requirements", async () => {
+  const a = await configHash(parseConfig(EXAMPLE, "/p/envknit.yaml"));
+  const reformatted = EXAMPLE.replace("# optional target", "").replace(
+    '[requests>=2.28, "click>=8,<9"]',
+    "\n      - requests>=2.28\n      - click>=8,<9",
+  );
+  assertEquals(await configHash(parseConfig(reformatted, "/elsewhere/envknit.yaml")), a);
+  const changed = EXAMPLE.replace("requests>=2.28", "requests>=2.29");
+  assertNotEquals(await configHash(parseConfig(changed, "/p/envknit.yaml")), a);
+});
+
+Deno.test("findConfig searches upward; loadProject explains how to start", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/a/b`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/envknit.yaml`, initialConfigText({ pythonVersion: "3.11" }));
+    assertEquals(await findConfig(`${dir}/a/b`), `${dir}/envknit.yaml`);
+    const project = await loadProject(`${dir}/a`);
+    assertEquals(project.environments.default.pythonVersion, "3.11");
+    const err = await assertRejects(() => loadProject("/"), EnvknitError, "no envknit.yaml");
+    assertStringIncludes(err.hints[0], "envknit init");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("saving an edited document keeps its comments", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/envknit.yaml`;
+    await Deno.writeTextFile(path, EXAMPLE);
+    const c = parseConfig(EXAMPLE, path);
+    c.document.addIn(["environments", "default", "packages"], "numpy>=1.26");
+    await saveConfig(c);
+    const text = await Deno.readTextFile(path);
+    assertStringIncludes(text, "# optional target");
+    assertEquals(parseConfig(text, path).environments.default.packages.at(-1), "numpy>=1.26");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
