@@ -1,0 +1,39 @@
+import { netrcLookup, parseNetrc } from "./netrc.ts";
+import { isLoopback, isTrustedHost, redactUrl, stripCredentials } from "./url.ts";
+import { assertEquals } from "../../tests/support/assert.ts";
+
+Deno.test("netrc: machines, default, quoted values, macdef and comments", () => {
+  const netrc = parseNetrc(`# a comment
+machine Files.Example.com login alice password "with space"
+macdef init
+  machine evil login no password no
+
+machine other.org
+  login bob
+  password pw account acct
+default login anon password guest
+machine files.example.com login second password ignored
+`);
+  assertEquals(netrcLookup(netrc, "files.example.com"), { login: "alice", password: "with space" });
+  assertEquals(netrcLookup(netrc, "other.org"), { login: "bob", password: "pw", account: "acct" });
+  assertEquals(netrcLookup(netrc, "evil"), { login: "anon", password: "guest" });
+  assertEquals(netrcLookup(parseNetrc(""), "x"), null);
+  assertEquals(netrcLookup(parseNetrc("machine"), "x"), null); // truncated: no crash
+});
+
+Deno.test("URL helpers: credentials stripped or redacted, loopback and trusted hosts", () => {
+  assertEquals(stripCredentials("https://u:p@host/simple/"), "https://host/simple/");
+  assertEquals(stripCredentials("file://u@/opt/pypi/simple/"), "file:///opt/pypi/simple/");
+  assertEquals(stripCredentials("https://host/simple/"), "https://host/simple/");
+  assertEquals(redactUrl("https://u:secret@host/x"), "https://u:****@host/x");
+  assertEquals(redactUrl("https://token@host/x"), "https://****@host/x");
+  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "[::1]", "a.localhost"]) {
+    assertEquals(isLoopback(h), true, h);
+  }
+  for (const h of ["128.0.0.1", "example.com", "localhost.example.com"]) {
+    assertEquals(isLoopback(h), false, h);
+  }
+  assertEquals(isTrustedHost(new URL("http://mirror.lan:8080/"), ["mirror.lan"]), true);
+  assertEquals(isTrustedHost(new URL("http://mirror.lan:8080/"), ["mirror.lan:8080"]), true);
+  assertEquals(isTrustedHost(new URL("http://mirror.lan:8081/"), ["mirror.lan:8080"]), false);
+});
