@@ -305,6 +305,24 @@ export class HttpClient {
       : options.netrc;
   }
 
+  /**
+   * Learns the credentials of a URL with userinfo (an index URL from the configuration) so later
+   * requests to the same origin without userinfo (file URLs of its pages, wheels named in a lock)
+   * authenticate too. A URL without userinfo is ignored.
+   */
+  rememberCredentials(url: string): void {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return;
+    }
+    const creds = urlCredentials(parsed);
+    if (creds && parsed.protocol !== "file:") {
+      this.#originAuth.set(parsed.origin, basicAuth(creds.user, creds.password));
+    }
+  }
+
   /** Hosts allowed over plain http. */
   get trustedHosts(): readonly string[] {
     return this.#trustedHosts;

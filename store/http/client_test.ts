@@ -177,6 +177,14 @@ Deno.test("basic auth from the URL is sent, remembered for the origin, and not s
   assertEquals(new TextDecoder().decode(second.body), `Basic ${btoa("al@ice:p:ss")}`);
 });
 
+Deno.test("credentials remembered from a configured index URL apply to its origin", async () => {
+  await using s = serve((req) => new Response(req.headers.get("authorization") ?? "none"));
+  const client = new HttpClient(fast);
+  client.rememberCredentials(`http://tok:en@127.0.0.1:${s.port}/simple/`);
+  const r = await client.getBytes(`${s.url}/files/x.whl`);
+  assertEquals(new TextDecoder().decode(r.body), `Basic ${btoa("tok:en")}`);
+});
+
 Deno.test("basic auth from a netrc file, by host name", async () => {
   await using s = serve((req) => new Response(req.headers.get("authorization") ?? "none"));
   const dir = await Deno.makeTempDir();
