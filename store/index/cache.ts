@@ -1,0 +1,103 @@
+/**
+ * The index cache in `$ENVKNIT_HOME/cache`:
+ *
+ * ```
+ * cache/index-v1/<16 hex of sha256(index URL)>/<name>.json   a parsed project page + validators
+ * cache/metadata-v1/<sha256[0:2]>/<sha256>.metadata          core metadata, by the wheel's sha256
+ * ```
+ *
+ * Pages are revalidated (ETag / Last-Modified) on every online use; metadata is keyed by the hash
+ * of the file it describes, so it can never be stale and is never revalidated. Writes go through a
+ * temp file and a rename, so concurrent envknit processes never read half an entry; a cache that
+ * cannot be written is skipped silently (it only costs time).
+ *
+ * @module
+ */
+import type { IndexFile } from "./types.ts";
+
+/** A cached project page with what is needed to revalidate it. */
+export interface CachedPage {
+  /** The page URL (credentials removed). */
+  url: string;
+  etag: string | null;
+  lastModified: string | null;
+  files: IndexFile[];
+  /** The index answered 404: it does not have the project (kept so `--offline` knows). */
+  notFound?: boolean;
+}
+
+const PAGE_DIR = "index-v1";
+const METADATA_DIR = "metadata-v1";
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Writes `bytes` to `path` through a temp file and a rename; errors are swallowed. */
+async function writeQuietly(path: string, bytes: Uint8Array): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  const tmp = `${dir}/.${crypto.randomUUID().slice(0, 12)}.tmp`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeFile(tmp, bytes);
+    await Deno.rename(tmp, path);
+  } catch {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
+
+/** The on-disk cache of one store. All methods tolerate a missing or damaged cache. */
+export class IndexCache {
+  readonly root: string;
+
+  /** `root` is the store's cache folder (`$ENVKNIT_HOME/cache`). */
+  constructor(root: string) {
+    this.root = root.replace(/\/+$/, "");
+  }
+
+  async #pagePath(index: string, name: string): Promise<string> {
+    const key = (await sha256Hex(index)).slice(0, 16);
+    return `${this.root}/${PAGE_DIR}/${key}/${name}.json`;
+  }
+
+  #metadataPath(sha256: string): string {
+    return `${this.root}/${METADATA_DIR}/${sha256.slice(0, 2)}/${sha256}.metadata`;
+  }
+
+  /** The cached page of `name` (normalized) on `index`, or null. */
+  async getPage(index: string, name: string): Promise<CachedPage | null> {
+    try {
+      const data = JSON.parse(await Deno.readTextFile(await this.#pagePath(index, name)));
+      if (typeof data?.url !== "string" || !Array.isArray(data.files)) return null;
+      return data as CachedPage;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stores a page and its validators. */
+  async putPage(index: string, name: string, page: CachedPage): Promise<void> {
+    const path = await this.#pagePath(index, name);
+    await writeQuietly(path, new TextEncoder().encode(JSON.stringify(page)));
+  }
+
+  /** The cached core metadata of the file with this sha256, or null. */
+  async getMetadata(sha256: string): Promise<string | null> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return null;
+    try {
+      return await Deno.readTextFile(this.#metadataPath(sha256));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stores the core metadata of the file with this sha256. */
+  async putMetadata(sha256: string, metadata: string): Promise<void> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return;
+    await writeQuietly(this.#metadataPath(sha256), new TextEncoder().encode(metadata));
+  }
+}
+
+/** Exported for the tests of other modules that assert what a cache holds. */
+export const CACHE_DIRS = { pages: PAGE_DIR, metadata: METADATA_DIR } as const;

@@ -1,0 +1,263 @@
+/**
+ * The package index client: project pages from one or more simple-API indexes (PEP 503 HTML or
+ * PEP 691 JSON, negotiated with `Accept`), find-links folders, `file://` mirrors, and the core
+ * metadata of wheels (see `core_metadata.ts`), with the on-disk cache of `cache.ts`.
+ *
+ * Several indexes: a project is taken from the *first* index that has a page for it, never merged
+ * across indexes, so a public index cannot shadow a private one's package (dependency confusion).
+ * Find-links folders are local and named by the user: their files are added to the page.
+ *
+ * @module
+ */
+import { EnvknitError } from "../../project/errors.ts";
+import type { HttpClient } from "../http/client.ts";
+import { HttpError } from "../http/client.ts";
+import { redactUrl, stripCredentials } from "../http/url.ts";
+import { normalizeName } from "../wheel/filename.ts";
+import { ZipError } from "../zip/mod.ts";
+import type { IndexCache } from "./cache.ts";
+import { fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";
+import { FindLinks, projectOfFile } from "./find_links.ts";
+import { parseProjectPage, SIMPLE_ACCEPT } from "./page.ts";
+import type { IndexFile, ProjectPage } from "./types.ts";
+
+/** PyPI's simple API: the default index. */
+export const DEFAULT_INDEX_URL = "https://pypi.org/simple/";
+
+/** How an {@link IndexClient} is set up. */
+export interface IndexClientOptions {
+  http: HttpClient;
+  /** Simple-API URLs in priority order (the main index first); may hold credentials. */
+  indexUrls: string[];
+  /** Folders of distribution files (absolute paths or `file://` URLs). */
+  findLinks?: string[];
+  /** The cache; null for none. */
+  cache?: IndexCache | null;
+  /** The store's cache folder, for the find-links hash memo (usually the same as the cache's). */
+  cacheRoot?: string | null;
+  /** Use the cache alone: no request goes out; what is missing is an error that names it. */
+  offline?: boolean;
+  /** Keeps a wheel that had to be downloaded whole (for its metadata) for the installer. */
+  saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
+}
+
+/** What the client did, for tests, benchmarks and `-v`. */
+export interface IndexStats {
+  /** Pages fetched in full (200). */
+  pagesFetched: number;
+  /** Pages revalidated with a 304. */
+  pagesNotModified: number;
+  /** Pages taken from the cache without a request (offline). */
+  pagesFromCache: number;
+  /** Index pages that did not exist (404/410). */
+  pagesNotFound: number;
+  /** Metadata by source. */
+  metadata: Record<MetadataSource, number>;
+}
+
+const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A simple-API base URL with exactly one trailing slash. */
+export function normalizeIndexUrl(url: string): string {
+  return url.replace(/\/+$/, "") + "/";
+}
+
+/** The index client. One per operation: it memoizes pages and metadata for the run. */
+export class IndexClient {
+  /** The indexes, credentials removed, in priority order. */
+  readonly indexes: string[];
+  readonly stats: IndexStats = {
+    pagesFetched: 0,
+    pagesNotModified: 0,
+    pagesFromCache: 0,
+    pagesNotFound: 0,
+    metadata: { cache: 0, pep658: 0, range: 0, wheel: 0, local: 0 },
+  };
+  readonly #http: HttpClient;
+  readonly #indexUrls: string[];
+  readonly #findLinks: FindLinks;
+  readonly #cache: IndexCache | null;
+  readonly #offline: boolean;
+  readonly #saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
+  readonly #pages = new Map<string, Promise<ProjectPage | null>>();
+  readonly #metadata = new Map<string, Promise<string>>();
+
+  constructor(options: IndexClientOptions) {
+    this.#http = options.http;
+    this.#indexUrls = options.indexUrls.map(normalizeIndexUrl);
+    this.indexes = this.#indexUrls.map((u) => stripCredentials(u));
+    for (const url of this.#indexUrls) this.#http.rememberCredentials(url);
+    this.#findLinks = new FindLinks(options.findLinks ?? [], options.cacheRoot ?? null);
+    this.#cache = options.cache ?? null;
+    this.#offline = options.offline ?? false;
+    this.#saveWheel = options.saveWheel;
+  }
+
+  /** Whether requests are forbidden. */
+  get offline(): boolean {
+    return this.#offline;
+  }
+
+  /**
+   * The files of a project: from the find-links folders, plus the page of the first index that
+   * has the project. Null when neither has it. Each name is fetched once per client.
+   */
+  project(name: string): Promise<ProjectPage | null> {
+    const normalized = normalizeName(name);
+    let pending = this.#pages.get(normalized);
+    if (!pending) {
+      pending = this.#project(normalized);
+      this.#pages.set(normalized, pending);
+      pending.catch(() => {}); // a prefetch nobody awaits must not be an unhandled rejection
+    }
+    return pending;
+  }
+
+  /** Starts fetching a project page without waiting for it (prefetch). */
+  prefetch(name: string): void {
+    this.project(name).catch(() => {});
+  }
+
+  async #project(name: string): Promise<ProjectPage | null> {
+    if (!NAME.test(name)) {
+      throw new EnvknitError(`invalid project name ${JSON.stringify(name)}`);
+    }
+    const local = await this.#findLinks.files(name);
+    for (let i = 0; i < this.#indexUrls.length; i++) {
+      const files = await this.#page(this.#indexUrls[i], this.indexes[i], name);
+      if (files === null) continue;
+      return { name, index: this.indexes[i], files: merge(local, ownFiles(files, name)) };
+    }
+    return local.length ? { name, index: null, files: local } : null;
+  }
+
+  /** One index's page for `name`: its files, or null when the index does not have it. */
+  async #page(indexUrl: string, index: string, name: string): Promise<IndexFile[] | null> {
+    const url = `${indexUrl}${name}/`;
+    const shown = `${index}${name}/`;
+    if (indexUrl.startsWith("file:")) return this.#filePage(url, shown, index);
+    const cached = await this.#cache?.getPage(index, name) ?? null;
+    if (this.#offline) {
+      if (cached) {
+        this.stats.pagesFromCache++;
+        return cached.notFound ? null : cached.files;
+      }
+      throw new EnvknitError(
+        `offline: the index page of '${name}' is not in the cache (${shown})`,
+        {
+          hints: ["run 'envknit lock' once without --offline to fill the cache"],
+        },
+      );
+    }
+    const response = await this.#http.getBytes(url, {
+      accept: SIMPLE_ACCEPT,
+      etag: cached?.etag ?? undefined,
+      lastModified: cached?.lastModified ?? undefined,
+      maxBytes: 128 * 1024 * 1024,
+    });
+    if (response.status === 304 && cached && !cached.notFound) {
+      this.stats.pagesNotModified++;
+      return cached.files;
+    }
+    if (response.status === 404 || response.status === 410) {
+      this.stats.pagesNotFound++;
+      await this.#cache?.putPage(index, name, {
+        url: shown,
+        etag: null,
+        lastModified: null,
+        files: [],
+        notFound: true,
+      });
+      return null;
+    }
+    if (response.status !== 200) throw pageStatusError(response.status, shown, name);
+    this.stats.pagesFetched++;
+    const parsed = parseProjectPage(
+      response.body,
+      response.headers.get("content-type"),
+      response.url,
+      index,
+    );
+    await this.#cache?.putPage(index, name, {
+      url: shown,
+      etag: response.headers.get("etag"),
+      lastModified: response.headers.get("last-modified"),
+      files: parsed.files,
+    });
+    return parsed.files;
+  }
+
+  /** A page of a `file://` mirror: read from disk every time (no cache, works offline). */
+  async #filePage(url: string, shown: string, index: string): Promise<IndexFile[] | null> {
+    let response = await this.#http.getBytes(url);
+    if (response.status === 404) {
+      // A mirror may hold the page as `<name>/index.json` (PEP 691 files on disk).
+      const json = await this.#http.getBytes(`${url}index.json`);
+      if (json.status !== 200) return null;
+      response = json;
+      response.headers.set("content-type", "application/vnd.pypi.simple.v1+json");
+    }
+    if (response.status !== 200) throw pageStatusError(response.status, shown, index);
+    this.stats.pagesFetched++;
+    // Relative links resolve against the folder, as they would against `<folder>/index.html`.
+    return parseProjectPage(response.body, response.headers.get("content-type"), url, index)
+      .files;
+  }
+
+  /**
+   * The METADATA text of a wheel of `project` (PEP 658, else range requests, else the whole
+   * wheel; from the cache when this file's hash was seen before). Memoized per file.
+   */
+  metadata(project: string, file: IndexFile): Promise<string> {
+    const key = file.hashes.sha256 ?? file.url;
+    let pending = this.#metadata.get(key);
+    if (!pending) {
+      pending = this.#fetchMetadata(normalizeName(project), file);
+      this.#metadata.set(key, pending);
+      pending.catch(() => {});
+    }
+    return pending;
+  }
+
+  async #fetchMetadata(project: string, file: IndexFile): Promise<string> {
+    try {
+      const { text, source } = await fetchCoreMetadata(file, project, {
+        http: this.#http,
+        cache: this.#cache,
+        offline: this.#offline,
+        saveWheel: this.#saveWheel,
+      });
+      this.stats.metadata[source]++;
+      return text;
+    } catch (error) {
+      if (error instanceof ZipError) {
+        throw new EnvknitError(`${file.filename}: ${error.message}`, {
+          hints: [`the wheel at ${redactUrl(file.url)} is damaged or not a wheel`],
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}
+
+/** Files of an index page that belong to the project (a page may list strays; pip drops them). */
+function ownFiles(files: IndexFile[], name: string): IndexFile[] {
+  return files.filter((f) => projectOfFile(f.filename) === name);
+}
+
+/** Find-links files first, then the index's; a file name seen twice keeps its first entry. */
+function merge(first: IndexFile[], second: IndexFile[]): IndexFile[] {
+  const seen = new Set(first.map((f) => f.filename));
+  return [...first, ...second.filter((f) => !seen.has(f.filename))];
+}
+
+function pageStatusError(status: number, shown: string, name: string): EnvknitError {
+  const hints = status === 401 || status === 403
+    ? ["add credentials to the index URL (https://user:pass@host/simple) or to ~/.netrc"]
+    : [`the index could not give the page of '${name}'; try again later`];
+  return new HttpError(`index page ${shown} answered HTTP ${status}`, shown, "status", {
+    status,
+    hints,
+  });
+}

@@ -1,0 +1,222 @@
+/**
+ * The core metadata (`METADATA`) of a wheel, fetched as cheaply as the index allows:
+ *
+ * 1. the cache, keyed by the wheel's sha256 (never stale, never revalidated);
+ * 2. PEP 658/714: `<url>.metadata`, checked against the hash the page gives for it;
+ * 3. HTTP range requests: the end of the zip (one suffix request that also tells the size), the
+ *    central directory if the tail did not hold it, then the one member;
+ * 4. only when the server ignores ranges, the whole wheel, checked against its sha256.
+ *
+ * Local wheels (`file://`) are read in place, by random access.
+ *
+ * @module
+ */
+import { EnvknitError } from "../../project/errors.ts";
+import { type HttpClient, HttpError } from "../http/client.ts";
+import { redactUrl } from "../http/url.ts";
+import { openFileSource, openZip, type RandomAccessSource, type ZipArchive } from "../zip/mod.ts";
+import { normalizeName } from "../wheel/filename.ts";
+import type { IndexCache } from "./cache.ts";
+import type { IndexFile } from "./types.ts";
+
+/** How metadata was obtained (for statistics and tests). */
+export type MetadataSource = "cache" | "pep658" | "range" | "wheel" | "local";
+
+/** Bytes fetched from the end of a remote wheel first: the end record, usually the whole
+ * central directory, and often METADATA itself (dist-info is written last). */
+const TAIL_BYTES = 64 * 1024;
+/** Smallest range asked for afterwards: a few small reads become one request. */
+const READ_AHEAD = 64 * 1024;
+/** Largest wheel downloaded whole just to read its metadata. */
+const MAX_WHOLE_WHEEL = 1024 * 1024 * 1024;
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Finds `<name>-<version>.dist-info/METADATA` in a wheel for project `name`. */
+export async function readWheelMetadata(
+  archive: ZipArchive,
+  project: string,
+  shown: string,
+): Promise<string> {
+  const candidates = archive.entries.filter((e) =>
+    /^[^/]+\.dist-info\/METADATA$/.test(e.name) && !e.isDirectory
+  );
+  const own = candidates.filter((e) => {
+    const dir = e.name.slice(0, e.name.indexOf(".dist-info/"));
+    const dash = dir.indexOf("-");
+    return dash > 0 && normalizeName(dir.slice(0, dash)) === project;
+  });
+  const chosen = own.length === 1 ? own[0] : candidates.length === 1 ? candidates[0] : null;
+  if (!chosen) {
+    throw new EnvknitError(
+      candidates.length === 0
+        ? `${shown} has no .dist-info/METADATA: it is not a valid wheel`
+        : `${shown} has several .dist-info/METADATA files: it is not a valid wheel`,
+    );
+  }
+  return await archive.readText(chosen);
+}
+
+/**
+ * A remote file read by HTTP range requests, seeded with the tail already fetched. Reads inside
+ * fetched spans are served from memory; others fetch at least {@link READ_AHEAD} bytes.
+ */
+class RangeSource implements RandomAccessSource {
+  readonly #spans: { offset: number; bytes: Uint8Array }[] = [];
+
+  constructor(
+    readonly size: number,
+    private readonly http: HttpClient,
+    private readonly url: string,
+    tail: Uint8Array,
+  ) {
+    this.#spans.push({ offset: size - tail.length, bytes: tail });
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    for (const span of this.#spans) {
+      if (offset >= span.offset && offset + length <= span.offset + span.bytes.length) {
+        return span.bytes.subarray(offset - span.offset, offset - span.offset + length);
+      }
+    }
+    const end = Math.min(this.size, offset + Math.max(length, READ_AHEAD)) - 1;
+    const r = await this.http.getBytes(this.url, { range: { start: offset, end } });
+    if (r.status !== 206 || r.body.length !== end - offset + 1) {
+      throw new EnvknitError(
+        `range request for ${redactUrl(this.url)} answered ${r.status} with ${r.body.length} bytes`,
+      );
+    }
+    this.#spans.push({ offset, bytes: r.body });
+    return r.body.subarray(0, length);
+  }
+}
+
+/** Options of {@link fetchCoreMetadata}. */
+export interface FetchMetadataOptions {
+  http: HttpClient;
+  cache: IndexCache | null;
+  offline: boolean;
+  /** Where a wheel downloaded whole is kept for the installer (`cache/wheels/<sha256>.whl`). */
+  saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
+}
+
+/**
+ * The METADATA text of a wheel file and how it was obtained. The file must carry a sha256 (the
+ * index client refuses files without one before this is called).
+ */
+export async function fetchCoreMetadata(
+  file: IndexFile,
+  project: string,
+  options: FetchMetadataOptions,
+): Promise<{ text: string; source: MetadataSource }> {
+  const sha256 = file.hashes.sha256;
+  const cached = sha256 ? await options.cache?.getMetadata(sha256) : null;
+  if (cached) return { text: cached, source: "cache" };
+  const shown = redactUrl(file.url);
+
+  if (file.url.startsWith("file:")) {
+    const path = decodeURIComponent(new URL(file.url).pathname);
+    let source;
+    try {
+      source = await openFileSource(path);
+    } catch (error) {
+      throw new EnvknitError(
+        `cannot read ${path}: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    try {
+      const text = await readWheelMetadata(await openZip(source), project, path);
+      if (sha256) await options.cache?.putMetadata(sha256, text);
+      return { text, source: "local" };
+    } finally {
+      source.close();
+    }
+  }
+
+  if (options.offline) {
+    throw new EnvknitError(`offline: the metadata of ${file.filename} is not in the cache`, {
+      hints: [`run 'envknit lock' once without --offline to fill the cache (${shown})`],
+    });
+  }
+
+  const { http } = options;
+  if (file.coreMetadata) {
+    const r = await http.getBytes(`${file.url}.metadata`, { maxBytes: 64 * 1024 * 1024 });
+    if (r.status === 200) {
+      const expected = typeof file.coreMetadata === "object" ? file.coreMetadata.sha256 : undefined;
+      if (expected) {
+        const actual = await sha256Hex(r.body);
+        if (actual !== expected) {
+          throw new EnvknitError(
+            `the metadata of ${file.filename} does not match the sha256 its index page gives ` +
+              `(page: ${expected}, file: ${actual})`,
+            { hints: [`the index at ${file.index ?? shown} serves inconsistent data`] },
+          );
+        }
+      }
+      const text = decodeText(r.body, `${shown}.metadata`);
+      if (sha256) await options.cache?.putMetadata(sha256, text);
+      return { text, source: "pep658" };
+    }
+    // A page that promises metadata the server then does not have: read the wheel instead.
+    if (r.status !== 404 && r.status !== 410) throw statusError(r.status, `${shown}.metadata`);
+  }
+
+  const tail = await http.get(file.url, { range: { suffix: TAIL_BYTES } });
+  let text: string;
+  let source: MetadataSource;
+  if (tail.status === 206) {
+    const total = /\/(\d+)\s*$/.exec(tail.headers.get("content-range") ?? "")?.[1];
+    const tailBytes = await tail.bytes(TAIL_BYTES + 1);
+    if (total === undefined || tailBytes.length > Number(total)) {
+      throw new EnvknitError(`range request for ${shown} gave no usable Content-Range`);
+    }
+    const size = Number(total);
+    const rangeSource = new RangeSource(size, http, file.url, tailBytes);
+    const archive = await openZip(rangeSource, { tail: tailBytes });
+    text = await readWheelMetadata(archive, project, shown);
+    source = "range";
+  } else if (tail.status === 200) {
+    // The server ignores ranges: this is the whole wheel. Check it before trusting a byte of it.
+    const bytes = await tail.bytes(MAX_WHOLE_WHEEL);
+    if (sha256) {
+      const actual = await sha256Hex(bytes);
+      if (actual !== sha256) {
+        throw new EnvknitError(
+          `${file.filename} does not match the sha256 its index page gives ` +
+            `(page: ${sha256}, file: ${actual})`,
+          { hints: [`the index at ${file.index ?? shown} serves inconsistent data`] },
+        );
+      }
+      await options.saveWheel?.(sha256, bytes);
+    }
+    text = await readWheelMetadata(await openZip(bytes), project, shown);
+    source = "wheel";
+  } else {
+    await tail.cancel();
+    throw statusError(tail.status, shown);
+  }
+  if (sha256) await options.cache?.putMetadata(sha256, text);
+  return { text, source };
+}
+
+function decodeText(bytes: Uint8Array, shown: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new EnvknitError(`the metadata at ${shown} is not UTF-8 text`);
+  }
+}
+
+function statusError(status: number, shown: string): HttpError {
+  const hints = status === 401 || status === 403
+    ? ["add credentials to the index URL (https://user:pass@host/simple) or to ~/.netrc"]
+    : [];
+  return new HttpError(`GET ${shown} answered HTTP ${status}`, shown, "status", {
+    status,
+    hints,
+  });
+}
