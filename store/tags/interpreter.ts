@@ -1,0 +1,576 @@
+/**
+ * The target interpreter: what envknit installs wheels for. Either probed (the real Python is run
+ * once, its answer cached) or synthetic (`interpreterFromTarget` in `target.ts`, for locking for
+ * another machine).
+ *
+ * @module
+ */
+import { EnvknitError } from "../../project/errors.ts";
+import { cacheDir as storeCacheDir } from "../home.ts";
+import { PROBE_SCRIPT, PROBE_VERSION } from "./probe_script.ts";
+import { cpythonAbis, genericAbis } from "./tags.ts";
+import {
+  type ElfAbi,
+  linuxPlatforms,
+  macArch,
+  macPlatforms,
+  normalizePlatform,
+  type VersionPair,
+} from "./platforms.ts";
+
+/** The PEP 508 marker environment: the 11 variables markers compare against (all strings). */
+export interface MarkerEnvironment {
+  implementation_name: string;
+  implementation_version: string;
+  os_name: string;
+  platform_machine: string;
+  platform_python_implementation: string;
+  platform_release: string;
+  platform_system: string;
+  platform_version: string;
+  python_full_version: string;
+  python_version: string;
+  sys_platform: string;
+}
+
+/** Everything envknit needs to know about the interpreter it installs for. */
+export interface Interpreter {
+  /** `probe`: a real interpreter was asked; `target`: described by `--python-version/--platform`. */
+  source: "probe" | "target";
+  /** `sys.executable` of a probed interpreter; null for a target. */
+  executable: string | null;
+  /** `sys.implementation.name`: `cpython`, `pypy`, `graalpy`, … */
+  implementation: string;
+  /** The interpreter's short tag name: `cp`, `pp`, or the implementation name. */
+  interpreterName: string;
+  /** The tag version of the interpreter (`py_version_nodot`): `311`. */
+  interpreterVersion: string;
+  /** `sys.version_info[:3]`: the Python language version. */
+  pythonVersionInfo: [number, number, number];
+  /** The full Python version (`python_full_version`): `3.11.7`, `3.13.0rc1`. */
+  pythonVersion: string;
+  /** `sys.abiflags` (`""`, `"t"`, `"d"`, `"m"` …). */
+  abiflags: string;
+  /** `SOABI` (`cpython-311-x86_64-linux-gnu`), when known. */
+  soabi: string | null;
+  /** `EXT_SUFFIX` (`.cpython-311-x86_64-linux-gnu.so`), when known. */
+  extSuffix: string | null;
+  /** ABI tags of the interpreter itself, best first (`cp311`; `cp313t`; `pypy310_pp73`). */
+  abis: string[];
+  /**
+   * Platform tags the machine supports, most specific first. `platforms[0]` names the machine
+   * in lock files and messages (`manylinux_2_36_x86_64`, `macosx_14_0_arm64`, `win_amd64`).
+   */
+  platforms: string[];
+  /** `sysconfig.get_platform()` for a probe (`linux-x86_64`); the platform tag for a target. */
+  platform: string;
+  /** `platform.machine()` (`x86_64`, `arm64`, `AMD64`). */
+  machine: string;
+  /** The C library of a Linux machine, when known. */
+  libc: { kind: "glibc" | "musl"; version: string } | null;
+  /** Pointer size of the interpreter (32 for a 32-bit Python on a 64-bit kernel). */
+  pointerBits: 32 | 64;
+  /** True for a free-threaded (`Py_GIL_DISABLED`) build. */
+  freeThreaded: boolean;
+  /** The PEP 508 marker environment. */
+  markers: MarkerEnvironment;
+}
+
+/** The raw JSON the probe script prints (see `probe_script.ts`). */
+export interface ProbeFacts {
+  probe_version: number | null;
+  executable: string;
+  prefix: string;
+  base_prefix: string;
+  version_info: [number, number, number, string, number];
+  implementation_name: string;
+  implementation_version: string;
+  py_version_nodot: string | number | null;
+  abiflags: string;
+  soabi: string | null;
+  ext_suffix: string | null;
+  extension_suffixes: string[];
+  py_debug: number | string | null;
+  has_totalrefcount: boolean;
+  gil_disabled: boolean;
+  with_pymalloc: number | string | null;
+  unicode_size: number | string | null;
+  maxunicode: number;
+  platform: string;
+  system: string;
+  machine: string;
+  pointer_bits: number;
+  emscripten_platform_version: string | number | null;
+  glibc: string | null;
+  musl: string | null;
+  elf: {
+    bits: 32 | 64;
+    little_endian: boolean;
+    machine: number;
+    flags: number;
+    interpreter: string | null;
+  } | null;
+  mac_version: string | null;
+  mac_machine: string | null;
+  markers: MarkerEnvironment;
+}
+
+const SHORT_NAMES: Record<string, string> = {
+  python: "py",
+  cpython: "cp",
+  pypy: "pp",
+  ironpython: "ip",
+  jython: "jy",
+};
+
+/** `major.minor` at the start of a version string (`2.20-2014.11` → [2, 20]), else null. */
+export function parseVersionPair(text: string | null): VersionPair | null {
+  const m = /^(\d+)\.(\d+)/.exec(text ?? "");
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+function intOrNull(value: number | string | null): number | null {
+  if (value === null || value === "") return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Platform tags of a probed machine, as `packaging.tags.platform_tags()` computes them there. */
+function probedPlatforms(f: ProbeFacts): string[] {
+  const is32 = f.pointer_bits === 32;
+  if (f.system === "Darwin" && f.mac_version) {
+    const version = parseVersionPair(f.mac_version) ?? [Number(f.mac_version), 0];
+    return macPlatforms(version, macArch(f.mac_machine || f.machine, is32));
+  }
+  let plat = normalizePlatform(f.platform);
+  if (f.system === "Linux" && plat.startsWith("linux_")) {
+    // A 32-bit interpreter on a 64-bit kernel loads 32-bit wheels.
+    if (is32 && plat === "linux_x86_64") plat = "linux_i686";
+    else if (is32 && plat === "linux_aarch64") plat = "linux_armv8l";
+    const elf: ElfAbi | null = f.elf
+      ? {
+        bits: f.elf.bits,
+        littleEndian: f.elf.little_endian,
+        machine: f.elf.machine,
+        flags: f.elf.flags,
+      }
+      // packaging reads sys.executable's header; an unreadable one fails its ABI check.
+      : { bits: 64, littleEndian: true, machine: 0, flags: 0 };
+    return linuxPlatforms(plat.slice("linux_".length), {
+      glibc: parseVersionPair(f.glibc),
+      musl: parseVersionPair(f.musl),
+      elf,
+    });
+  }
+  if (f.system === "Emscripten" && f.emscripten_platform_version) {
+    return [`pyemscripten_${f.emscripten_platform_version}_wasm32`, plat];
+  }
+  return [plat];
+}
+
+/** Builds an {@link Interpreter} from the probe's raw facts. */
+export function interpreterFromFacts(f: ProbeFacts): Interpreter {
+  const [major, minor, micro] = f.version_info;
+  const version: [number, number] = [major, minor];
+  const interpreterName = SHORT_NAMES[f.implementation_name] ?? f.implementation_name;
+  const nodot = f.py_version_nodot ? String(f.py_version_nodot) : `${major}${minor}`;
+  const cpFacts = {
+    pyDebug: intOrNull(f.py_debug),
+    hasTotalRefcount: f.has_totalrefcount,
+    hasDebugPyd: f.extension_suffixes.includes("_d.pyd"),
+    gilDisabled: f.gil_disabled,
+    withPymalloc: intOrNull(f.with_pymalloc),
+    unicodeSize: intOrNull(f.unicode_size),
+    maxUnicode: f.maxunicode,
+  };
+  const abis = interpreterName === "cp"
+    ? cpythonAbis(version, cpFacts)
+    : genericAbis(f.ext_suffix, () => cpythonAbis(version, cpFacts));
+  let libc: Interpreter["libc"] = null;
+  if (f.musl) libc = { kind: "musl", version: f.musl };
+  else if (f.glibc) libc = { kind: "glibc", version: f.glibc };
+  return {
+    source: "probe",
+    executable: f.executable,
+    implementation: f.implementation_name,
+    interpreterName,
+    interpreterVersion: nodot,
+    pythonVersionInfo: [major, minor, micro],
+    pythonVersion: f.markers.python_full_version,
+    abiflags: f.abiflags,
+    soabi: f.soabi,
+    extSuffix: f.ext_suffix,
+    abis,
+    platforms: probedPlatforms(f),
+    platform: f.platform,
+    machine: f.machine,
+    libc,
+    pointerBits: f.pointer_bits === 32 ? 32 : 64,
+    freeThreaded: f.gil_disabled,
+    markers: { ...f.markers },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding and running an interpreter
+
+type Env = Record<string, string | undefined>;
+
+const isWindows = Deno.build.os === "windows";
+
+function isPathLike(cmd: string): boolean {
+  return cmd.includes("/") || (isWindows && cmd.includes("\\"));
+}
+
+function absolute(path: string): string {
+  if (path.startsWith("/") || (isWindows && /^[A-Za-z]:[\\/]/.test(path))) return path;
+  return `${Deno.cwd()}/${path}`;
+}
+
+async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) return false;
+    return isWindows || info.mode === null || (info.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Looks a command up like a shell does: a name with a slash is a path (made absolute against the
+ * current directory); a bare name is searched in `PATH`. Returns null when nothing executable is
+ * there.
+ */
+export async function whichExecutable(
+  cmd: string,
+  env: Env = Deno.env.toObject(),
+): Promise<string | null> {
+  if (isPathLike(cmd)) {
+    const path = absolute(cmd);
+    return await isExecutableFile(path) ? path : null;
+  }
+  const sep = isWindows ? ";" : ":";
+  const exts = isWindows ? ["", ...(env.PATHEXT ?? ".EXE;.BAT;.CMD").split(";")] : [""];
+  for (const dir of (env.PATH ?? "").split(sep)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const path = absolute(`${dir}/${cmd}${ext}`);
+      if (await isExecutableFile(path)) return path;
+    }
+  }
+  return null;
+}
+
+/** Options of {@link probeInterpreter}. */
+export interface ProbeOptions {
+  /**
+   * Folder of the probe cache (`<cacheDir>/interpreters/<key>.json`); `undefined` means
+   * `$ENVKNIT_HOME/cache` (`store/home.ts`), `null` disables the cache.
+   */
+  cacheDir?: string | null;
+  /** Environment for `PATH` and `ENVKNIT_HOME`; defaults to the process environment. */
+  env?: Env;
+  /** Milliseconds the interpreter may take to answer (default 30 000). */
+  timeoutMs?: number;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The cache key of an interpreter: its absolute path plus the size and modification time of the
+ * file it runs (a symlink is followed), and the probe script's version. A reinstalled or upgraded
+ * Python changes size or mtime, so it is probed afresh.
+ */
+export async function interpreterCacheKey(
+  path: string,
+  stat: { size: number; mtime: Date | null },
+): Promise<string> {
+  const mtime = stat.mtime?.getTime() ?? 0;
+  return (await sha256Hex(`envknit-probe-${PROBE_VERSION}\0${path}\0${stat.size}\0${mtime}`))
+    .slice(0, 32);
+}
+
+// A launcher script (a pyenv or asdf shim, a wrapper) picks its interpreter from the environment
+// and the current directory on every run, so what it ran once says nothing about the next run:
+// such files are probed every time.
+async function isScript(path: string): Promise<boolean> {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path);
+    const head = new Uint8Array(2);
+    const n = await file.read(head);
+    return n === 2 && head[0] === 0x23 && head[1] === 0x21; // "#!"
+  } catch {
+    return false;
+  } finally {
+    file?.close();
+  }
+}
+
+const inFlight = new Map<string, Promise<Interpreter>>();
+
+/**
+ * Asks the Python at `python` (a path, or a command looked up in `PATH`) what it is: version,
+ * implementation, ABI, platform, libc and marker environment. It is run once with `-I -S` and a
+ * stdlib-only script; the answer is cached under `<cacheDir>/interpreters/` keyed by the
+ * executable's path, size and mtime, so a later probe of the same file costs a stat and a read.
+ * Launcher scripts (`#!` files such as pyenv shims) are never cached: each run may pick another
+ * Python.
+ *
+ * @throws EnvknitError when the interpreter is missing, cannot run, or answers nonsense.
+ */
+export async function probeInterpreter(
+  python: string,
+  opts: ProbeOptions = {},
+): Promise<Interpreter> {
+  const env = opts.env ?? Deno.env.toObject();
+  const path = await whichExecutable(python, env);
+  if (path === null) {
+    throw new EnvknitError(
+      isPathLike(python)
+        ? `no Python interpreter at ${python}: the file does not exist or is not executable`
+        : `no Python interpreter named ${python} on PATH`,
+      { hints: ["choose one with --python /path/to/python or ENVKNIT_PYTHON"] },
+    );
+  }
+  const stat = await Deno.stat(path);
+  const cacheDir = opts.cacheDir === undefined ? storeCacheDir(env) : opts.cacheDir;
+  const cacheable = cacheDir !== null && !(await isScript(path));
+  const key = await interpreterCacheKey(path, { size: stat.size, mtime: stat.mtime });
+  const file = cacheable ? `${cacheDir}/interpreters/${key}.json` : null;
+  // Concurrent probes of the same interpreter share one run; later ones read the cache file.
+  let pending = file ? inFlight.get(file) : undefined;
+  if (!pending) {
+    pending = probeOrRead(path, file, opts.timeoutMs ?? 30_000);
+    if (file) {
+      const key = file;
+      inFlight.set(key, pending);
+      pending.finally(() => inFlight.delete(key)).catch(() => {});
+    }
+  }
+  return pending;
+}
+
+async function probeOrRead(
+  path: string,
+  file: string | null,
+  timeoutMs: number,
+): Promise<Interpreter> {
+  if (file) {
+    const cached = await readCache(file, path);
+    if (cached) return interpreterFromFacts(cached);
+  }
+  const facts = await runProbe(path, timeoutMs);
+  if (file) await writeCache(file, path, facts);
+  return interpreterFromFacts(facts);
+}
+
+async function readCache(file: string, path: string): Promise<ProbeFacts | null> {
+  try {
+    const data = JSON.parse(await Deno.readTextFile(file));
+    if (data?.path !== path || data?.facts?.probe_version !== PROBE_VERSION) return null;
+    return data.facts as ProbeFacts;
+  } catch {
+    return null; // missing or corrupt: probe again
+  }
+}
+
+async function writeCache(file: string, path: string, facts: ProbeFacts): Promise<void> {
+  const dir = file.slice(0, file.lastIndexOf("/"));
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const tmp = `${file}.${crypto.randomUUID()}.tmp`;
+    await Deno.writeTextFile(tmp, JSON.stringify({ path, facts }, null, 1) + "\n");
+    await Deno.rename(tmp, file); // atomic: a reader never sees half a file
+  } catch {
+    // A read-only or full cache only costs a probe next time.
+  }
+}
+
+const MAX_OUTPUT = 1 << 20;
+
+async function runProbe(path: string, timeoutMs: number): Promise<ProbeFacts> {
+  const hints = ["choose another interpreter with --python /path/to/python or ENVKNIT_PYTHON"];
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(path, {
+      args: ["-I", "-S", "-c", PROBE_SCRIPT, String(PROBE_VERSION)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(timeoutMs),
+    }).output();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new EnvknitError(`cannot run the Python interpreter ${path}: ${why}`, {
+      hints,
+      cause: error,
+    });
+  }
+  const stderr = new TextDecoder().decode(output.stderr.subarray(0, 4096)).trim();
+  if (!output.success) {
+    const lines = stderr.split("\n").filter((l) => l.trim());
+    // Python 2 and Python < 3.4 do not know -I; otherwise a traceback's last line says most.
+    const old = lines.find((l) => /unknown option.*-I/i.test(l));
+    const lastLine = old ?? lines.pop() ?? "";
+    const what = output.signal
+      ? `was stopped by ${output.signal}${output.signal === "SIGTERM" ? " (timed out?)" : ""}`
+      : `exited with status ${output.code}`;
+    throw new EnvknitError(
+      `the Python interpreter ${path} failed when asked for its version and platform: it ${what}` +
+        (lastLine ? `: ${lastLine}` : ""),
+      { hints: old ? ["envknit needs Python 3.4 or later", ...hints] : hints },
+    );
+  }
+  if (output.stdout.length > MAX_OUTPUT) {
+    throw new EnvknitError(`${path} answered the interpreter probe with too much output`, {
+      hints,
+    });
+  }
+  let facts: ProbeFacts;
+  try {
+    facts = JSON.parse(new TextDecoder().decode(output.stdout));
+  } catch {
+    throw new EnvknitError(
+      `${path} does not answer like a Python interpreter (no JSON from the probe)`,
+      {
+        hints,
+      },
+    );
+  }
+  if (!isFacts(facts)) {
+    throw new EnvknitError(
+      `${path} does not answer like a Python interpreter (incomplete probe answer)`,
+      {
+        hints,
+      },
+    );
+  }
+  return facts;
+}
+
+const MARKER_KEYS: (keyof MarkerEnvironment)[] = [
+  "implementation_name",
+  "implementation_version",
+  "os_name",
+  "platform_machine",
+  "platform_python_implementation",
+  "platform_release",
+  "platform_system",
+  "platform_version",
+  "python_full_version",
+  "python_version",
+  "sys_platform",
+];
+
+function isFacts(f: unknown): f is ProbeFacts {
+  const o = f as ProbeFacts;
+  return typeof o === "object" && o !== null &&
+    o.probe_version === PROBE_VERSION &&
+    Array.isArray(o.version_info) && o.version_info.slice(0, 3).every(Number.isInteger) &&
+    typeof o.implementation_name === "string" && typeof o.platform === "string" &&
+    typeof o.system === "string" && typeof o.machine === "string" &&
+    Array.isArray(o.extension_suffixes) && typeof o.markers === "object" && o.markers !== null &&
+    MARKER_KEYS.every((k) => typeof o.markers[k] === "string");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which Python
+
+/** Where {@link findPython} found the interpreter. */
+export type PythonSource = "flag" | "ENVKNIT_PYTHON" | "python_version" | "PATH";
+
+/** Options of {@link findPython}. */
+export interface FindPythonOptions {
+  /** `--python`: a path, a command name, or a version such as `3.12`. */
+  flag?: string | null;
+  /** The environment (`ENVKNIT_PYTHON`, `PATH`); defaults to the process environment. */
+  env?: Env;
+  /** The environment's `python_version` from envknit.yaml (`3.11`). */
+  pythonVersion?: string | null;
+  /** Probe cache folder, as in {@link probeInterpreter} (used when a fallback must be checked). */
+  cacheDir?: string | null;
+}
+
+const VERSION_REQUEST = /^(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Chooses the Python to install for, in this order: `--python`, `ENVKNIT_PYTHON`, the
+ * environment's `python_version` (`pythonX.Y` on PATH, else `python3` if it is that version),
+ * then `python3` (or `python`) on PATH. `--python` and `ENVKNIT_PYTHON` may also be a version
+ * (`3.12`), looked up the same way. Returns the absolute path and where it came from.
+ *
+ * @throws EnvknitError saying how to choose one when nothing suitable is found.
+ */
+export async function findPython(
+  opts: FindPythonOptions = {},
+): Promise<{ python: string; source: PythonSource }> {
+  const env = opts.env ?? Deno.env.toObject();
+  const named = opts.flag
+    ? { value: opts.flag, source: "flag" as const, label: "--python" }
+    : env.ENVKNIT_PYTHON
+    ? { value: env.ENVKNIT_PYTHON, source: "ENVKNIT_PYTHON" as const, label: "ENVKNIT_PYTHON" }
+    : null;
+  if (named && !VERSION_REQUEST.test(named.value)) {
+    const python = await whichExecutable(named.value, env);
+    if (python === null) {
+      throw new EnvknitError(
+        `${named.label} names ${named.value}, which is not an executable file${
+          isPathLike(named.value) ? "" : " on PATH"
+        }`,
+        {
+          hints: [
+            "give the path of a Python interpreter, a command on PATH, or a version like 3.12",
+          ],
+        },
+      );
+    }
+    return { python, source: named.source };
+  }
+  const wanted = named?.value ?? opts.pythonVersion ?? null;
+  if (wanted !== null) {
+    const source = named?.source ?? "python_version";
+    const origin = named ? named.label : "python_version in envknit.yaml";
+    const m = VERSION_REQUEST.exec(wanted.trim());
+    if (!m) {
+      throw new EnvknitError(`${origin} is ${JSON.stringify(wanted)}, not a version like 3.11`);
+    }
+    const command = m[2] === undefined ? `python${m[1]}` : `python${m[1]}.${m[2]}`;
+    const exact = await whichExecutable(command, env);
+    if (exact) return { python: exact, source };
+    // No pythonX.Y: the default python3 will do if it is that version.
+    const fallback = await whichExecutable("python3", env) ?? await whichExecutable("python", env);
+    let found = "";
+    if (fallback) {
+      const interp = await probeInterpreter(fallback, { cacheDir: opts.cacheDir, env });
+      const [major, minor] = interp.pythonVersionInfo;
+      if (String(major) === m[1] && (m[2] === undefined || String(minor) === m[2])) {
+        return { python: fallback, source };
+      }
+      found = ` and ${fallback} is Python ${major}.${minor}`;
+    }
+    throw new EnvknitError(
+      `${origin} asks for Python ${wanted}, but ${command} is not on PATH${found}`,
+      {
+        hints: [
+          `install Python ${wanted}, or name an interpreter with --python /path/to/${command} or ENVKNIT_PYTHON`,
+          `to lock for a machine without running its Python: --python-version ${wanted} --platform <tag>`,
+        ],
+      },
+    );
+  }
+  for (const command of ["python3", "python"]) {
+    const python = await whichExecutable(command, env);
+    if (python) return { python, source: "PATH" };
+  }
+  throw new EnvknitError("no Python interpreter found: neither python3 nor python is on PATH", {
+    hints: [
+      "name one with --python /path/to/python or ENVKNIT_PYTHON",
+      "or lock for a target without running Python: --python-version 3.12 --platform manylinux_2_28_x86_64",
+    ],
+  });
+}

@@ -1,0 +1,295 @@
+import { EnvknitError } from "../../project/errors.ts";
+import {
+  assert,
+  assertEquals,
+  assertNotEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "../../tests/support/assert.ts";
+import {
+  findPython,
+  interpreterCacheKey,
+  type MarkerEnvironment,
+  probeInterpreter,
+  whichExecutable,
+} from "./interpreter.ts";
+import { supportedTags } from "./tags.ts";
+
+// What packaging itself says on this machine, from python3's own packaging (or the copy pip
+// vendors when packaging is not installed on its own).
+const ASK_PACKAGING = `
+import json, sys
+try:
+    from packaging import __version__ as version, markers, tags
+except ImportError:
+    from pip._vendor.packaging import __version__ as version, markers, tags
+print(json.dumps({"version": version, "executable": sys.executable,
+                  "tags": [str(t) for t in tags.sys_tags()],
+                  "markers": markers.default_environment()}))
+`;
+
+async function askPackaging(
+  python: string,
+): Promise<{ version: string; executable: string; tags: string[]; markers: MarkerEnvironment }> {
+  const out = await new Deno.Command(python, { args: ["-c", ASK_PACKAGING], stderr: "piped" })
+    .output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert(out.success, `${python} cannot run packaging (pip install packaging): ${err}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+const sorted = (o: object) => Object.fromEntries(Object.entries(o).sort());
+
+Deno.test("supportedTags of the probed python3 equals packaging.tags.sys_tags() there", async () => {
+  const expected = await askPackaging("python3");
+  const interp = await probeInterpreter("python3", { cacheDir: null });
+  assertEquals(interp.executable, expected.executable);
+  const tags = supportedTags(interp);
+  assert(tags.length > 100);
+  assertEquals(tags, expected.tags, `packaging ${expected.version}`);
+  assertEquals(sorted(interp.markers), sorted(expected.markers));
+});
+
+Deno.test("probeInterpreter reports version, ABI, platform and libc", async () => {
+  const interp = await probeInterpreter("python3", { cacheDir: null });
+  const out = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import sys, sysconfig, struct; print(sys.implementation.name, sys.version_info[0], " +
+      "sys.version_info[1], sysconfig.get_platform(), struct.calcsize('P') * 8)",
+    ],
+  }).output();
+  const [name, major, minor, platform, bits] = new TextDecoder().decode(out.stdout).trim().split(
+    " ",
+  );
+  assertEquals(interp.source, "probe");
+  assertEquals(interp.implementation, name);
+  assertEquals(interp.pythonVersionInfo.slice(0, 2), [Number(major), Number(minor)]);
+  assertEquals(interp.platform, platform);
+  assertEquals(interp.pointerBits, Number(bits));
+  if (Deno.build.os === "linux") {
+    assert(interp.libc !== null, "a Linux interpreter runs on glibc or musl");
+    assertEquals(interp.platforms.at(-1), `linux_${interp.machine}`);
+  }
+});
+
+async function realPython(): Promise<string> {
+  // python3 may be a launcher (a pyenv shim); the file that really runs is sys.executable.
+  return (await probeInterpreter("python3", { cacheDir: null })).executable!;
+}
+
+Deno.test("a probe is cached by path, size and mtime, and the second probe does not run it", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const python = await realPython();
+    const first = await probeInterpreter(python, { cacheDir });
+    const stat = await Deno.stat(python);
+    const file = `${cacheDir}/interpreters/${await interpreterCacheKey(python, stat)}.json`;
+    const cached = JSON.parse(await Deno.readTextFile(file));
+    assertEquals(cached.path, python);
+    // Mark the cached answer: if the second probe returns the mark, it did not run Python.
+    cached.facts.markers.platform_release = "from-the-cache";
+    await Deno.writeTextFile(file, JSON.stringify(cached));
+    const second = await probeInterpreter(python, { cacheDir });
+    assertEquals(second.markers.platform_release, "from-the-cache");
+    assertEquals(supportedTags(second), supportedTags(first));
+    // A corrupt cache file is ignored and rewritten.
+    await Deno.writeTextFile(file, "{not json");
+    const third = await probeInterpreter(python, { cacheDir });
+    assertEquals(third.markers, first.markers);
+    assertEquals(JSON.parse(await Deno.readTextFile(file)).path, python);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("the cache key changes with the path, the size or the mtime", async () => {
+  const base = await interpreterCacheKey("/usr/bin/python3", { size: 100, mtime: new Date(1000) });
+  assertEquals(
+    base,
+    await interpreterCacheKey("/usr/bin/python3", { size: 100, mtime: new Date(1000) }),
+  );
+  assertNotEquals(
+    base,
+    await interpreterCacheKey("/usr/bin/python3", { size: 101, mtime: new Date(1000) }),
+  );
+  assertNotEquals(
+    base,
+    await interpreterCacheKey("/usr/bin/python3", { size: 100, mtime: new Date(1001) }),
+  );
+  assertNotEquals(
+    base,
+    await interpreterCacheKey("/usr/local/bin/python3", { size: 100, mtime: new Date(1000) }),
+  );
+});
+
+Deno.test("launcher scripts are probed every time, never cached", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const python = await realPython();
+    const shim = `${dir}/python-shim`;
+    await Deno.writeTextFile(shim, `#!/bin/sh\nexec "${python}" "$@"\n`, { mode: 0o755 });
+    const interp = await probeInterpreter(shim, { cacheDir: `${dir}/cache` });
+    assertEquals(interp.executable, python);
+    const cached = await Deno.stat(`${dir}/cache/interpreters`).then(() => true, () => false);
+    assertEquals(cached, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a missing or broken interpreter is an EnvknitError naming it and what failed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const env = { PATH: dir };
+    let e = await assertRejects(
+      () => probeInterpreter(`${dir}/nope/python`, { cacheDir: null, env }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, `${dir}/nope/python`);
+    assertStringIncludes(e.message, "does not exist");
+
+    e = await assertRejects(
+      () => probeInterpreter("python3.99", { cacheDir: null, env }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, "python3.99 on PATH");
+    assert(e.hints.some((h) => h.includes("--python")));
+
+    await Deno.writeTextFile(`${dir}/failing`, "#!/bin/sh\necho 'kaput: no stdlib' >&2\nexit 3\n", {
+      mode: 0o755,
+    });
+    e = await assertRejects(
+      () => probeInterpreter(`${dir}/failing`, { cacheDir: null }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, `${dir}/failing`);
+    assertStringIncludes(e.message, "status 3");
+    assertStringIncludes(e.message, "kaput: no stdlib");
+
+    await Deno.writeTextFile(
+      `${dir}/python2`,
+      "#!/bin/sh\necho 'Unknown option: -I' >&2\necho usage >&2\nexit 2\n",
+      {
+        mode: 0o755,
+      },
+    );
+    e = await assertRejects(
+      () => probeInterpreter(`${dir}/python2`, { cacheDir: null }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, "Unknown option: -I");
+    assert(e.hints.some((h) => h.includes("Python 3.4 or later")));
+
+    await Deno.writeTextFile(`${dir}/chatty`, "#!/bin/sh\necho hello\n", { mode: 0o755 });
+    e = await assertRejects(
+      () => probeInterpreter(`${dir}/chatty`, { cacheDir: null }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, "does not answer like a Python interpreter");
+
+    await Deno.writeTextFile(`${dir}/json`, `#!/bin/sh\necho '{"probe_version": 1}'\n`, {
+      mode: 0o755,
+    });
+    e = await assertRejects(
+      () => probeInterpreter(`${dir}/json`, { cacheDir: null }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, "incomplete");
+
+    await Deno.writeTextFile(`${dir}/slow`, "#!/bin/sh\nexec sleep 5\n", { mode: 0o755 });
+    e = await assertRejects(
+      () => probeInterpreter(`${dir}/slow`, { cacheDir: null, timeoutMs: 200 }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, `${dir}/slow`);
+
+    await Deno.writeTextFile(`${dir}/not-executable`, "print(1)\n", { mode: 0o644 });
+    e = await assertRejects(
+      () => probeInterpreter(`${dir}/not-executable`, { cacheDir: null }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, "not executable");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("findPython: --python, then ENVKNIT_PYTHON, then python_version, then python3", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const python = await realPython();
+    const interp = await probeInterpreter(python, { cacheDir: `${dir}/cache` });
+    const [major, minor] = interp.pythonVersionInfo;
+    const bin = `${dir}/bin`;
+    await Deno.mkdir(bin);
+    await Deno.symlink(python, `${bin}/python3`);
+    // Never run: findPython only looks these up.
+    await Deno.writeTextFile(`${bin}/python3.42`, "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    await Deno.writeTextFile(`${bin}/other`, "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    const env = { PATH: bin };
+    const opts = { cacheDir: `${dir}/cache` };
+
+    assertEquals(await findPython({ ...opts, env, flag: `${bin}/other`, pythonVersion: "3.42" }), {
+      python: `${bin}/other`,
+      source: "flag",
+    });
+    assertEquals(await findPython({ ...opts, env, flag: "3.42" }), {
+      python: `${bin}/python3.42`,
+      source: "flag",
+    });
+    assertEquals(
+      await findPython({
+        ...opts,
+        env: { ...env, ENVKNIT_PYTHON: "other" },
+        pythonVersion: "3.42",
+      }),
+      { python: `${bin}/other`, source: "ENVKNIT_PYTHON" },
+    );
+    assertEquals(await findPython({ ...opts, env, pythonVersion: "3.42" }), {
+      python: `${bin}/python3.42`,
+      source: "python_version",
+    });
+    // No python3.X on PATH, but python3 is that version.
+    assertEquals(await findPython({ ...opts, env, pythonVersion: `${major}.${minor}` }), {
+      python: `${bin}/python3`,
+      source: "python_version",
+    });
+    assertEquals(await findPython({ ...opts, env }), { python: `${bin}/python3`, source: "PATH" });
+
+    let e = await assertRejects(
+      () => findPython({ ...opts, env, pythonVersion: "3.99" }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, "Python 3.99");
+    assertStringIncludes(e.message, "python3.99 is not on PATH");
+    assertStringIncludes(e.message, `is Python ${major}.${minor}`);
+    assert(e.hints.some((h) => h.includes("--python") && h.includes("ENVKNIT_PYTHON")));
+
+    e = await assertRejects(() => findPython({ ...opts, env, flag: "nonesuch" }), EnvknitError);
+    assertStringIncludes(e.message, "--python names nonesuch");
+
+    e = await assertRejects(
+      () => findPython({ ...opts, env: { PATH: `${dir}/empty` } }),
+      EnvknitError,
+    );
+    assertStringIncludes(e.message, "no Python interpreter found");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("whichExecutable searches PATH in order and resolves relative paths", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/a`);
+    await Deno.mkdir(`${dir}/b`);
+    await Deno.writeTextFile(`${dir}/a/tool`, "x", { mode: 0o644 }); // not executable: skipped
+    await Deno.writeTextFile(`${dir}/b/tool`, "#!/bin/sh\n", { mode: 0o755 });
+    assertEquals(await whichExecutable("tool", { PATH: `${dir}/a:${dir}/b` }), `${dir}/b/tool`);
+    assertEquals(await whichExecutable("tool", { PATH: `${dir}/a` }), null);
+    assertEquals(await whichExecutable(`${dir}/b/tool`, {}), `${dir}/b/tool`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
