@@ -307,6 +307,8 @@ export interface SdistSpec {
   requiresPython?: string;
   /** `Requires-Dist` lines in PKG-INFO. */
   requiresDist?: string[];
+  /** `Provides-Extra` lines in PKG-INFO. */
+  providesExtra?: string[];
 }
 
 /**
