@@ -223,3 +223,6 @@ export function parseCoreMetadata(
     fields,
   };
 }
+
+/** Another name of {@link parseCoreMetadata}, the one the resolver's provider calls. */
+export const parseMetadata: typeof parseCoreMetadata = parseCoreMetadata;
