@@ -25,6 +25,8 @@ async function exercise(bytes: Uint8Array, label: string): Promise<"ok" | "error
         try {
           const data = await zip.read(entry);
           assert(data.length === entry.size, label);
+          const streamed = await new Response(zip.stream(entry, 512)).arrayBuffer();
+          assert(streamed.byteLength === entry.size, label);
         } catch (error) {
           if (!(error instanceof ZipError)) throw error;
           outcome = "error";
