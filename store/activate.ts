@@ -1,0 +1,123 @@
+/**
+ * What `envknit run` puts in a command's environment (DESIGN.md, "run"):
+ *
+ * - `PYTHONPATH`: the runtime folder, then the environment's entries (then whatever was there);
+ * - `PATH`: the entries' `bin/` folders first;
+ * - `ENVKNIT_LOCK`, `ENVKNIT_ENV`, `ENVKNIT_HOME` for the runtime;
+ * - `ENVKNIT_PYTHON`: the interpreter chosen for the environment, which the `bin/` launchers exec.
+ *
+ * Entries are the ones `install` chooses (the same plan), and must be present: a missing one is
+ * an error that says to run `envknit install`. Nothing is downloaded here.
+ *
+ * @module
+ */
+import { EnvknitError } from "../project/errors.ts";
+import { readLock } from "../project/lock.ts";
+import { findPython } from "./tags/interpreter.ts";
+import { chooseWheels, lockPackages, Target } from "./install/plan.ts";
+import { StoreLayout } from "./layout.ts";
+import { recordProject } from "./projects.ts";
+import { ensureRuntime } from "./runtime.ts";
+
+/** Options of {@link prepareRun}. */
+export interface RunOptions {
+  lockPath: string;
+  /** The environment (default: `default`, or the lock's only one). */
+  environment?: string;
+  /** Include dev packages (default true). */
+  dev?: boolean;
+  /** `--python`. */
+  python?: string;
+  /** The caller's environment variables (the child starts from them). */
+  env?: Record<string, string>;
+  layout?: StoreLayout;
+}
+
+/** The environment of a command under `envknit run`. */
+export interface RunEnvironment {
+  /** The environment name used. */
+  environment: string;
+  /** Variables to set (or replace) for the child. */
+  vars: Record<string, string>;
+  /** The interpreter chosen (absolute path), or null when none could be found. */
+  python: string | null;
+  /** Entry folders, in `PYTHONPATH` order. */
+  entries: string[];
+  runtimeDir: string;
+}
+
+/** Picks the environment `run` uses when none is named. */
+export function defaultEnvironment(names: string[]): string {
+  if (names.includes("default")) return "default";
+  if (names.length === 1) return names[0];
+  throw new EnvknitError(
+    names.length === 0
+      ? "the lock has no environments"
+      : `the lock has several environments and none is called default: ${names.sort().join(", ")}`,
+    { hints: names.length ? ["choose one with --env NAME"] : ["run 'envknit lock'"] },
+  );
+}
+
+/** Computes the variables of `envknit run` (see the module documentation). */
+export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
+  const env = options.env ?? Deno.env.toObject();
+  const layout = options.layout ?? StoreLayout.fromEnv(env);
+  const lock = await readLock(options.lockPath);
+  const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
+  const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
+  const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
+  const chosen = await chooseWheels(packages, target);
+
+  const entries: string[] = [];
+  const bins: string[] = [];
+  const missing: string[] = [];
+  for (const c of chosen) {
+    const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);
+    try {
+      await Deno.stat(dir);
+    } catch {
+      missing.push(`${c.pkg.name} ${c.pkg.version}`);
+      continue;
+    }
+    entries.push(dir);
+    if (await Deno.stat(`${dir}/bin`).then((s) => s.isDirectory, () => false)) {
+      bins.push(`${dir}/bin`);
+    }
+  }
+  if (missing.length) {
+    throw new EnvknitError(
+      `${missing.length} package${missing.length === 1 ? " is" : "s are"} not installed for ` +
+        `environment ${environment}: ${missing.slice(0, 5).join(", ")}${
+          missing.length > 5 ? ", …" : ""
+        }`,
+      { hints: [`run 'envknit install${options.environment ? ` --env ${environment}` : ""}'`] },
+    );
+  }
+  const runtimeDir = await ensureRuntime(layout);
+  await recordProject(options.lockPath, { layout });
+
+  // The interpreter: the one the plan probed if it did, else the one findPython names (no probe).
+  let python: string | null = null;
+  try {
+    python = (await findPython({
+      flag: options.python ?? null,
+      env,
+      pythonVersion: /^\d+\.\d+$/.test(lock.target.python) ? lock.target.python : null,
+      cacheDir: layout.cacheDir,
+    })).python;
+  } catch {
+    python = null; // launchers fall back to python3 on PATH
+  }
+
+  const join = (parts: string[], rest: string | undefined) =>
+    [...parts, ...(rest ? [rest] : [])].join(":");
+  const vars: Record<string, string> = {
+    PYTHONPATH: join([runtimeDir, ...entries], env.PYTHONPATH),
+    PATH: join(bins, env.PATH),
+    ENVKNIT_LOCK: options.lockPath,
+    ENVKNIT_ENV: environment,
+    ENVKNIT_HOME: layout.root,
+  };
+  if (python) vars.ENVKNIT_PYTHON = python;
+  return { environment, vars, python, entries, runtimeDir };
+}

@@ -1,0 +1,259 @@
+/**
+ * Store housekeeping: listing entries, removing what interrupted writers left behind, and garbage
+ * collection of entries that no recorded project still uses (seed 002: the store remembers who
+ * uses it, and a collector checks which of them still exist).
+ *
+ * Removals happen under the store lock held exclusively, so no installer is building or renaming
+ * at the same time. An entry is first renamed into `packages/.tmp/` (it disappears from its final
+ * path in one step) and then deleted: a collector killed half-way never leaves half an entry.
+ *
+ * @module
+ */
+import { EnvknitError } from "../project/errors.ts";
+import { readLock } from "../project/lock.ts";
+import { FileLock } from "./file_lock.ts";
+import { ENTRY_MARKER, type EntryMarker, hash16, type StoreLayout } from "./layout.ts";
+import { forgetProject, listProjects, type ProjectRecord } from "./projects.ts";
+
+/** One installed entry of the store. */
+export interface StoreEntry {
+  name: string;
+  version: string;
+  hash16: string;
+  path: string;
+  /** Its marker, or null when unreadable. */
+  marker: EntryMarker | null;
+}
+
+async function dirNames(path: string): Promise<string[]> {
+  try {
+    const names: string[] = [];
+    for await (const e of Deno.readDir(path)) if (e.isDirectory) names.push(e.name);
+    return names.sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Every entry `packages/<name>/<version>/<hash16>/` of the store, sorted. */
+export async function listEntries(layout: StoreLayout): Promise<StoreEntry[]> {
+  const entries: StoreEntry[] = [];
+  for (const name of await dirNames(layout.packagesDir)) {
+    if (name.startsWith(".")) continue;
+    for (const version of await dirNames(layout.nameDir(name))) {
+      for (const hash of await dirNames(layout.versionDir(name, version))) {
+        const path = `${layout.versionDir(name, version)}/${hash}`;
+        let marker: EntryMarker | null = null;
+        try {
+          marker = JSON.parse(await Deno.readTextFile(`${path}/${ENTRY_MARKER}`));
+        } catch {
+          marker = null;
+        }
+        entries.push({ name, version, hash16: hash, path, marker });
+      }
+    }
+  }
+  return entries;
+}
+
+/** Total size in bytes of the files under `path` (links not followed). */
+export async function diskUsage(path: string): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  async function walk(dir: string) {
+    let list: Deno.DirEntry[];
+    try {
+      list = await Array.fromAsync(Deno.readDir(dir));
+    } catch {
+      return;
+    }
+    for (const e of list) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(p);
+      else {
+        try {
+          bytes += (await Deno.lstat(p)).size;
+          files++;
+        } catch {
+          // vanished meanwhile
+        }
+      }
+    }
+  }
+  await walk(path);
+  return { bytes, files };
+}
+
+/** What {@link cleanupStale} removed. */
+export interface CleanupResult {
+  /** Temp folders and files of interrupted installs and downloads. */
+  temporary: string[];
+}
+
+/**
+ * Removes leftovers of interrupted writers: `packages/.tmp/*`, `cache/wheels/.tmp/*` and
+ * `runtime/.tmp/*`. The caller must hold the store lock exclusively (nobody is writing).
+ */
+export async function cleanupStale(layout: StoreLayout): Promise<CleanupResult> {
+  const temporary: string[] = [];
+  for (const dir of [layout.tmpDir, layout.wheelCacheTmpDir, `${layout.runtimesDir}/.tmp`]) {
+    let names: string[];
+    try {
+      names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      await Deno.remove(`${dir}/${name}`, { recursive: true }).catch(() => {});
+      temporary.push(`${dir}/${name}`);
+    }
+    await Deno.remove(dir).catch(() => {});
+  }
+  return { temporary };
+}
+
+/** Runs `fn` with the store lock held exclusively (waits for running installs to finish). */
+export async function withExclusiveStore<T>(
+  layout: StoreLayout,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lock = await FileLock.acquire(layout.storeLock, { exclusive: true });
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}
+
+/** What a garbage collection found (and removed, unless it was a dry run). */
+export interface GcResult {
+  /** Projects whose lock is still there. */
+  projects: ProjectRecord[];
+  /** Projects whose lock file is gone: their records are dropped. */
+  droppedProjects: ProjectRecord[];
+  /** Entries no recorded lock uses. */
+  removedEntries: StoreEntry[];
+  /** Cached wheels no recorded lock uses. */
+  removedWheels: string[];
+  /** Bytes freed (or that would be). */
+  bytes: number;
+  /** Entries kept. */
+  kept: number;
+  /** Leftovers of interrupted writers. */
+  temporary: string[];
+  dryRun: boolean;
+}
+
+/**
+ * Removes every entry and cached wheel that no recorded project's lock lists (any environment,
+ * any of a version's wheels), drops records of projects whose lock is gone, and cleans
+ * leftovers. With `dryRun`, only reports.
+ *
+ * @throws EnvknitError when a recorded lock exists but cannot be read: its entries cannot be
+ * told apart, so nothing is collected until it is fixed or its record removed.
+ */
+export async function collectGarbage(
+  layout: StoreLayout,
+  options: { dryRun?: boolean } = {},
+): Promise<GcResult> {
+  const dryRun = options.dryRun ?? false;
+  return await withExclusiveStore(layout, async () => {
+    const used = new Set<string>(); // name/version/hash16
+    const usedWheels = new Set<string>(); // sha256
+    const projects: ProjectRecord[] = [];
+    const droppedProjects: ProjectRecord[] = [];
+    for (const project of await listProjects(layout)) {
+      let lock;
+      try {
+        lock = await readLock(project.lock);
+      } catch (error) {
+        const gone = await Deno.stat(project.lock).then(
+          () => false,
+          (e) => e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory,
+        );
+        if (gone) {
+          droppedProjects.push(project);
+          continue;
+        }
+        throw new EnvknitError(
+          `cannot read the lock of a project that uses this store: ${
+            error instanceof Error ? error.message : error
+          }`,
+          {
+            hints: [
+              "fix that lock, or forget the project: remove " + layout.projectFile(project.id),
+            ],
+          },
+        );
+      }
+      projects.push(project);
+      for (const packages of Object.values(lock.environments)) {
+        for (const pkg of packages) {
+          for (const wheel of pkg.wheels) {
+            used.add(`${pkg.name}/${pkg.version}/${hash16(wheel.sha256)}`);
+            usedWheels.add(wheel.sha256);
+          }
+        }
+      }
+    }
+
+    const removedEntries: StoreEntry[] = [];
+    let bytes = 0;
+    let kept = 0;
+    for (const entry of await listEntries(layout)) {
+      if (used.has(`${entry.name}/${entry.version}/${entry.hash16}`)) {
+        kept++;
+        continue;
+      }
+      removedEntries.push(entry);
+      bytes += (await diskUsage(entry.path)).bytes;
+    }
+    const removedWheels: string[] = [];
+    try {
+      for await (const e of Deno.readDir(layout.wheelCacheDir)) {
+        const m = /^([0-9a-f]{64})\.whl$/.exec(e.name);
+        if (!e.isFile || !m || usedWheels.has(m[1])) continue;
+        const path = `${layout.wheelCacheDir}/${e.name}`;
+        removedWheels.push(path);
+        bytes += await Deno.stat(path).then((s) => s.size, () => 0);
+      }
+    } catch {
+      // no wheel cache yet
+    }
+    removedWheels.sort();
+
+    let temporary: string[] = [];
+    if (!dryRun) {
+      for (const project of droppedProjects) await forgetProject(layout, project.id);
+      for (const entry of removedEntries) await removeEntry(layout, entry);
+      for (const path of removedWheels) await Deno.remove(path).catch(() => {});
+      temporary = (await cleanupStale(layout)).temporary;
+    }
+    return {
+      projects,
+      droppedProjects,
+      removedEntries,
+      removedWheels,
+      bytes,
+      kept,
+      temporary,
+      dryRun,
+    };
+  });
+}
+
+/** Removes one entry: renamed out of sight first, then deleted; empty parents go too. */
+export async function removeEntry(layout: StoreLayout, entry: StoreEntry): Promise<void> {
+  await Deno.mkdir(layout.tmpDir, { recursive: true });
+  const aside = `${layout.tmpDir}/gc-${crypto.randomUUID().slice(0, 12)}`;
+  try {
+    await Deno.rename(entry.path, aside);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw new EnvknitError(`cannot remove ${entry.path}: ${(error as Error).message}`);
+  }
+  await Deno.remove(aside, { recursive: true });
+  // Empty version and name folders are removed (a non-empty one refuses, which is fine).
+  await Deno.remove(layout.versionDir(entry.name, entry.version)).catch(() => {});
+  await Deno.remove(layout.nameDir(entry.name)).catch(() => {});
+}

@@ -1,0 +1,579 @@
+/**
+ * Builds one store entry from one wheel, in a temp folder inside the store:
+ *
+ * 1. the wheel's bytes are read once, from the cache, a find-links folder or the network; each
+ *    chunk is hashed (sha256) and spooled to a temp file beside the wheel cache *and* fed to the
+ *    streaming unzipper, so unpacking overlaps the download;
+ * 2. at the end the sha256 must equal the lock's: otherwise the temp folder is thrown away and
+ *    nothing of the wheel ever reaches its final place (the hash vetoes the result);
+ * 3. the central directory (read from the spooled file) must agree with the local headers, may not
+ *    hold links, special files or unsafe names; executable bits come from it;
+ * 4. every member must match its RECORD row (hash and size), and RECORD may not list absent files;
+ * 5. `.data/` is placed by category, `#!python` scripts and console/gui entry points become
+ *    launchers in `bin/`, INSTALLER and a RECORD of what was written are added, and the marker
+ *    `.envknit-entry.json` last.
+ *
+ * Nothing a package ships is executed. {@link commitEntry} then renames the folder into place
+ * (and the spooled wheel into the cache) in one step each.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { EnvknitError } from "../../project/errors.ts";
+import type { LockWheel } from "../../project/lock.ts";
+import { HttpClient, HttpError } from "../http/client.ts";
+import { ENTRY_MARKER, type EntryMarker, type StoreLayout } from "../layout.ts";
+import { openFileSource } from "../zip/source.ts";
+import { openZip, type ZipArchive, type ZipEntry } from "../zip/reader.ts";
+import { ZipError } from "../zip/errors.ts";
+import { ByteReader } from "./byte_reader.ts";
+import {
+  formatRecord,
+  nodeAlgorithm,
+  parseRecord,
+  RECORD_ALGORITHMS,
+  type RecordRow,
+  sameDigest,
+} from "./record.ts";
+import { entryPointScript, parseScriptEntryPoints, rewriteScript } from "./scripts.ts";
+import { type LocalMember, streamUnzip } from "./stream_unzip.ts";
+import { WheelLayout } from "./wheel_layout.ts";
+
+/** Where a wheel's bytes come from. */
+export type WheelSource =
+  | { kind: "cache"; path: string }
+  | { kind: "file"; path: string }
+  | { kind: "url"; url: string };
+
+/** What to build. */
+export interface BuildRequest {
+  layout: StoreLayout;
+  /** The lock's (normalized) name and version: the entry's path. */
+  name: string;
+  version: string;
+  wheel: LockWheel;
+  /** The wheel's expanded tags (for the marker). */
+  tags: string[];
+  source: WheelSource;
+  /** Needed for `url` sources. */
+  http?: HttpClient;
+  /** Called with the size of each chunk read (for progress). */
+  onBytes?: (n: number) => void;
+}
+
+/** A built entry waiting in a temp folder for {@link commitEntry}. */
+export interface PreparedEntry {
+  name: string;
+  version: string;
+  wheel: LockWheel;
+  /** The temp folder holding the entry. */
+  tmpDir: string;
+  /** Where it goes. */
+  finalDir: string;
+  /** The verified wheel spooled beside the cache, and its place in the cache (or nulls). */
+  cacheTmp: string | null;
+  cacheFile: string | null;
+  /** Files written. */
+  files: number;
+}
+
+/** A failure while receiving a wheel's bytes (worth another attempt). */
+export class DownloadError extends EnvknitError {
+  constructor(message: string, options: { cause?: unknown; hints?: string[] } = {}) {
+    super(message, options);
+    this.name = "DownloadError";
+  }
+}
+
+const RECORD_SIGNATURES = new Set(["RECORD", "RECORD.jws", "RECORD.p7s"]);
+
+/** Creates a fresh temp folder under `dir`, recreating `dir` if a concurrent cleanup removed it. */
+export async function makeTempIn(dir: string, prefix: string): Promise<string> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      return await Deno.makeTempDir({ dir, prefix });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound && attempt < 5) continue;
+      throw error;
+    }
+  }
+}
+
+/** Builds the entry of `req.wheel` in a temp folder. On failure, nothing is left behind. */
+export async function buildEntry(req: BuildRequest): Promise<PreparedEntry> {
+  const { layout } = req;
+  const tmpDir = await makeTempIn(layout.tmpDir, `${req.name}-`);
+  let cacheTmp: string | null = null;
+  try {
+    let spoolPath: string;
+    let spool: Deno.FsFile | null = null;
+    if (req.source.kind === "cache") {
+      spoolPath = req.source.path;
+    } else {
+      const tmp = await makeTempIn(layout.wheelCacheTmpDir, "dl-");
+      // One file per download, in its own folder so cleanup can tell what is stale.
+      cacheTmp = `${tmp}/${req.wheel.sha256}.whl`;
+      spoolPath = cacheTmp;
+      spool = await Deno.open(cacheTmp, { write: true, createNew: true, mode: 0o644 });
+    }
+    let files: number;
+    try {
+      const body = await openWheelSource(req.source, req.wheel, req.http);
+      files = await unpackVerified(req, body, spool, spoolPath, tmpDir);
+    } finally {
+      spool?.close();
+    }
+    return {
+      name: req.name,
+      version: req.version,
+      wheel: req.wheel,
+      tmpDir,
+      finalDir: layout.entryDir(req.name, req.version, req.wheel.sha256),
+      cacheTmp,
+      cacheFile: cacheTmp ? layout.cachedWheel(req.wheel.sha256) : null,
+      files,
+    };
+  } catch (error) {
+    await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
+    if (cacheTmp) await removeSpool(cacheTmp);
+    throw error;
+  }
+}
+
+async function removeSpool(path: string): Promise<void> {
+  await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true }).catch(() => {});
+}
+
+/** Opens the byte stream of a wheel (`wheel` names it in messages). */
+export async function openWheelSource(
+  src: WheelSource,
+  wheel: LockWheel,
+  http?: HttpClient,
+): Promise<AsyncIterable<Uint8Array>> {
+  if (src.kind !== "url") {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(src.path, { read: true });
+    } catch (error) {
+      throw new EnvknitError(`cannot read ${src.path}: ${(error as Error).message}`);
+    }
+    return file.readable;
+  }
+  const response = await (http ?? new HttpClient()).get(src.url);
+  if (response.status !== 200) {
+    await response.cancel();
+    // Not retried here: the client already retried the statuses worth retrying.
+    throw new EnvknitError(
+      `GET ${response.url} answered HTTP ${response.status} for ${wheel.file}`,
+      { hints: ["the index may have removed the file; re-lock with 'envknit lock'"] },
+    );
+  }
+  const body = response.body;
+  if (!body) throw new DownloadError(`GET ${response.url} returned no body`);
+  return networkErrorsAsDownloadErrors(body, response.url);
+}
+
+/** Failures while the body streams in (a reset, a stall) become {@link DownloadError}s. */
+async function* networkErrorsAsDownloadErrors(
+  body: ReadableStream<Uint8Array>,
+  url: string,
+): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new DownloadError(`the download of ${url} failed: ${why}`, {
+          cause: error,
+          hints: ["the index closed the connection; try again"],
+        });
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Streams, hashes, unpacks, verifies and completes the entry in `tmpDir`; returns the file count. */
+async function unpackVerified(
+  req: BuildRequest,
+  body: AsyncIterable<Uint8Array>,
+  spool: Deno.FsFile | null,
+  spoolPath: string,
+  tmpDir: string,
+): Promise<number> {
+  const hash = createHash("sha256");
+  const limit = req.wheel.size ?? Infinity;
+  let received = 0;
+  const reader = new ByteReader(body, async (chunk) => {
+    received += chunk.length;
+    if (received > limit) {
+      throw new EnvknitError(
+        `${req.wheel.file} is larger than the ${limit} bytes the lock records`,
+        { hints: ["the file on the index changed since the lock was made; re-lock if expected"] },
+      );
+    }
+    hash.update(chunk);
+    if (spool) {
+      for (let done = 0; done < chunk.length;) done += await spool.write(chunk.subarray(done));
+    }
+    req.onBytes?.(chunk.length);
+  });
+  const layout = new WheelLayout(req.name);
+  const checkHash = () => {
+    const actual = hash.digest("hex");
+    if (actual !== req.wheel.sha256) {
+      throw new EnvknitError(
+        `sha256 mismatch for ${req.wheel.file}: the lock has ${req.wheel.sha256.slice(0, 16)}…, ` +
+          `the file has ${actual.slice(0, 16)}…`,
+        {
+          hints: [
+            "nothing was installed; the file differs from the one that was locked",
+            "if the index legitimately changed the file, re-lock with 'envknit lock'",
+          ],
+        },
+      );
+    }
+  };
+
+  let streamed: Awaited<ReturnType<typeof streamUnzip>>;
+  try {
+    streamed = await streamUnzip(reader, {
+      destination: (name) => `${tmpDir}/${layout.map(name)}`,
+    });
+    await reader.drain();
+  } catch (error) {
+    // A wheel that is not what the lock names is reported as such, whatever broke first.
+    if (error instanceof DownloadError) throw error;
+    try {
+      await reader.drain();
+    } catch {
+      throw error;
+    }
+    checkHash();
+    throw error;
+  }
+  checkHash();
+  if (req.wheel.size !== undefined && received !== req.wheel.size) {
+    throw new EnvknitError(
+      `${req.wheel.file} has ${received} bytes, the lock says ${req.wheel.size}`,
+    );
+  }
+
+  // The hash is right: the bytes on disk are the locked wheel. Check the central directory.
+  using source = await openFileSource(spoolPath);
+  const archive = await openZip(source);
+  archive.assertSafe();
+  const digests = new Map<string, string>(); // member → sha256 (urlsafe base64)
+  const sizes = new Map<string, number>();
+  for (const m of streamed.members) {
+    if (m.digest !== null) {
+      digests.set(m.name, m.digest);
+      sizes.set(m.name, m.size);
+    }
+  }
+  const rest = matchCentral(archive, streamed.members, streamed.stoppedAt, streamed.end);
+  for (const entry of rest) {
+    if (entry.isDirectory) continue;
+    const target = `${tmpDir}/${layout.map(entry.name)}`;
+    const { digest, size } = await extractFromArchive(archive, entry, target);
+    digests.set(entry.name, digest);
+    sizes.set(entry.name, size);
+  }
+  for (const entry of archive.entries) {
+    if (entry.isDirectory || entry.mode === null || (entry.mode & 0o111) === 0) continue;
+    const target = layout.destinations.get(entry.name);
+    if (target !== undefined) await Deno.chmod(`${tmpDir}/${target}`, 0o755);
+  }
+
+  return await finishEntry(req, layout, tmpDir, digests, sizes);
+}
+
+/**
+ * Checks that the central directory describes exactly the members streamed from local headers
+ * (same names, offsets, methods, CRC-32s and sizes). Returns the central entries at or after an
+ * unstreamable member, which are still to be extracted.
+ */
+function matchCentral(
+  archive: ZipArchive,
+  members: readonly LocalMember[],
+  stoppedAt: number,
+  end: "central" | "unstreamable",
+): ZipEntry[] {
+  const byOffset = new Map<number, ZipEntry>();
+  for (const entry of archive.entries) {
+    if (byOffset.has(entry.localHeaderOffset)) {
+      throw new ZipError("corrupt", "corrupt zip: two central directory entries share one member");
+    }
+    byOffset.set(entry.localHeaderOffset, entry);
+  }
+  for (const m of members) {
+    const c = byOffset.get(m.offset);
+    if (
+      !c || !sameBytes(c.rawName, m.rawName) || c.method !== m.method || c.crc32 !== m.crc32 ||
+      c.compressedSize !== m.compressedSize || c.size !== m.size
+    ) {
+      throw new ZipError(
+        "corrupt",
+        `corrupt zip: the central directory disagrees with the member ${JSON.stringify(m.name)}`,
+      );
+    }
+  }
+  const rest = archive.entries.filter((e) => e.localHeaderOffset >= stoppedAt);
+  const expected = members.length + (end === "unstreamable" ? rest.length : 0);
+  if (archive.entries.length !== expected || (end === "central" && rest.length > 0)) {
+    throw new ZipError(
+      "corrupt",
+      "corrupt zip: the central directory lists members that are not in the archive's body",
+    );
+  }
+  return rest;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Extracts one member through the central directory (after an unstreamable member). */
+async function extractFromArchive(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  target: string,
+): Promise<{ digest: string; size: number }> {
+  await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+  const hash = createHash("sha256");
+  const file = await Deno.open(target, { write: true, createNew: true, mode: 0o644 });
+  let size = 0;
+  try {
+    for await (const chunk of archive.stream(entry)) {
+      hash.update(chunk);
+      size += chunk.length;
+      for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
+    }
+  } finally {
+    file.close();
+  }
+  return { digest: hash.digest("base64url"), size };
+}
+
+async function readOptional(path: string): Promise<Uint8Array | null> {
+  try {
+    return await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** RECORD check, scripts, INSTALLER, the entry's RECORD and marker. Returns the file count. */
+async function finishEntry(
+  req: BuildRequest,
+  layout: WheelLayout,
+  tmpDir: string,
+  digests: Map<string, string>,
+  sizes: Map<string, number>,
+): Promise<number> {
+  const distInfo = layout.distInfo;
+  if (distInfo === null) {
+    throw new EnvknitError(`${req.wheel.file} has no ${req.name} .dist-info folder`);
+  }
+  const wheelText = await readOptional(`${tmpDir}/${distInfo}/WHEEL`);
+  if (wheelText === null) throw new EnvknitError(`${req.wheel.file} has no ${distInfo}/WHEEL`);
+  const wheelVersion = /^Wheel-Version:\s*(\d+)\.(\d+)\s*$/m.exec(
+    new TextDecoder().decode(wheelText),
+  );
+  if (!wheelVersion) {
+    throw new EnvknitError(`${req.wheel.file}: ${distInfo}/WHEEL has no valid Wheel-Version`);
+  }
+  if (Number(wheelVersion[1]) !== 1) {
+    throw new EnvknitError(
+      `${req.wheel.file} uses wheel format ${wheelVersion[1]}.${wheelVersion[2]}; ` +
+        "envknit installs format 1.x",
+      { hints: ["upgrade envknit"] },
+    );
+  }
+
+  // 1. Every member against RECORD.
+  const recordName = `${distInfo}/RECORD`;
+  const recordBytes = await readOptional(`${tmpDir}/${recordName}`);
+  if (recordBytes === null) throw new EnvknitError(`${req.wheel.file} has no ${recordName}`);
+  let recordText: string;
+  try {
+    recordText = new TextDecoder("utf-8", { fatal: true }).decode(recordBytes);
+  } catch {
+    throw new EnvknitError(`${req.wheel.file}: ${recordName} is not UTF-8`);
+  }
+  const rows = parseRecord(recordText);
+  if (rows === null) throw new EnvknitError(`${req.wheel.file}: ${recordName} is not valid CSV`);
+  await checkRecord(req.wheel.file, rows, distInfo, layout, tmpDir, digests, sizes);
+
+  // 2. The entry's own record: what was written, by entry path.
+  const written = new Map<string, { digest: string; size: number }>();
+  for (const [member, target] of layout.destinations) {
+    if (member === recordName) continue;
+    written.set(target, { digest: digests.get(member)!, size: sizes.get(member)! });
+  }
+  const put = async (target: string, data: Uint8Array, mode: number) => {
+    const path = `${tmpDir}/${target}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.remove(path).catch(() => {});
+    await Deno.writeFile(path, data, { mode });
+    await Deno.chmod(path, mode);
+    written.set(target, {
+      digest: createHash("sha256").update(data).digest("base64url"),
+      size: data.length,
+    });
+  };
+
+  // 3. `.data/scripts/`: `#!python` becomes the launcher; every script is executable.
+  for (const target of layout.scripts) {
+    const path = `${tmpDir}/${target}`;
+    const rewritten = rewriteScript(await Deno.readFile(path));
+    if (rewritten) await put(target, rewritten, 0o755);
+    else await Deno.chmod(path, 0o755);
+  }
+
+  // 4. Console and gui entry points.
+  const entryPoints = await readOptional(`${tmpDir}/${distInfo}/entry_points.txt`);
+  if (entryPoints !== null) {
+    const text = new TextDecoder().decode(entryPoints);
+    for (const ep of parseScriptEntryPoints(text, `${req.wheel.file}: entry_points.txt`)) {
+      await put(`bin/${ep.name}`, new TextEncoder().encode(entryPointScript(ep)), 0o755);
+    }
+  }
+
+  // 5. INSTALLER, RECORD, marker.
+  await put(`${distInfo}/INSTALLER`, new TextEncoder().encode("envknit\n"), 0o644);
+  const recordRows: RecordRow[] = [...written].map(([path, w]) => ({
+    path,
+    algorithm: "sha256",
+    digest: w.digest,
+    size: w.size,
+  }));
+  recordRows.push({ path: recordName, algorithm: "", digest: "", size: null });
+  await Deno.remove(`${tmpDir}/${recordName}`);
+  await Deno.writeTextFile(`${tmpDir}/${recordName}`, formatRecord(recordRows), { mode: 0o644 });
+  const marker: EntryMarker = {
+    name: req.name,
+    version: req.version,
+    wheel: req.wheel.file,
+    sha256: req.wheel.sha256,
+    tags: req.tags,
+  };
+  await Deno.writeTextFile(`${tmpDir}/${ENTRY_MARKER}`, JSON.stringify(marker, null, 1) + "\n");
+  // makeTempDir creates 0700; the store is shared, entries are readable by all like site-packages.
+  await Deno.chmod(tmpDir, 0o755);
+  return written.size + 2;
+}
+
+/** Compares the shipped RECORD with the members; throws on the first lie. */
+async function checkRecord(
+  wheel: string,
+  rows: RecordRow[],
+  distInfo: string,
+  layout: WheelLayout,
+  tmpDir: string,
+  digests: Map<string, string>,
+  sizes: Map<string, number>,
+): Promise<void> {
+  const lie = (why: string) =>
+    new EnvknitError(`${wheel}: RECORD does not match the wheel: ${why}`, {
+      hints: ["the wheel is damaged or was tampered with; nothing was installed"],
+    });
+  const listed = new Map<string, RecordRow>();
+  for (const row of rows) {
+    const previous = listed.get(row.path);
+    if (
+      previous &&
+      (previous.algorithm !== row.algorithm || previous.digest !== row.digest ||
+        previous.size !== row.size)
+    ) {
+      throw lie(`${JSON.stringify(row.path)} is listed twice, differently`);
+    }
+    listed.set(row.path, row);
+  }
+  const isSignature = (path: string) =>
+    path.startsWith(`${distInfo}/`) && RECORD_SIGNATURES.has(path.slice(distInfo.length + 1));
+  for (const [path, row] of listed) {
+    if (isSignature(path)) continue;
+    const digest = digests.get(path);
+    if (digest === undefined) throw lie(`it lists ${JSON.stringify(path)}, which the wheel lacks`);
+    if (!row.algorithm) throw lie(`it has no hash for ${JSON.stringify(path)}`);
+    if (!RECORD_ALGORITHMS.has(row.algorithm)) {
+      throw lie(`${JSON.stringify(path)} uses the unsafe or unknown hash ${row.algorithm}`);
+    }
+    let actual = digest;
+    if (row.algorithm !== "sha256") {
+      const data = await Deno.readFile(`${tmpDir}/${layout.destinations.get(path)}`);
+      actual = createHash(nodeAlgorithm(row.algorithm)).update(data).digest("base64url");
+    }
+    if (!sameDigest(actual, row.digest)) {
+      throw lie(`${JSON.stringify(path)} does not have the hash RECORD gives it`);
+    }
+    if (row.size !== null && row.size !== sizes.get(path)) {
+      throw lie(`${JSON.stringify(path)} does not have the size RECORD gives it`);
+    }
+  }
+  for (const path of digests.keys()) {
+    if (!listed.has(path) && !isSignature(path)) {
+      throw lie(`${JSON.stringify(path)} is not listed in RECORD`);
+    }
+  }
+}
+
+/**
+ * Moves a built entry into place (one rename) and its spooled wheel into the cache. Returns
+ * "present" when another installer put the same entry there first (ours is discarded: entries
+ * with the same hash are identical).
+ */
+export async function commitEntry(entry: PreparedEntry): Promise<"installed" | "present"> {
+  const parent = entry.finalDir.slice(0, entry.finalDir.lastIndexOf("/"));
+  await Deno.mkdir(parent, { recursive: true });
+  let outcome: "installed" | "present" = "installed";
+  try {
+    await Deno.rename(entry.tmpDir, entry.finalDir);
+  } catch (error) {
+    const there = await Deno.stat(`${entry.finalDir}/${ENTRY_MARKER}`).then(
+      () => true,
+      () => false,
+    );
+    if (!there) {
+      throw new EnvknitError(
+        `cannot move the entry of ${entry.wheel.file} into ${entry.finalDir}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    outcome = "present";
+    await Deno.remove(entry.tmpDir, { recursive: true }).catch(() => {});
+  }
+  if (entry.cacheTmp && entry.cacheFile) {
+    await Deno.mkdir(entry.cacheFile.slice(0, entry.cacheFile.lastIndexOf("/")), {
+      recursive: true,
+    });
+    // Same content under the same name: replacing a concurrent copy is harmless.
+    await Deno.rename(entry.cacheTmp, entry.cacheFile).catch(() => {});
+    await removeSpool(entry.cacheTmp);
+  }
+  return outcome;
+}
+
+/** Throws away a built entry that will not be committed. */
+export async function discardEntry(entry: PreparedEntry): Promise<void> {
+  await Deno.remove(entry.tmpDir, { recursive: true }).catch(() => {});
+  if (entry.cacheTmp) await removeSpool(entry.cacheTmp);
+}
+
+/** Whether an error is worth retrying the whole wheel for (a transfer that broke off). */
+export function isTransient(error: unknown): boolean {
+  return error instanceof DownloadError ||
+    (error instanceof HttpError && (error.kind === "network" || error.kind === "timeout"));
+}

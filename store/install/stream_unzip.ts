@@ -1,0 +1,332 @@
+/**
+ * Extracting a zip while its bytes arrive, from the local file headers (the way uv installs a
+ * wheel during its download). Only the parts a local header can tell are trusted here; the caller
+ * compares the result with the central directory afterwards (types, modes, links, duplicates) and
+ * checks the whole file's sha256 before anything leaves the temp folder.
+ *
+ * A member whose local header does not give its size (data descriptor with zero sizes) cannot be
+ * found the end of without inflating blindly; streaming stops there and the caller reads the rest
+ * from the complete file through its central directory.
+ *
+ * @module
+ */
+import { inflateRawSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { crc32 } from "../zip/crc32.ts";
+import { ZipError } from "../zip/errors.ts";
+import { inflateRaw } from "../zip/inflate.ts";
+import { decodeName, nameProblems, problem } from "../zip/names.ts";
+import type { ByteReader } from "./byte_reader.ts";
+
+const SIG_LOCAL = 0x04034b50;
+const SIG_CENTRAL = 0x02014b50;
+const SIG_END = 0x06054b50;
+const SIG_END64 = 0x06064b50;
+const SIG_DESCRIPTOR = 0x08074b50;
+const LOCAL_SIZE = 30;
+
+/** Members up to this compressed size are inflated in one call; larger ones piece by piece. */
+const WHOLE_LIMIT = 8 * 1024 * 1024;
+
+/** One member as its local header and its data showed it. */
+export interface LocalMember {
+  /** The decoded name (directories end with `/`). */
+  name: string;
+  /** The name's bytes as stored. */
+  rawName: Uint8Array;
+  /** Offset of the local header in the file. */
+  offset: number;
+  flags: number;
+  method: number;
+  crc32: number;
+  compressedSize: number;
+  size: number;
+  isDirectory: boolean;
+  /** The urlsafe-base64 sha256 of the member's data (files only; null for directories). */
+  digest: string | null;
+}
+
+/** How {@link streamUnzip} behaves. */
+export interface StreamUnzipOptions {
+  /**
+   * Where to write a file member (an absolute path), or null to read and check it without writing.
+   * Called after the name passed the safety checks; throw to refuse the member.
+   */
+  destination(name: string): string | null;
+  /** Called with each directory member's name (after the safety checks). */
+  directory?(name: string): void;
+  /** Largest uncompressed member (default 4 GiB). */
+  maxEntrySize?: number;
+  /** Largest sum of uncompressed sizes (default 16 GiB). */
+  maxTotalSize?: number;
+  /** Most members (default 500 000). */
+  maxEntries?: number;
+}
+
+/** What streaming extraction achieved. */
+export interface StreamUnzipResult {
+  /** Members read from local headers, in file order. */
+  members: LocalMember[];
+  /**
+   * "central": every member was read and the central directory starts at `reader.position`;
+   * "unstreamable": the member at `stoppedAt` has no size in its local header (read it and the
+   * rest from the central directory).
+   */
+  end: "central" | "unstreamable";
+  /** Offset of the first byte not handled (the central directory, or the unstreamable member). */
+  stoppedAt: number;
+}
+
+function u16(b: Uint8Array, at: number): number {
+  return b[at] | (b[at + 1] << 8);
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
+
+function u64(b: Uint8Array, at: number): number {
+  const hi = u32(b, at + 4);
+  if (hi >= 0x200000) throw corrupt("a 64-bit size is out of range");
+  return hi * 0x100000000 + u32(b, at);
+}
+
+function corrupt(message: string): ZipError {
+  return new ZipError("corrupt", `corrupt zip: ${message}`);
+}
+
+/** Creates parent folders once each. */
+class Folders {
+  readonly #made = new Set<string>();
+  async ensureParent(path: string): Promise<void> {
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    if (!dir || this.#made.has(dir)) return;
+    await Deno.mkdir(dir, { recursive: true });
+    this.#made.add(dir);
+  }
+}
+
+/**
+ * Reads local headers and member data from `reader` until the central directory, writing file
+ * members where `options.destination` says. Unsafe names (absolute, `..`, backslashes, control
+ * characters), duplicates, encryption and unknown methods are refused before anything is written.
+ */
+export async function streamUnzip(
+  reader: ByteReader,
+  options: StreamUnzipOptions,
+): Promise<StreamUnzipResult> {
+  const maxEntrySize = options.maxEntrySize ?? 4 * 1024 ** 3;
+  const maxTotalSize = options.maxTotalSize ?? 16 * 1024 ** 3;
+  const maxEntries = options.maxEntries ?? 500_000;
+  const members: LocalMember[] = [];
+  const seen = new Set<string>();
+  const folders = new Folders();
+  let total = 0;
+  for (;;) {
+    const offset = reader.position;
+    if (!(await reader.has(4))) throw corrupt("the archive ends before its central directory");
+    const signature = u32(await reader.peek(4), 0);
+    if (signature === SIG_CENTRAL || signature === SIG_END || signature === SIG_END64) {
+      return { members, end: "central", stoppedAt: offset };
+    }
+    if (signature !== SIG_LOCAL) {
+      throw corrupt(`unexpected bytes at offset ${offset} (not a local file header)`);
+    }
+    if (members.length >= maxEntries) {
+      throw new ZipError("limit", `the archive has more than ${maxEntries} members`);
+    }
+    const header = await reader.read(LOCAL_SIZE);
+    const flags = u16(header, 6);
+    const method = u16(header, 8);
+    let crc = u32(header, 14);
+    let compressedSize = u32(header, 18);
+    let size = u32(header, 22);
+    const nameLength = u16(header, 26);
+    const extraLength = u16(header, 28);
+    const rawName = (await reader.read(nameLength)).slice();
+    const extra = await reader.read(extraLength);
+    const { name, valid } = decodeName(rawName, (flags & 0x800) !== 0);
+    const isDirectory = name.endsWith("/");
+
+    const kinds = nameProblems(name);
+    if (!valid) kinds.push("encoding");
+    if (flags & 1) kinds.push("encrypted");
+    if (method !== 0 && method !== 8) kinds.push("method");
+    if (kinds.length) throw new ZipError("unsafe", problem(kinds[0], name).message);
+    if (seen.has(name)) throw new ZipError("unsafe", problem("duplicate", name).message);
+    seen.add(name);
+
+    if (size === 0xffffffff || compressedSize === 0xffffffff) {
+      const zip64 = findExtra(extra, 0x0001);
+      if (!zip64) throw corrupt(`member ${JSON.stringify(name)} lacks its ZIP64 sizes`);
+      let at = 0;
+      if (size === 0xffffffff) {
+        if (zip64.length < at + 8) throw corrupt(`bad ZIP64 field of ${JSON.stringify(name)}`);
+        size = u64(zip64, at);
+        at += 8;
+      }
+      if (compressedSize === 0xffffffff) {
+        if (zip64.length < at + 8) throw corrupt(`bad ZIP64 field of ${JSON.stringify(name)}`);
+        compressedSize = u64(zip64, at);
+      }
+    }
+    const descriptor = (flags & 0x8) !== 0;
+    if (descriptor && compressedSize === 0 && !isDirectory) {
+      // Sizes come after the data: the end of the data cannot be known without inflating.
+      return { members, end: "unstreamable", stoppedAt: offset };
+    }
+    if (size > maxEntrySize) {
+      throw new ZipError(
+        "limit",
+        `zip member ${JSON.stringify(name)} declares ${size} bytes (the limit is ${maxEntrySize})`,
+      );
+    }
+    total += size;
+    if (total > maxTotalSize) {
+      throw new ZipError("limit", `the archive unpacks to more than ${maxTotalSize} bytes`);
+    }
+    if (method === 0 && compressedSize !== size) {
+      throw corrupt(`stored member ${JSON.stringify(name)} has different sizes`);
+    }
+
+    let digest: string | null = null;
+    if (isDirectory) {
+      if (compressedSize !== 0) {
+        // A directory with data is something else in disguise.
+        throw corrupt(`directory member ${JSON.stringify(name)} has data`);
+      }
+      options.directory?.(name);
+    } else {
+      const path = options.destination(name);
+      if (path !== null) await folders.ensureParent(path);
+      const result = await extractData(reader, {
+        name,
+        path,
+        method,
+        compressedSize,
+        size,
+      });
+      if (!descriptor && result.crc !== crc) {
+        throw new ZipError("checksum", `zip member ${JSON.stringify(name)} fails its CRC-32 check`);
+      }
+      digest = result.digest;
+      if (descriptor) crc = result.crc;
+    }
+    if (descriptor) {
+      const zip64 = size >= 0xffffffff || compressedSize >= 0xffffffff;
+      await readDescriptor(reader, name, zip64, { crc, compressedSize, size });
+    }
+    members.push({
+      name,
+      rawName,
+      offset,
+      flags,
+      method,
+      crc32: crc,
+      compressedSize,
+      size,
+      isDirectory,
+      digest,
+    });
+  }
+}
+
+function findExtra(extra: Uint8Array, id: number): Uint8Array | null {
+  let at = 0;
+  while (at + 4 <= extra.length) {
+    const recordId = u16(extra, at);
+    const length = u16(extra, at + 2);
+    if (at + 4 + length > extra.length) return null;
+    if (recordId === id) return extra.subarray(at + 4, at + 4 + length);
+    at += 4 + length;
+  }
+  return null;
+}
+
+/** Checks the data descriptor after a member whose local header also had its sizes. */
+async function readDescriptor(
+  reader: ByteReader,
+  name: string,
+  zip64: boolean,
+  expect: { crc: number; compressedSize: number; size: number },
+): Promise<void> {
+  const hasSignature = u32(await reader.peek(4), 0) === SIG_DESCRIPTOR;
+  if (hasSignature) await reader.read(4);
+  const body = await reader.read(zip64 ? 20 : 12);
+  const crc = u32(body, 0);
+  const compressedSize = zip64 ? u64(body, 4) : u32(body, 4);
+  const size = zip64 ? u64(body, 12) : u32(body, 8);
+  if (crc !== expect.crc || compressedSize !== expect.compressedSize || size !== expect.size) {
+    throw corrupt(`the data descriptor of ${JSON.stringify(name)} disagrees with its header`);
+  }
+}
+
+/** Reads one member's data, writes it to `path` (unless null); returns its CRC-32 and digest. */
+async function extractData(
+  reader: ByteReader,
+  m: { name: string; path: string | null; method: number; compressedSize: number; size: number },
+): Promise<{ crc: number; digest: string }> {
+  const quoted = JSON.stringify(m.name);
+  const hash = createHash("sha256");
+  if (m.compressedSize <= WHOLE_LIMIT) {
+    const raw = await reader.read(m.compressedSize);
+    let data: Uint8Array;
+    if (m.method === 0) {
+      data = raw;
+    } else {
+      try {
+        // maxOutputLength stops a member that inflates beyond its declared size (a bomb).
+        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, m.size) });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof RangeError || /larger than/.test(message)) {
+          throw new ZipError("checksum", `zip member ${quoted} inflates beyond its declared size`);
+        }
+        throw new ZipError("corrupt", `corrupt zip: member ${quoted}: ${message}`);
+      }
+    }
+    if (data.length !== m.size) {
+      throw new ZipError(
+        "checksum",
+        `zip member ${quoted} has ${data.length} bytes, not the declared ${m.size}`,
+      );
+    }
+    hash.update(data);
+    if (m.path !== null) {
+      await Deno.writeFile(m.path, data, { createNew: true, mode: 0o644 });
+    }
+    return { crc: crc32(data), digest: hash.digest("base64url") };
+  }
+  // A large member: inflate and write piece by piece, memory stays bounded.
+  const file = m.path === null
+    ? null
+    : await Deno.open(m.path, { write: true, createNew: true, mode: 0o644 });
+  let crc = 0;
+  let total = 0;
+  try {
+    const pieces = reader.pieces(m.compressedSize);
+    const output = m.method === 0 ? pieces : inflateRaw(pieces, m.size);
+    for await (const chunk of output) {
+      total += chunk.length;
+      crc = crc32(chunk, crc);
+      hash.update(chunk);
+      if (file) {
+        for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
+      }
+    }
+  } catch (error) {
+    if (error instanceof ZipError && !error.message.includes(quoted)) {
+      throw new ZipError(error.code, `zip member ${quoted}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    file?.close();
+  }
+  if (total !== m.size) {
+    throw new ZipError(
+      "checksum",
+      `zip member ${quoted} has ${total} bytes, not the declared ${m.size}`,
+    );
+  }
+  return { crc, digest: hash.digest("base64url") };
+}

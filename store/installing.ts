@@ -1,0 +1,311 @@
+/**
+ * `installLock`: makes every package of a lock's environments present in the store (the
+ * operation behind `envknit install`, exported by `mod.ts`).
+ *
+ * - Each locked version gets its best wheel for the target interpreter (`install/plan.ts`).
+ * - An entry already in place costs one `stat`: a directory at its final path is complete,
+ *   because entries only ever appear there by rename.
+ * - Missing wheels come from the wheel cache (by sha256), a find-links folder, or the network,
+ *   a bounded number at a time; each is hashed and unpacked while it streams in
+ *   (`install/build_entry.ts`).
+ * - All or nothing: entries are built in temp folders and renamed into place only when every
+ *   wheel succeeded, so a failed install leaves the store as it was.
+ * - Installers hold the store lock shared (several may run at once; an entry built twice is
+ *   renamed once, the loser discards its copy); gc and cleanup hold it exclusively. An installer
+ *   that finds itself alone first removes the leftovers of killed ones.
+ * - Then the runtime is written if missing or stale, and the project recorded for `store gc`.
+ *
+ * @module
+ */
+import { EnvknitError } from "../project/errors.ts";
+import { readLock } from "../project/lock.ts";
+import { HttpClient } from "./http/client.ts";
+import { trustedHostsFromEnv } from "./http/url.ts";
+import { FileLock } from "./file_lock.ts";
+import { cleanupStale } from "./gc.ts";
+import { StoreLayout } from "./layout.ts";
+import { recordProject } from "./projects.ts";
+import { ensureRuntime } from "./runtime.ts";
+import {
+  buildEntry,
+  commitEntry,
+  discardEntry,
+  isTransient,
+  type PreparedEntry,
+  type WheelSource,
+} from "./install/build_entry.ts";
+import {
+  chooseWheels,
+  type ChosenWheel,
+  lockPackages,
+  type Selection,
+  Target,
+} from "./install/plan.ts";
+
+/** Options of {@link installLock}. */
+export interface InstallOptions extends Selection {
+  /** The lock file. */
+  lockPath: string;
+  /** `--python`: the interpreter to choose wheels for (else ENVKNIT_PYTHON, else found). */
+  python?: string;
+  /** Folders searched for wheel files (by the lock's file names) before the network. */
+  findLinks?: string[];
+  /** Never use the network: wheels must be in the cache or a find-links folder. */
+  offline?: boolean;
+  /** Environment variables (`ENVKNIT_HOME`, `ENVKNIT_PYTHON`, `PATH`, …). */
+  env?: Record<string, string>;
+  /** The store (default: from `env`). */
+  layout?: StoreLayout;
+  /** The HTTP client for downloads (default: a new one). */
+  http?: HttpClient;
+  /** Index URLs whose credentials downloads may use (from envknit.yaml or --index-url). */
+  credentialUrls?: string[];
+  /** Wheels built at once (default 6). */
+  concurrency?: number;
+  /** Attempts per wheel when a transfer breaks off (default 3). */
+  attempts?: number;
+  /** Progress of the missing wheels (called often: keep it cheap). */
+  onProgress?: (progress: InstallProgress) => void;
+}
+
+/** Progress of an install. */
+export interface InstallProgress {
+  /** Wheels to obtain. */
+  total: number;
+  /** Wheels unpacked and verified so far. */
+  done: number;
+  /** Bytes read so far (network, cache or find-links). */
+  bytes: number;
+  /** Sum of the sizes the lock records for the wheels to obtain (null when some are unknown). */
+  totalBytes: number | null;
+}
+
+/** One entry of the install's result. */
+export interface InstalledEntry {
+  name: string;
+  version: string;
+  wheel: string;
+  sha256: string;
+  path: string;
+  /** `installed` now, or already `present`. */
+  status: "installed" | "present";
+  /** Where the wheel came from, for installed ones. */
+  source?: "cache" | "find-links" | "download";
+}
+
+/** What {@link installLock} did. */
+export interface InstallResult {
+  lockPath: string;
+  entries: InstalledEntry[];
+  installed: number;
+  present: number;
+  /** The runtime folder (`runtime/<version>`). */
+  runtimeDir: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where to read a wheel from: the cache, a find-links folder, or its URL. */
+async function locate(
+  layout: StoreLayout,
+  chosen: ChosenWheel,
+  findLinks: readonly string[],
+): Promise<{ source: WheelSource; label: InstalledEntry["source"] }> {
+  const wheel = chosen.wheel.wheel;
+  const cached = layout.cachedWheel(wheel.sha256);
+  if (await exists(cached)) return { source: { kind: "cache", path: cached }, label: "cache" };
+  for (const dir of findLinks) {
+    const path = `${dir.replace(/\/+$/, "")}/${wheel.file}`;
+    if (await exists(path)) return { source: { kind: "file", path }, label: "find-links" };
+  }
+  return { source: { kind: "url", url: wheel.url }, label: "download" };
+}
+
+/** Takes the store lock shared; when nobody else holds it, first clears leftovers of crashes. */
+export async function lockStoreForInstall(layout: StoreLayout): Promise<FileLock> {
+  const alone = await FileLock.tryAcquire(layout.storeLock, { exclusive: true });
+  if (alone) {
+    try {
+      if (await exists(layout.tmpDir) || await exists(layout.wheelCacheTmpDir)) {
+        await cleanupStale(layout);
+      }
+      await alone.downgrade();
+      return alone;
+    } catch (error) {
+      alone.release();
+      throw error;
+    }
+  }
+  return await FileLock.acquire(layout.storeLock, { exclusive: false });
+}
+
+/**
+ * Installs the selected environments of the lock at `options.lockPath` into the store.
+ *
+ * @throws EnvknitError for a missing or invalid lock, no suitable wheel, a wheel that is not
+ * what the lock says, a hostile wheel, or a failed download; the store is then unchanged.
+ */
+export async function installLock(options: InstallOptions): Promise<InstallResult> {
+  const env = options.env ?? Deno.env.toObject();
+  const layout = options.layout ?? StoreLayout.fromEnv(env);
+  const lock = await readLock(options.lockPath);
+  const packages = lockPackages(lock, options);
+  const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
+  const chosen = await chooseWheels(packages, target);
+
+  const storeLock = await lockStoreForInstall(layout);
+  try {
+    const entries: InstalledEntry[] = [];
+    const missing: ChosenWheel[] = [];
+    for (const c of chosen) {
+      const wheel = c.wheel.wheel;
+      const path = layout.entryDir(c.pkg.name, c.pkg.version, wheel.sha256);
+      const entry: InstalledEntry = {
+        name: c.pkg.name,
+        version: c.pkg.version,
+        wheel: wheel.file,
+        sha256: wheel.sha256,
+        path,
+        status: "present",
+      };
+      entries.push(entry);
+      if (!(await exists(path))) missing.push(c);
+    }
+    if (missing.length) {
+      const built = await buildAll(layout, missing, options, env);
+      for (const b of built) {
+        const entry = entries.find((e) => e.sha256 === b.prepared.wheel.sha256)!;
+        if (b.outcome === "installed") {
+          entry.status = "installed";
+          entry.source = b.label;
+        }
+      }
+    }
+    const runtimeDir = await ensureRuntime(layout);
+    await recordProject(options.lockPath, { layout });
+    const installed = entries.filter((e) => e.status === "installed").length;
+    return {
+      lockPath: options.lockPath,
+      entries,
+      installed,
+      present: entries.length - installed,
+      runtimeDir,
+    };
+  } finally {
+    storeLock.release();
+  }
+}
+
+interface Built {
+  prepared: PreparedEntry;
+  label: InstalledEntry["source"];
+  outcome: "installed" | "present";
+}
+
+/** Builds every missing entry, then commits them all; on any failure discards them all. */
+async function buildAll(
+  layout: StoreLayout,
+  missing: ChosenWheel[],
+  options: InstallOptions,
+  env: Record<string, string>,
+): Promise<Built[]> {
+  const findLinks = options.findLinks ?? [];
+  const located = await Promise.all(missing.map((c) => locate(layout, c, findLinks)));
+  if (options.offline) {
+    const remote = missing.filter((_, i) =>
+      located[i].source.kind === "url" && !(located[i].source as { url: string }).url
+        .startsWith("file:")
+    );
+    if (remote.length) {
+      const names = remote.map((c) => c.wheel.wheel.file);
+      throw new EnvknitError(
+        `offline, and ${remote.length} wheel${remote.length === 1 ? " is" : "s are"} neither ` +
+          `in the cache nor in a --find-links folder: ${names.slice(0, 5).join(", ")}${
+            names.length > 5 ? ", …" : ""
+          }`,
+        {
+          hints: [
+            "on a connected machine: envknit fetch --dest DIR; then here: " +
+            "envknit install --offline --find-links DIR",
+          ],
+        },
+      );
+    }
+  }
+  let http = options.http;
+  if (!http && located.some((l) => l.source.kind === "url")) {
+    http = new HttpClient({ trustedHosts: trustedHostsFromEnv(env), env });
+    for (const url of options.credentialUrls ?? []) http.rememberCredentials(url);
+  }
+
+  const sizes = missing.map((c) => c.wheel.wheel.size);
+  const progress: InstallProgress = {
+    total: missing.length,
+    done: 0,
+    bytes: 0,
+    totalBytes: sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0)! : null,
+  };
+  const report = () => options.onProgress?.({ ...progress });
+  report();
+
+  const prepared: Built[] = [];
+  let failure: unknown = null;
+  let next = 0;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const worker = async () => {
+    while (failure === null && next < missing.length) {
+      const i = next++;
+      const c = missing[i];
+      for (let attempt = 1;; attempt++) {
+        let counted = 0;
+        try {
+          const entry = await buildEntry({
+            layout,
+            name: c.pkg.name,
+            version: c.pkg.version,
+            wheel: c.wheel.wheel,
+            tags: c.wheel.tags,
+            source: located[i].source,
+            http,
+            onBytes: (n) => {
+              counted += n;
+              progress.bytes += n;
+              report();
+            },
+          });
+          prepared.push({ prepared: entry, label: located[i].label, outcome: "installed" });
+          progress.done++;
+          report();
+          break;
+        } catch (error) {
+          progress.bytes -= counted;
+          if (failure === null && isTransient(error) && attempt < attempts) {
+            await new Promise((r) => setTimeout(r, 100 * attempt));
+            continue;
+          }
+          failure ??= error;
+          break;
+        }
+      }
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 6, missing.length));
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failure !== null) {
+    await Promise.all(prepared.map((p) => discardEntry(p.prepared)));
+    await Deno.remove(layout.tmpDir).catch(() => {}); // only when empty
+    await Deno.remove(layout.wheelCacheTmpDir).catch(() => {});
+    throw failure;
+  }
+  for (const p of prepared) p.outcome = await commitEntry(p.prepared);
+  await Deno.remove(layout.tmpDir).catch(() => {});
+  await Deno.remove(layout.wheelCacheTmpDir).catch(() => {});
+  return prepared;
+}

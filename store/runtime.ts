@@ -1,0 +1,75 @@
+/**
+ * The Python runtime in the store. The package `envknit` from `runtime_py/` is embedded in the
+ * tool (`runtime_files.generated.ts`), so it can be written from a compiled binary or a URL run,
+ * where there is no checkout: `$ENVKNIT_HOME/runtime/<version>/envknit/`. The folder
+ * `runtime/<version>/` goes first on `PYTHONPATH` under `envknit run`.
+ *
+ * A stamp file holds the digest of the embedded files; when it is missing or differs (a
+ * development build changed the runtime without changing the version), the folder is rebuilt
+ * beside and swapped in by rename.
+ *
+ * @module
+ */
+import { EnvknitError } from "../project/errors.ts";
+import { ENVKNIT_VERSION } from "../project/version.ts";
+import type { StoreLayout } from "./layout.ts";
+import { RUNTIME_DIGEST, RUNTIME_FILES } from "./runtime_files.generated.ts";
+
+/** The stamp file in `runtime/<version>/`: `{"digest": "<sha256 of the embedded files>"}`. */
+export const RUNTIME_STAMP = ".envknit-runtime.json";
+
+/** Whether the runtime in the store is the embedded one (one small read). */
+export async function runtimeIsCurrent(layout: StoreLayout): Promise<boolean> {
+  try {
+    const stamp = JSON.parse(
+      await Deno.readTextFile(`${layout.runtimeDir(ENVKNIT_VERSION)}/${RUNTIME_STAMP}`),
+    );
+    return stamp?.digest === RUNTIME_DIGEST;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the embedded runtime to `runtime/<version>/` unless it is already there and current.
+ * Returns the folder to put on `PYTHONPATH`.
+ */
+export async function ensureRuntime(layout: StoreLayout): Promise<string> {
+  const dir = layout.runtimeDir(ENVKNIT_VERSION);
+  if (await runtimeIsCurrent(layout)) return dir;
+  const tmpRoot = `${layout.runtimesDir}/.tmp`;
+  try {
+    await Deno.mkdir(tmpRoot, { recursive: true });
+    const tmp = await Deno.makeTempDir({ dir: tmpRoot, prefix: `${ENVKNIT_VERSION}-` });
+    for (const [path, text] of Object.entries(RUNTIME_FILES)) {
+      const file = `${tmp}/envknit/${path}`;
+      await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+      await Deno.writeTextFile(file, text, { mode: 0o644 });
+    }
+    await Deno.writeTextFile(
+      `${tmp}/${RUNTIME_STAMP}`,
+      JSON.stringify({ version: ENVKNIT_VERSION, digest: RUNTIME_DIGEST }) + "\n",
+    );
+    await Deno.chmod(tmp, 0o755);
+    // Swap: move the stale folder aside (if any), then the new one in; remove the old one.
+    const old = `${tmp}.old`;
+    await Deno.rename(dir, old).catch(() => {});
+    try {
+      await Deno.rename(tmp, dir);
+    } catch (error) {
+      // Another envknit swapped its identical copy in at the same moment: keep theirs.
+      if (!(await runtimeIsCurrent(layout))) throw error;
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+    await Deno.remove(old, { recursive: true }).catch(() => {});
+    await Deno.remove(tmpRoot).catch(() => {}); // only when empty
+  } catch (error) {
+    throw new EnvknitError(
+      `cannot write the envknit runtime into ${dir}: ${
+        error instanceof Error ? error.message : error
+      }`,
+      { hints: ["check that ENVKNIT_HOME is writable"] },
+    );
+  }
+  return dir;
+}
