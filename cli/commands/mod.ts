@@ -15,4 +15,25 @@ export interface CommandEntry {
 /** Loaders by command name, in the order `--help` lists them. */
 export const COMMANDS: Record<string, CommandEntry> = {
   init: { summary: "create envknit.yaml in the current folder", load: () => import("./init.ts") },
+  install: {
+    summary: "install the locked packages into the store",
+    load: () => import("./install.ts"),
+  },
+  run: { summary: "run a command with an environment's packages", load: () => import("./run.ts") },
+  verify: {
+    summary: "check the installed files against what was installed",
+    load: () => import("./verify.ts"),
+  },
+  status: {
+    summary: "show which locked packages are installed, per environment",
+    load: () => import("./status.ts"),
+  },
+  fetch: {
+    summary: "download the locked wheels into a folder (for offline installs)",
+    load: () => import("./fetch.ts"),
+  },
+  store: {
+    summary: "list, measure, clean up or garbage-collect the package store",
+    load: () => import("./store.ts"),
+  },
 };

@@ -1,0 +1,62 @@
+/**
+ * `envknit fetch --dest DIR`: write every wheel the lock needs into a folder, for machines
+ * without the index (`envknit install --offline --find-links DIR` there).
+ *
+ * @module
+ */
+import type { Command } from "../command.ts";
+import { LOCK_OPTIONS, lockPath, selection, wheelSources } from "../lock_options.ts";
+import { formatBytes, Progress, progressBar } from "../progress.ts";
+import { UsageError } from "../../project/errors.ts";
+import { fetchLock } from "../../store/fetching.ts";
+
+export const command: Command = {
+  name: "fetch",
+  summary: "download the locked wheels into a folder (for offline installs)",
+  usage: "--dest DIR [--all-platforms] [--env NAME]... [--no-dev] [--lock FILE]",
+  options: [
+    { name: "dest", kind: "string", value: "DIR", description: "the folder to write wheels to" },
+    {
+      name: "all-platforms",
+      kind: "boolean",
+      description: "every wheel of each locked version, not only this interpreter's",
+    },
+    ...LOCK_OPTIONS,
+  ],
+  async run(ctx) {
+    const dest = ctx.args.options.dest as string | undefined;
+    if (!dest) throw new UsageError("envknit fetch needs --dest DIR");
+    const lock = await lockPath(ctx);
+    const { findLinks, credentialUrls } = await wheelSources(ctx, lock);
+    const progress = new Progress({ enabled: ctx.out.interactive && !ctx.out.quiet });
+    let result;
+    try {
+      result = await fetchLock({
+        lockPath: lock,
+        dest: dest.startsWith("/") ? dest : `${ctx.cwd}/${dest}`,
+        allPlatforms: !!ctx.args.options["all-platforms"],
+        ...selection(ctx),
+        python: ctx.global.python,
+        findLinks,
+        offline: ctx.global.offline,
+        env: ctx.env,
+        credentialUrls,
+        onProgress: (p) =>
+          progress.update(
+            `${progressBar(p.done, p.total)} ${p.done}/${p.total} wheels, ${formatBytes(p.bytes)}`,
+          ),
+      });
+    } finally {
+      progress.done();
+    }
+    if (ctx.global.json) {
+      ctx.out.print(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    ctx.out.info(
+      `wrote ${result.written.length} wheel${result.written.length === 1 ? "" : "s"} to ${dest}` +
+        (result.kept.length ? ` (${result.kept.length} already there)` : ""),
+    );
+    return 0;
+  },
+};

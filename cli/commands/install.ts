@@ -1,0 +1,61 @@
+/**
+ * `envknit install`: put every package of the lock into the store (and the runtime beside them).
+ *
+ * @module
+ */
+import type { Command } from "../command.ts";
+import { LOCK_OPTIONS, lockPath, selection, wheelSources } from "../lock_options.ts";
+import { formatBytes, Progress, progressBar } from "../progress.ts";
+import { installLock } from "../../store/installing.ts";
+
+export const command: Command = {
+  name: "install",
+  summary: "install the locked packages into the store",
+  usage: "[--env NAME]... [--no-dev] [--lock FILE] [--offline] [--find-links DIR]...",
+  options: [...LOCK_OPTIONS],
+  async run(ctx) {
+    const started = performance.now();
+    const lock = await lockPath(ctx);
+    const { findLinks, credentialUrls } = await wheelSources(ctx, lock);
+    const progress = new Progress({ enabled: ctx.out.interactive && !ctx.out.quiet });
+    let result;
+    try {
+      result = await installLock({
+        lockPath: lock,
+        ...selection(ctx),
+        python: ctx.global.python,
+        findLinks,
+        offline: ctx.global.offline,
+        env: ctx.env,
+        credentialUrls,
+        onProgress: (p) => {
+          const bytes = p.totalBytes
+            ? `${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)}`
+            : formatBytes(p.bytes);
+          progress.update(
+            `${
+              progressBar(p.totalBytes ? p.bytes : p.done, p.totalBytes ?? p.total)
+            } ${p.done}/${p.total} packages, ${bytes}`,
+          );
+        },
+      });
+    } finally {
+      progress.done();
+    }
+    if (ctx.global.json) {
+      ctx.out.print(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    for (const e of result.entries) {
+      if (e.status === "installed") ctx.out.debug(`+ ${e.name} ${e.version} (${e.source})`);
+    }
+    const ms = Math.round(performance.now() - started);
+    ctx.out.info(
+      result.installed
+        ? `installed ${result.installed} package${result.installed === 1 ? "" : "s"}` +
+          (result.present ? `, ${result.present} already present` : "") + ` in ${ms} ms`
+        : `all ${result.present} packages already installed`,
+    );
+    return 0;
+  },
+};

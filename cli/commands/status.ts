@@ -1,0 +1,65 @@
+/**
+ * `envknit status`: for each environment of the lock, which packages are installed in the store
+ * and which are missing.
+ *
+ * @module
+ */
+import type { Command } from "../command.ts";
+import { LOCK_OPTIONS, lockPath, selection } from "../lock_options.ts";
+import { readLock } from "../../project/lock.ts";
+import { StoreLayout } from "../../store/layout.ts";
+import {
+  chooseWheels,
+  lockPackages,
+  selectedEnvironments,
+  Target,
+} from "../../store/install/plan.ts";
+
+export const command: Command = {
+  name: "status",
+  summary: "show which locked packages are installed, per environment",
+  usage: "[--env NAME]... [--no-dev] [--lock FILE]",
+  options: [...LOCK_OPTIONS],
+  async run(ctx) {
+    const path = await lockPath(ctx);
+    const lock = await readLock(path);
+    const layout = StoreLayout.fromEnv(ctx.env);
+    const sel = selection(ctx);
+    const target = new Target(lock, {
+      python: ctx.global.python,
+      env: ctx.env,
+      cacheDir: layout.cacheDir,
+    });
+    const report: Record<string, { installed: string[]; missing: string[] }> = {};
+    for (const env of selectedEnvironments(lock, sel)) {
+      const chosen = await chooseWheels(
+        lockPackages(lock, { environments: [env], dev: sel.dev }),
+        target,
+      );
+      const installed: string[] = [];
+      const missing: string[] = [];
+      for (const c of chosen) {
+        const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);
+        const there = await Deno.stat(dir).then(() => true, () => false);
+        (there ? installed : missing).push(`${c.pkg.name} ${c.pkg.version}`);
+      }
+      report[env] = { installed, missing };
+    }
+    if (ctx.global.json) {
+      ctx.out.print(
+        JSON.stringify({ lock: path, store: layout.root, environments: report }, null, 2),
+      );
+      return 0;
+    }
+    ctx.out.print(`lock:  ${path}\nstore: ${layout.root}`);
+    for (const [env, { installed, missing }] of Object.entries(report)) {
+      const state = missing.length ? `${missing.length} missing` : "complete";
+      ctx.out.print(`${env}: ${installed.length} installed, ${state}`);
+      for (const m of missing) ctx.out.print(`  missing ${m}`);
+    }
+    if (Object.values(report).some((r) => r.missing.length)) {
+      ctx.out.info("run 'envknit install' to install what is missing");
+    }
+    return 0;
+  },
+};
