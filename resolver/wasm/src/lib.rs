@@ -7,4 +7,5 @@
 
 pub mod abi;
 pub mod json;
+pub mod pep440;
 pub mod ranges;
