@@ -32,6 +32,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "download the locked wheels into a folder (for offline installs)",
     load: () => import("./fetch.ts"),
   },
+  env: { summary: "list, create or remove environments", load: () => import("./env.ts") },
   store: {
     summary: "list, measure, clean up or garbage-collect the package store",
     load: () => import("./store.ts"),

@@ -1,0 +1,106 @@
+/**
+ * `envknit env`: list, create and remove the environments of envknit.yaml (comments kept).
+ *
+ * @module
+ */
+import type { Command, CommandContext } from "../command.ts";
+import { loadProject, type ProjectConfig, saveConfig } from "../../project/config.ts";
+import { addEnvironment, checkEdited, removeEnvironment } from "../../project/edit.ts";
+import { UsageError } from "../../project/errors.ts";
+import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
+
+const SUBCOMMANDS = ["list", "create", "remove"];
+
+export const command: Command = {
+  name: "env",
+  summary: "list, create or remove environments",
+  usage: "list | create NAME [--python-version X.Y] | remove NAME",
+  options: [
+    {
+      name: "python-version",
+      kind: "string",
+      value: "X.Y",
+      description: "the new environment's target Python (env create)",
+    },
+  ],
+  async run(ctx) {
+    const [sub, ...rest] = ctx.args.positionals;
+    if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
+      throw new UsageError(
+        sub === undefined ? "env needs a subcommand" : `unknown env subcommand '${sub}'`,
+        { hints: [`use one of: ${SUBCOMMANDS.join(", ")}`] },
+      );
+    }
+    const pythonVersion = ctx.args.options["python-version"] as string | undefined;
+    if (pythonVersion !== undefined && sub !== "create") {
+      throw new UsageError("--python-version goes with 'env create'");
+    }
+    const config = await loadProject(ctx.cwd);
+    if (sub === "list") {
+      if (rest.length) throw new UsageError("env list takes no arguments");
+      return await list(ctx, config);
+    }
+    if (rest.length !== 1) throw new UsageError(`env ${sub} takes one environment name`);
+    const name = rest[0];
+    if (sub === "create") {
+      addEnvironment(config, name, { pythonVersion });
+      checkEdited(config);
+      await saveConfig(config);
+      ctx.out.info(`created environment '${name}' in ${config.path}`);
+      ctx.out.info(`next: 'envknit add --env ${name} <package>'`);
+      return 0;
+    }
+    removeEnvironment(config, name);
+    checkEdited(config);
+    await saveConfig(config);
+    ctx.out.info(`removed environment '${name}' from ${config.path}`);
+    const lock = await lockOf(config);
+    if (lock && name in lock.environments) {
+      ctx.out.info(`run 'envknit lock' to drop it from ${LOCK_FILENAME} too`);
+    }
+    return 0;
+  },
+};
+
+/** The project's lock, or null when there is none (or it cannot be read: list still works). */
+async function lockOf(config: ProjectConfig): Promise<Lockfile | null> {
+  try {
+    return await readLock(`${config.dir}/${LOCK_FILENAME}`);
+  } catch {
+    return null;
+  }
+}
+
+async function list(ctx: CommandContext, config: ProjectConfig): Promise<number> {
+  const lock = await lockOf(config);
+  const rows = Object.values(config.environments).map((e) => ({
+    name: e.name,
+    pythonVersion: e.pythonVersion ?? null,
+    packages: e.packages,
+    devPackages: e.devPackages,
+    locked: lock?.environments[e.name]?.length ?? null,
+  }));
+  if (ctx.global.json) {
+    ctx.out.print(JSON.stringify({ config: config.path, environments: rows }, null, 2));
+    return 0;
+  }
+  if (rows.length === 0) {
+    ctx.out.info(`no environments in ${config.path}; create one with 'envknit env create NAME'`);
+    return 0;
+  }
+  const table = [
+    ["NAME", "PYTHON", "PACKAGES", "DEV", "LOCKED"],
+    ...rows.map((r) => [
+      r.name,
+      r.pythonVersion ?? "-",
+      String(r.packages.length),
+      String(r.devPackages.length),
+      r.locked === null ? "-" : String(r.locked),
+    ]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) {
+    ctx.out.print(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+  }
+  return 0;
+}

@@ -1,0 +1,133 @@
+/**
+ * Test support for the command tests: a temporary project with its own `ENVKNIT_HOME`, the CLI
+ * run as a subprocess inside it, and lock entries written with `project/lock.ts` (no network).
+ * Imported only by `*_test.ts` files.
+ *
+ * @module
+ */
+import {
+  LOCK_FILENAME,
+  LOCK_SCHEMA_VERSION,
+  type LockPackage,
+  serializeLock,
+} from "../../project/lock.ts";
+
+const mainPath = new URL("../main.ts", import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+/** What one CLI run printed and returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temporary project folder and store; `dispose()` removes both. */
+export interface TempProject {
+  dir: string;
+  home: string;
+  /** Runs `envknit args…` in `dir` (or `cwd`) with `ENVKNIT_HOME=home`. */
+  run(args: string[], options?: { cwd?: string; env?: Record<string, string> }): Promise<CliResult>;
+  /** Reads a file of the project. */
+  read(name: string): Promise<string>;
+  /** Writes a file of the project. */
+  write(name: string, text: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** Creates a temp project, with `envknit.yaml` holding `config` when given. */
+export async function tempProject(config?: string): Promise<TempProject> {
+  const dir = await Deno.makeTempDir({ prefix: "envknit-cmd-" });
+  const home = await Deno.makeTempDir({ prefix: "envknit-home-" });
+  if (config !== undefined) await Deno.writeTextFile(`${dir}/envknit.yaml`, config);
+  return {
+    dir,
+    home,
+    run: (args, options = {}) =>
+      runCli(args, {
+        cwd: options.cwd ?? dir,
+        env: { ENVKNIT_HOME: home, ...options.env },
+      }),
+    read: (name) => Deno.readTextFile(`${dir}/${name}`),
+    write: (name, text) => Deno.writeTextFile(`${dir}/${name}`, text),
+    dispose: async () => {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Runs the CLI (`deno run -A cli/main.ts args…`) as a subprocess. */
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", mainPath, ...args],
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", ENVKNIT_OFFLINE: "1", ...options.env },
+    stdin: "null",
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+/** A sha256 (hex) standing for a wheel that is never downloaded: derived from its file name. */
+export async function fakeSha256(file: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(file));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A lock entry for `name==version` with one pure-Python wheel on a fake index, depending on
+ * `dependencies` (normalized requirement strings).
+ */
+export async function lockEntry(
+  name: string,
+  version: string,
+  dependencies: string[] = [],
+  extra: Partial<LockPackage> = {},
+): Promise<LockPackage> {
+  const file = `${name.replace(/-/g, "_")}-${version}-py3-none-any.whl`;
+  return {
+    name,
+    version,
+    dependencies,
+    index: "https://index.example/simple",
+    wheels: [{
+      file,
+      url: `https://files.example/${file}`,
+      sha256: await fakeSha256(file),
+      size: 1000 + file.length,
+    }],
+    ...extra,
+  };
+}
+
+/** The text of a lock of `environments` (config hash as given, default a placeholder). */
+export function lockText(
+  environments: Record<string, LockPackage[]>,
+  options: { configHash?: string; python?: string; platform?: string } = {},
+): string {
+  return serializeLock({
+    schemaVersion: LOCK_SCHEMA_VERSION,
+    lockGeneratedAt: "2026-01-01T00:00:00Z",
+    resolverVersion: "envknit/test",
+    configHash: options.configHash ?? "0".repeat(64),
+    target: {
+      python: options.python ?? "3.11",
+      platform: options.platform ?? "manylinux_2_36_x86_64",
+    },
+    environments,
+  });
+}
+
+/** Writes `envknit.lock.yaml` of `environments` into the project. */
+export async function writeTestLock(
+  project: TempProject,
+  environments: Record<string, LockPackage[]>,
+  options: { configHash?: string; python?: string; platform?: string; name?: string } = {},
+): Promise<string> {
+  const path = `${project.dir}/${options.name ?? LOCK_FILENAME}`;
+  await Deno.writeTextFile(path, lockText(environments, options));
+  return path;
+}
