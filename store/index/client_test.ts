@@ -1,0 +1,249 @@
+import { IndexClient } from "./client.ts";
+import { IndexCache } from "./cache.ts";
+import { HttpClient } from "../http/client.ts";
+import { EnvknitError } from "../../project/errors.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "../../tests/support/assert.ts";
+import { startIndex } from "../../tests/support/index_server.ts";
+import { buildSdist, buildWheel, type BuiltWheel } from "../../tests/support/wheel_factory.ts";
+
+const http = () => new HttpClient({ backoffMs: 1, retries: 1, netrc: null });
+
+async function demo(version = "1.0", extra: Partial<Parameters<typeof buildWheel>[0]> = {}) {
+  return await buildWheel({
+    name: "demo",
+    version,
+    requiresDist: ["idna>=3"],
+    requiresPython: ">=3.8",
+    // Large enough that the range reader cannot get the whole file in its first request.
+    files: {
+      "demo/__init__.py": "x = 1\n",
+      "demo/big.bin": crypto.getRandomValues(new Uint8Array(60_000)),
+    },
+    compression: "store",
+    ...extra,
+  });
+}
+
+async function tempDir(): Promise<string & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "envknit-index-" });
+  return Object.assign(path, {
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  }) as string & AsyncDisposable;
+}
+
+Deno.test("pages: JSON preferred by Accept, HTML otherwise; the same files either way", async () => {
+  const w = await demo();
+  const sdist = await buildSdist({ name: "demo", version: "1.0" });
+  await using index = await startIndex({ projects: { demo: [w, { ...sdist, yanked: "bad" }] } });
+  const json = await new IndexClient({ http: http(), indexUrls: [index.url] }).project("Demo");
+  assertEquals(index.requests.at(-1)!.format, "json");
+  index.options.formats = ["html"];
+  const html = await new IndexClient({ http: http(), indexUrls: [index.url] }).project("demo");
+  assertEquals(index.requests.at(-1)!.format, "html");
+  for (const page of [json!, html!]) {
+    assertEquals(page.name, "demo");
+    assertEquals(page.index, index.url);
+    const files = page.files.map((f) => [f.filename, f.hashes.sha256, f.requiresPython, f.yanked]);
+    assertEquals(files, [
+      [w.filename, w.sha256, ">=3.8", false],
+      [sdist.filename, sdist.sha256, null, true],
+    ]);
+    assertEquals(page.files[0].url, index.fileUrl("demo", w.filename));
+    assert(page.files[0].coreMetadata !== false);
+  }
+});
+
+Deno.test("metadata: PEP 658 file first, checked against the page's hash", async () => {
+  const w = await demo();
+  await using index = await startIndex({ projects: { demo: [w] } });
+  const client = new IndexClient({ http: http(), indexUrls: [index.url] });
+  const page = await client.project("demo");
+  assertEquals(await client.metadata("demo", page!.files[0]), w.metadata);
+  assertEquals([index.counts.metadata, index.counts.range, index.counts.wheel], [1, 0, 0]);
+  assertEquals(client.stats.metadata.pep658, 1);
+
+  index.addFault({ type: "corrupt", kind: "metadata" });
+  const other = new IndexClient({ http: http(), indexUrls: [index.url] });
+  const file = (await other.project("demo"))!.files[0];
+  const error = await assertRejects(() => other.metadata("demo", file), EnvknitError);
+  assertStringIncludes(error.message, "does not match the sha256 its index page gives");
+});
+
+Deno.test("metadata: HTTP range requests when there is no .metadata file", async () => {
+  const w = await demo();
+  await using index = await startIndex({ projects: { demo: [w] }, metadataFiles: false });
+  const client = new IndexClient({ http: http(), indexUrls: [index.url] });
+  const file = (await client.project("demo"))!.files[0];
+  assertEquals(file.coreMetadata, false);
+  assertEquals(await client.metadata("demo", file), w.metadata);
+  assertEquals(index.counts.wheel, 0);
+  assert(index.counts.range >= 1 && index.counts.range <= 3, `${index.counts.range} ranges`);
+  assertEquals(client.stats.metadata.range, 1);
+});
+
+Deno.test("metadata: the whole wheel as a last resort, checked against its sha256", async () => {
+  const w = await demo();
+  await using index = await startIndex({
+    projects: { demo: [w] },
+    metadataFiles: false,
+    ranges: false,
+  });
+  const saved: string[] = [];
+  const client = new IndexClient({
+    http: http(),
+    indexUrls: [index.url],
+    saveWheel: (sha) => Promise.resolve(void saved.push(sha)),
+  });
+  const file = (await client.project("demo"))!.files[0];
+  assertEquals(await client.metadata("demo", file), w.metadata);
+  // One request for the file, answered in full (the server ignores its Range header).
+  const fileRequests = index.requests.filter((r) => r.kind === "wheel");
+  assertEquals(fileRequests.map((r) => r.status), [200]);
+  assertEquals([client.stats.metadata.wheel, saved], [1, [w.sha256]]);
+
+  index.addFault({ type: "corrupt", kind: "wheel" });
+  const other = new IndexClient({ http: http(), indexUrls: [index.url] });
+  const again = (await other.project("demo"))!.files[0];
+  await assertRejects(
+    () => other.metadata("demo", again),
+    EnvknitError,
+    "does not match the sha256 its index page gives",
+  );
+});
+
+Deno.test("several indexes: the first that has a project wins, never a merge", async () => {
+  const privateWheel = await demo("1.0");
+  const publicWheel = await demo("99.0"); // a public "demo" squatting the private name
+  const other = await buildWheel({ name: "other", version: "2.0" });
+  await using first = await startIndex({ projects: { demo: [privateWheel] } });
+  await using second = await startIndex({ projects: { demo: [publicWheel], other: [other] } });
+  const client = new IndexClient({ http: http(), indexUrls: [first.url, second.url] });
+  const page = await client.project("demo");
+  assertEquals(page!.files.map((f) => f.filename), [privateWheel.filename]);
+  assertEquals(page!.index, first.url);
+  assertEquals(second.counts.page, 0);
+  const fromSecond = await client.project("other");
+  assertEquals([fromSecond!.index, fromSecond!.files.length], [second.url, 1]);
+  assertEquals(await client.project("missing"), null);
+  assertEquals([first.counts.notFound, second.counts.notFound], [2, 1]);
+});
+
+Deno.test("find-links folders add their wheels; metadata is read in place", async () => {
+  await using dir = await tempDir();
+  const local = await demo("2.0");
+  await Deno.writeFile(`${dir}/${local.filename}`, local.bytes);
+  await Deno.writeTextFile(`${dir}/README.txt`, "not a distribution");
+  const remote = await demo("1.0");
+  await using index = await startIndex({ projects: { demo: [remote] } });
+  const client = new IndexClient({
+    http: http(),
+    indexUrls: [index.url],
+    findLinks: [dir],
+    cacheRoot: `${dir}/cache`,
+  });
+  const page = await client.project("demo");
+  assertEquals(page!.files.map((f) => f.filename), [local.filename, remote.filename]);
+  const file = page!.files[0];
+  assertEquals([file.hashes.sha256, file.size, file.index], [local.sha256, local.size, null]);
+  assertEquals(file.url, `file://${dir}/${local.filename}`);
+  assertEquals(await client.metadata("demo", file), local.metadata);
+  assertEquals(client.stats.metadata.local, 1);
+  // Only find-links: the project exists without any index having it.
+  const onlyLocal = new IndexClient({ http: http(), indexUrls: [], findLinks: [dir] });
+  assertEquals((await onlyLocal.project("demo"))!.index, null);
+});
+
+/** Writes a PEP 503 mirror like /opt/pypi: `simple/<name>/index.html` and `files/`. */
+async function writeMirror(dir: string, wheels: BuiltWheel[]) {
+  await Deno.mkdir(`${dir}/simple/demo`, { recursive: true });
+  await Deno.mkdir(`${dir}/files`, { recursive: true });
+  const links = [];
+  for (const w of wheels) {
+    await Deno.writeFile(`${dir}/files/${w.filename}`, w.bytes);
+    links.push(`<a href="../../files/${w.filename}#sha256=${w.sha256}">${w.filename}</a>`);
+  }
+  await Deno.writeTextFile(
+    `${dir}/simple/demo/index.html`,
+    `<!DOCTYPE html><html><body>\n${links.join("\n")}\n</body></html>`,
+  );
+}
+
+Deno.test("file:// index: a mirror on a mounted disk, credentials never kept", async () => {
+  await using dir = await tempDir();
+  const w = await demo();
+  await writeMirror(dir, [w]);
+  const h = http();
+  const client = new IndexClient({ http: h, indexUrls: [`file://${dir}/simple`] });
+  const page = await client.project("demo");
+  assertEquals(page!.index, `file://${dir}/simple/`);
+  assertEquals(page!.files[0].url, `file://${dir}/files/${w.filename}`);
+  assertEquals(await client.metadata("demo", page!.files[0]), w.metadata);
+  assertEquals(await client.project("absent"), null);
+  assertEquals(h.stats.requests, 0);
+});
+
+Deno.test("cache: pages revalidated (304), metadata never fetched again; offline uses it", async () => {
+  await using dir = await tempDir();
+  const w = await demo();
+  await using index = await startIndex({ projects: { demo: [w] } });
+  const make = (offline = false) =>
+    new IndexClient({
+      http: http(),
+      indexUrls: [index.url],
+      cache: new IndexCache(`${dir}/cache`),
+      offline,
+    });
+  const cold = make();
+  await cold.metadata("demo", (await cold.project("demo"))!.files[0]);
+  assertEquals(await cold.project("nothing-here"), null);
+  index.reset();
+  const warm = make();
+  assertEquals(await warm.metadata("demo", (await warm.project("demo"))!.files[0]), w.metadata);
+  assertEquals(index.requests.map((r) => [r.kind, r.status, r.ifNoneMatch !== null]), [
+    ["page", 304, true],
+  ]);
+  assertEquals([warm.stats.pagesNotModified, warm.stats.metadata.cache], [1, 1]);
+
+  // A change on the index is seen at once (the page is revalidated, not trusted for a time).
+  const w2 = await demo("2.0");
+  index.addFile("demo", w2);
+  const fresh = await make().project("demo");
+  assertEquals(fresh!.files.length, 2);
+
+  index.reset();
+  const offline = make(true);
+  assertEquals((await offline.project("demo"))!.files.length, 2);
+  assertEquals(await offline.project("nothing-here"), null); // its 404 was remembered
+  assertEquals(index.counts.total, 0);
+  const error = await assertRejects(() => offline.project("never-seen"), EnvknitError);
+  assertStringIncludes(
+    error.message,
+    "offline: the index page of 'never-seen' is not in the cache",
+  );
+  const file2 = (await offline.project("demo"))!.files.find((f) => f.filename === w2.filename)!;
+  await assertRejects(
+    () => offline.metadata("demo", file2),
+    EnvknitError,
+    `offline: the metadata of ${w2.filename} is not in the cache`,
+  );
+});
+
+Deno.test("bad pages: garbage, 404, 500 and 401 each give one clear error", async () => {
+  await using index = await startIndex({ projects: { demo: [await demo()] } });
+  const client = () => new IndexClient({ http: http(), indexUrls: [index.url] });
+  index.setFaults([{ type: "status", status: 500, kind: "page" }]);
+  let error = await assertRejects(() => client().project("demo"), EnvknitError);
+  assertEquals(error.message, `index page ${index.url}demo/ answered HTTP 500`);
+  index.setFaults([{ type: "status", status: 401, kind: "page" }]);
+  error = await assertRejects(() => client().project("demo"), EnvknitError);
+  assertStringIncludes(error.hints.join(" "), "netrc");
+  index.setFaults([]);
+  index.setProject("garbage", null);
+  assertEquals(await client().project("garbage"), null); // 404: not on this index
+  await assertRejects(() => client().project("../etc"), EnvknitError, "invalid project name");
+});
