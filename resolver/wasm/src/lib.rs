@@ -8,4 +8,5 @@
 pub mod abi;
 pub mod json;
 pub mod pep440;
+pub mod pubgrub;
 pub mod ranges;
