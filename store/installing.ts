@@ -30,6 +30,7 @@ import {
   buildEntry,
   commitEntry,
   discardEntry,
+  DownloadError,
   isTransient,
   type PreparedEntry,
   type WheelSource,
@@ -290,7 +291,12 @@ async function buildAll(
             await new Promise((r) => setTimeout(r, 100 * attempt));
             continue;
           }
-          failure ??= error;
+          failure ??= isTransient(error) && attempts > 1
+            ? new DownloadError(`${(error as Error).message} (after ${attempt} attempts)`, {
+              hints: (error as DownloadError).hints,
+              cause: error,
+            })
+            : error;
           break;
         }
       }

@@ -21,7 +21,7 @@
 import { createHash } from "node:crypto";
 import { EnvknitError } from "../../project/errors.ts";
 import type { LockWheel } from "../../project/lock.ts";
-import { HttpClient, HttpError } from "../http/client.ts";
+import { HttpClient } from "../http/client.ts";
 import { ENTRY_MARKER, type EntryMarker, type StoreLayout } from "../layout.ts";
 import { openFileSource } from "../zip/source.ts";
 import { openZip, type ZipArchive, type ZipEntry } from "../zip/reader.ts";
@@ -137,8 +137,18 @@ export async function buildEntry(req: BuildRequest): Promise<PreparedEntry> {
   } catch (error) {
     await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
     if (cacheTmp) await removeSpool(cacheTmp);
-    throw error;
+    throw namingWheel(error, req.wheel.file);
   }
+}
+
+/** Prefixes an error's message with the wheel's file name when it does not name it yet. */
+function namingWheel(error: unknown, file: string): unknown {
+  if (!(error instanceof EnvknitError) || error.message.includes(file)) return error;
+  const message = `${file}: ${error.message}`;
+  if (error instanceof DownloadError) {
+    return new DownloadError(message, { hints: error.hints, cause: error });
+  }
+  return new EnvknitError(message, { hints: error.hints, exitCode: error.exitCode, cause: error });
 }
 
 async function removeSpool(path: string): Promise<void> {
@@ -572,8 +582,10 @@ export async function discardEntry(entry: PreparedEntry): Promise<void> {
   if (entry.cacheTmp) await removeSpool(entry.cacheTmp);
 }
 
-/** Whether an error is worth retrying the whole wheel for (a transfer that broke off). */
+/**
+ * Whether an error is worth retrying the whole wheel for: a transfer that broke off mid-way.
+ * (Failures before the body are retried by the HTTP client itself.)
+ */
 export function isTransient(error: unknown): boolean {
-  return error instanceof DownloadError ||
-    (error instanceof HttpError && (error.kind === "network" || error.kind === "timeout"));
+  return error instanceof DownloadError;
 }
