@@ -24,3 +24,4 @@ export {
   urlCredentials,
 } from "./url.ts";
 export { type Netrc, type NetrcEntry, netrcLookup, netrcPath, parseNetrc } from "./netrc.ts";
+export { httpOptionsFromEnv } from "./env.ts";

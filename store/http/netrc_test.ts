@@ -37,3 +37,23 @@ Deno.test("URL helpers: credentials stripped or redacted, loopback and trusted h
   assertEquals(isTrustedHost(new URL("http://mirror.lan:8080/"), ["mirror.lan:8080"]), true);
   assertEquals(isTrustedHost(new URL("http://mirror.lan:8081/"), ["mirror.lan:8080"]), false);
 });
+
+Deno.test("HTTP settings from the environment", async () => {
+  const { httpOptionsFromEnv } = await import("./env.ts");
+  const o = httpOptionsFromEnv(
+    {
+      ENVKNIT_HTTP_TIMEOUT: "1.5",
+      ENVKNIT_HTTP_RETRIES: "0",
+      ENVKNIT_TRUSTED_HOSTS: "a.lan, b.lan",
+    },
+    ["cli.lan"],
+  );
+  assertEquals([o.timeoutMs, o.retries, o.trustedHosts], [1500, 0, ["cli.lan", "a.lan", "b.lan"]]);
+  let failed = false;
+  try {
+    httpOptionsFromEnv({ ENVKNIT_HTTP_TIMEOUT: "soon" });
+  } catch {
+    failed = true;
+  }
+  assertEquals(failed, true);
+});
