@@ -1,0 +1,222 @@
+"""Finding a locked package in the global store, and reading what an installed wheel provides.
+
+Store layout (DEVELOPERS.md, "Store entries")::
+
+    $ENVKNIT_HOME/packages/<name>/<version>/<first 16 hex of the wheel's sha256>/
+        <modules and packages>   <dist>-<version>.dist-info/   .envknit-entry.json  bin/ ...
+
+A lock entry lists every wheel of its version; the entries of those wheels that are installed are
+the candidates, and the one whose tags rank best for this interpreter (:mod:`envknit.tags`) is
+used.  An ``install_path`` in the lock (EnvKnit's field) is honoured first.
+
+:class:`DistInfo` reads an installed distribution's ``RECORD`` (or ``top_level.txt``) to learn
+its top-level import names (``PyYAML`` provides ``yaml``, ``beautifulsoup4`` provides ``bs4``)
+and whether it ships C extensions (files ending in ``importlib.machinery.EXTENSION_SUFFIXES``).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.machinery
+import io
+import json
+import os
+from pathlib import Path
+
+from .lock import LockPackage
+from .tags import best_rank, wheel_filename_tags
+from .versions import normalize_name, same_version
+
+__all__ = ["envknit_home", "find_installed", "entry_tags", "DistInfo"]
+
+ENTRY_FILE = ".envknit-entry.json"
+
+
+def envknit_home() -> Path:
+    """``$ENVKNIT_HOME``, by default ``~/.envknit``."""
+    home = os.environ.get("ENVKNIT_HOME")
+    return Path(home).expanduser() if home else Path.home() / ".envknit"
+
+
+def entry_tags(entry: Path, wheel_file: str | None = None) -> list[str]:
+    """The wheel tags of a store entry: from ``.envknit-entry.json``, else the wheel's name or WHEEL."""
+    try:
+        meta = json.loads((entry / ENTRY_FILE).read_text(encoding="utf-8"))
+        tags = meta.get("tags") if isinstance(meta, dict) else None
+        if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
+            return tags
+        if isinstance(meta, dict) and isinstance(meta.get("wheel"), str):
+            return wheel_filename_tags(meta["wheel"])
+    except (OSError, ValueError):
+        pass
+    if wheel_file:
+        return wheel_filename_tags(wheel_file)
+    for info in _dist_info_dirs(entry):
+        try:
+            lines = (info / "WHEEL").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        return [ln.split(":", 1)[1].strip() for ln in lines if ln.lower().startswith("tag:")]
+    return []
+
+
+def _dist_info_dirs(path: Path) -> list[Path]:
+    try:
+        return sorted(p for p in path.iterdir() if p.name.endswith(".dist-info") and p.is_dir())
+    except OSError:
+        return []
+
+
+def _version_dir(base: Path, version: str) -> Path | None:
+    exact = base / version
+    if exact.is_dir():
+        return exact
+    try:
+        for d in sorted(base.iterdir()):
+            if d.is_dir() and same_version(d.name, version):
+                return d
+    except OSError:
+        pass
+    return None
+
+
+def _best_entry(candidates: list[tuple[Path, str | None]]) -> Path | None:
+    best: tuple[int, int, Path] | None = None
+    for order, (entry, wheel_file) in enumerate(candidates):
+        rank = best_rank(entry_tags(entry, wheel_file))
+        if rank is not None and (best is None or (rank, order) < best[:2]):
+            best = (rank, order, entry)
+    return best[2] if best else None
+
+
+def _entries_in(folder: Path, pkg: LockPackage) -> Path | None:
+    """The best loadable entry among ``folder``'s ``<hash16>`` subfolders (the lock's wheels only)."""
+    wanted = {w.sha256[:16]: w.file for w in pkg.wheels if w.sha256}
+    try:
+        subdirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
+    except OSError:
+        return None
+    if wanted:
+        candidates = [(d, wanted[d.name]) for d in subdirs if d.name in wanted]
+    else:
+        candidates = [(d, None) for d in subdirs if (d / ENTRY_FILE).is_file()]
+    return _best_entry(candidates)
+
+
+def find_installed(pkg: LockPackage, home: Path | None = None, lock_dir: Path | None = None) -> Path | None:
+    """The folder holding ``pkg``'s installed wheel for this interpreter, or None if there is none.
+
+    ``install_path`` wins when it exists (relative paths are taken from the lock's folder); it may
+    name the installed wheel itself or a folder of ``<hash16>`` entries.  Otherwise the lock's
+    wheels are looked up by hash under ``$ENVKNIT_HOME/packages/<name>/<version>/``.
+    """
+    if pkg.install_path:
+        p = Path(os.path.expanduser(pkg.install_path))
+        if not p.is_absolute():
+            p = (lock_dir or Path.cwd()) / p
+        if p.is_dir():
+            if _dist_info_dirs(p):
+                return p
+            found = _entries_in(p, pkg)
+            if found is not None:
+                return found
+    home = home or envknit_home()
+    version_dir = _version_dir(home / "packages" / normalize_name(pkg.name), pkg.version)
+    if version_dir is None:
+        return None
+    return _entries_in(version_dir, pkg)
+
+
+class DistInfo:
+    """What one installed distribution provides, read from its ``.dist-info`` folder."""
+
+    def __init__(self, path: str | os.PathLike, name: str):
+        self.path = Path(path)
+        self.name = normalize_name(name)
+        self.dist_info = self._find_dist_info()
+        self.files = self._record_files()
+
+    def _find_dist_info(self) -> Path | None:
+        infos = _dist_info_dirs(self.path)
+        for info in infos:
+            if normalize_name(info.name[: -len(".dist-info")].rsplit("-", 1)[0]) == self.name:
+                return info
+        return infos[0] if len(infos) == 1 else None
+
+    def _record_files(self) -> list[str] | None:
+        if self.dist_info is None:
+            return None
+        try:
+            text = (self.dist_info / "RECORD").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        return [row[0].replace("\\", "/") for row in csv.reader(io.StringIO(text)) if row and row[0]]
+
+    def import_names(self) -> list[str]:
+        """Top-level importable names, in a stable order (from RECORD, else top_level.txt, else the folder)."""
+        if self.files is not None:
+            return _names_from_files(self.files)
+        if self.dist_info is not None:
+            try:
+                lines = (self.dist_info / "top_level.txt").read_text(encoding="utf-8").splitlines()
+                names = sorted({ln.strip().split("/")[0] for ln in lines if ln.strip()})
+                return [n for n in names if n.isidentifier()]
+            except OSError:
+                pass
+        try:
+            listing = [p.name + ("/x.py" if p.is_dir() else "") for p in self.path.iterdir()]
+        except OSError:
+            return []
+        return _names_from_files(listing)
+
+    def primary_module(self) -> str | None:
+        """The import name that stands for the distribution (``yaml`` for PyYAML, ``bs4`` for beautifulsoup4)."""
+        names = self.import_names()
+        wanted = self.name.replace("-", "_")
+        for n in names:
+            if n.lower() == wanted:
+                return n
+        public = [n for n in names if not n.startswith("_")]
+        if len(public) == 1:
+            return public[0]
+        return public[0] if public else (names[0] if names else None)
+
+    def has_c_extensions(self) -> bool:
+        """True when the installed files include a compiled extension module."""
+        suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+        if self.files is not None:
+            return any(f.endswith(suffixes) for f in self.files if not _outside(f))
+        for root, _dirs, files in os.walk(self.path):
+            if any(f.endswith(suffixes) for f in files):
+                return True
+        return False
+
+
+def _outside(path: str) -> bool:
+    return path.startswith(("../", "/")) or ".dist-info/" in path.split("/", 1)[0] + "/"
+
+
+def _names_from_files(files: list[str]) -> list[str]:
+    suffixes = tuple(importlib.machinery.all_suffixes())
+    names: set[str] = set()
+    packages: set[str] = set()
+    for f in files:
+        if _outside(f):
+            continue
+        first, sep, rest = f.partition("/")
+        if sep:
+            # a folder counts when it holds Python code: a package, or a namespace package portion
+            if first.isidentifier() and first != "__pycache__" and f.endswith(suffixes):
+                names.add(first)
+                if rest.startswith("__init__."):
+                    packages.add(first)
+        elif f.endswith(suffixes):
+            stem = first.split(".", 1)[0]
+            if stem.isidentifier() and stem != "__init__":
+                names.add(stem)
+                packages.add(stem)
+    # the store's own folders (scripts, headers, data) are not namespace packages
+    return sorted(n for n in names if n in packages or n not in _STORE_FOLDERS)
+
+
+_STORE_FOLDERS = {"bin", "include", "data"}
