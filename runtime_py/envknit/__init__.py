@@ -1,3 +1,62 @@
-"""envknit: several versions of one Python package in one program (the runtime)."""
+"""envknit: several versions of one Python package in one program (the runtime).
+
+Reads the lock the envknit tool writes and routes imports to its global store::
+
+    import envknit
+    envknit.configure_from_lock("envknit.lock.yaml")      # or ENVKNIT_LOCK, set by `envknit run`
+    with envknit.use("requests", "2.28.1"):
+        import requests                                   # 2.28.1, with the urllib3 locked beside it
+    with envknit.worker("numpy", "1.26.4") as np:         # C extensions: in a worker process
+        total = np.zeros(3).sum()
+
+Modules: :mod:`.yaml_lite` and :mod:`.lock` (reading locks), :mod:`.tags` (wheel tags of this
+interpreter), :mod:`.store` (finding installed wheels), :mod:`.registry` (VersionRegistry),
+:mod:`.config` (``configure_from_lock``), :mod:`.errors`, and :mod:`.isolation` (the hook,
+``use()``, workers, sub-interpreters, thread helpers).  Standard library only; Python 3.10+.
+"""
 
 __version__ = "0.1.0"
+
+from .config import NotInstalledWarning, configure_from_lock
+from .errors import (
+    CExtIncompatibleError,
+    CExtensionError,
+    LockFileError,
+    RemoteError,
+    SchemaVersionError,
+    UnsupportedPlatformError,
+    VersionNotFoundError,
+    WorkerCrashedError,
+)
+from .isolation.context import VersionContext, active_versions, import_version, set_default, use
+from .isolation.import_hook import VersionedFinder, clear_module_cache, disable, enable
+from .registry import PackageEntry, VersionRegistry, get_registry
+
+_LAZY = {
+    "worker": "worker", "WorkerContext": "worker", "ModuleProxy": "worker", "RemoteObject": "worker",
+    "ProcessPool": "worker",
+    "SubInterpreterEnv": "subinterpreter",
+    "ContextThread": "threads", "ContextExecutor": "threads", "context_wrap": "threads",
+}
+
+__all__ = [
+    "configure_from_lock", "use", "worker", "import_version", "set_default", "enable", "disable",
+    "active_versions", "clear_module_cache",
+    "VersionContext", "WorkerContext", "ModuleProxy", "RemoteObject", "ProcessPool", "SubInterpreterEnv",
+    "ContextThread", "ContextExecutor", "context_wrap", "VersionRegistry", "VersionedFinder",
+    "PackageEntry", "get_registry",
+    "SchemaVersionError", "LockFileError", "CExtensionError", "CExtIncompatibleError",
+    "UnsupportedPlatformError", "VersionNotFoundError", "WorkerCrashedError", "RemoteError",
+    "NotInstalledWarning",
+]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.isolation.{module}"), name)
+    globals()[name] = value
+    return value
