@@ -4,12 +4,16 @@
  * @module
  */
 import type { Command, CommandContext } from "../command.ts";
+import type { CompletionHints } from "./completions.ts";
 import { loadProject, type ProjectConfig, saveConfig } from "../../project/config.ts";
 import { addEnvironment, checkEdited, removeEnvironment } from "../../project/edit.ts";
 import { UsageError } from "../../project/errors.ts";
 import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
 
 const SUBCOMMANDS = ["list", "create", "remove"];
+
+/** Completion facts of this command. */
+export const completion: CompletionHints = { positionals: SUBCOMMANDS };
 
 export const command: Command = {
   name: "env",

@@ -131,3 +131,19 @@ export async function writeTestLock(
   await Deno.writeTextFile(path, lockText(environments, options));
   return path;
 }
+
+/**
+ * Writes an `envknit` executable (a shell script running this checkout's CLI) into a folder of
+ * the project and returns that folder, to put first on `PATH` for shell tests.
+ */
+export async function envknitShim(project: TempProject): Promise<string> {
+  const bin = `${project.dir}/.bin`;
+  await Deno.mkdir(bin, { recursive: true });
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  await Deno.writeTextFile(
+    `${bin}/envknit`,
+    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A ${quote(mainPath)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  return bin;
+}
