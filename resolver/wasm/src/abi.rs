@@ -56,6 +56,7 @@ pub fn handle(text: &str) -> Json {
         let (group, name) = op.split_once('.').ok_or_else(|| format!("malformed op '{}'", op))?;
         match group {
             "json" if name == "echo" => Ok(args),
+            "pep" => crate::pep_ops::dispatch(name, &args),
             _ => Err(format!("unknown op '{}'", op)),
         }
     });

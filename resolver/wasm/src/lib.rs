@@ -8,5 +8,7 @@
 pub mod abi;
 pub mod json;
 pub mod pep440;
+pub mod pep508;
+pub mod pep_ops;
 pub mod pubgrub;
 pub mod ranges;

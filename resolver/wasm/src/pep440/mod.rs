@@ -18,3 +18,5 @@ mod version;
 pub use range::display_ranges;
 pub use specifier::{Operator, VersionSpecifier, VersionSpecifiers};
 pub use version::{LocalSegment, PreKind, Version};
+pub(crate) use specifier::token_end as specifier_token_end;
+pub(crate) use version::excerpt as version_excerpt;

@@ -89,7 +89,6 @@ fn skip_space(s: &str, mut i: usize) -> usize {
     i
 }
 
-#[allow(dead_code)] // used by the PEP 508 requirement parser
 /// Where the specifier that starts at byte `pos` of `s` ends, matching as `packaging`'s
 /// requirement tokenizer does (its specifier regex, anchored at `pos` but not at the end).
 pub(crate) fn token_end(s: &str, pos: usize) -> Option<usize> {
@@ -261,6 +260,12 @@ impl fmt::Display for VersionSpecifier {
 #[derive(Clone, Debug, Default)]
 pub struct VersionSpecifiers {
     specs: Vec<VersionSpecifier>,
+}
+
+impl From<VersionSpecifier> for VersionSpecifiers {
+    fn from(spec: VersionSpecifier) -> VersionSpecifiers {
+        VersionSpecifiers { specs: vec![spec] }
+    }
 }
 
 impl FromStr for VersionSpecifiers {
