@@ -7,9 +7,12 @@
  */
 import type { OptionSpec } from "./args.ts";
 import type { CommandContext } from "./command.ts";
-import { findConfig, loadConfig } from "../project/config.ts";
 import { EnvknitError } from "../project/errors.ts";
-import { LOCK_FILENAME } from "../project/lock.ts";
+import { LOCK_FILE } from "../store/lock_cache.ts";
+
+// project/config.ts and project/lock.ts load the YAML parser, whose import alone costs more than
+// a warm `install` or `run`: they are imported only when a file must actually be parsed.
+const CONFIG_FILE = "envknit.yaml";
 
 /** `--env`, `--no-dev`, `--lock`. */
 export const LOCK_OPTIONS: OptionSpec[] = [
@@ -27,23 +30,28 @@ function absolute(cwd: string, path: string): string {
   return path.startsWith("/") ? path : `${cwd.replace(/\/+$/, "")}/${path}`;
 }
 
+const isFile = (path: string) => Deno.stat(path).then((s) => s.isFile, () => false);
+
 /**
- * The lock file: `--lock`, else the one beside the nearest envknit.yaml, else the nearest
- * envknit.lock.yaml upward from the current folder.
+ * The lock file: `--lock`, else the one beside the nearest envknit.yaml (the project root, as
+ * `findConfig` finds it), else the nearest envknit.lock.yaml upward from the current folder.
  */
 export async function lockPath(ctx: CommandContext): Promise<string> {
   const given = ctx.args.options.lock as string | undefined;
   if (given) return absolute(ctx.cwd, given);
-  const config = await findConfig(ctx.cwd);
-  if (config) return `${config.slice(0, config.lastIndexOf("/"))}/${LOCK_FILENAME}`;
+  let lockOnly: string | null = null;
   let dir = ctx.cwd.replace(/\/+$/, "") || "/";
   for (;;) {
-    const candidate = `${dir === "/" ? "" : dir}/${LOCK_FILENAME}`;
-    if (await Deno.stat(candidate).then((s) => s.isFile, () => false)) return candidate;
+    const base = dir === "/" ? "" : dir;
+    if (await isFile(`${base}/${CONFIG_FILE}`)) return `${base}/${LOCK_FILE}`;
+    if (lockOnly === null && await isFile(`${base}/${LOCK_FILE}`)) {
+      lockOnly = `${base}/${LOCK_FILE}`;
+    }
     if (dir === "/") break;
     dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
   }
-  throw new EnvknitError(`no envknit.yaml or ${LOCK_FILENAME} in ${ctx.cwd} or any parent folder`, {
+  if (lockOnly) return lockOnly;
+  throw new EnvknitError(`no envknit.yaml or ${LOCK_FILE} in ${ctx.cwd} or any parent folder`, {
     hints: [
       "create a project with 'envknit init', then 'envknit lock'",
       "or name one: --lock FILE",
@@ -71,8 +79,9 @@ export async function wheelSources(
   const credentialUrls = [ctx.global.indexUrl, ...ctx.global.extraIndexUrls].filter(
     (u): u is string => !!u,
   );
-  const configPath = `${lock.slice(0, lock.lastIndexOf("/"))}/envknit.yaml`;
-  if (await Deno.stat(configPath).then((s) => s.isFile, () => false)) {
+  const configPath = `${lock.slice(0, lock.lastIndexOf("/"))}/${CONFIG_FILE}`;
+  if (await isFile(configPath)) {
+    const { loadConfig } = await import("../project/config.ts");
     const config = await loadConfig(configPath);
     findLinks.push(...config.index.findLinks);
     if (config.index.url) credentialUrls.push(config.index.url);

@@ -12,12 +12,12 @@
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
-import { readLock } from "../project/lock.ts";
 import { findPython } from "./tags/interpreter.ts";
 import { chooseWheels, lockPackages, Target } from "./install/plan.ts";
 import { StoreLayout } from "./layout.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
+import { loadLock } from "./lock_cache.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -62,7 +62,7 @@ export function defaultEnvironment(names: string[]): string {
 export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const lock = await readLock(options.lockPath);
+  const { lock, remember } = await loadLock(options.lockPath, layout);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
   const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
@@ -95,6 +95,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   }
   const runtimeDir = await ensureRuntime(layout);
   await recordProject(options.lockPath, { layout });
+  await remember();
 
   // The interpreter: the one the plan probed if it did, else the one findPython names (no probe).
   let python: string | null = null;

@@ -10,10 +10,10 @@
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
-import { readLock } from "../project/lock.ts";
 import { FileLock } from "./file_lock.ts";
 import { ENTRY_MARKER, type EntryMarker, hash16, type StoreLayout } from "./layout.ts";
 import { forgetProject, listProjects, type ProjectRecord } from "./projects.ts";
+import { lockCacheDir } from "./lock_cache.ts";
 
 /** One installed entry of the store. */
 export interface StoreEntry {
@@ -165,6 +165,8 @@ export async function collectGarbage(
     for (const project of await listProjects(layout)) {
       let lock;
       try {
+        // Straight from the file (not the cache of validated locks, which gc clears).
+        const { readLock } = await import("../project/lock.ts");
         lock = await readLock(project.lock);
       } catch (error) {
         const gone = await Deno.stat(project.lock).then(
@@ -227,6 +229,8 @@ export async function collectGarbage(
       for (const project of droppedProjects) await forgetProject(layout, project.id);
       for (const entry of removedEntries) await removeEntry(layout, entry);
       for (const path of removedWheels) await Deno.remove(path).catch(() => {});
+      // Validated locks are cheap to rebuild: the cache is emptied rather than tracked.
+      await Deno.remove(lockCacheDir(layout), { recursive: true }).catch(() => {});
       temporary = (await cleanupStale(layout)).temporary;
     }
     return {

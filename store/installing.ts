@@ -18,23 +18,17 @@
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
-import { readLock } from "../project/lock.ts";
 import { HttpClient } from "./http/client.ts";
 import { trustedHostsFromEnv } from "./http/url.ts";
 import { FileLock } from "./file_lock.ts";
 import { cleanupStale } from "./gc.ts";
 import { StoreLayout } from "./layout.ts";
+import { loadLock } from "./lock_cache.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
-import {
-  buildEntry,
-  commitEntry,
-  discardEntry,
-  DownloadError,
-  isTransient,
-  type PreparedEntry,
-  type WheelSource,
-} from "./install/build_entry.ts";
+// The unpacking machinery (zip, zlib, hashing) is loaded only when something is missing: a warm
+// install must not pay for initialising it.
+import type { PreparedEntry, WheelSource } from "./install/build_entry.ts";
 import {
   chooseWheels,
   type ChosenWheel,
@@ -61,6 +55,11 @@ export interface InstallOptions extends Selection {
   http?: HttpClient;
   /** Index URLs whose credentials downloads may use (from envknit.yaml or --index-url). */
   credentialUrls?: string[];
+  /**
+   * More find-links folders and credential URLs, asked for only when some wheel is missing (so a
+   * warm install need not read envknit.yaml).
+   */
+  sources?: () => Promise<{ findLinks: string[]; credentialUrls: string[] }>;
   /** Wheels built at once (default 6). */
   concurrency?: number;
   /** Attempts per wheel when a transfer breaks off (default 3). */
@@ -156,7 +155,7 @@ export async function lockStoreForInstall(layout: StoreLayout): Promise<FileLock
 export async function installLock(options: InstallOptions): Promise<InstallResult> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const lock = await readLock(options.lockPath);
+  const { lock, remember } = await loadLock(options.lockPath, layout);
   const packages = lockPackages(lock, options);
   const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
   const chosen = await chooseWheels(packages, target);
@@ -191,6 +190,7 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
     }
     const runtimeDir = await ensureRuntime(layout);
     await recordProject(options.lockPath, { layout });
+    await remember();
     const installed = entries.filter((e) => e.status === "installed").length;
     return {
       lockPath: options.lockPath,
@@ -217,7 +217,16 @@ async function buildAll(
   options: InstallOptions,
   env: Record<string, string>,
 ): Promise<Built[]> {
-  const findLinks = options.findLinks ?? [];
+  const { buildEntry, commitEntry, discardEntry, DownloadError, isTransient } = await import(
+    "./install/build_entry.ts"
+  );
+  const findLinks = [...(options.findLinks ?? [])];
+  const credentialUrls = [...(options.credentialUrls ?? [])];
+  if (options.sources) {
+    const more = await options.sources();
+    findLinks.push(...more.findLinks);
+    credentialUrls.push(...more.credentialUrls);
+  }
   const located = await Promise.all(missing.map((c) => locate(layout, c, findLinks)));
   if (options.offline) {
     const remote = missing.filter((_, i) =>
@@ -243,7 +252,7 @@ async function buildAll(
   let http = options.http;
   if (!http && located.some((l) => l.source.kind === "url")) {
     http = new HttpClient({ trustedHosts: trustedHostsFromEnv(env), env });
-    for (const url of options.credentialUrls ?? []) http.rememberCredentials(url);
+    for (const url of credentialUrls) http.rememberCredentials(url);
   }
 
   const sizes = missing.map((c) => c.wheel.wheel.size);
@@ -293,7 +302,7 @@ async function buildAll(
           }
           failure ??= isTransient(error) && attempts > 1
             ? new DownloadError(`${(error as Error).message} (after ${attempt} attempts)`, {
-              hints: (error as DownloadError).hints,
+              hints: (error as EnvknitError).hints,
               cause: error,
             })
             : error;

@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { StoreLayout } from "./layout.ts";
 
 /** One recorded project. */
@@ -23,8 +22,10 @@ export interface ProjectRecord {
 }
 
 /** The record id of a lock path: 16 hex digits of its sha256. */
-export function projectId(lockPath: string): string {
-  return createHash("sha256").update(lockPath).digest("hex").slice(0, 16);
+export async function projectId(lockPath: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(lockPath));
+  return Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 function absolute(path: string): string {
@@ -42,7 +43,7 @@ export async function recordProject(
 ): Promise<void> {
   const layout = options.layout ?? StoreLayout.fromEnv(options.env);
   const lock = absolute(lockPath);
-  const id = projectId(lock);
+  const id = await projectId(lock);
   const text = JSON.stringify({ lock, last_used: new Date().toISOString() }) + "\n";
   const file = layout.projectFile(id);
   const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;

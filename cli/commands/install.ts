@@ -16,7 +16,6 @@ export const command: Command = {
   async run(ctx) {
     const started = performance.now();
     const lock = await lockPath(ctx);
-    const { findLinks, credentialUrls } = await wheelSources(ctx, lock);
     const progress = new Progress({ enabled: ctx.out.interactive && !ctx.out.quiet });
     let result;
     try {
@@ -24,10 +23,10 @@ export const command: Command = {
         lockPath: lock,
         ...selection(ctx),
         python: ctx.global.python,
-        findLinks,
+        // Read (envknit.yaml included) only when some wheel has to be obtained.
+        sources: () => wheelSources(ctx, lock),
         offline: ctx.global.offline,
         env: ctx.env,
-        credentialUrls,
         onProgress: (p) => {
           const bytes = p.totalBytes
             ? `${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)}`

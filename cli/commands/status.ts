@@ -6,8 +6,8 @@
  */
 import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath, selection } from "../lock_options.ts";
-import { readLock } from "../../project/lock.ts";
 import { StoreLayout } from "../../store/layout.ts";
+import { loadLock } from "../../store/lock_cache.ts";
 import {
   chooseWheels,
   lockPackages,
@@ -22,8 +22,8 @@ export const command: Command = {
   options: [...LOCK_OPTIONS],
   async run(ctx) {
     const path = await lockPath(ctx);
-    const lock = await readLock(path);
     const layout = StoreLayout.fromEnv(ctx.env);
+    const { lock } = await loadLock(path, layout);
     const sel = selection(ctx);
     const target = new Target(lock, {
       python: ctx.global.python,
