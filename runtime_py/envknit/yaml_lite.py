@@ -291,11 +291,22 @@ class _Flow:
             if c == "#" and s[self.pos - 1] in " \t\n":
                 break
             self.pos += 1
-        parts = [p.strip(" \t\r") for p in s[start:self.pos].split("\n")]
-        text = " ".join(p for p in parts if p)
-        if not text:
+        lines = [ln.strip(" \t\r") for ln in s[start:self.pos].split("\n")]
+        while lines and not lines[-1]:
+            lines.pop()
+        if not lines or not lines[0]:
             raise self.error("expected a value")
-        return resolve_plain(text) if len(parts) == 1 else text
+        if len(lines) == 1:
+            return resolve_plain(lines[0])
+        parts, breaks = [lines[0]], 0
+        for ln in lines[1:]:
+            if not ln:
+                breaks += 1
+                continue
+            parts.append("\n" * breaks if breaks else " ")
+            parts.append(ln)
+            breaks = 0
+        return "".join(parts)
 
     def seq(self) -> list:
         self.pos += 1

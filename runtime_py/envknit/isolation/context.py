@@ -16,9 +16,9 @@ from ..registry import PackageEntry, get_registry
 from .import_hook import (
     _active_env,
     activate,
+    add_alias,
     c_extension_blocker,
     evict_process_wide,
-    finder,
     import_in,
     is_enabled,
 )
@@ -124,7 +124,7 @@ def import_version(name: str, version: str, alias: str | None = None) -> ModuleT
     state = activate(None, entry)
     module = import_in(state, entry.primary_module)
     if alias:
-        finder().add_alias(alias, state, entry.primary_module, module)
+        add_alias(alias, state, entry.primary_module, module)
     return module
 
 

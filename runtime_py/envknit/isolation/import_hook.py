@@ -46,7 +46,7 @@ from ..versions import normalize_name
 __all__ = [
     "CExtensionError", "SchemaVersionError", "VersionNotFoundError", "VersionRegistry",
     "VersionedFinder", "EnvState", "enable", "disable", "is_enabled", "activate",
-    "c_extension_blocker", "import_in", "clear_module_cache",
+    "c_extension_blocker", "import_in", "clear_module_cache", "add_alias",
 ]
 
 _TAG = "__envknit_env__"
@@ -217,6 +217,22 @@ def clear_module_cache() -> None:
 _real_import = builtins.__import__
 _real_import_module = importlib.import_module
 _enabled = False
+#: alias -> (environment, real top-level name), from import_version(..., alias=...)
+_aliases: dict[str, tuple[EnvState, str]] = {}
+
+
+def add_alias(alias: str, env: EnvState, real: str, module: ModuleType) -> None:
+    """Make ``import alias`` and ``import alias.sub`` give ``real`` and ``real.sub`` as loaded in ``env``."""
+    with _lock:
+        _aliases[alias] = (env, real)
+        sys.modules[alias] = module
+
+
+def _unalias(name: str) -> tuple[EnvState, str] | None:
+    """``(environment, real name)`` when ``name`` starts with an alias."""
+    top, dot, rest = name.partition(".")
+    hit = _aliases.get(top)
+    return (hit[0], hit[1] + dot + rest) if hit is not None else None
 
 
 def _routing_env(g: dict | None) -> EnvState | None:
@@ -254,6 +270,14 @@ def _package_of(g: dict) -> str:
 def _envknit_import(name, globals=None, locals=None, fromlist=(), level=0):
     if not _enabled:
         return _real_import(name, globals, locals, fromlist, level)
+    if _aliases and not level:
+        hit = _unalias(name)
+        if hit is not None:
+            env, real = hit
+            mod = env.modules.get(real)
+            if mod is not None and not fromlist and "." not in real:
+                return mod
+            return _run_swapped(env, _real_import, real, globals, locals, fromlist, 0)
     env = _routing_env(globals)
     if env is None:
         return _real_import(name, globals, locals, fromlist, level)
@@ -282,6 +306,10 @@ def _envknit_import(name, globals=None, locals=None, fromlist=(), level=0):
 def _envknit_import_module(name, package=None):
     if not _enabled:
         return _real_import_module(name, package)
+    if _aliases and not name.startswith("."):
+        hit = _unalias(name)
+        if hit is not None:
+            return import_in(*hit)
     env = _routing_env(sys._getframe(1).f_globals)
     if env is None:
         return _real_import_module(name, package)
@@ -301,42 +329,16 @@ def _in_site_dir(path: str) -> bool:
     return "site-packages" in parts or "dist-packages" in parts
 
 
-class _AliasLoader(importlib.abc.Loader):
-    """Loads ``alias.sub`` as the already imported ``real.sub`` (see ``import_version(alias=...)``)."""
-
-    def __init__(self, module: ModuleType):
-        self.module = module
-        self.spec = module.__spec__
-
-    def create_module(self, spec):
-        return self.module
-
-    def exec_module(self, module):
-        module.__spec__ = self.spec  # module_from_spec() set the alias's spec; keep the real one
-
-
 class VersionedFinder(importlib.abc.MetaPathFinder):
     """Finds registered packages: the active ``use()`` version, else the default version."""
 
     def __init__(self, registry: VersionRegistry | None = None, strict: bool = False):
         self.registry = registry or get_registry()
         self.strict = strict
-        self._aliases: dict[str, tuple[EnvState, str]] = {}
-
-    def add_alias(self, alias: str, env: EnvState, real: str, module: ModuleType) -> None:
-        """Make ``import alias`` (and ``import alias.sub``) give ``real`` as loaded in ``env``."""
-        self._aliases[alias] = (env, real)
-        sys.modules[alias] = module
 
     def find_spec(self, fullname, path=None, target=None):
-        top, dot, rest = fullname.partition(".")
-        if dot:
-            alias = self._aliases.get(top)
-            if alias is None:
-                return None  # a submodule: its parent's __path__ already points at the right version
-            module = import_in(alias[0], f"{alias[1]}.{rest}")
-            return importlib.machinery.ModuleSpec(
-                fullname, _AliasLoader(module), is_package=hasattr(module, "__path__"))
+        if "." in fullname:
+            return None  # a submodule: its parent's __path__ already points at the right version
         env = _active_env.get()
         if env is not None:
             folders = env.routes.get(fullname)

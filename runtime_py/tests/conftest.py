@@ -1,0 +1,96 @@
+"""Fixtures: real wheels built once per session, a fresh store and lock per test, and a runtime
+reset after each test (hook removed, registry emptied, test modules and workers gone)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+RUNTIME = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(RUNTIME))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import envknit  # noqa: E402
+from envknit.isolation import import_hook  # noqa: E402
+from support.packages import LOCKED, build_all, install_and_lock  # noqa: E402
+
+
+def _tempdir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+@pytest.fixture(scope="session")
+def built():
+    """Every test wheel, built once (including two compiles of a real C extension)."""
+    out = _tempdir("envknit-wheels-")
+    try:
+        yield build_all(out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def reset_runtime(roots: list[Path]) -> None:
+    """Undo everything the runtime did in this process during a test."""
+    envknit.disable()
+    envknit.get_registry().clear()
+    envknit.clear_module_cache()
+    for alias in list(import_hook._aliases):
+        sys.modules.pop(alias, None)
+    import_hook._aliases.clear()
+    prefixes = tuple(str(r.resolve()) for r in roots)
+    for name, mod in list(sys.modules.items()):
+        if (getattr(mod, "__file__", None) or "").startswith(prefixes):
+            del sys.modules[name]
+
+
+class Store:
+    """A fresh $ENVKNIT_HOME with every test wheel installed and a lock beside it."""
+
+    def __init__(self, root: Path, built):
+        self.root = root
+        self.home = root / "home"
+        self.lock = root / "project" / "envknit.lock.yaml"
+        self.lock.parent.mkdir(parents=True)
+        self.built = built
+
+    def write(self, environments: dict | None = None, skip_install: tuple = ()) -> Path:
+        return install_and_lock(self.built, self.home, self.lock, environments, skip_install)
+
+
+@pytest.fixture
+def store(built, monkeypatch):
+    root = _tempdir("envknit-store-")
+    monkeypatch.setenv("ENVKNIT_HOME", str(root / "home"))
+    monkeypatch.delenv("ENVKNIT_LOCK", raising=False)
+    monkeypatch.delenv("ENVKNIT_ENV", raising=False)
+    s = Store(root, built)
+    try:
+        yield s
+    finally:
+        reset_runtime([root])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def configured(store):
+    """The store with the full lock written and configure_from_lock() done (hook enabled)."""
+    store.write()
+    store.count = envknit.configure_from_lock(store.lock)
+    return store
+
+
+@pytest.fixture
+def workers():
+    """Stops every worker process the test started."""
+    from envknit.isolation.worker import ProcessPool
+
+    yield ProcessPool.instance()
+    ProcessPool.instance().shutdown()
+
+
+__all__ = ["LOCKED"]

@@ -1,0 +1,103 @@
+"""Finding a lock's packages in the store, and reading what an installed wheel provides."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import envknit
+from envknit.lock import LockPackage, LockWheel
+from envknit.store import DistInfo, find_installed
+from support.store_factory import build_wheel, install_wheel, lock_entry, lock_yaml
+
+
+def test_picks_the_installed_build_this_interpreter_prefers(configured):
+    entry = envknit.get_registry().find("multibuild", "1.0")
+    marker = json.loads((Path(entry.path) / ".envknit-entry.json").read_text())
+    assert marker["tags"] == [f"cp{sys.version_info[0]}{sys.version_info[1]}-cp{sys.version_info[0]}{sys.version_info[1]}-linux_x86_64"]
+    import multibuild
+
+    assert multibuild.BUILD == marker["tags"][0]
+
+
+def test_falls_back_to_the_pure_build_when_no_specific_one_is_installed(store):
+    pure, cp311, cp313 = store.built[("multibuild", "1.0")]
+    install_wheel(store.home, pure)
+    pkg = LockPackage("multibuild", "1.0", "default", wheels=tuple(
+        LockWheel(w.file, w.sha256) for w in (pure, cp311, cp313)))
+    found = find_installed(pkg, store.home)
+    assert found == store.home / "packages" / "multibuild" / "1.0" / pure.sha256[:16]
+
+
+def test_only_the_locks_wheels_count(store):
+    """A build of the same version whose hash the lock does not list is never used (identity is the hash)."""
+    pure, cp311, _ = store.built[("multibuild", "1.0")]
+    install_wheel(store.home, cp311)
+    pkg = LockPackage("multibuild", "1.0", "default", wheels=(LockWheel(pure.file, pure.sha256),))
+    assert find_installed(pkg, store.home) is None
+    install_wheel(store.home, pure)
+    assert find_installed(pkg, store.home).name == pure.sha256[:16]
+
+
+def test_install_path_is_honoured_absolute_and_relative(store, tmp_path):
+    wheel = store.built[("greeter", "1.0")][0]
+    elsewhere = install_wheel(tmp_path / "other-store", wheel)
+    for install_path in (str(elsewhere), str(Path("..") / elsewhere.relative_to(tmp_path.parent))):
+        pkg = LockPackage("greeter", "1.0", "default", install_path=install_path)
+        assert find_installed(pkg, store.home, lock_dir=tmp_path).resolve() == elsewhere.resolve()
+    # an install_path naming a version folder of <hash16> entries picks the entry
+    pkg = LockPackage("greeter", "1.0", "default", install_path=str(elsewhere.parent))
+    assert find_installed(pkg, store.home, lock_dir=tmp_path) == elsewhere
+
+
+def test_configure_uses_install_path_from_an_envknit_lock(store):
+    wheel = store.built[("wordlib", "1.0")][0]
+    outside = install_wheel(store.root / "elsewhere", wheel)
+    store.lock.write_text(lock_yaml({"default": [{"name": "wordlib", "version": "1.0",
+                                                   "install_path": str(outside)}]}))
+    assert envknit.configure_from_lock(store.lock) == 1
+    assert envknit.get_registry().find("wordlib", "1.0").path == str(outside.resolve())
+
+
+def test_uninstalled_packages_are_skipped_with_a_warning(store):
+    store.write(skip_install=(("greeter", "1.0"),))
+    with pytest.warns(envknit.NotInstalledWarning, match="greeter 1.0"):
+        count = envknit.configure_from_lock(store.lock)
+    assert count == 10
+    assert envknit.get_registry().versions("greeter") == ["2.0"]
+
+
+def test_import_names_come_from_the_dist_info(configured):
+    registry = envknit.get_registry()
+    assert registry.find("PyYAML", "6.0.1").import_names == ("_yaml", "yaml")
+    assert registry.find("PyYAML", "6.0.1").primary_module == "yaml"
+    assert registry.find("beautifulsoup4", "4.12.3").import_names == ("bs4",)
+    # no RECORD: top_level.txt
+    oddity = registry.find("oddity", "0.1")
+    assert not (Path(oddity.path) / "oddity-0.1.dist-info" / "RECORD").exists()
+    assert oddity.import_names == ("oddmod",)
+
+
+def test_c_extensions_are_detected_from_installed_files(configured):
+    registry = envknit.get_registry()
+    assert registry.find("fastcalc", "1.0").has_c_extensions
+    assert not registry.find("greeter", "1.0").has_c_extensions
+    assert not registry.find("PyYAML", "6.0.1").has_c_extensions
+
+
+def test_store_folders_are_not_import_names(tmp_path):
+    """RECORD lists the entry's bin/ and data/ (as the tool writes it); they are not packages."""
+    wheel = build_wheel(tmp_path / "w", "tool", "1.0", {
+        "tool/__init__.py": "",
+        "tool-1.0.data/scripts/run.py": "print(1)\n",
+        "tool-1.0.data/data/share/tool/plugin.py": "",
+        "tool-1.0.data/headers/tool.h": "",
+    })
+    entry = install_wheel(tmp_path / "home", wheel)
+    assert (entry / "bin" / "run.py").is_file() and (entry / "data" / "share" / "tool" / "plugin.py").is_file()
+    assert "bin/run.py" in (entry / "tool-1.0.dist-info" / "RECORD").read_text()
+    assert DistInfo(entry, "tool").import_names() == ["tool"]
