@@ -57,15 +57,38 @@ export async function tempProject(config?: string): Promise<TempProject> {
   };
 }
 
-/** Runs the CLI (`deno run -A cli/main.ts args…`) as a subprocess. */
+/** A real interpreter path (not a shim), so interpreter probes are cached and runs are fast. */
+export const PYTHON: string = await (async () => {
+  const out = await new Deno.Command("python3", {
+    args: ["-c", "import sys; print(sys.executable)"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim() || "python3";
+})();
+
+/**
+ * Runs the CLI (`deno run -A cli/main.ts args…`) as a subprocess, offline unless the caller sets
+ * `ENVKNIT_OFFLINE` to "" (for a loopback index), without the caller's own `ENVKNIT_*` settings.
+ */
 export async function runCli(
   args: string[],
   options: { cwd: string; env?: Record<string, string> },
 ): Promise<CliResult> {
+  const inherited = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("ENVKNIT_")),
+  );
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", mainPath, ...args],
     cwd: options.cwd,
-    env: { NO_COLOR: "1", ENVKNIT_OFFLINE: "1", ...options.env },
+    env: {
+      ...inherited,
+      NO_COLOR: "1",
+      ENVKNIT_OFFLINE: "1",
+      ENVKNIT_PYTHON: PYTHON,
+      ...options.env,
+    },
+    clearEnv: true,
     stdin: "null",
   }).output();
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
