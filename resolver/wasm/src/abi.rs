@@ -57,6 +57,7 @@ pub fn handle(text: &str) -> Json {
         match group {
             "json" if name == "echo" => Ok(args),
             "pep" => crate::pep_ops::dispatch(name, &args),
+            "solver" => crate::solver_ops::dispatch(name, &args),
             _ => Err(format!("unknown op '{}'", op)),
         }
     });

@@ -12,3 +12,5 @@ pub mod pep508;
 pub mod pep_ops;
 pub mod pubgrub;
 pub mod ranges;
+pub mod resolve;
+pub mod solver_ops;

@@ -140,6 +140,8 @@ pub struct Solver<P, V, M, Pr: Ord> {
     state: State,
     /// The package picked for a decision and, once chosen, its version: kept while data is missing.
     pending: Option<(PkgId, Option<V>)>,
+    /// Packages of facts added before solving, propagated with the root on the first step.
+    seeds: Vec<PkgId>,
     stats: Stats,
 }
 
@@ -165,6 +167,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
             boosted: Vec::new(),
             state: State::Propagate(0),
             pending: None,
+            seeds: Vec::new(),
             stats: Stats::default(),
         };
         s.root = s.intern(root);
@@ -176,6 +179,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
     /// Adds a fact before solving starts (e.g. "the target Python is 3.12"): `{p ∈ set}` never holds.
     pub fn add_fact(&mut self, p: P, term: Term<V>, reason: M) -> IncId {
         let id = self.intern(p);
+        self.seeds.push(id);
         self.add_incompat(vec![(id, term)], Cause::Custom(reason))
     }
 
@@ -280,7 +284,8 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
 
     /// Unit propagation from `start` (pub's algorithm). `Err` carries the terminal incompatibility.
     fn propagate(&mut self, start: PkgId) -> Result<(), IncId> {
-        let mut changed = vec![start];
+        let mut changed = std::mem::take(&mut self.seeds);
+        changed.push(start);
         while let Some(p) = changed.pop() {
             self.stats.propagations += 1;
             // Newest first: learned incompatibilities are the most general.
@@ -536,7 +541,17 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                 match self.pick() {
                     Some(p) => (p, None),
                     None => {
-                        self.state = State::Done;
+                        // Safety net, once per solution: every required package must be decided.
+                        let missed: Vec<PkgId> = (0..self.packages.len() as PkgId)
+                            .filter(|&p| self.partial.decided(p).is_none() && self.partial.acc(p).is_positive())
+                            .collect();
+                        if missed.is_empty() {
+                            self.state = State::Done;
+                        } else {
+                            for p in missed {
+                                self.mark_dirty(p);
+                            }
+                        }
                         return Ok(());
                     }
                 }
@@ -562,13 +577,24 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                     for e in choice.excluded {
                         self.add_exclusion(p, e);
                     }
-                    self.state = State::Propagate(p);
-                    return Ok(());
+                    // Propagate now: when the exclusions narrowed `p`, pick again (maybe another
+                    // package); otherwise they do not apply yet and the provider's pick stands.
+                    let before = self.partial.acc(p).clone();
+                    if let Err(root_cause) = self.propagate(p) {
+                        self.state = State::Failed(root_cause);
+                        return Ok(());
+                    }
+                    if *self.partial.acc(p) != before || self.partial.decided(p).is_some() {
+                        self.mark_dirty(p);
+                        self.state = State::Decide;
+                        return Ok(());
+                    }
                 }
                 match choice.version {
                     Some(v) => v,
                     None => {
                         self.add_incompat(vec![(p, Term::Pos(range))], Cause::NoVersions);
+                        self.mark_dirty(p);
                         self.state = State::Propagate(p);
                         return Ok(());
                     }
@@ -585,6 +611,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
         match deps {
             Dependencies::Unavailable(reason) => {
                 self.add_custom(p, Ranges::singleton(version), reason);
+                self.mark_dirty(p);
             }
             Dependencies::Known(list) => {
                 let mut conflict_with = None;
@@ -609,6 +636,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                     Some(q) => {
                         // Not decided: propagation rules the version out. Count it as a conflict
                         // of `p` with whatever decided `q`.
+                        self.mark_dirty(p);
                         if self.note_conflict(p) {
                             if let Some(l) = self.decision_level(q).filter(|_| q != self.root) {
                                 self.backtrack(l.saturating_sub(1).max(1));

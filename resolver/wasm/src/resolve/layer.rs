@@ -1,0 +1,553 @@
+//! What the layer knows about projects (versions, metadata), its policies, and the
+//! [`Provider`](crate::pubgrub::Provider) implementation the solver calls.
+
+use std::collections::HashMap;
+use std::ops::Bound::{Excluded, Included, Unbounded};
+
+use super::{Pkg, Prereleases, Reason};
+use crate::pep440::{Operator, Version, VersionSpecifiers};
+use crate::pep508::{MarkerEnvironment, Requirement};
+use crate::pubgrub::{Choice, Dependencies, Exclusion, Provider, View};
+use crate::ranges::Ranges;
+
+/// Strings to dense ids and back.
+#[derive(Default)]
+pub struct Interner {
+    pub names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.ids.insert(s.to_string(), id);
+        id
+    }
+
+    pub fn get(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+/// Requires-Python as the solver uses it: the specifier's text and the set of Python versions it
+/// accepts, with its upper bound ignored (a target above every allowed version still counts as
+/// compatible, as uv does: upper bounds on Requires-Python are almost always wrong caps).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PythonReq {
+    pub text: String,
+    pub range: Ranges<Version>,
+}
+
+impl PythonReq {
+    /// `None` for text that is not a valid specifier set: such metadata is ignored, as pip does.
+    pub fn parse(text: &str) -> Option<PythonReq> {
+        let specs = VersionSpecifiers::parse(text).ok()?;
+        let exact = specs.to_ranges();
+        let range = match exact.segments().last() {
+            Some((_, Included(v))) => exact.union(&Ranges::strictly_higher_than(v.clone())),
+            Some((_, Excluded(v))) => exact.union(&Ranges::higher_than(v.clone())),
+            _ => exact,
+        };
+        Some(PythonReq { text: specs.to_string(), range })
+    }
+}
+
+/// Metadata of one version: its requirements, parsed, or why they could not be.
+pub enum Meta {
+    Ok { requires: Vec<Requirement>, requires_python: Option<PythonReq> },
+    Invalid(String),
+}
+
+/// One candidate version of a project.
+pub struct Candidate {
+    pub version: Version,
+    /// As the provider spelled it.
+    pub text: String,
+    pub yanked: bool,
+    pub requires_python: Option<PythonReq>,
+    /// The provider's reason no file of it can be installed on the target.
+    pub unavailable: Option<String>,
+    pub meta: Option<Meta>,
+    /// Whether the driver was already told to fetch its metadata.
+    pub meta_hinted: bool,
+}
+
+/// The versions of a project, once known.
+pub enum Versions {
+    Unknown,
+    /// No index has the project.
+    Missing,
+    /// Sorted ascending, one entry per distinct version.
+    Known(Vec<Candidate>),
+}
+
+pub struct Project {
+    pub versions: Versions,
+    /// Whether every version is a pre-release (then pre-releases are "necessary").
+    pub only_prereleases: bool,
+    /// Whether one of the user's requirements on it names a pre-release.
+    pub explicit_prerelease: bool,
+    /// Versions the user pinned with `==`/`===`: yanked ones among them may be used.
+    pub pinned: Ranges<Version>,
+    /// Whether the driver was told about it (for `prefetch`) or asked for its versions.
+    pub announced: bool,
+    pub requested: bool,
+}
+
+/// Whether a candidate may be chosen, and if not why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Unavailable(String),
+    Python(PythonReq),
+    Yanked,
+    Prerelease,
+}
+
+/// What the layer needs from the driver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    Versions(u32),
+    Metadata(u32, usize),
+}
+
+/// The Python layer: project data, policies, and the provider the core solver calls.
+pub struct Layer {
+    pub names: Interner,
+    pub extras: Interner,
+    pub projects: Vec<Project>,
+    pub env: MarkerEnvironment,
+    pub target: Version,
+    pub target_text: String,
+    pub prereleases: Prereleases,
+    pub preferences: HashMap<u32, Version>,
+    /// The user's requirements that apply to the target, parsed.
+    pub root_requires: Vec<Requirement>,
+    pub root_requires_python: Option<PythonReq>,
+    pub root_version: Version,
+    /// Projects newly seen in dependencies, for the driver's `prefetch`.
+    pub new_names: Vec<u32>,
+    /// Versions whose metadata the driver should fetch ahead.
+    pub metadata_hints: Vec<(u32, usize)>,
+}
+
+/// Index of the first candidate not below `b` as a lower bound (or above it as an upper bound).
+fn lower_index(c: &[Candidate], b: &std::ops::Bound<Version>) -> usize {
+    match b {
+        Unbounded => 0,
+        Included(v) => c.partition_point(|x| x.version < *v),
+        Excluded(v) => c.partition_point(|x| x.version <= *v),
+    }
+}
+
+fn upper_index(c: &[Candidate], b: &std::ops::Bound<Version>) -> usize {
+    match b {
+        Unbounded => c.len(),
+        Included(v) => c.partition_point(|x| x.version <= *v),
+        Excluded(v) => c.partition_point(|x| x.version < *v),
+    }
+}
+
+/// How many candidates lie in `range` (binary search per interval).
+pub fn count_in(c: &[Candidate], range: &Ranges<Version>) -> usize {
+    range.segments().iter().map(|(s, e)| upper_index(c, e).saturating_sub(lower_index(c, s))).sum()
+}
+
+/// Candidate indices in `range`, highest first.
+fn descending_in<'a>(c: &'a [Candidate], range: &'a Ranges<Version>) -> impl Iterator<Item = usize> + 'a {
+    range.segments().iter().rev().flat_map(move |(s, e)| {
+        let (lo, hi) = (lower_index(c, s), upper_index(c, e));
+        (lo..hi.max(lo)).rev()
+    })
+}
+
+impl Layer {
+    pub fn project(&self, n: u32) -> &Project {
+        &self.projects[n as usize]
+    }
+
+    /// Interns a project name, creating its record (and noting it for prefetching).
+    pub fn project_id(&mut self, name: &str) -> u32 {
+        let id = self.names.intern(name);
+        while self.projects.len() <= id as usize {
+            self.projects.push(Project {
+                versions: Versions::Unknown,
+                only_prereleases: false,
+                explicit_prerelease: false,
+                pinned: Ranges::empty(),
+                announced: false,
+                requested: false,
+            });
+        }
+        if !self.projects[id as usize].announced {
+            self.projects[id as usize].announced = true;
+            self.new_names.push(id);
+        }
+        id
+    }
+
+    pub fn candidates(&self, n: u32) -> &[Candidate] {
+        match &self.projects[n as usize].versions {
+            Versions::Known(c) => c,
+            _ => &[],
+        }
+    }
+
+    /// Whether `req_python` accepts the target.
+    pub fn python_ok(&self, req: &PythonReq) -> bool {
+        req.range.contains(&self.target)
+    }
+
+    fn prereleases_allowed(&self, n: u32) -> bool {
+        let p = &self.projects[n as usize];
+        match self.prereleases {
+            Prereleases::Allow => true,
+            Prereleases::Disallow => false,
+            Prereleases::IfNecessaryOrExplicit => p.explicit_prerelease || p.only_prereleases,
+        }
+    }
+
+    /// Whether candidate `i` of project `n` may be chosen.
+    pub fn status(&self, n: u32, i: usize) -> Status {
+        let c = &self.candidates(n)[i];
+        if let Some(reason) = &c.unavailable {
+            return Status::Unavailable(reason.clone());
+        }
+        if let Some(rp) = &c.requires_python {
+            if !self.python_ok(rp) {
+                return Status::Python(rp.clone());
+            }
+        }
+        if c.yanked && !self.projects[n as usize].pinned.contains(&c.version) {
+            return Status::Yanked;
+        }
+        if c.version.is_prerelease() && !self.prereleases_allowed(n) {
+            return Status::Prerelease;
+        }
+        Status::Ok
+    }
+
+    /// The versions from candidate `lo` to `hi` (inclusive) as a set reaching to the neighbouring
+    /// candidates, so it reads as a range ("a>=2.0") and covers every version when it is all of them.
+    fn run_set(&self, n: u32, lo: usize, hi: usize) -> Ranges<Version> {
+        let c = self.candidates(n);
+        let start = if lo == 0 { Unbounded } else { Included(c[lo].version.clone()) };
+        let end = if hi + 1 >= c.len() { Unbounded } else { Excluded(c[hi + 1].version.clone()) };
+        Ranges::from_segment(start, end)
+    }
+
+    fn exclusion(&self, n: u32, i: usize, status: Status) -> (Exclusion<Pkg, Version, Reason>, usize) {
+        let c = self.candidates(n);
+        let (mut lo, mut hi) = (i, i);
+        while lo > 0 && self.status(n, lo - 1) == status {
+            lo -= 1;
+        }
+        while hi + 1 < c.len() && self.status(n, hi + 1) == status {
+            hi += 1;
+        }
+        let set = self.run_set(n, lo, hi);
+        let e = match status {
+            Status::Python(rp) => Exclusion::Requires(set, Pkg::Python, rp.range),
+            Status::Unavailable(r) => Exclusion::Unavailable(set, Reason::Unavailable(r)),
+            Status::Yanked => Exclusion::Unavailable(set, Reason::Yanked),
+            _ => Exclusion::Unavailable(set, Reason::Prerelease),
+        };
+        (e, lo)
+    }
+
+    fn need_versions(&mut self, n: u32) -> Result<(), Need> {
+        match self.projects[n as usize].versions {
+            Versions::Unknown => {
+                self.projects[n as usize].requested = true;
+                Err(Need::Versions(n))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The version the solver will most likely try for `n` within `range`: the preference, else
+    /// the highest allowed one.
+    fn likely(&self, n: u32, range: &Ranges<Version>) -> Option<usize> {
+        let c = self.candidates(n);
+        if let Some(p) = self.preferences.get(&n) {
+            if let Ok(i) = c.binary_search_by(|x| x.version.cmp(p)) {
+                if range.contains(p) && self.status(n, i) == Status::Ok {
+                    return Some(i);
+                }
+            }
+        }
+        descending_in(c, range).find(|&i| self.status(n, i) == Status::Ok)
+    }
+
+    fn hint_metadata(&mut self, n: u32, i: usize) {
+        if let Versions::Known(c) = &mut self.projects[n as usize].versions {
+            if c[i].meta.is_none() && !c[i].meta_hinted {
+                c[i].meta_hinted = true;
+                self.metadata_hints.push((n, i));
+            }
+        }
+    }
+
+    /// Turns requirements into the solver's dependencies: one entry per package with the
+    /// intersection of its ranges, `a[x]` becoming both `a` and the extra package.
+    fn requirements_to_deps<'r>(
+        &mut self,
+        owner: Pkg,
+        reqs: impl Iterator<Item = &'r Requirement>,
+    ) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
+        let mut out: Vec<(Pkg, Ranges<Version>, String)> = Vec::new();
+        for r in reqs {
+            let q = self.project_id(&r.name);
+            let range = r.specifier.to_ranges();
+            let text = r.without_marker();
+            let mut targets = vec![Pkg::Base(q)];
+            for x in &r.extras {
+                targets.push(Pkg::Extra(q, self.extras.intern(x)));
+            }
+            for t in targets {
+                match out.iter_mut().find(|(p, _, _)| *p == t) {
+                    Some(slot) => {
+                        let merged = slot.1.intersection(&range);
+                        if merged.is_empty() {
+                            return Err(Reason::Conflicting(slot.2.clone(), text));
+                        }
+                        slot.1 = merged;
+                        slot.2 = format!("{}, {}", slot.2, r.specifier);
+                    }
+                    None => {
+                        if range.is_empty() {
+                            return Err(Reason::Conflicting(text.clone(), text));
+                        }
+                        out.push((t, range.clone(), text.clone()));
+                    }
+                }
+            }
+        }
+        let _ = owner;
+        Ok(out.into_iter().map(|(p, r, _)| (p, r)).collect())
+    }
+
+    /// The requirements of candidate `i` of `n` that apply to the target with `extra` requested
+    /// (only those `extra` adds, when given).
+    pub fn applicable<'m>(&self, meta: &'m [Requirement], extra: Option<&str>) -> Vec<&'m Requirement> {
+        let none: [String; 0] = [];
+        meta.iter()
+            .filter(|r| match (&r.marker, extra) {
+                (None, None) => true,
+                (None, Some(_)) => false,
+                (Some(m), None) => m.evaluate(&self.env, &none),
+                (Some(m), Some(x)) => m.evaluate(&self.env, &[x.to_string()]) && !m.evaluate(&self.env, &none),
+            })
+            .collect()
+    }
+
+    fn root_dependencies(&mut self) -> Dependencies<Pkg, Version, Reason> {
+        let reqs = std::mem::take(&mut self.root_requires);
+        let result = self.requirements_to_deps(Pkg::Root, reqs.iter());
+        self.root_requires = reqs;
+        match result {
+            Ok(mut deps) => {
+                if let Some(rp) = &self.root_requires_python {
+                    deps.push((Pkg::Python, rp.range.clone()));
+                }
+                Dependencies::Known(deps)
+            }
+            Err(reason) => Dependencies::Unavailable(reason),
+        }
+    }
+
+    fn version_dependencies(&mut self, n: u32, extra: Option<u32>, v: &Version) -> Result<Dependencies<Pkg, Version, Reason>, Need> {
+        self.need_versions(n)?;
+        let i = match self.candidates(n).binary_search_by(|c| c.version.cmp(v)) {
+            Ok(i) => i,
+            Err(_) => return Ok(Dependencies::Known(Vec::new())),
+        };
+        let requires = match &self.candidates(n)[i].meta {
+            None => return Err(Need::Metadata(n, i)),
+            Some(Meta::Invalid(msg)) => return Ok(Dependencies::Unavailable(Reason::InvalidMetadata(msg.clone()))),
+            Some(Meta::Ok { requires, requires_python }) => {
+                if let Some(rp) = requires_python {
+                    if !self.python_ok(rp) {
+                        return Ok(Dependencies::Known(vec![(Pkg::Python, rp.range.clone())]));
+                    }
+                }
+                let x = extra.map(|e| self.extras.name(e).to_string());
+                self.applicable(requires, x.as_deref()).into_iter().cloned().collect::<Vec<Requirement>>()
+            }
+        };
+        let owner = match extra {
+            Some(e) => Pkg::Extra(n, e),
+            None => Pkg::Base(n),
+        };
+        let mut deps = match self.requirements_to_deps(owner, requires.iter()) {
+            Ok(d) => d,
+            Err(reason) => return Ok(Dependencies::Unavailable(reason)),
+        };
+        // A project requiring itself: satisfied by this very version, or a contradiction.
+        if let Some(pos) = deps.iter().position(|(p, _)| *p == owner) {
+            if deps[pos].1.contains(v) {
+                deps.remove(pos);
+            } else {
+                let text = format!("{}{}", self.names.name(n), crate::pep440::display_ranges(&deps[pos].1));
+                return Ok(Dependencies::Unavailable(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v))));
+            }
+        }
+        if extra.is_some() {
+            let base = Ranges::singleton(v.clone());
+            match deps.iter_mut().find(|(p, _)| *p == Pkg::Base(n)) {
+                Some(slot) => {
+                    if !slot.1.contains(v) {
+                        let text = format!("{}{}", self.names.name(n), crate::pep440::display_ranges(&slot.1));
+                        return Ok(Dependencies::Unavailable(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v))));
+                    }
+                    slot.1 = base;
+                }
+                None => deps.insert(0, (Pkg::Base(n), base)),
+            }
+        }
+        for (p, range) in &deps {
+            if let Pkg::Base(q) | Pkg::Extra(q, _) = p {
+                let q = *q;
+                if !matches!(self.projects[q as usize].versions, Versions::Unknown) {
+                    if let Some(i) = self.likely(q, range) {
+                        self.hint_metadata(q, i);
+                    }
+                }
+            }
+        }
+        Ok(Dependencies::Known(deps))
+    }
+
+    /// Records what the user's requirements say about pre-releases and pins of each project.
+    pub fn note_root_policies(&mut self) {
+        let reqs = std::mem::take(&mut self.root_requires);
+        for r in &reqs {
+            let n = self.project_id(&r.name);
+            if r.specifier.mentions_prerelease() {
+                self.projects[n as usize].explicit_prerelease = true;
+            }
+            for s in r.specifier.iter() {
+                let pin = matches!(s.operator(), Operator::ArbitraryEqual) || (matches!(s.operator(), Operator::Equal) && !s.is_wildcard());
+                if pin {
+                    let p = &mut self.projects[n as usize];
+                    p.pinned = p.pinned.union(&s.to_ranges());
+                }
+            }
+        }
+        self.root_requires = reqs;
+    }
+}
+
+/// Priorities: higher is decided first. The core puts packages that keep conflicting above all.
+const ROOT: u64 = u64::MAX;
+const FORCED: u64 = u64::MAX - 1;
+
+impl Provider<Pkg, Version, Reason> for Layer {
+    type Priority = u64;
+    type Need = Need;
+
+    fn prioritize(&mut self, p: &Pkg, range: &Ranges<Version>, view: &dyn View<Pkg, Version>) -> Result<u64, Need> {
+        let (n, range) = match p {
+            Pkg::Root => return Ok(ROOT),
+            Pkg::Python => return Ok(FORCED),
+            Pkg::Base(n) => (*n, range.clone()),
+            Pkg::Extra(n, _) => {
+                if let Some(v) = view.decided(&Pkg::Base(*n)) {
+                    if range.contains(v) {
+                        return Ok(FORCED);
+                    }
+                }
+                let base = view.required_range(&Pkg::Base(*n)).map(|b| b.intersection(range)).unwrap_or_else(|| range.clone());
+                (*n, base)
+            }
+        };
+        self.need_versions(n)?;
+        if let Pkg::Base(_) = p {
+            if let Some(i) = self.likely(n, &range) {
+                self.hint_metadata(n, i);
+            }
+        }
+        // Fewest candidates first: conflicts surface early, and a package with one candidate (or
+        // none, which fails at once) costs nothing to decide.
+        let count = count_in(self.candidates(n), &range) as u64;
+        Ok(FORCED - 1 - count.min(FORCED - 2))
+    }
+
+    fn choose_version(&mut self, p: &Pkg, range: &Ranges<Version>, view: &dyn View<Pkg, Version>) -> Result<Choice<Pkg, Version, Reason>, Need> {
+        let none = |excluded| Ok(Choice { excluded, version: None });
+        let n = match p {
+            Pkg::Root => return Ok(Choice { excluded: Vec::new(), version: Some(self.root_version.clone()) }),
+            Pkg::Python => {
+                let v = Some(self.target.clone()).filter(|t| range.contains(t));
+                return Ok(Choice { excluded: Vec::new(), version: v });
+            }
+            Pkg::Base(n) | Pkg::Extra(n, _) => *n,
+        };
+        self.need_versions(n)?;
+        if let Versions::Missing = self.projects[n as usize].versions {
+            return match p {
+                Pkg::Base(_) => none(vec![Exclusion::Unavailable(Ranges::full(), Reason::NotFound)]),
+                _ => none(Vec::new()),
+            };
+        }
+        let c = self.candidates(n);
+        if let Pkg::Extra(..) = p {
+            // Follow the base: its decided version, else the best allowed version it may still
+            // take; an extra never states facts of its own about its base's versions.
+            let base = view.required_range(&Pkg::Base(n)).map(|b| b.intersection(range));
+            let pick = base
+                .as_ref()
+                .and_then(|b| self.likely(n, b))
+                .or_else(|| self.likely(n, range))
+                .or_else(|| descending_in(c, range).next());
+            return Ok(Choice { excluded: Vec::new(), version: pick.map(|i| c[i].version.clone()) });
+        }
+        if let Some(pref) = self.preferences.get(&n) {
+            if range.contains(pref) {
+                if let Ok(i) = c.binary_search_by(|x| x.version.cmp(pref)) {
+                    if self.status(n, i) == Status::Ok {
+                        return Ok(Choice { excluded: Vec::new(), version: Some(pref.clone()) });
+                    }
+                }
+            }
+        }
+        let mut excluded = Vec::new();
+        let mut version = None;
+        let indices: Vec<usize> = descending_in(c, range).collect();
+        let mut skip_below = usize::MAX;
+        for i in indices {
+            if i >= skip_below {
+                continue;
+            }
+            match self.status(n, i) {
+                Status::Ok => {
+                    version = Some(self.candidates(n)[i].version.clone());
+                    break;
+                }
+                status => {
+                    let (e, lo) = self.exclusion(n, i, status);
+                    excluded.push(e);
+                    skip_below = lo;
+                }
+            }
+        }
+        Ok(Choice { excluded, version })
+    }
+
+    fn dependencies(&mut self, p: &Pkg, v: &Version) -> Result<Dependencies<Pkg, Version, Reason>, Need> {
+        match p {
+            Pkg::Root => Ok(self.root_dependencies()),
+            Pkg::Python => Ok(Dependencies::Known(Vec::new())),
+            Pkg::Base(n) => self.version_dependencies(*n, None, v),
+            Pkg::Extra(n, e) => self.version_dependencies(*n, Some(*e), v),
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The Python layer through its JSON protocol, against an in-memory index.
+
+use std::collections::BTreeMap;
+
+use super::session::Session;
+use crate::json::Json;
+
+/// name → [(version, requires_dist, requires_python, yanked, unavailable)]
+type Index = BTreeMap<&'static str, Vec<(&'static str, Vec<&'static str>, Option<&'static str>, bool, Option<&'static str>)>>;
+
+fn env(python: &str) -> Json {
+    let minor: String = python.split('.').take(2).collect::<Vec<_>>().join(".");
+    Json::obj([
+        ("implementation_name", Json::str("cpython")),
+        ("implementation_version", Json::str(python)),
+        ("os_name", Json::str("posix")),
+        ("platform_machine", Json::str("x86_64")),
+        ("platform_python_implementation", Json::str("CPython")),
+        ("platform_release", Json::str("")),
+        ("platform_system", Json::str("Linux")),
+        ("platform_version", Json::str("")),
+        ("python_full_version", Json::str(python)),
+        ("python_version", Json::Str(minor)),
+        ("sys_platform", Json::str("linux")),
+    ])
+}
+
+fn versions_of(index: &Index, name: &str) -> Json {
+    match index.get(name) {
+        None => Json::Null,
+        Some(vs) => Json::Arr(
+            vs.iter()
+                .map(|(v, _, rp, yanked, unavailable)| {
+                    Json::obj([
+                        ("version", Json::str(*v)),
+                        ("yanked", Json::Bool(*yanked)),
+                        ("requires_python", rp.map_or(Json::Null, Json::str)),
+                        ("unavailable", unavailable.map_or(Json::Null, Json::str)),
+                    ])
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn metadata_of(index: &Index, name: &str, version: &str) -> Json {
+    let (_, reqs, rp, _, _) = index[name].iter().find(|e| e.0 == version).expect("asked for a version that exists");
+    Json::obj([
+        ("name", Json::str(name)),
+        ("version", Json::str(version)),
+        ("requires_dist", Json::Arr(reqs.iter().map(|r| Json::str(*r)).collect())),
+        ("requires_python", rp.map_or(Json::Null, Json::str)),
+    ])
+}
+
+/// Drives a session like `resolver/solve.ts` does, answering needs and hints.
+fn drive(create: Json, index: &Index) -> (Json, usize) {
+    let mut session = Session::create(&create).expect("create");
+    let mut data = Json::obj([("versions", Json::Arr(vec![])), ("metadata", Json::Arr(vec![]))]);
+    for round in 0..10_000 {
+        let out = session.step(&data).expect("step");
+        if out.get("status").and_then(Json::as_str) != Some("need") {
+            return (out, round);
+        }
+        let mut versions = Vec::new();
+        let mut metadata = Vec::new();
+        for key in ["versions", "prefetch"] {
+            for n in out.array_field(key).unwrap() {
+                versions.push(Json::obj([("name", n.clone()), ("versions", versions_of(index, n.as_str().unwrap()))]));
+            }
+        }
+        for key in ["metadata", "prefetch_metadata"] {
+            for pair in out.array_field(key).unwrap() {
+                let p = pair.as_array().unwrap();
+                metadata.push(metadata_of(index, p[0].as_str().unwrap(), p[1].as_str().unwrap()));
+            }
+        }
+        assert!(!versions.is_empty() || !metadata.is_empty(), "a need with nothing to fetch: {}", out.to_json());
+        data = Json::obj([("versions", Json::Arr(versions)), ("metadata", Json::Arr(metadata))]);
+    }
+    panic!("no end");
+}
+
+fn request(reqs: &[&str]) -> Json {
+    Json::obj([("requirements", Json::Arr(reqs.iter().map(|r| Json::str(*r)).collect())), ("environment", env("3.12.0"))])
+}
+
+fn with(mut req: Json, key: &str, value: Json) -> Json {
+    if let Json::Obj(members) = &mut req {
+        members.push((key.to_string(), value));
+    }
+    req
+}
+
+fn solved(out: &Json) -> BTreeMap<String, String> {
+    assert_eq!(out.get("status").and_then(Json::as_str), Some("done"), "{}", out.to_json());
+    out.array_field("packages")
+        .unwrap()
+        .iter()
+        .map(|p| (p.str_field("name").unwrap().to_string(), p.str_field("version").unwrap().to_string()))
+        .collect()
+}
+
+fn failed(out: &Json) -> String {
+    assert_eq!(out.get("status").and_then(Json::as_str), Some("failed"), "{}", out.to_json());
+    out.str_field("explanation").unwrap().to_string()
+}
+
+fn v(version: &'static str, reqs: &[&'static str]) -> (&'static str, Vec<&'static str>, Option<&'static str>, bool, Option<&'static str>) {
+    (version, reqs.to_vec(), None, false, None)
+}
+
+fn pairs(items: &[(&str, &str)]) -> BTreeMap<String, String> {
+    items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn extras_markers_and_dependencies_in_the_result() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &["b>=1", "win-only; sys_platform == 'win32'", "c[fast]; extra == 'x'", "d; extra == 'y'"])]);
+    index.insert("b", vec![v("1.0", &[]), v("2.0", &[])]);
+    index.insert("c", vec![v("1.0", &["e; extra == 'fast'"])]);
+    index.insert("e", vec![v("3.0", &[])]);
+    let (out, _) = drive(request(&["A[X]"]), &index);
+    assert_eq!(solved(&out), pairs(&[("a", "1.0"), ("b", "2.0"), ("c", "1.0"), ("e", "3.0")]));
+    let a = &out.array_field("packages").unwrap()[0];
+    assert_eq!(a.get("extras").unwrap(), &Json::from(vec!["x"]));
+    assert_eq!(a.get("dependencies").unwrap(), &Json::from(vec!["b>=1", "c[fast]"]));
+    let c = &out.array_field("packages").unwrap()[2];
+    assert_eq!(c.get("extras").unwrap(), &Json::from(vec!["fast"]));
+    assert_eq!(c.get("dependencies").unwrap(), &Json::from(vec!["e"]));
+}
+
+#[test]
+fn an_extra_follows_its_base_version() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &["b==1; extra == 'x'"]), v("2.0", &["b==2; extra == 'x'"])]);
+    index.insert("b", vec![v("1", &[]), v("2", &[])]);
+    index.insert("c", vec![v("1", &["a<2"])]);
+    let (out, _) = drive(request(&["a[x]", "c"]), &index);
+    assert_eq!(solved(&out), pairs(&[("a", "1.0"), ("b", "1"), ("c", "1")]));
+}
+
+#[test]
+fn requires_python_lower_bounds_count_and_upper_bounds_do_not() {
+    let mut index = Index::new();
+    index.insert(
+        "a",
+        vec![("1.0", vec![], Some(">=3.8"), false, None), ("2.0", vec![], Some(">=3.13"), false, None), ("2.1", vec![], Some(">=3.13"), false, None)],
+    );
+    index.insert("old", vec![("1.0", vec![], Some("<=3.8"), false, None)]);
+    let (out, _) = drive(request(&["a", "old"]), &index);
+    assert_eq!(solved(&out), pairs(&[("a", "1.0"), ("old", "1.0")]));
+    let (out, _) = drive(request(&["a>=2"]), &index);
+    let text = failed(&out);
+    assert!(text.contains("a>=2.0 requires Python>=3.13"), "{}", text);
+    assert!(text.contains("the target Python version is 3.12.0"), "{}", text);
+    // Requires-Python that only the metadata states counts too.
+    let mut index = Index::new();
+    index.insert("m", vec![v("1.0", &[]), ("2.0", vec![], None, false, None)]);
+    index.get_mut("m").unwrap()[1].2 = None;
+    let (out, _) = drive(request(&["m"]), &index);
+    assert_eq!(solved(&out), pairs(&[("m", "2.0")]));
+}
+
+#[test]
+fn root_requires_python_is_checked() {
+    let index = Index::new();
+    let (out, _) = drive(with(request(&[]), "requires_python", Json::str(">=3.13")), &index);
+    let text = failed(&out);
+    assert!(text.contains("your project requires Python>=3.13") && text.contains("3.12.0"), "{}", text);
+}
+
+#[test]
+fn yanked_versions_only_when_the_user_pins_them() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &[]), ("2.0", vec![], None, true, None)]);
+    index.insert("b", vec![v("1.0", &["a==2.0"])]);
+    assert_eq!(solved(&drive(request(&["a"]), &index).0), pairs(&[("a", "1.0")]));
+    assert_eq!(solved(&drive(request(&["a==2.0"]), &index).0), pairs(&[("a", "2.0")]));
+    assert_eq!(solved(&drive(request(&["a===2.0"]), &index).0), pairs(&[("a", "2.0")]));
+    let text = failed(&drive(request(&["b"]), &index).0);
+    assert!(text.contains("a==2.0 is yanked"), "{}", text);
+}
+
+#[test]
+fn prerelease_policy() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &[]), v("2.0b1", &[])]);
+    index.insert("only", vec![v("1.0a1", &[]), v("1.0a2", &[])]);
+    index.insert("dep", vec![v("1", &["a>=2.0b1"])]);
+    assert_eq!(solved(&drive(request(&["a", "only"]), &index).0), pairs(&[("a", "1.0"), ("only", "1.0a2")]));
+    assert_eq!(solved(&drive(request(&["a>=2.0b1"]), &index).0), pairs(&[("a", "2.0b1")]));
+    assert_eq!(solved(&drive(with(request(&["a"]), "prereleases", Json::str("allow")), &index).0), pairs(&[("a", "2.0b1")]));
+    let text = failed(&drive(request(&["dep"]), &index).0);
+    assert!(text.contains("a==2.0b1 is a pre-release"), "{}", text);
+    let text = failed(&drive(with(request(&["only"]), "prereleases", Json::str("disallow")), &index).0);
+    assert!(text.contains("is a pre-release"), "{}", text);
+}
+
+#[test]
+fn preferences_are_kept_when_possible() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &[]), v("2.0", &[]), v("3.0", &[])]);
+    let prefs = Json::obj([("A", Json::str("2.0"))]);
+    assert_eq!(solved(&drive(with(request(&["a"]), "preferences", prefs.clone()), &index).0), pairs(&[("a", "2.0")]));
+    assert_eq!(solved(&drive(with(request(&["a>2"]), "preferences", prefs), &index).0), pairs(&[("a", "3.0")]));
+}
+
+#[test]
+fn unavailable_versions_missing_packages_and_broken_metadata() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &[]), ("2.0", vec![], None, false, Some("no wheel for CPython 3.12 on manylinux_2_17_x86_64"))]);
+    index.insert("b", vec![v("1.0", &["zzz"])]);
+    index.insert("c", vec![v("1.0", &[]), v("2.0", &["not a requirement!"])]);
+    assert_eq!(solved(&drive(request(&["a", "c"]), &index).0), pairs(&[("a", "1.0"), ("c", "1.0")]));
+    let text = failed(&drive(request(&["a>=2"]), &index).0);
+    assert!(text.contains("a==2.0 has no usable wheel (no wheel for CPython 3.12"), "{}", text);
+    assert!(text.contains("envknit installs wheels only"), "{}", text);
+    let text = failed(&drive(request(&["b"]), &index).0);
+    assert!(text.contains("zzz was not found in the package index"), "{}", text);
+    let text = failed(&drive(request(&["c>=2"]), &index).0);
+    assert!(text.contains("the metadata of c==2.0 is invalid"), "{}", text);
+}
+
+#[test]
+fn conflicting_requirements_read_naturally() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &["b==2.0", "b==1.0"])]);
+    index.insert("b", vec![v("1.0", &[]), v("2.0", &[])]);
+    let text = failed(&drive(request(&["a==1.0", "a==2.0"]), &index).0);
+    assert!(text.contains("you require both a==1.0 and a==2.0"), "{}", text);
+    let text = failed(&drive(request(&["a"]), &index).0);
+    assert!(text.contains("a==1.0 depends on both b==2.0 and b==1.0"), "{}", text);
+}
+
+#[test]
+fn explanation_of_a_transitive_conflict() {
+    let mut index = Index::new();
+    index.insert("a", vec![v("1.0", &["b>=2"])]);
+    index.insert("b", vec![v("1.0", &[]), v("2.0", &[])]);
+    let text = failed(&drive(request(&["a", "b<2"]), &index).0);
+    assert!(text.contains("a==1.0 depends on b>=2"), "{}", text);
+    assert!(text.contains("you require b<2"), "{}", text);
+    assert!(text.ends_with("your requirements cannot be satisfied."), "{}", text);
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    for (args, needle) in [
+        (request(&["a >>> 1"]), "invalid requirement"),
+        (with(request(&[]), "python", Json::str("three")), "invalid target Python"),
+        (with(request(&[]), "prereleases", Json::str("sometimes")), "pre-release policy"),
+        (with(request(&[]), "requires_python", Json::str(">=>3")), "Requires-Python"),
+        (with(request(&[]), "preferences", Json::obj([("a", Json::str("x.y"))])), "preferred version"),
+        (Json::obj([("requirements", Json::Arr(vec![]))]), "marker environment"),
+    ] {
+        let err = Session::create(&args).err().unwrap_or_else(|| panic!("accepted {}", args.to_json()));
+        assert!(err.contains(needle), "{} / {}", err, needle);
+    }
+    let mut s = Session::create(&request(&["a"])).unwrap();
+    assert!(s.step(&Json::obj([("versions", Json::str("x"))])).is_err());
+    let bad_versions = Json::obj([("versions", Json::Arr(vec![Json::obj([("name", Json::str("a")), ("versions", Json::Arr(vec![Json::obj([("version", Json::str("not-a-version"))])]))])]))]);
+    let out = s.step(&bad_versions).unwrap();
+    assert!(failed(&out).contains("a has no versions"));
+}
