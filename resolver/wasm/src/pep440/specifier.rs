@@ -5,6 +5,7 @@ use super::chars::{is_py_space, py_strip};
 use super::num::ZERO;
 use super::version::{excerpt, scan, BodyRules, Version};
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -344,11 +345,21 @@ impl VersionSpecifiers {
     /// [`contains`](Self::contains)`(v, true)` for every version (for `===` see
     /// [`VersionSpecifier::to_ranges`]).
     pub fn to_ranges(&self) -> crate::ranges::Ranges<Version> {
-        let mut out = crate::ranges::Ranges::full();
-        for s in &self.specs {
-            out = out.intersection(&s.to_ranges());
+        // Intersect pairwise in a balanced tree: linear in the number of specifiers per level,
+        // so even a huge set (thousands of `!=`) costs n log n rather than n².
+        let mut level: Vec<crate::ranges::Ranges<Version>> = self.specs.iter().map(|s| s.to_ranges()).collect();
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len() / 2 + 1);
+            let mut sets = level.into_iter();
+            while let Some(a) = sets.next() {
+                next.push(match sets.next() {
+                    Some(b) => a.intersection(&b),
+                    None => a,
+                });
+            }
+            level = next;
         }
-        out
+        level.pop().unwrap_or_else(crate::ranges::Ranges::full)
     }
 
     /// The specifiers in `packaging`'s display order: sorted by text, duplicates (same operator
@@ -356,12 +367,10 @@ impl VersionSpecifiers {
     pub fn normalized(&self) -> Vec<&VersionSpecifier> {
         let mut sorted: Vec<(String, &VersionSpecifier)> = self.specs.iter().map(|s| (s.to_string(), s)).collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut seen: Vec<(Operator, String)> = Vec::new();
+        let mut seen: HashSet<(Operator, String)> = HashSet::new();
         let mut out = Vec::new();
         for (_, s) in sorted {
-            let key = s.canonical();
-            if !seen.contains(&key) {
-                seen.push(key);
+            if seen.insert(s.canonical()) {
                 out.push(s);
             }
         }

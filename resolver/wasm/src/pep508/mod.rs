@@ -10,6 +10,8 @@
 
 mod cursor;
 mod environment;
+#[cfg(test)]
+mod fuzz_tests;
 mod marker;
 mod name;
 mod pystr;
