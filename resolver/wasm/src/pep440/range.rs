@@ -228,6 +228,16 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_equality_becomes_the_version_it_spells() {
+        // A set of versions holds 1.0 and 1.0.0 alike (they are equal); `contains` tells them apart.
+        let set = ranges("===1.0");
+        assert!(set.contains(&v("1.0")) && set.contains(&v("1.0.0")) && !set.contains(&v("1.0+x")));
+        assert!(ranges("===1.0-1").is_empty(), "no version prints as '1.0-1'");
+        assert!(ranges("===foo").is_empty());
+        assert!(ranges("===1.0RC1").contains(&v("1.0rc1")));
+    }
+
+    #[test]
     fn renders_without_sentinels() {
         let cases = [
             (">=1.0, <2.0", ">=1.0, <2.0"),

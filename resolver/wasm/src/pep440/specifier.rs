@@ -464,6 +464,10 @@ mod tests {
             ("~=2.2.0", "2.2.7"),
             ("~=1.0rc1", "1.0"),
             ("===1.0", "1.0"),
+            // `~=` uses the normal form of odd spellings (packaging uses the text as written).
+            ("~=1.0.c1", "1.5"),
+            ("~=v1.0", "1.5"),
+            ("~=1.0.REV1", "1.9"),
         ];
         for (spec, version) in yes {
             assert!(set(spec).contains(&v(version), true), "{} should contain {}", spec, version);
