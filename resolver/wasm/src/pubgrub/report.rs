@@ -264,7 +264,7 @@ where
                 match inner {
                     Some((prior_derived, prior_external)) if !derived_shared && !self.numbers.contains_key(&prior_derived) => {
                         self.visit(prior_derived, depth + 1);
-                        let text = format!("And because {} and {}, {}.", self.external(prior_external), ext, me);
+                        let text = format!("And because {}, {}.", both(&self.external(prior_external), &ext), me);
                         self.write(id, text);
                     }
                     _ => {
@@ -275,7 +275,7 @@ where
                 }
             }
             (false, false) => {
-                let text = format!("Because {} and {}, {}.", self.external(c1), self.external(c2), me);
+                let text = format!("Because {}, {}.", both(&self.external(c1), &self.external(c2)), me);
                 self.write(id, text);
             }
         }
@@ -350,6 +350,15 @@ where
                 }
             }
         }
+    }
+}
+
+/// Two facts joined with "and"; two requirements of the user read as one ("you require a and b").
+fn both(a: &str, b: &str) -> String {
+    const YOU: &str = "you require ";
+    match (a.strip_prefix(YOU), b.strip_prefix(YOU)) {
+        (Some(x), Some(y)) => format!("{}{} and {}", YOU, x, y),
+        _ => format!("{} and {}", a, b),
     }
 }
 

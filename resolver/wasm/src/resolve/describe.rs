@@ -119,7 +119,10 @@ impl Describe<Pkg, Version, Reason> for Layer {
     }
 
     fn requirement(&self, p: &Pkg, set: &Ranges<Version>) -> String {
-        format!("{}{}", self.display_name(p), spec(set))
+        match self.spec_texts.get(&(*p, set.clone())) {
+            Some(text) => format!("{}{}", self.display_name(p), text),
+            None => format!("{}{}", self.display_name(p), spec(set)),
+        }
     }
 
     fn covers_all(&self, p: &Pkg, set: &Ranges<Version>) -> bool {
@@ -166,31 +169,37 @@ impl Describe<Pkg, Version, Reason> for Layer {
             None => return "no solution is possible".to_string(),
         };
         let who = if p == Pkg::Root { "you".to_string() } else { self.subject_for_fact(&p, &set) };
+        // "a==1.0 is yanked", but "a>=1.0,<=1.4 are yanked".
+        let many = Layer::project_of(&p).map_or(false, |n| count_in(self.candidates(n), &set) > 1)
+            && !who.starts_with("every version");
+        let (is, has) = if many { ("are", "have") } else { ("is", "has") };
         match reason {
             Reason::TargetPython(t) => format!("the target Python version is {}", t),
             Reason::NotFound => format!("{} was not found in the package index", self.display_name(&p)),
-            Reason::Yanked => format!("{} is yanked (a yanked version is used only when your requirements pin it with ==)", who),
-            Reason::Prerelease => {
-                let name = self.display_name(&p);
-                format!(
-                    "{} is a pre-release, and pre-releases of {} are used only when one of your requirements on it names a pre-release, when it has only pre-releases, or when pre-releases are allowed",
-                    who, name
-                )
+            Reason::Yanked => {
+                format!("{} {} yanked (a yanked version is used only when your requirements pin it with ==)", who, is)
             }
+            Reason::Prerelease => format!(
+                "{} {} {} (used only when a requirement of yours on {} names a pre-release, when it has only pre-releases, or when pre-releases are allowed)",
+                who,
+                is,
+                if many { "pre-releases" } else { "a pre-release" },
+                self.display_name(&p)
+            ),
             Reason::Unavailable(why) => {
                 if why.contains("wheels only") {
-                    format!("{} has no usable wheel ({})", who, why)
+                    format!("{} {} no usable wheel ({})", who, has, why)
                 } else {
-                    format!("{} has no usable wheel ({}; envknit installs wheels only)", who, why)
+                    format!("{} {} no usable wheel ({}; envknit installs wheels only)", who, has, why)
                 }
             }
             Reason::InvalidMetadata(why) => format!("the metadata of {} is invalid ({})", who, why),
             Reason::Conflicting(a, b) => {
                 let verb = if p == Pkg::Root { "require" } else { "depends on" };
                 if a == b {
-                    format!("{} {} {}, which no version satisfies", who, verb, a)
+                    format!("{} {} {} (which no version satisfies)", who, verb, a)
                 } else {
-                    format!("{} {} both {} and {}, which no version satisfies at once", who, verb, a, b)
+                    format!("{} {} both {} and {} (no version satisfies both)", who, verb, a, b)
                 }
             }
         }

@@ -137,6 +137,9 @@ pub struct Layer {
     pub new_names: Vec<u32>,
     /// Versions whose metadata the driver should fetch ahead.
     pub metadata_hints: Vec<(u32, usize)>,
+    /// The specifiers as written for a dependency's version set, so explanations quote
+    /// requirements the way their authors wrote them (`>1.2.3.post2`, not `>=1.2.3.post3.dev0`).
+    pub spec_texts: HashMap<(Pkg, Ranges<Version>), String>,
 }
 
 /// Index of the first candidate not below `b` as a lower bound (or above it as an upper bound).
@@ -303,36 +306,46 @@ impl Layer {
         owner: Pkg,
         reqs: impl Iterator<Item = &'r Requirement>,
     ) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
-        let mut out: Vec<(Pkg, Ranges<Version>, String)> = Vec::new();
+        let mut out: Vec<(Pkg, Ranges<Version>, String, String)> = Vec::new();
         for r in reqs {
             let q = self.project_id(&r.name);
             let range = r.specifier.to_ranges();
             let text = r.without_marker();
+            let spec: Vec<String> = r.specifier.iter().map(|s| s.to_string()).collect();
+            let spec = spec.join(",");
             let mut targets = vec![Pkg::Base(q)];
             for x in &r.extras {
                 targets.push(Pkg::Extra(q, self.extras.intern(x)));
             }
             for t in targets {
-                match out.iter_mut().find(|(p, _, _)| *p == t) {
+                match out.iter_mut().find(|(p, _, _, _)| *p == t) {
                     Some(slot) => {
                         let merged = slot.1.intersection(&range);
                         if merged.is_empty() {
                             return Err(Reason::Conflicting(slot.2.clone(), text));
                         }
                         slot.1 = merged;
-                        slot.2 = format!("{}, {}", slot.2, r.specifier);
+                        slot.2 = format!("{}, {}", slot.2, text);
+                        if !spec.is_empty() {
+                            slot.3 = if slot.3.is_empty() { spec.clone() } else { format!("{},{}", slot.3, spec) };
+                        }
                     }
                     None => {
                         if range.is_empty() {
                             return Err(Reason::Conflicting(text.clone(), text));
                         }
-                        out.push((t, range.clone(), text.clone()));
+                        out.push((t, range.clone(), text.clone(), spec.clone()));
                     }
                 }
             }
         }
         let _ = owner;
-        Ok(out.into_iter().map(|(p, r, _)| (p, r)).collect())
+        for (p, range, _, spec) in &out {
+            if !spec.is_empty() && !self.spec_texts.contains_key(&(*p, range.clone())) {
+                self.spec_texts.insert((*p, range.clone()), spec.clone());
+            }
+        }
+        Ok(out.into_iter().map(|(p, r, _, _)| (p, r)).collect())
     }
 
     /// The requirements of candidate `i` of `n` that apply to the target with `extra` requested

@@ -88,6 +88,7 @@ impl Session {
             root_version: Version::parse("0").map_err(|e| e.to_string())?,
             new_names: Vec::new(),
             metadata_hints: Vec::new(),
+            spec_texts: HashMap::new(),
         };
         match args.get("preferences") {
             None | Some(Json::Null) => {}
