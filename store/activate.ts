@@ -71,17 +71,20 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const entries: string[] = [];
   const bins: string[] = [];
   const missing: string[] = [];
+  // Synchronous stats: a hundred of them cost less than the promises around async ones.
   for (const c of chosen) {
     const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);
     try {
-      await Deno.stat(dir);
+      Deno.statSync(dir);
     } catch {
       missing.push(`${c.pkg.name} ${c.pkg.version}`);
       continue;
     }
     entries.push(dir);
-    if (await Deno.stat(`${dir}/bin`).then((s) => s.isDirectory, () => false)) {
-      bins.push(`${dir}/bin`);
+    try {
+      if (Deno.statSync(`${dir}/bin`).isDirectory) bins.push(`${dir}/bin`);
+    } catch {
+      // no scripts
     }
   }
   if (missing.length) {

@@ -4,6 +4,7 @@
  *
  *   deno run -A store/generate_runtime_files.ts          write the file
  *   deno run -A store/generate_runtime_files.ts --check  exit 1 when it is stale
+ *   deno run -A store/generate_runtime_files.ts --source DIR   embed DIR instead (a package folder)
  *
  * `store/runtime_test.ts` fails when the embedded copy differs from `runtime_py/envknit/`.
  *
@@ -61,7 +62,10 @@ export async function digestFiles(files: Record<string, string>): Promise<string
 }
 
 if (import.meta.main) {
-  const text = await renderRuntimeModule(await collectRuntimeFiles());
+  // `--source DIR`: embed another copy of the package (e.g. `git archive HEAD` of it).
+  const at = Deno.args.indexOf("--source");
+  const source = at === -1 ? SOURCE : new URL(`file://${Deno.args[at + 1].replace(/\/?$/, "/")}`);
+  const text = await renderRuntimeModule(await collectRuntimeFiles(source));
   if (Deno.args.includes("--check")) {
     const current = await Deno.readTextFile(TARGET).catch(() => "");
     if (current !== text) {

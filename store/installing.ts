@@ -176,7 +176,12 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
         status: "present",
       };
       entries.push(entry);
-      if (!(await exists(path))) missing.push(c);
+      // One stat per entry: a folder at its final path is complete (entries appear by rename).
+      try {
+        Deno.statSync(path);
+      } catch {
+        missing.push(c);
+      }
     }
     if (missing.length) {
       const built = await buildAll(layout, missing, options, env);

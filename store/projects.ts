@@ -33,8 +33,12 @@ function absolute(path: string): string {
   return `${Deno.cwd().replace(/\/+$/, "")}/${path}`;
 }
 
+/** A record younger than this is not rewritten (`last_used` is informational, not a counter). */
+const REFRESH_MS = 60_000;
+
 /**
- * Records (or refreshes) the project whose lock is `lockPath` in the store's registry. Failures
+ * Records (or refreshes) the project whose lock is `lockPath` in the store's registry. A record
+ * refreshed less than a minute ago is left alone (a loop of `envknit run` writes once). Failures
  * to write are ignored: a read-only store must not stop `run`; gc is then merely less informed.
  */
 export async function recordProject(
@@ -44,8 +48,14 @@ export async function recordProject(
   const layout = options.layout ?? StoreLayout.fromEnv(options.env);
   const lock = absolute(lockPath);
   const id = await projectId(lock);
-  const text = JSON.stringify({ lock, last_used: new Date().toISOString() }) + "\n";
   const file = layout.projectFile(id);
+  try {
+    const mtime = Deno.statSync(file).mtime?.getTime() ?? 0;
+    if (Date.now() - mtime < REFRESH_MS) return;
+  } catch {
+    // not recorded yet
+  }
+  const text = JSON.stringify({ lock, last_used: new Date().toISOString() }) + "\n";
   const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
     try {

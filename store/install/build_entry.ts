@@ -221,7 +221,7 @@ async function unpackVerified(
   const hash = createHash("sha256");
   const limit = req.wheel.size ?? Infinity;
   let received = 0;
-  const reader = new ByteReader(body, async (chunk) => {
+  const reader = new ByteReader(body, (chunk) => {
     received += chunk.length;
     if (received > limit) {
       throw new EnvknitError(
@@ -231,7 +231,7 @@ async function unpackVerified(
     }
     hash.update(chunk);
     if (spool) {
-      for (let done = 0; done < chunk.length;) done += await spool.write(chunk.subarray(done));
+      for (let done = 0; done < chunk.length;) done += spool.writeSync(chunk.subarray(done));
     }
     req.onBytes?.(chunk.length);
   });

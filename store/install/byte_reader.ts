@@ -57,6 +57,7 @@ export class ByteReader {
 
   /** Returns the next `n` bytes without consuming them. Throws when the stream ends before. */
   async peek(n: number): Promise<Uint8Array> {
+    if (n === 0) return new Uint8Array(0);
     if (!(await this.has(n))) throw truncated();
     const first = this.#chunks[0];
     if (first.length - this.#head >= n) return first.subarray(this.#head, this.#head + n);

@@ -98,10 +98,10 @@ function corrupt(message: string): ZipError {
 /** Creates parent folders once each. */
 class Folders {
   readonly #made = new Set<string>();
-  async ensureParent(path: string): Promise<void> {
+  ensureParent(path: string): void {
     const dir = path.slice(0, path.lastIndexOf("/"));
     if (!dir || this.#made.has(dir)) return;
-    await Deno.mkdir(dir, { recursive: true });
+    Deno.mkdirSync(dir, { recursive: true });
     this.#made.add(dir);
   }
 }
@@ -198,7 +198,7 @@ export async function streamUnzip(
       options.directory?.(name);
     } else {
       const path = options.destination(name);
-      if (path !== null) await folders.ensureParent(path);
+      if (path !== null) folders.ensureParent(path);
       const result = await extractData(reader, {
         name,
         path,
@@ -292,9 +292,9 @@ async function extractData(
       );
     }
     hash.update(data);
-    if (m.path !== null) {
-      await Deno.writeFile(m.path, data, { createNew: true, mode: 0o644 });
-    }
+    // Synchronous on purpose: wheels are mostly small files, and an async write costs several
+    // thread-pool round trips (open, write, close), far more than the syscalls themselves.
+    if (m.path !== null) Deno.writeFileSync(m.path, data, { createNew: true, mode: 0o644 });
     return { crc: crc32(data), digest: hash.digest("base64url") };
   }
   // A large member: inflate and write piece by piece, memory stays bounded.

@@ -1,0 +1,49 @@
+import { assert, assertEquals } from "../tests/support/assert.ts";
+import { ENVKNIT_VERSION } from "../project/version.ts";
+import { collectRuntimeFiles, renderRuntimeModule } from "./generate_runtime_files.ts";
+import { StoreLayout } from "./layout.ts";
+import { ensureRuntime, RUNTIME_STAMP, runtimeIsCurrent } from "./runtime.ts";
+import { RUNTIME_FILES } from "./runtime_files.generated.ts";
+
+Deno.test("the embedded runtime is runtime_py/envknit as it is now (regenerate when this fails)", async () => {
+  const expected = await renderRuntimeModule(await collectRuntimeFiles());
+  const actual = await Deno.readTextFile(new URL("./runtime_files.generated.ts", import.meta.url));
+  assert(
+    actual === expected,
+    "store/runtime_files.generated.ts is stale: run deno run -A store/generate_runtime_files.ts",
+  );
+  assert("__init__.py" in RUNTIME_FILES);
+});
+
+Deno.test("ensureRuntime writes the runtime when missing or changed, and only then", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const layout = new StoreLayout(dir);
+    const runtime = await ensureRuntime(layout);
+    assertEquals(runtime, `${dir}/runtime/${ENVKNIT_VERSION}`);
+    for (const [path, text] of Object.entries(RUNTIME_FILES)) {
+      assertEquals(await Deno.readTextFile(`${runtime}/envknit/${path}`), text);
+    }
+    assert(await runtimeIsCurrent(layout));
+    const stamp = await Deno.stat(`${runtime}/${RUNTIME_STAMP}`);
+    await ensureRuntime(layout); // current: untouched
+    assertEquals((await Deno.stat(`${runtime}/${RUNTIME_STAMP}`)).mtime, stamp.mtime);
+
+    // A changed runtime of the same version (a development build) is replaced as a whole.
+    await Deno.writeTextFile(`${runtime}/${RUNTIME_STAMP}`, '{"digest":"other"}');
+    await Deno.writeTextFile(`${runtime}/envknit/stray.py`, "");
+    assert(!(await runtimeIsCurrent(layout)));
+    await ensureRuntime(layout);
+    assert(await runtimeIsCurrent(layout));
+    assert(!(await Deno.stat(`${runtime}/envknit/stray.py`).then(() => true, () => false)));
+    assertEquals(await Array.fromAsync(Deno.readDir(`${dir}/runtime`)).then((e) => e.length), 1);
+    const py = await new Deno.Command("python3", {
+      args: ["-c", "import envknit; print(envknit.__version__)"],
+      env: { PYTHONPATH: runtime },
+      stdout: "piped",
+    }).output();
+    assertEquals(new TextDecoder().decode(py.stdout).trim(), ENVKNIT_VERSION);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
