@@ -15,6 +15,14 @@ export interface CommandEntry {
 /** Loaders by command name, in the order `--help` lists them. */
 export const COMMANDS: Record<string, CommandEntry> = {
   init: { summary: "create envknit.yaml in the current folder", load: () => import("./init.ts") },
+  lock: {
+    summary: "resolve envknit.yaml and write envknit.lock.yaml",
+    load: () => import("./lock.ts"),
+  },
+  check: {
+    summary: "exit 1 when envknit.yaml changed since the lock was written",
+    load: () => import("./check.ts"),
+  },
   install: {
     summary: "install the locked packages into the store",
     load: () => import("./install.ts"),

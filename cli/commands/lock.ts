@@ -1,0 +1,148 @@
+/**
+ * `envknit lock`: resolve every environment of envknit.yaml and write envknit.lock.yaml.
+ *
+ * @module
+ */
+import type { Command } from "../command.ts";
+import { Progress } from "../progress.ts";
+import { type LockProgress, lockProject } from "../../project/locking.ts";
+import { LOCK_FILENAME } from "../../project/lock.ts";
+import { UsageError } from "../../project/errors.ts";
+
+const PRERELEASE = ["if-necessary-or-explicit", "allow", "disallow"] as const;
+
+function prereleaseOption(value: string | undefined): (typeof PRERELEASE)[number] | undefined {
+  if (value === undefined) return undefined;
+  const found = PRERELEASE.find((p) => p === value);
+  if (!found) {
+    throw new UsageError(`--prerelease must be one of ${PRERELEASE.join(", ")}, not '${value}'`);
+  }
+  return found;
+}
+
+export const command: Command = {
+  name: "lock",
+  summary: "resolve envknit.yaml and write envknit.lock.yaml",
+  usage: "[--env NAME] [--update PKG]... [--upgrade] [--dry-run] " +
+    "[--python-version X.Y --platform TAG] [--prerelease WHEN] [--trusted-host HOST]...",
+  options: [
+    { name: "env", kind: "string", value: "NAME", description: "lock only this environment" },
+    {
+      name: "update",
+      kind: "list",
+      value: "PKG",
+      description: "let this package move to its newest allowed version (repeatable)",
+    },
+    {
+      name: "upgrade",
+      kind: "boolean",
+      description: "ignore the versions of the existing lock",
+    },
+    { name: "dry-run", kind: "boolean", description: "print the lock instead of writing it" },
+    {
+      name: "python-version",
+      kind: "string",
+      value: "X.Y",
+      description: "lock for this Python version without running it (with --platform)",
+    },
+    {
+      name: "platform",
+      kind: "string",
+      value: "TAG",
+      description: "lock for this platform, e.g. manylinux_2_28_x86_64 or macosx_14_0_arm64",
+    },
+    {
+      name: "prerelease",
+      kind: "string",
+      value: "WHEN",
+      description: "pre-releases: if-necessary-or-explicit (default), allow or disallow",
+    },
+    {
+      name: "trusted-host",
+      kind: "list",
+      value: "HOST",
+      description: "allow plain http to this host (repeatable)",
+    },
+  ],
+  async run(ctx) {
+    const o = ctx.args.options;
+    const progress = new Progress({ enabled: ctx.out.interactive && !ctx.out.quiet });
+    const show = (p: LockProgress) =>
+      progress.update(
+        `resolving ${p.env}: ${p.projects} projects, ${p.metadata} metadata, ` +
+          `${p.inFlight} requests in flight`,
+      );
+    let result;
+    try {
+      result = await lockProject({
+        cwd: ctx.cwd,
+        env: o.env as string | undefined,
+        dryRun: o["dry-run"] === true,
+        update: o.update as string[] | undefined,
+        upgrade: o.upgrade === true,
+        indexUrl: ctx.global.indexUrl,
+        extraIndexUrls: ctx.global.extraIndexUrls,
+        findLinks: ctx.global.findLinks,
+        offline: ctx.global.offline,
+        python: ctx.global.python,
+        pythonVersion: o["python-version"] as string | undefined,
+        platform: o.platform as string | undefined,
+        trustedHosts: o["trusted-host"] as string[] | undefined,
+        prereleases: prereleaseOption(o.prerelease as string | undefined),
+        envVars: ctx.env,
+        onProgress: show,
+        onWarning: (m) => {
+          progress.done();
+          ctx.out.warn(m);
+        },
+      });
+    } finally {
+      progress.done();
+    }
+    const count = Object.values(result.lock.environments).reduce((n, e) => n + e.length, 0);
+    const envs = Object.keys(result.lock.environments).length;
+    const { http, index, seconds } = result.stats;
+    ctx.out.debug(
+      `${http.requests} requests (${http.conditional} conditional, ${http.notModified} not ` +
+        `modified, ${http.ranged} ranged, ${http.retries} retries), pages: ${index.pagesFetched} ` +
+        `fetched, ${index.pagesNotModified} revalidated; metadata: ` +
+        Object.entries(index.metadata).map(([k, v]) => `${v} ${k}`).join(", "),
+    );
+    if (ctx.global.json) {
+      ctx.out.print(JSON.stringify(
+        {
+          lock: result.lockPath,
+          written: result.written,
+          dryRun: o["dry-run"] === true,
+          target: result.lock.target,
+          environments: Object.fromEntries(
+            Object.entries(result.lock.environments).map(([env, pkgs]) => [
+              env,
+              pkgs.map((p) => ({
+                name: p.name,
+                version: p.version,
+                ...(p.dev ? { dev: true } : {}),
+              })),
+            ]),
+          ),
+          requests: http.requests,
+          seconds: Number(seconds.toFixed(3)),
+        },
+        null,
+        2,
+      ));
+      return 0;
+    }
+    if (o["dry-run"]) {
+      ctx.out.print(result.text);
+      ctx.out.info(`resolved ${count} packages in ${envs} environments (dry run: nothing written)`);
+      return 0;
+    }
+    const state = result.written ? "written" : "unchanged";
+    ctx.out.info(
+      `locked ${count} packages in ${envs} environments for Python ${result.lock.target.python} ` +
+        `on ${result.lock.target.platform} in ${seconds.toFixed(2)}s: ${LOCK_FILENAME} ${state}`,
+    );
+    return 0;
+  },
+};

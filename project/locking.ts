@@ -1,0 +1,503 @@
+/**
+ * The lock operation (`envknit lock`, `lockProject` in mod.ts): every environment of envknit.yaml
+ * is resolved for the target interpreter against the configured indexes, and the result is
+ * written to `envknit.lock.yaml` atomically.
+ *
+ * Versions already in the lock are kept when they still fit (they are the resolver's
+ * preferences), so locking again changes nothing unless envknit.yaml or the index did; `update`
+ * lets named packages move to their newest allowed version, `upgrade` ignores the old lock.
+ *
+ * @module
+ */
+import {
+  CONFIG_FILENAME,
+  configHash,
+  findConfig,
+  loadConfig,
+  type ProjectConfig,
+} from "./config.ts";
+import { EnvknitError, UsageError } from "./errors.ts";
+import {
+  LOCK_FILENAME,
+  LOCK_SCHEMA_VERSION,
+  type Lockfile,
+  type LockPackage,
+  type LockWheel,
+  parseLock,
+  serializeLock,
+  writeLock,
+} from "./lock.ts";
+import { ENVKNIT_VERSION } from "./version.ts";
+import { HttpClient, type HttpStats } from "../store/http/client.ts";
+import { httpOptionsFromEnv } from "../store/http/env.ts";
+import { redactUrl, stripCredentials } from "../store/http/url.ts";
+import { IndexCache } from "../store/index/cache.ts";
+import { DEFAULT_INDEX_URL, IndexClient, type IndexStats } from "../store/index/client.ts";
+import { cacheDir, envknitHome } from "../store/home.ts";
+import { StoreLayout } from "../store/layout.ts";
+import {
+  findPython,
+  type Interpreter,
+  interpreterFromTarget,
+  probeInterpreter,
+} from "../store/tags/mod.ts";
+import { IndexProvider } from "../resolver/provider.ts";
+import { normalizeName, parseRequirement, resolve, type ResolvedPackage } from "../resolver/mod.ts";
+
+/** What to lock and how. Everything is optional; the defaults are those of `envknit lock`. */
+export interface LockOptions {
+  /** Where to look for envknit.yaml (upward); default the current directory. */
+  cwd?: string;
+  /** envknit.yaml itself, instead of searching. */
+  configPath?: string;
+  /** Lock only this environment; the others are kept from the existing lock. */
+  env?: string;
+  /** Resolve and return the lock without writing it. */
+  dryRun?: boolean;
+  /** Packages to move to their newest allowed versions; the rest of the old lock is preferred. */
+  update?: string[];
+  /** Ignore the old lock entirely (every package may move). */
+  upgrade?: boolean;
+  /** Overrides `index.url` (the CLI's `--index-url` / `ENVKNIT_INDEX_URL`). */
+  indexUrl?: string;
+  /** Indexes searched after the configured ones. */
+  extraIndexUrls?: string[];
+  /** More find-links folders (absolute, or relative to `cwd`). */
+  findLinks?: string[];
+  /** Use the cache alone. */
+  offline?: boolean;
+  /** The interpreter to lock for (`--python`): a path, a command, or a version like `3.12`. */
+  python?: string;
+  /** Lock for another machine: its Python version (`3.12`), without running it. */
+  pythonVersion?: string;
+  /** Lock for another machine: its platform tag (`manylinux_2_28_x86_64`). */
+  platform?: string;
+  /** Hosts that may be reached over plain http. */
+  trustedHosts?: string[];
+  /**
+   * Pre-releases: only when a requirement names one or nothing else fits (the default, as pip and
+   * uv do), always, or never.
+   */
+  prereleases?: "if-necessary-or-explicit" | "allow" | "disallow";
+  /** Process environment (`ENVKNIT_HOME`, `ENVKNIT_PYTHON`, `PATH`, `HOME`, …). */
+  envVars?: Record<string, string>;
+  /** The HTTP client to use (tests and benchmarks count its requests). */
+  http?: HttpClient;
+  /** Called as work progresses (for a progress line); cheap calls, often. */
+  onProgress?: (progress: LockProgress) => void;
+  /** Called with warnings (the CLI prints them). */
+  onWarning?: (message: string) => void;
+  /** The clock, for `lock_generated_at`. */
+  now?: () => Date;
+}
+
+/** A snapshot for progress lines. */
+export interface LockProgress {
+  /** The environment being resolved. */
+  env: string;
+  /** Project pages loaded so far. */
+  projects: number;
+  /** Metadata documents loaded so far. */
+  metadata: number;
+  /** HTTP requests in flight. */
+  inFlight: number;
+  /** HTTP requests sent so far. */
+  requests: number;
+}
+
+/** What {@link lockProject} did. */
+export interface LockResult {
+  /** The new lock. */
+  lock: Lockfile;
+  /** Its text, as written (or as it would be, for a dry run). */
+  text: string;
+  /** Where the lock is. */
+  lockPath: string;
+  /** Whether the file on disk changed (always false for a dry run). */
+  written: boolean;
+  /** The environments that were resolved. */
+  environments: string[];
+  /** The target of the lock. */
+  interpreter: Interpreter;
+  /** Traffic and cache counters. */
+  stats: { http: HttpStats; index: IndexStats; seconds: number };
+}
+
+/** Resolves the project's environments and writes `envknit.lock.yaml` (see the module docs). */
+export async function lockProject(options: LockOptions = {}): Promise<LockResult> {
+  const started = performance.now();
+  const envVars = options.envVars ?? Deno.env.toObject();
+  const cwd = options.cwd ?? Deno.cwd();
+  const configPath = options.configPath ?? await findConfig(cwd);
+  if (!configPath) {
+    throw new EnvknitError(`no ${CONFIG_FILENAME} in ${cwd} or any parent folder`, {
+      hints: ["create one with 'envknit init'"],
+    });
+  }
+  const config = await loadConfig(configPath);
+  const lockPath = `${config.dir}/${LOCK_FILENAME}`;
+  const warn = options.onWarning ?? (() => {});
+
+  const envNames = Object.keys(config.environments).sort();
+  if (options.env !== undefined && !config.environments[options.env]) {
+    throw new UsageError(`no environment '${options.env}' in ${config.path}`, {
+      hints: [`its environments: ${envNames.join(", ") || "(none)"}`],
+    });
+  }
+  const targets = options.env !== undefined ? [options.env] : envNames;
+  const previous = await readPrevious(lockPath, options.env !== undefined, warn);
+
+  // Indexes: the command line overrides index.url; extra indexes add up, configured ones first.
+  const indexUrls = [
+    options.indexUrl ?? config.index.url ?? DEFAULT_INDEX_URL,
+    ...config.index.extraUrls,
+    ...(options.extraIndexUrls ?? []),
+  ];
+  const findLinks = [
+    ...config.index.findLinks,
+    ...(options.findLinks ?? []).map((f) =>
+      f.startsWith("/") || f.includes("://") ? f : `${cwd.replace(/\/+$/, "")}/${f}`
+    ),
+  ];
+  const cache = cacheDir(envVars);
+  const http = options.http ?? new HttpClient(httpOptionsFromEnv(envVars, options.trustedHosts));
+  const index = new IndexClient({
+    http,
+    indexUrls,
+    findLinks,
+    cache: new IndexCache(cache),
+    cacheRoot: cache,
+    offline: options.offline ?? false,
+    saveWheel: (sha256, bytes) => keepWheel(new StoreLayout(envknitHome(envVars)), sha256, bytes),
+  });
+
+  const interpreters = await chooseInterpreters(config, targets, options, envVars, cache);
+  const providers = new Map<Interpreter, IndexProvider>();
+  const environments: Record<string, LockPackage[]> = {};
+  if (previous && options.env !== undefined) {
+    for (const [name, packages] of Object.entries(previous.environments)) {
+      if (name !== options.env && config.environments[name]) environments[name] = packages;
+    }
+  }
+  const updates = new Set((options.update ?? []).map(normalizeName));
+  for (const name of updates) {
+    const known = targets.some((env) =>
+      previous?.environments[env]?.some((p) => p.name === name) ||
+      [...config.environments[env].packages, ...config.environments[env].devPackages]
+        .some((r) => safeName(r) === name)
+    );
+    if (!known) warn(`--update ${name}: no environment being locked has this package`);
+  }
+
+  for (const envName of targets) {
+    const interp = interpreters.get(envName)!;
+    let provider = providers.get(interp);
+    if (!provider) {
+      provider = new IndexProvider({
+        index,
+        interpreter: interp,
+        onProgress: () => report(),
+      });
+      providers.set(interp, provider);
+    }
+    const report = () =>
+      options.onProgress?.({
+        env: envName,
+        projects: provider!.stats.projects,
+        metadata: provider!.stats.metadata,
+        inFlight: http.stats.inFlight,
+        requests: http.stats.requests,
+      });
+    report();
+    environments[envName] = await lockEnvironment(
+      config,
+      envName,
+      interp,
+      provider,
+      index,
+      preferencesFrom(previous, envName, updates, options.upgrade ?? false),
+      options.prereleases,
+    );
+  }
+
+  const first = interpreters.get(targets.includes("default") ? "default" : targets[0]);
+  const targetInterp = first ?? await defaultInterpreter(options, envVars, cache);
+  const lock: Lockfile = {
+    schemaVersion: LOCK_SCHEMA_VERSION,
+    lockGeneratedAt: (options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    resolverVersion: `envknit/${ENVKNIT_VERSION}`,
+    configHash: await configHash(config),
+    target: targetOf(targetInterp),
+    environments,
+  };
+  if (previous && !sameTarget(previous.target, lock.target) && options.env !== undefined) {
+    warn(
+      `the other environments of ${LOCK_FILENAME} were locked for Python ` +
+        `${previous.target.python} on ${previous.target.platform}; lock them again for ` +
+        `${lock.target.python} on ${lock.target.platform} with 'envknit lock'`,
+    );
+  }
+  // The lock must not depend on the clock: an unchanged lock keeps its old timestamp.
+  let written = false;
+  let text: string;
+  if (options.dryRun) {
+    text = serializeLock(lock);
+  } else {
+    written = await writeLock(lockPath, lock);
+    text = await Deno.readTextFile(lockPath);
+    lock.lockGeneratedAt = parseLock(text, lockPath).lockGeneratedAt;
+  }
+  return {
+    lock,
+    text,
+    lockPath,
+    written,
+    environments: targets,
+    interpreter: targetInterp,
+    stats: {
+      http: http.stats,
+      index: index.stats,
+      seconds: (performance.now() - started) / 1000,
+    },
+  };
+}
+
+/** The old lock: for preferences, and for the environments `--env` leaves alone. */
+async function readPrevious(
+  lockPath: string,
+  needed: boolean,
+  warn: (m: string) => void,
+): Promise<Lockfile | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(lockPath);
+  } catch {
+    return null;
+  }
+  try {
+    return parseLock(text, lockPath);
+  } catch (error) {
+    if (needed) throw error; // --env would drop the other environments of a lock it cannot read
+    warn(`ignoring the existing lock: ${error instanceof Error ? error.message : error}`);
+    return null;
+  }
+}
+
+function preferencesFrom(
+  previous: Lockfile | null,
+  env: string,
+  updates: Set<string>,
+  upgrade: boolean,
+): Record<string, string> {
+  const preferences: Record<string, string> = {};
+  if (!previous || upgrade) return preferences;
+  for (const p of previous.environments[env] ?? []) {
+    if (!updates.has(p.name)) preferences[p.name] = p.version;
+  }
+  return preferences;
+}
+
+function safeName(requirement: string): string | null {
+  try {
+    return normalizeName(parseRequirement(requirement).name);
+  } catch {
+    return null;
+  }
+}
+
+function targetOf(interp: Interpreter): { python: string; platform: string } {
+  const [major, minor] = interp.pythonVersionInfo;
+  return {
+    python: `${major}.${minor}${interp.freeThreaded ? "t" : ""}`,
+    platform: interp.platforms[0] ?? interp.platform,
+  };
+}
+
+function sameTarget(a: { python: string; platform: string }, b: typeof a): boolean {
+  return a.python === b.python && a.platform === b.platform;
+}
+
+/**
+ * The interpreter of each environment: a described target (`pythonVersion` + `platform`) for all,
+ * or the Python found from `--python`, `ENVKNIT_PYTHON`, the environment's `python_version`, or
+ * `python3` on PATH (each probed once; probes are cached on disk by the tags module).
+ */
+async function chooseInterpreters(
+  config: ProjectConfig,
+  envs: string[],
+  options: LockOptions,
+  envVars: Record<string, string>,
+  cache: string,
+): Promise<Map<string, Interpreter>> {
+  const result = new Map<string, Interpreter>();
+  if (options.pythonVersion || options.platform) {
+    let pythonVersion = options.pythonVersion;
+    let platform = options.platform;
+    if (!pythonVersion || !platform) {
+      // Only half of the target was described: the other half is this machine's Python.
+      const local = await defaultInterpreter(
+        { ...options, pythonVersion: undefined, platform: undefined },
+        envVars,
+        cache,
+      )
+        .catch((error) => {
+          throw new UsageError(
+            `--python-version and --platform go together (${
+              error instanceof Error ? error.message : error
+            })`,
+            {
+              hints: [
+                "lock for another machine with --python-version 3.12 --platform manylinux_2_28_x86_64",
+              ],
+            },
+          );
+        });
+      pythonVersion ??= targetOf(local).python;
+      platform ??= local.platforms[0];
+    }
+    const interp = interpreterFromTarget({ pythonVersion, platform });
+    for (const env of envs) result.set(env, interp);
+    return result;
+  }
+  const byPath = new Map<string, Promise<Interpreter>>();
+  for (const env of envs) {
+    const { python } = await findPython({
+      flag: options.python ?? null,
+      env: envVars,
+      pythonVersion: config.environments[env].pythonVersion ?? null,
+      cacheDir: cache,
+    });
+    let probe = byPath.get(python);
+    if (!probe) {
+      probe = probeInterpreter(python, { cacheDir: cache, env: envVars });
+      byPath.set(python, probe);
+    }
+    result.set(env, await probe);
+  }
+  return result;
+}
+
+async function defaultInterpreter(
+  options: LockOptions,
+  envVars: Record<string, string>,
+  cache: string,
+): Promise<Interpreter> {
+  if (options.pythonVersion && options.platform) {
+    return interpreterFromTarget({
+      pythonVersion: options.pythonVersion,
+      platform: options.platform,
+    });
+  }
+  const { python } = await findPython({
+    flag: options.python ?? null,
+    env: envVars,
+    cacheDir: cache,
+  });
+  return await probeInterpreter(python, { cacheDir: cache, env: envVars });
+}
+
+/** Resolves one environment and turns the result into lock entries. */
+async function lockEnvironment(
+  config: ProjectConfig,
+  envName: string,
+  interp: Interpreter,
+  provider: IndexProvider,
+  index: IndexClient,
+  preferences: Record<string, string>,
+  prereleases: LockOptions["prereleases"],
+): Promise<LockPackage[]> {
+  const env = config.environments[envName];
+  const requirements = [...env.packages, ...env.devPackages];
+  const result = await resolve({
+    requirements,
+    environment: interp.markers,
+    preferences,
+    prereleases: prereleases ?? "if-necessary-or-explicit",
+  }, provider);
+  if (!result.ok) {
+    const missing = [...provider.notFound].sort();
+    const where = index.indexes.map(redactUrl).join(", ");
+    const rootMissing = missing.filter((n) => requirements.some((r) => safeName(r) === n));
+    const lines = result.explanation.split("\n").map((l) => l.trim()).filter((l) => l);
+    if (rootMissing.length) {
+      throw new EnvknitError(
+        `environment '${envName}': ${rootMissing.map((n) => `'${n}'`).join(", ")} ${
+          rootMissing.length > 1 ? "were" : "was"
+        } not found on ${where}`,
+        { hints: ["check the name in envknit.yaml, or add the index that has it (extra_urls)"] },
+      );
+    }
+    // The explanation is a few sentences, one per line: the error line carries all of them.
+    const hints = missing.length ? [`not found on ${where}: ${missing.join(", ")}`] : [];
+    throw new EnvknitError(
+      `no solution for environment '${envName}': ${lines.join(" ") || "unsatisfiable"}`,
+      { hints },
+    );
+  }
+
+  // dev: true for packages reached only through dev_packages.
+  const byName = new Map(result.packages.map((p) => [p.name, p]));
+  const runtime = new Set<string>();
+  const visit = (name: string) => {
+    if (runtime.has(name) || !byName.has(name)) return;
+    runtime.add(name);
+    for (const dep of byName.get(name)!.dependencies) {
+      const n = safeName(dep);
+      if (n) visit(n);
+    }
+  };
+  for (const r of env.packages) {
+    const n = safeName(r);
+    if (n) visit(n);
+  }
+
+  const packages: LockPackage[] = [];
+  for (const p of result.packages) {
+    packages.push(await lockEntry(p, provider, !runtime.has(p.name)));
+  }
+  return packages;
+}
+
+async function lockEntry(
+  p: ResolvedPackage,
+  provider: IndexProvider,
+  dev: boolean,
+): Promise<LockPackage> {
+  const release = await provider.release(p.name, p.version);
+  if (!release) throw new EnvknitError(`internal: ${p.name} ${p.version} is not on its index`);
+  const wheels: LockWheel[] = release.wheels.map((f) => {
+    const wheel: LockWheel = {
+      file: f.filename,
+      url: stripCredentials(f.url),
+      sha256: f.hashes.sha256,
+    };
+    if (f.size !== undefined) wheel.size = f.size;
+    return wheel;
+  });
+  const entry: LockPackage = {
+    name: p.name,
+    version: p.version,
+    dependencies: p.dependencies,
+    wheels,
+  };
+  if (p.extras.length) entry.extras = [...p.extras].sort();
+  if (dev) entry.dev = true;
+  if (p.requiresPython) entry.requiresPython = p.requiresPython;
+  if (release.index) entry.index = stripCredentials(release.index);
+  return entry;
+}
+
+/**
+ * Keeps a wheel that was downloaded whole (its index serves neither PEP 658 metadata nor ranges)
+ * in the wheel cache, so `envknit install` does not download it again. Its sha256 was checked.
+ */
+async function keepWheel(layout: StoreLayout, sha256: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${layout.wheelCacheTmpDir}/lock-${crypto.randomUUID().slice(0, 12)}`;
+  try {
+    await Deno.mkdir(layout.wheelCacheTmpDir, { recursive: true });
+    await Deno.writeFile(tmp, bytes);
+    await Deno.rename(tmp, layout.cachedWheel(sha256));
+  } catch {
+    await Deno.remove(tmp).catch(() => {}); // the cache only saves time
+  }
+}

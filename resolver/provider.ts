@@ -1,0 +1,287 @@
+/**
+ * The {@link ResolverProvider} over the index client: what versions a project has (with yanks,
+ * `Requires-Python` and why a version cannot be installed on the target), and the metadata of a
+ * version, read from the wheel that the target would install.
+ *
+ * It also reads ahead, because the solver asks one question at a time and each answer is a round
+ * trip: as soon as a dependency name appears in any metadata, its project page is requested; as
+ * soon as a page arrives, the metadata of the version the solver will most likely try (the
+ * highest installable one that the requirement allows) is requested too. The HTTP client bounds
+ * how many of these run at once.
+ *
+ * @module
+ */
+import { EnvknitError } from "../project/errors.ts";
+import type { IndexClient } from "../store/index/client.ts";
+import type { IndexFile } from "../store/index/types.ts";
+import { bestWheel, type Interpreter, unavailableReason } from "../store/tags/mod.ts";
+import { tryParseWheelFilename } from "../store/wheel/filename.ts";
+import { parseSdistFilename } from "../store/wheel/filename.ts";
+import { parseMetadata } from "../store/wheel/metadata.ts";
+import {
+  type CandidateVersion,
+  compareVersions,
+  evaluateMarker,
+  normalizeName,
+  normalizeVersion,
+  parseRequirement,
+  type ResolverProvider,
+  specifierContains,
+  type VersionMetadata,
+} from "./mod.ts";
+
+/** One version of a project as the index lists it, with what the lock needs. */
+export interface Release {
+  /** PEP 503-normalized name. */
+  name: string;
+  /** PEP 440-normalized version. */
+  version: string;
+  /** The index the project came from (null: only find-links folders). */
+  index: string | null;
+  /** Every wheel of the version that carries a sha256 (all platforms). */
+  wheels: IndexFile[];
+  /** The wheel the target would install, or null when none fits. */
+  best: IndexFile | null;
+  /** The candidate as the resolver sees it. */
+  candidate: CandidateVersion;
+}
+
+/** Options of {@link IndexProvider}. */
+export interface IndexProviderOptions {
+  index: IndexClient;
+  /** The target interpreter: its tags choose wheels, its markers choose dependencies. */
+  interpreter: Interpreter;
+  /** Read ahead (default true); off, only what the solver asks is fetched. */
+  readAhead?: boolean;
+  /** Called when a page or metadata arrives (for a progress line). */
+  onProgress?: () => void;
+}
+
+/** Counters for progress lines and tests. */
+export interface ProviderStats {
+  /** Project pages loaded. */
+  projects: number;
+  /** Metadata documents loaded. */
+  metadata: number;
+}
+
+const PRERELEASE = /(?:a|b|rc|dev)\d+/;
+
+/** A resolver provider backed by an {@link IndexClient}. */
+export class IndexProvider implements ResolverProvider {
+  readonly stats: ProviderStats = { projects: 0, metadata: 0 };
+  /** Names no index (nor find-links folder) has, for error messages. */
+  readonly notFound = new Set<string>();
+  readonly #index: IndexClient;
+  readonly #interp: Interpreter;
+  readonly #readAhead: boolean;
+  readonly #onProgress?: () => void;
+  readonly #releases = new Map<string, Promise<Map<string, Release> | null>>();
+  readonly #metadata = new Map<string, Promise<VersionMetadata>>();
+
+  constructor(options: IndexProviderOptions) {
+    this.#index = options.index;
+    this.#interp = options.interpreter;
+    this.#readAhead = options.readAhead ?? true;
+    this.#onProgress = options.onProgress;
+  }
+
+  /** The versions of `name`, or null when no index has it. */
+  async listVersions(name: string): Promise<CandidateVersion[] | null> {
+    const releases = await this.releases(name);
+    if (releases === null) return null;
+    return [...releases.values()].map((r) => r.candidate);
+  }
+
+  /** Every release of `name` by normalized version, or null when no index has it. */
+  releases(name: string): Promise<Map<string, Release> | null> {
+    const key = normalizeName(name);
+    let pending = this.#releases.get(key);
+    if (!pending) {
+      pending = this.#load(key);
+      this.#releases.set(key, pending);
+      pending.catch(() => {});
+    }
+    return pending;
+  }
+
+  /** One release, or null when the index does not list that version. */
+  async release(name: string, version: string): Promise<Release | null> {
+    return (await this.releases(name))?.get(normalizeVersion(version)) ?? null;
+  }
+
+  async #load(name: string): Promise<Map<string, Release> | null> {
+    const page = await this.#index.project(name);
+    this.stats.projects++;
+    this.#onProgress?.();
+    if (page === null) {
+      this.notFound.add(name);
+      return null;
+    }
+    // Group the files by normalized version (`1.0` and `1.00` are spelled apart but equal).
+    const groups = new Map<string, IndexFile[]>();
+    for (const file of page.files) {
+      const spelled = tryParseWheelFilename(file.filename)?.version ??
+        parseSdistFilename(file.filename)?.version;
+      if (spelled === undefined) continue;
+      let version: string;
+      try {
+        version = normalizeVersion(spelled);
+      } catch {
+        continue; // an unparsable version in a file name: the file is not a candidate
+      }
+      const list = groups.get(version) ?? [];
+      list.push(file);
+      groups.set(version, list);
+    }
+    const releases = new Map<string, Release>();
+    const versions = [...groups.keys()].sort((a, b) => compareVersions(b, a));
+    for (const version of versions) {
+      releases.set(version, this.#release(name, version, page.index, groups.get(version)!));
+    }
+    return releases;
+  }
+
+  #release(name: string, version: string, index: string | null, files: IndexFile[]): Release {
+    const isWheel = (f: IndexFile) => f.filename.endsWith(".whl");
+    // A wheel without a sha256 cannot be verified when it is installed: it is refused here.
+    const wheels = files.filter((f) => isWheel(f) && /^[0-9a-f]{64}$/.test(f.hashes.sha256 ?? ""));
+    const unhashed = files.filter((f) => isWheel(f) && !wheels.includes(f));
+    const others = files.filter((f) => !isWheel(f));
+    const chosen = bestWheel(wheels.map((w) => w.filename), this.#interp);
+    const best = chosen ? wheels[chosen.index] : null;
+    let unavailable: string | null = null;
+    if (!best) {
+      const hashless = bestWheel(unhashed.map((w) => w.filename), this.#interp);
+      unavailable = hashless
+        ? `the index gives no sha256 for ${unhashed[hashless.index].filename}, so it cannot be ` +
+          "verified"
+        : unavailableReason([...wheels, ...others].map((f) => f.filename), this.#interp);
+    }
+    // PEP 592: a version is yanked when all its files are; wheels are what envknit installs.
+    const judged = wheels.length ? wheels : files;
+    const yanked = judged.length > 0 && judged.every((f) => f.yanked);
+    const requiresPython = best?.requiresPython ??
+      files.find((f) => f.requiresPython)?.requiresPython ?? null;
+    return {
+      name,
+      version,
+      index,
+      wheels,
+      best,
+      candidate: { version, yanked, requiresPython, unavailable },
+    };
+  }
+
+  /** The dependencies and `Requires-Python` of one version, from its best wheel's METADATA. */
+  getMetadata(name: string, version: string): Promise<VersionMetadata> {
+    const key = `${normalizeName(name)}==${normalizeVersion(version)}`;
+    let pending = this.#metadata.get(key);
+    if (!pending) {
+      pending = this.#getMetadata(normalizeName(name), normalizeVersion(version));
+      this.#metadata.set(key, pending);
+      pending.catch(() => {});
+    }
+    return pending;
+  }
+
+  async #getMetadata(name: string, version: string): Promise<VersionMetadata> {
+    const release = await this.release(name, version);
+    const file = release?.best ?? release?.wheels[0];
+    if (!release || !file) {
+      throw new EnvknitError(`no wheel of ${name} ${version} to read its metadata from`);
+    }
+    const text = await this.#index.metadata(name, file);
+    let meta;
+    try {
+      meta = parseMetadata(text, { source: file.filename });
+    } catch (error) {
+      throw new EnvknitError(
+        `the metadata of ${file.filename} cannot be read: ${
+          error instanceof Error ? error.message : error
+        }`,
+      );
+    }
+    if (normalizeName(meta.name) !== name || safeNormalize(meta.version) !== version) {
+      throw new EnvknitError(
+        `the metadata of ${file.filename} describes ${meta.name} ${meta.version}, not ${name} ` +
+          version,
+        { hints: [`the file at ${file.url} is not what its name says`] },
+      );
+    }
+    this.stats.metadata++;
+    this.#onProgress?.();
+    const result: VersionMetadata = {
+      requiresDist: meta.requiresDist,
+      requiresPython: meta.requiresPython ?? release.candidate.requiresPython,
+    };
+    if (this.#readAhead) this.#readAheadDependencies(result.requiresDist);
+    return result;
+  }
+
+  /** A hint from the solver: it will need this project soon. */
+  prefetch(name: string): void {
+    this.#prefetchRequirement(normalizeName(name), null);
+  }
+
+  /** A hint from the solver: it will need this version's metadata soon. */
+  prefetchMetadata(name: string, version: string): void {
+    this.getMetadata(name, version).catch(() => {});
+  }
+
+  /** Requests the pages of the dependencies that apply to the target (and their likely metadata). */
+  #readAheadDependencies(requiresDist: string[]): void {
+    for (const line of requiresDist) {
+      let req;
+      try {
+        req = parseRequirement(line);
+        // Requirements behind an extra are left for when the extra is asked for.
+        if (req.marker && !evaluateMarker(req.marker, this.#interp.markers, [])) continue;
+      } catch {
+        continue; // the solver will report a bad requirement; reading ahead just skips it
+      }
+      this.#prefetchRequirement(normalizeName(req.name), req.specifier || null);
+    }
+  }
+
+  #prefetchRequirement(name: string, specifier: string | null): void {
+    const readAhead = this.#readAhead;
+    this.releases(name).then((releases) => {
+      if (!releases || !readAhead) return;
+      const likely = this.#likely(releases, specifier);
+      if (likely) this.getMetadata(name, likely.version).catch(() => {});
+    }).catch(() => {});
+  }
+
+  /** The version the solver will most likely try first: the highest installable, non-yanked
+   * release inside `specifier` and `Requires-Python`, final releases before pre-releases. */
+  #likely(releases: Map<string, Release>, specifier: string | null): Release | null {
+    const python = this.#interp.markers.python_full_version;
+    let pre: Release | null = null;
+    for (const release of releases.values()) { // highest first
+      const c = release.candidate;
+      if (c.yanked || c.unavailable) continue;
+      try {
+        if (
+          c.requiresPython && !specifierContains(c.requiresPython, python, { prereleases: true })
+        ) {
+          continue;
+        }
+        if (specifier && !specifierContains(specifier, c.version, { prereleases: true })) continue;
+      } catch {
+        continue;
+      }
+      if (!PRERELEASE.test(c.version)) return release;
+      pre ??= release;
+    }
+    return pre;
+  }
+}
+
+function safeNormalize(version: string): string {
+  try {
+    return normalizeVersion(version);
+  } catch {
+    return version;
+  }
+}
