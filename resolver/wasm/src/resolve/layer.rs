@@ -100,6 +100,9 @@ pub struct Project {
     /// Whether the driver was told about it (for `prefetch`) or asked for its versions.
     pub announced: bool,
     pub requested: bool,
+    /// The range of the first requirement seen on it: which version to fetch metadata for ahead
+    /// of the solver, before the solver has narrowed anything.
+    pub first_range: Option<Ranges<Version>>,
 }
 
 /// Whether a candidate may be chosen, and if not why.
@@ -188,6 +191,7 @@ impl Layer {
                 pinned: Ranges::empty(),
                 announced: false,
                 requested: false,
+                first_range: None,
             });
         }
         if !self.projects[id as usize].announced {
@@ -290,6 +294,28 @@ impl Layer {
         descending_in(c, range).find(|&i| self.status(n, i) == Status::Ok)
     }
 
+    /// Reads ahead once data arrives: the projects a version's metadata names are announced (so
+    /// their versions get fetched), and a project whose versions arrive gets the metadata of its
+    /// likely version hinted, before the solver reaches either.
+    pub fn read_ahead_requirements(&mut self, requires: &[Requirement]) {
+        let none: [String; 0] = [];
+        for r in requires {
+            if r.marker.as_ref().map_or(true, |m| m.evaluate(&self.env, &none)) {
+                let q = self.project_id(&r.name);
+                if self.projects[q as usize].first_range.is_none() {
+                    self.projects[q as usize].first_range = Some(r.specifier.to_ranges());
+                }
+            }
+        }
+    }
+
+    pub fn read_ahead_versions(&mut self, n: u32) {
+        let range = self.projects[n as usize].first_range.clone().unwrap_or_else(Ranges::full);
+        if let Some(i) = self.likely(n, &range) {
+            self.hint_metadata(n, i);
+        }
+    }
+
     fn hint_metadata(&mut self, n: u32, i: usize) {
         if let Versions::Known(c) = &mut self.projects[n as usize].versions {
             if c[i].meta.is_none() && !c[i].meta_hinted {
@@ -310,6 +336,9 @@ impl Layer {
         for r in reqs {
             let q = self.project_id(&r.name);
             let range = r.specifier.to_ranges();
+            if self.projects[q as usize].first_range.is_none() {
+                self.projects[q as usize].first_range = Some(range.clone());
+            }
             let text = r.without_marker();
             let spec: Vec<String> = r.specifier.iter().map(|s| s.to_string()).collect();
             let spec = spec.join(",");

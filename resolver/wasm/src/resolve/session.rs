@@ -10,7 +10,7 @@
 //! - `{"status": "done", "packages": [...]}`;
 //! - `{"status": "failed", "explanation": "…"}`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::layer::{Candidate, Interner, Layer, Meta, Need, Project, PythonReq, Versions};
 use super::{Pkg, Prereleases, Reason};
@@ -189,6 +189,7 @@ impl Session {
         let project: &mut Project = &mut self.layer.projects[n as usize];
         project.only_prereleases = !candidates.is_empty() && candidates.iter().all(|c| c.version.is_prerelease());
         project.versions = Versions::Known(candidates);
+        self.layer.read_ahead_versions(n);
         Ok(())
     }
 
@@ -213,7 +214,10 @@ impl Session {
                 .map(|r| Requirement::parse(r).map_err(|e| format!("Requires-Dist '{}': {}", r, e)))
                 .collect();
             match parsed {
-                Ok(reqs) => Meta::Ok { requires: reqs, requires_python: requires_python.as_deref().and_then(PythonReq::parse) },
+                Ok(reqs) => {
+                    self.layer.read_ahead_requirements(&reqs);
+                    Meta::Ok { requires: reqs, requires_python: requires_python.as_deref().and_then(PythonReq::parse) }
+                }
                 Err(e) => Meta::Invalid(e),
             }
         };
@@ -245,10 +249,11 @@ impl Session {
                 }
             }
         }
-        let asked: HashSet<u32> = versions.iter().copied().collect();
+        // Every project seen for the first time, needed now or not: the provider may read ahead
+        // from there (its likely version's metadata as soon as its page arrives).
         let prefetch: Vec<Json> = std::mem::take(&mut layer.new_names)
             .into_iter()
-            .filter(|n| !asked.contains(n) && matches!(layer.project(*n).versions, Versions::Unknown))
+            .filter(|n| matches!(layer.project(*n).versions, Versions::Unknown))
             .map(|n| Json::str(layer.names.name(n)))
             .collect();
         let hints: Vec<Json> = std::mem::take(&mut layer.metadata_hints)
