@@ -1,0 +1,54 @@
+import { assertEquals } from "../tests/support/assert.ts";
+
+/**
+ * The binding must work inside `deno bundle` output: the .wasm is imported as a Wasm ES module,
+ * which the bundler inlines. Bundle a tiny entry that resolves with an in-memory provider, move
+ * the bundle where nothing of the repository is reachable, and run it with no permissions.
+ */
+Deno.test("resolver/mod.ts works from a deno bundle (the wasm is inlined)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "envknit-bundle-" });
+  const elsewhere = await Deno.makeTempDir({ prefix: "envknit-bundle-run-" });
+  try {
+    const mod = new URL("./mod.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      `${dir}/entry.ts`,
+      `import { resolve, normalizeVersion } from ${JSON.stringify(mod)};
+const environment = {
+  implementation_name: "cpython", implementation_version: "3.12.0", os_name: "posix",
+  platform_machine: "x86_64", platform_python_implementation: "CPython", platform_release: "",
+  platform_system: "Linux", platform_version: "", python_full_version: "3.12.0",
+  python_version: "3.12", sys_platform: "linux",
+};
+const versions: Record<string, string[]> = { a: ["1.0", "2.0"], b: ["0.5"] };
+const result = await resolve({ requirements: ["a<2"], environment }, {
+  listVersions: (name) => Promise.resolve(versions[name]?.map((version) => ({
+    version, yanked: false, requiresPython: null, unavailable: null,
+  })) ?? null),
+  getMetadata: (name) => Promise.resolve({ requiresDist: name === "a" ? ["b"] : [], requiresPython: null }),
+});
+console.log(JSON.stringify({ v: normalizeVersion("1.0.0-RC1"), result: result.ok ? result.packages.map((p) => p.name + "==" + p.version) : result.explanation }));
+`,
+    );
+    const bundle = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "-o", `${dir}/out.js`, `${dir}/entry.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
+    await Deno.copyFile(`${dir}/out.js`, `${elsewhere}/out.js`);
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--no-remote", `${elsewhere}/out.js`],
+      cwd: elsewhere,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+    assertEquals(JSON.parse(new TextDecoder().decode(run.stdout)), {
+      v: "1.0.0rc1",
+      result: ["a==1.0", "b==0.5"],
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});

@@ -1,0 +1,280 @@
+/**
+ * The resolver's driver: runs a sans-IO PubGrub session in the wasm module (`solver.*` ops,
+ * resolver/wasm/src/resolve/session.rs) and answers its questions from a {@link ResolverProvider}.
+ *
+ * The wasm side never does I/O. Each `solver.step` call carries every answer the driver has ready
+ * (project versions, version metadata) and returns either what the solver needs to go on, or the
+ * result. Besides its needs, a step names what it will probably ask next: projects that just
+ * appeared as dependencies (`prefetch`) and the versions it is likely to try (`prefetch_metadata`).
+ * The driver starts fetching those at once, so the caller's I/O runs in parallel and ahead of the
+ * solver, and answers that have arrived in the meantime ride along with the next step: one JSON
+ * crossing per round, however many answers it carries.
+ *
+ * @module
+ */
+import { EnvknitError } from "../project/errors.ts";
+import type { MarkerEnvironment } from "./pep.ts";
+import { call, ResolverCallError } from "./wasm.ts";
+
+/** One version of a project, as the provider lists it. */
+export interface CandidateVersion {
+  version: string;
+  yanked: boolean;
+  requiresPython: string | null;
+  /** Why no file of this version can be installed on the target, or null when one can. */
+  unavailable: string | null;
+}
+
+/** The parts of a version's core metadata the resolver needs. */
+export interface VersionMetadata {
+  requiresDist: string[];
+  requiresPython: string | null;
+}
+
+/** Where the resolver gets project data from (an index client, or memory in tests). */
+export interface ResolverProvider {
+  /** The versions of a project; null when no index has it. */
+  listVersions(name: string): Promise<CandidateVersion[] | null>;
+  getMetadata(name: string, version: string): Promise<VersionMetadata>;
+  /** A hint that the versions of `name` will be asked for; may start I/O. */
+  prefetch?(name: string): void;
+  /** A hint that this version's metadata will probably be asked for; may start I/O. */
+  prefetchMetadata?(name: string, version: string): void;
+}
+
+/** What to resolve, and for which target. */
+export interface ResolveRequest {
+  /** Root PEP 508 requirements. */
+  requirements: string[];
+  /** The target; `python_full_version` is the Python version `Requires-Python` is checked against. */
+  environment: MarkerEnvironment;
+  /**
+   * `if-necessary-or-explicit` (default): a project's pre-releases are used when one of these
+   * requirements on it names a pre-release, or when it has nothing but pre-releases.
+   */
+  prereleases?: "if-necessary-or-explicit" | "allow" | "disallow";
+  /** Name -> version to keep when possible (from an existing lock). */
+  preferences?: Record<string, string>;
+  /** The project's own Requires-Python, checked against the target (upper bounds ignored). */
+  requiresPython?: string | null;
+}
+
+/** One package of a solution. */
+export interface ResolvedPackage {
+  name: string;
+  version: string;
+  /** Applicable Requires-Dist (markers true for the target, chosen extras), without markers. */
+  dependencies: string[];
+  requiresPython: string | null;
+  /** Extras of this package that were requested. */
+  extras: string[];
+}
+
+/** Work counters of one resolution, for benchmarks and diagnostics. */
+export interface ResolveStats {
+  decisions: number;
+  conflicts: number;
+  propagations: number;
+  incompatibilities: number;
+  /** `solver.step` calls (JSON crossings of the wasm boundary). */
+  steps: number;
+}
+
+/** A solution sorted by name, or an explanation of why there is none. */
+export type ResolveResult =
+  | { ok: true; packages: ResolvedPackage[]; stats?: ResolveStats }
+  | { ok: false; explanation: string; stats?: ResolveStats };
+
+interface WireVersions {
+  name: string;
+  versions:
+    | {
+      version: string;
+      yanked: boolean;
+      requires_python: string | null;
+      unavailable: string | null;
+    }[]
+    | null;
+}
+
+interface WireMetadata {
+  name: string;
+  version: string;
+  requires_dist: string[];
+  requires_python: string | null;
+}
+
+interface WirePackage {
+  name: string;
+  version: string;
+  dependencies: string[];
+  requires_python: string | null;
+  extras: string[];
+}
+
+type WireStats = Omit<ResolveStats, "steps">;
+
+type StepAnswer =
+  | {
+    status: "need";
+    versions: string[];
+    metadata: [string, string][];
+    prefetch: string[];
+    prefetch_metadata: [string, string][];
+  }
+  | { status: "done"; packages: WirePackage[]; stats: WireStats }
+  | { status: "failed"; explanation: string; stats: WireStats };
+
+/** One fetch the driver started; `outcome` is set once it settles. */
+interface Job<T> {
+  promise: Promise<void>;
+  outcome: { ok: true; wire: T } | { ok: false; error: unknown } | null;
+  sent: boolean;
+}
+
+function solverCall<T>(op: string, args: unknown): T {
+  try {
+    return call<T>(op, args);
+  } catch (error) {
+    if (error instanceof ResolverCallError) {
+      throw new EnvknitError(`cannot resolve: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Resolves `request` with data from `provider`. A provider error for data the solver needs is
+ * rethrown; one for data only fetched ahead is ignored unless the solver asks for it later.
+ *
+ * @throws {EnvknitError} when the request itself is invalid (a requirement, the environment)
+ */
+export async function resolve(
+  request: ResolveRequest,
+  provider: ResolverProvider,
+): Promise<ResolveResult> {
+  const { session } = solverCall<{ session: number }>("solver.create", {
+    requirements: request.requirements,
+    environment: request.environment,
+    prereleases: request.prereleases ?? "if-necessary-or-explicit",
+    preferences: request.preferences ?? {},
+    requires_python: request.requiresPython ?? null,
+  });
+  const versionJobs = new Map<string, Job<WireVersions>>();
+  const metadataJobs = new Map<string, Job<WireMetadata>>();
+  // Settled jobs not sent yet, in the order they settled (drained every round: no rescans).
+  const readyVersions: Job<WireVersions>[] = [];
+  const readyMetadata: Job<WireMetadata>[] = [];
+
+  const start = <T>(
+    jobs: Map<string, Job<T>>,
+    ready: Job<T>[],
+    key: string,
+    fetch: () => Promise<T>,
+  ): Job<T> => {
+    let job = jobs.get(key);
+    if (job) return job;
+    const created: Job<T> = { promise: Promise.resolve(), outcome: null, sent: false };
+    created.promise = fetch().then(
+      (wire) => {
+        created.outcome = { ok: true, wire };
+        ready.push(created);
+      },
+      (error) => {
+        created.outcome = { ok: false, error };
+      },
+    );
+    jobs.set(key, created);
+    job = created;
+    return job;
+  };
+  const versions = (name: string) =>
+    start(versionJobs, readyVersions, name, async () => {
+      const list = await provider.listVersions(name);
+      return {
+        name,
+        versions: list === null ? null : list.map((c) => ({
+          version: c.version,
+          yanked: c.yanked,
+          requires_python: c.requiresPython,
+          unavailable: c.unavailable,
+        })),
+      };
+    });
+  const metadata = (name: string, version: string) =>
+    start(metadataJobs, readyMetadata, `${name}\0${version}`, async () => {
+      const m = await provider.getMetadata(name, version);
+      return {
+        name,
+        version,
+        requires_dist: m.requiresDist,
+        requires_python: m.requiresPython,
+      };
+    });
+
+  let steps = 0;
+  try {
+    let outVersions: WireVersions[] = [];
+    let outMetadata: WireMetadata[] = [];
+    for (;;) {
+      steps++;
+      const answer = solverCall<StepAnswer>("solver.step", {
+        session,
+        versions: outVersions,
+        metadata: outMetadata,
+      });
+      if (answer.status === "done") {
+        return {
+          ok: true,
+          packages: answer.packages.map((p) => ({
+            name: p.name,
+            version: p.version,
+            dependencies: p.dependencies,
+            requiresPython: p.requires_python,
+            extras: p.extras,
+          })),
+          stats: { ...answer.stats, steps },
+        };
+      }
+      if (answer.status === "failed") {
+        return { ok: false, explanation: answer.explanation, stats: { ...answer.stats, steps } };
+      }
+      for (const name of answer.prefetch) {
+        provider.prefetch?.(name);
+        versions(name);
+      }
+      for (const [name, version] of answer.prefetch_metadata) {
+        provider.prefetchMetadata?.(name, version);
+        metadata(name, version);
+      }
+      const needed: Job<unknown>[] = [
+        ...answer.versions.map(versions),
+        ...answer.metadata.map(([name, version]) => metadata(name, version)),
+      ];
+      if (needed.length === 0) {
+        throw new Error("resolver: the solver asked for nothing yet did not finish");
+      }
+      await Promise.all(needed.map((job) => job.promise));
+      for (const job of needed) {
+        if (job.outcome && !job.outcome.ok) throw job.outcome.error;
+        // Already sent but asked again: the solver did not take it, which would loop forever.
+        if (job.sent) throw new Error("resolver: the solver asked twice for the same data");
+      }
+      outVersions = drain(readyVersions);
+      outMetadata = drain(readyMetadata);
+    }
+  } finally {
+    solverCall("solver.drop", { session });
+  }
+}
+
+function drain<T>(ready: Job<T>[]): T[] {
+  const out: T[] = [];
+  for (const job of ready.splice(0)) {
+    if (job.outcome?.ok && !job.sent) {
+      job.sent = true;
+      out.push(job.outcome.wire);
+    }
+  }
+  return out;
+}

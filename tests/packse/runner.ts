@@ -1,0 +1,253 @@
+/**
+ * packse conformance: what envknit should answer for each scenario, and whether a backend does.
+ *
+ * A backend is any function resolving a scenario for its target ({@link ResolveScenario}): the
+ * in-memory one here ({@link resolveInMemory}), or one that serves the scenario from a loopback
+ * index and locks through the CLI. {@link runScenarios} judges a backend against the expectation
+ * derived for envknit by {@link expectationFor}:
+ *
+ * - packse's expected answer, when it needs no source distribution;
+ * - "unsatisfiable, and the explanation says the version has no usable wheel" when packse's answer
+ *   needs an sdist (no wheel, no wheel for the target, `no_binary`): envknit installs wheels
+ *   only. This is derived from the scenario: a package of packse's expected solution has no
+ *   usable wheel for the target. When a scenario gives no expected packages, packse's solution is
+ *   computed by resolving the scenario in memory with sdists allowed (packse's own semantics);
+ * - "unsupported" for universal resolution that forks by marker (the `fork` category): envknit
+ *   resolves for one target environment. Such scenarios are reported with the reason, never as
+ *   passed.
+ *
+ * @module
+ */
+import { compareVersions, normalizeName, resolve } from "../../resolver/mod.ts";
+import type { PackseScenario } from "../support/packse.ts";
+import { fileUse, ScenarioProvider, scenarioRequest, scenarioTarget } from "./memory_provider.ts";
+
+/** What a backend answered for a scenario. */
+export interface ScenarioOutcome {
+  satisfiable: boolean;
+  /** Normalized name -> version (empty when unsatisfiable). */
+  packages: Record<string, string>;
+  /** The explanation of an unsatisfiable result. */
+  explanation?: string;
+}
+
+/** A backend: resolves one scenario for its target, as envknit would (wheels only). */
+export type ResolveScenario = (scenario: PackseScenario) => Promise<ScenarioOutcome>;
+
+/** What envknit should answer for a scenario. */
+export type Expectation =
+  | { kind: "solution"; packages: Record<string, string> | null }
+  | { kind: "unsatisfiable" }
+  | { kind: "wheels-only"; because: string }
+  | { kind: "unsupported"; reason: string };
+
+/** The verdict on one scenario. */
+export interface ScenarioReport {
+  scenario: PackseScenario;
+  expectation: Expectation;
+  /** `pass`, `pass (wheels-only)`, `FAIL`, or `unsupported`. */
+  status: "pass" | "pass (wheels-only)" | "FAIL" | "unsupported";
+  /** Why it failed, or why it is unsupported. */
+  detail: string;
+  outcome: ScenarioOutcome | null;
+  /** Milliseconds the backend took. */
+  millis: number;
+}
+
+/** The scenario's name with its category, for report lines. */
+export function label(s: PackseScenario): string {
+  return s.category ? `${s.category}/${s.name}` : s.name;
+}
+
+/** The in-memory backend (`sdists: true` gives packse's semantics instead of envknit's). */
+export async function resolveInMemory(
+  scenario: PackseScenario,
+  options: { sdists?: boolean } = {},
+): Promise<ScenarioOutcome> {
+  const target = scenarioTarget(scenario);
+  const provider = new ScenarioProvider(scenario, target, { sdists: options.sdists ?? false });
+  const result = await resolve(scenarioRequest(scenario, target), provider);
+  if (!result.ok) return { satisfiable: false, packages: {}, explanation: result.explanation };
+  return {
+    satisfiable: true,
+    packages: Object.fromEntries(result.packages.map((p) => [p.name, p.version])),
+  };
+}
+
+/** Root requirements on one package under different markers: where a universal resolver forks. */
+function forkPoints(s: PackseScenario): string[] {
+  const byName = new Map<string, string[]>();
+  for (const req of s.root.requires) {
+    const at = req.indexOf(";");
+    if (at < 0) continue;
+    const name = normalizeName(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(req)?.[1] ?? req);
+    byName.set(name, [...(byName.get(name) ?? []), req]);
+  }
+  const markers = (req: string) => req.slice(req.indexOf(";") + 1).trim();
+  return [...byName.values()]
+    .filter((reqs) => new Set(reqs.map(markers)).size > 1)
+    .map((reqs) => reqs.join(" / "));
+}
+
+/** Derives what envknit should answer for a scenario (see the module documentation). */
+export async function expectationFor(scenario: PackseScenario): Promise<Expectation> {
+  const options = scenario.resolverOptions;
+  if (options.universal && scenario.category.split("/")[0] === "fork") {
+    const forks = forkPoints(scenario);
+    return {
+      kind: "unsupported",
+      reason: "universal resolution (forking on markers) is not supported; envknit resolves for " +
+        "one target environment" + (forks.length ? ` (forks on ${forks.join("; ")})` : ""),
+    };
+  }
+  if (!scenario.expected.satisfiable) return { kind: "unsatisfiable" };
+  const target = scenarioTarget(scenario);
+  let solution = scenario.expected.packages;
+  if (solution === null) {
+    const packse = await resolveInMemory(scenario, { sdists: true });
+    if (packse.satisfiable) solution = packse.packages;
+  }
+  const byName = new Map(
+    Object.entries(scenario.packages).map(([n, vs]) => [normalizeName(n), vs]),
+  );
+  for (const [name, version] of Object.entries(solution ?? {})) {
+    const versions = byName.get(normalizeName(name)) ?? {};
+    const v = Object.values(versions).find((x) => sameVersion(x.version, version));
+    if (!v) continue;
+    const use = fileUse(scenario, target, name, v);
+    if (use.noWheel !== null) {
+      return { kind: "wheels-only", because: `${name}==${version}: ${use.noWheel}` };
+    }
+  }
+  return { kind: "solution", packages: scenario.expected.packages };
+}
+
+function sameVersion(a: string, b: string): boolean {
+  try {
+    return compareVersions(a, b) === 0;
+  } catch {
+    return a === b;
+  }
+}
+
+/** Judges one outcome against an expectation: `null` when it matches, else what differs. */
+export function judge(expectation: Expectation, outcome: ScenarioOutcome): string | null {
+  switch (expectation.kind) {
+    case "unsupported":
+      return null;
+    case "unsatisfiable":
+      return outcome.satisfiable
+        ? `expected no solution, got ${show(outcome.packages)}`
+        : explanationProblem(outcome);
+    case "wheels-only": {
+      if (outcome.satisfiable) {
+        return `expected no solution (${expectation.because}), got ${show(outcome.packages)}`;
+      }
+      const problem = explanationProblem(outcome);
+      if (problem) return problem;
+      return outcome.explanation!.includes("no usable wheel")
+        ? null
+        : `the explanation does not say which version has no usable wheel:\n${outcome.explanation}`;
+    }
+    case "solution": {
+      if (!outcome.satisfiable) {
+        return `expected a solution, got none:\n${outcome.explanation ?? ""}`;
+      }
+      const expected = expectation.packages;
+      if (expected === null) return null;
+      const want = Object.fromEntries(
+        Object.entries(expected).map(([n, v]) => [normalizeName(n), v]),
+      );
+      const got = outcome.packages;
+      const names = new Set([...Object.keys(want), ...Object.keys(got)]);
+      for (const name of names) {
+        if (!(name in got) || !(name in want) || !sameVersion(got[name], want[name])) {
+          return `expected ${show(want)}, got ${show(got)}`;
+        }
+      }
+      return null;
+    }
+  }
+}
+
+function explanationProblem(outcome: ScenarioOutcome): string | null {
+  const text = outcome.explanation ?? "";
+  return text.trim() === "" ? "no explanation for the failure" : null;
+}
+
+function show(packages: Record<string, string>): string {
+  const items = Object.entries(packages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return items.length ? items.map(([n, v]) => `${n}==${v}`).join(", ") : "(nothing)";
+}
+
+/**
+ * Runs `backend` on every scenario (one at a time, in order) and judges each result; `onReport`
+ * sees each verdict as soon as it is known.
+ */
+export async function runScenarios(
+  scenarios: PackseScenario[],
+  backend: ResolveScenario = resolveInMemory,
+  onReport?: (report: ScenarioReport) => void,
+): Promise<ScenarioReport[]> {
+  const reports: ScenarioReport[] = [];
+  for (const scenario of scenarios) {
+    const expectation = await expectationFor(scenario);
+    const started = performance.now();
+    let outcome: ScenarioOutcome | null = null;
+    let detail: string;
+    try {
+      outcome = await backend(scenario);
+      detail = judge(expectation, outcome) ?? "";
+    } catch (error) {
+      detail = `error: ${(error as Error).message}`;
+    }
+    const millis = performance.now() - started;
+    const status = expectation.kind === "unsupported"
+      ? "unsupported"
+      : detail !== ""
+      ? "FAIL"
+      : expectation.kind === "wheels-only"
+      ? "pass (wheels-only)"
+      : "pass";
+    if (expectation.kind === "unsupported") detail = expectation.reason;
+    const report = { scenario, expectation, status, detail, outcome, millis } as ScenarioReport;
+    reports.push(report);
+    onReport?.(report);
+  }
+  return reports;
+}
+
+/** One line per scenario. */
+export function reportLine(r: ScenarioReport): string {
+  const head = `${r.status.padEnd(18)} ${label(r.scenario)}`;
+  return r.detail ? `${head}: ${r.detail.replaceAll("\n", "\n    ")}` : head;
+}
+
+/** Totals: `N passed, N failed` (unsupported scenarios are neither). */
+export function totals(reports: ScenarioReport[]): {
+  passed: number;
+  failed: number;
+  unsupported: number;
+} {
+  let passed = 0, failed = 0, unsupported = 0;
+  for (const r of reports) {
+    if (r.status === "FAIL") failed++;
+    else if (r.status === "unsupported") unsupported++;
+    else passed++;
+  }
+  return { passed, failed, unsupported };
+}
+
+/** The `--json` document: scenario name -> what the backend answered. */
+export function jsonResults(
+  reports: ScenarioReport[],
+): Record<string, { satisfiable: boolean; packages: Record<string, string> }> {
+  const out: Record<string, { satisfiable: boolean; packages: Record<string, string> }> = {};
+  for (const r of reports) {
+    out[r.scenario.name] = {
+      satisfiable: r.outcome?.satisfiable ?? false,
+      packages: r.outcome?.packages ?? {},
+    };
+  }
+  return out;
+}
