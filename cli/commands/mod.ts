@@ -36,6 +36,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "show which locked packages are installed, per environment",
     load: () => import("./status.ts"),
   },
+  tree: { summary: "show the locked dependency tree", load: () => import("./tree.ts") },
+  graph: { summary: "print the dependency graph", load: () => import("./graph.ts") },
+  why: { summary: "show why a package is in the lock", load: () => import("./why.ts") },
   fetch: {
     summary: "download the locked wheels into a folder (for offline installs)",
     load: () => import("./fetch.ts"),

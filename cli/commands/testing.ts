@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { configHash, loadConfig } from "../../project/config.ts";
 import {
   LOCK_FILENAME,
   LOCK_SCHEMA_VERSION,
@@ -169,4 +170,34 @@ export async function envknitShim(project: TempProject): Promise<string> {
     { mode: 0o755 },
   );
   return bin;
+}
+
+const GRAPH_CONFIG = `environments:
+  default:
+    packages: ["web>=1", cli-tool]
+    dev_packages: [testkit]
+`;
+
+/**
+ * A project whose lock has a graph worth drawing: web and cli-tool share `shared`, which leads
+ * into the cycle cyc-a ⇄ cyc-b; testkit is dev-only. The lock's config hash is current.
+ */
+export async function graphProject(config = GRAPH_CONFIG): Promise<TempProject> {
+  const p = await tempProject(config);
+  const hash = await configHash(await loadConfig(`${p.dir}/envknit.yaml`));
+  await writeTestLock(p, {
+    default: [
+      await lockEntry("web", "2.0", ["http-lib>=1", "shared<3"]),
+      await lockEntry("cli-tool", "1.0", ["shared>=1", "colorama"]),
+      await lockEntry("http-lib", "1.5", ["shared"]),
+      await lockEntry("shared", "2.1", ["cyc-a"]),
+      await lockEntry("cyc-a", "1.0", ["cyc-b"]),
+      await lockEntry("cyc-b", "1.0", ["cyc-a>=0.1"]),
+      await lockEntry("colorama", "0.4.6"),
+      await lockEntry("testkit", "3.0", ["pluggy"], { dev: true }),
+      await lockEntry("pluggy", "1.4", [], { dev: true }),
+    ],
+    other: [await lockEntry("colorama", "0.4.6")],
+  }, { configHash: hash });
+  return p;
 }

@@ -1,0 +1,190 @@
+/**
+ * `envknit graph`: the locked dependency graph of an environment as Graphviz dot (default) or a
+ * Mermaid flowchart. Also the loader `tree` and `why` share: which lock, which environment, which
+ * roots.
+ *
+ * @module
+ */
+import type { OptionSpec } from "../args.ts";
+import type { Command, CommandContext } from "../command.ts";
+import type { CompletionHints } from "./completions.ts";
+import { lockPath } from "../lock_options.ts";
+import { CONFIG_FILENAME, configHash, loadConfig } from "../../project/config.ts";
+import { UsageError } from "../../project/errors.ts";
+import { buildGraph, type DependencyGraph } from "../../project/graph.ts";
+import { type Lockfile, readLock } from "../../project/lock.ts";
+import { defaultEnvironment } from "../../store/activate.ts";
+
+/** `--env`, `--no-dev` and `--lock`, as `tree`, `graph` and `why` take them. */
+export const GRAPH_OPTIONS: OptionSpec[] = [
+  {
+    name: "env",
+    kind: "string",
+    value: "NAME",
+    description: "the environment (default: 'default', or the only one)",
+  },
+  {
+    name: "no-dev",
+    kind: "boolean",
+    description: "leave out dev_packages and what only they need",
+  },
+  {
+    name: "lock",
+    kind: "string",
+    value: "FILE",
+    description: "the lock file (default: beside envknit.yaml)",
+  },
+];
+
+/** An environment's graph and where it came from. */
+export interface LoadedGraph {
+  lockPath: string;
+  lock: Lockfile;
+  env: string;
+  graph: DependencyGraph;
+}
+
+/**
+ * Reads the lock, picks the environment (`--env`, else `default` or the only one), and builds its
+ * graph rooted at the environment's requirements in envknit.yaml beside the lock (when there is
+ * one; else at the packages nothing requires). Warns when the lock is older than envknit.yaml.
+ */
+export async function loadEnvironmentGraph(ctx: CommandContext): Promise<LoadedGraph> {
+  const path = await lockPath(ctx);
+  const lock = await readLock(path);
+  const names = Object.keys(lock.environments);
+  const env = (ctx.args.options.env as string | undefined) ?? defaultEnvironment(names);
+  if (!(env in lock.environments)) {
+    throw new UsageError(`the lock has no environment '${env}'`, {
+      hints: [
+        names.length ? `its environments: ${names.sort().join(", ")}` : "it has none",
+        "after changing envknit.yaml, run 'envknit lock'",
+      ],
+    });
+  }
+  const dev = !ctx.args.options["no-dev"];
+  const configPath = `${path.slice(0, path.lastIndexOf("/")) || ""}/${CONFIG_FILENAME}`;
+  let roots: { requirement: string; dev: boolean }[] | null = null;
+  if (await Deno.stat(configPath).then((s) => s.isFile, () => false)) {
+    const config = await loadConfig(configPath);
+    const e = config.environments[env];
+    if (e) {
+      roots = [
+        ...e.packages.map((requirement) => ({ requirement, dev: false })),
+        ...e.devPackages.map((requirement) => ({ requirement, dev: true })),
+      ];
+    }
+    if (lock.configHash !== await configHash(config)) {
+      ctx.out.warn(`${CONFIG_FILENAME} changed since the lock was written; run 'envknit lock'`);
+    }
+  }
+  if (roots && !dev) roots = roots.filter((r) => !r.dev);
+  const packages = lock.environments[env].filter((p) => dev || !p.dev);
+  const graph = buildGraph(packages, roots);
+  for (const { from, edge } of graph.missing) {
+    // Without dev packages, a dev requirement's package is left out on purpose.
+    ctx.out.warn(
+      `${from ? `${from} requires` : `${CONFIG_FILENAME} asks for`} ${edge.requirement}, ` +
+        `which is not in the lock of '${env}'; run 'envknit lock'`,
+    );
+  }
+  return { lockPath: path, lock, env, graph };
+}
+
+/** A Graphviz double-quoted ID. */
+function dotId(text: string): string {
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/** The graph as Graphviz dot: roots bold, dev-only packages dashed, edges labelled with specifiers. */
+export function toDot(graph: DependencyGraph, env: string): string {
+  const roots = new Set(graph.roots.map((r) => r.name));
+  const names = [...graph.packages.keys()].sort();
+  const lines = [
+    `digraph ${dotId(`envknit ${env}`)} {`,
+    "  rankdir=LR;",
+    '  node [shape=box, fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
+  for (const name of names) {
+    const p = graph.packages.get(name)!;
+    const style = [roots.has(name) ? "bold" : "", p.dev ? "dashed" : ""].filter((s) => s);
+    const attrs = [`label=${dotId(`${name}\n${p.version}`)}`];
+    if (style.length) attrs.push(`style=${dotId(style.join(","))}`);
+    lines.push(`  ${dotId(name)} [${attrs.join(", ")}];`);
+  }
+  for (const name of names) {
+    for (const e of graph.dependencies.get(name) ?? []) {
+      const label = e.specifier ? ` [label=${dotId(e.specifier)}]` : "";
+      lines.push(`  ${dotId(name)} -> ${dotId(e.name)}${label};`);
+    }
+  }
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
+
+/** Text inside a Mermaid quoted label: quotes and angle brackets as entity codes. */
+function mermaidText(text: string): string {
+  return text.replace(/[&"<>#]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+
+/** The graph as a Mermaid flowchart (node ids n0, n1… in name order). */
+export function toMermaid(graph: DependencyGraph): string {
+  const names = [...graph.packages.keys()].sort();
+  const id = new Map(names.map((n, i) => [n, `n${i}`]));
+  const roots = new Set(graph.roots.map((r) => r.name));
+  const lines = ["flowchart LR"];
+  for (const name of names) {
+    const p = graph.packages.get(name)!;
+    lines.push(`  ${id.get(name)}["${mermaidText(`${name} ${p.version}`)}"]`);
+  }
+  for (const name of names) {
+    for (const e of graph.dependencies.get(name) ?? []) {
+      const label = e.specifier ? `|"${mermaidText(e.specifier)}"|` : "";
+      lines.push(`  ${id.get(name)} -->${label} ${id.get(e.name)}`);
+    }
+  }
+  const rootIds = names.filter((n) => roots.has(n)).map((n) => id.get(n));
+  const devIds = names.filter((n) => graph.packages.get(n)!.dev).map((n) => id.get(n));
+  if (rootIds.length) {
+    lines.push("  classDef root stroke-width:3px", `  class ${rootIds.join(",")} root`);
+  }
+  if (devIds.length) {
+    lines.push("  classDef dev stroke-dasharray:5 5", `  class ${devIds.join(",")} dev`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+const FORMATS = ["dot", "mermaid"];
+
+/** Completion facts of this command. */
+export const completion: CompletionHints = { values: { format: FORMATS } };
+
+export const command: Command = {
+  name: "graph",
+  summary: "print the dependency graph",
+  usage: "[--env NAME] [--format dot|mermaid] [--no-dev] [--lock FILE]",
+  options: [
+    {
+      name: "format",
+      kind: "string",
+      value: "FORMAT",
+      description: "dot (Graphviz, the default) or mermaid",
+    },
+    ...GRAPH_OPTIONS,
+  ],
+  async run(ctx) {
+    if (ctx.args.positionals.length) {
+      throw new UsageError(`unexpected argument '${ctx.args.positionals[0]}'`);
+    }
+    const format = (ctx.args.options.format as string | undefined) ?? "dot";
+    if (!FORMATS.includes(format)) {
+      throw new UsageError(`unknown graph format '${format}'`, {
+        hints: [`use one of: ${FORMATS.join(", ")}`],
+      });
+    }
+    const { env, graph } = await loadEnvironmentGraph(ctx);
+    ctx.out.print(format === "dot" ? toDot(graph, env) : toMermaid(graph));
+    return 0;
+  },
+};

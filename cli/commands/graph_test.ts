@@ -1,0 +1,53 @@
+import { assert, assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
+import { graphProject } from "./testing.ts";
+
+async function has(program: string): Promise<boolean> {
+  try {
+    return (await new Deno.Command(program, { args: ["-V"], stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("envknit graph: Graphviz dot and Mermaid of the locked graph", async () => {
+  const p = await graphProject();
+  try {
+    const dot = await p.run(["graph"]);
+    assertEquals(dot.code, 0, dot.stderr);
+    const d = dot.stdout.split("\n");
+    assertEquals(d[0], 'digraph "envknit default" {');
+    assertEquals(d.at(-2), "}");
+    assert(d.includes('  "web" [label="web\\n2.0", style="bold"];'), dot.stdout);
+    assert(d.includes('  "pluggy" [label="pluggy\\n1.4", style="dashed"];'), dot.stdout);
+    assert(d.includes('  "testkit" [label="testkit\\n3.0", style="bold,dashed"];'), dot.stdout);
+    assert(d.includes('  "web" -> "shared" [label="<3"];'), dot.stdout);
+    assert(d.includes('  "cyc-b" -> "cyc-a" [label=">=0.1"];'), dot.stdout);
+    assert(d.includes('  "shared" -> "cyc-a";'), dot.stdout);
+    assertEquals(d.filter((l) => l.includes(" -> ")).length, 9);
+    // Graphviz itself checks the syntax where it is installed.
+    if (await has("dot")) {
+      const file = `${p.dir}/graph.dot`;
+      await Deno.writeTextFile(file, dot.stdout);
+      const check = await new Deno.Command("dot", { args: ["-Tsvg", "-o/dev/null", file] })
+        .output();
+      assert(check.success, new TextDecoder().decode(check.stderr));
+    }
+
+    const mermaid = await p.run(["graph", "--format", "mermaid", "--no-dev"]);
+    assertEquals(mermaid.code, 0, mermaid.stderr);
+    const m = mermaid.stdout.split("\n");
+    assertEquals(m[0], "flowchart LR");
+    // Ids follow name order: cli-tool n0, colorama n1, cyc-a n2, cyc-b n3, http-lib n4, shared n5, web n6.
+    assert(m.includes('  n6["web 2.0"]'), mermaid.stdout);
+    assert(m.includes('  n6 -->|"#60;3"| n5'), mermaid.stdout);
+    assert(m.includes("  n5 --> n2"), mermaid.stdout);
+    assert(m.includes("  class n0,n6 root"), mermaid.stdout);
+    assert(!mermaid.stdout.includes("pluggy"), "--no-dev leaves dev packages out");
+
+    const bad = await p.run(["graph", "--format", "png"]);
+    assertEquals(bad.code, 2);
+    assertStringIncludes(bad.stderr, "unknown graph format 'png'");
+  } finally {
+    await p.dispose();
+  }
+});
