@@ -39,6 +39,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   tree: { summary: "show the locked dependency tree", load: () => import("./tree.ts") },
   graph: { summary: "print the dependency graph", load: () => import("./graph.ts") },
   why: { summary: "show why a package is in the lock", load: () => import("./why.ts") },
+  diff: { summary: "compare two lock files", load: () => import("./diff.ts") },
   fetch: {
     summary: "download the locked wheels into a folder (for offline installs)",
     load: () => import("./fetch.ts"),

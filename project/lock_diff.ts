@@ -1,0 +1,124 @@
+/**
+ * What changed between two locks, per environment: packages added, removed, upgraded or
+ * downgraded (PEP 440 order), and versions whose locked wheels changed. Used by `envknit diff`
+ * and by the commands that re-lock (`add`, `remove`, `upgrade`, `pin`) to say what they did.
+ *
+ * @module
+ */
+import type { Lockfile, LockPackage, LockTarget } from "./lock.ts";
+import { compareVersions } from "../resolver/mod.ts";
+
+/** One package that is in both locks with another version or other wheels. */
+export interface PackageChange {
+  name: string;
+  from: string;
+  to: string;
+  /** `wheels`: same version, different wheel files or hashes. */
+  kind: "upgraded" | "downgraded" | "wheels";
+}
+
+/** The difference in one environment present in both locks. */
+export interface EnvironmentDiff {
+  added: { name: string; version: string }[];
+  removed: { name: string; version: string }[];
+  changed: PackageChange[];
+}
+
+/** The difference between two locks. */
+export interface LockDiff {
+  /** Environments only the new lock has, with their package count. */
+  addedEnvironments: { name: string; packages: number }[];
+  /** Environments only the old lock has, with their package count. */
+  removedEnvironments: { name: string; packages: number }[];
+  /** Environments in both that differ (equal ones are left out). */
+  environments: Record<string, EnvironmentDiff>;
+  /** The target, when it changed. */
+  target: { from: LockTarget; to: LockTarget } | null;
+  /** Nothing above differs. */
+  equal: boolean;
+}
+
+function wheelKey(p: LockPackage): string {
+  return p.wheels.map((w) => `${w.file}@${w.sha256}`).sort().join(" ");
+}
+
+/** The difference between the packages of one environment in two locks. */
+export function diffPackages(before: LockPackage[], after: LockPackage[]): EnvironmentDiff {
+  const old = new Map(before.map((p) => [p.name, p]));
+  const now = new Map(after.map((p) => [p.name, p]));
+  const diff: EnvironmentDiff = { added: [], removed: [], changed: [] };
+  for (const name of [...new Set([...old.keys(), ...now.keys()])].sort()) {
+    const a = old.get(name);
+    const b = now.get(name);
+    if (!a) diff.added.push({ name, version: b!.version });
+    else if (!b) diff.removed.push({ name, version: a.version });
+    else if (a.version !== b.version) {
+      const order = compareVersions(a.version, b.version);
+      diff.changed.push({
+        name,
+        from: a.version,
+        to: b.version,
+        kind: order < 0 ? "upgraded" : order > 0 ? "downgraded" : "wheels",
+      });
+    } else if (wheelKey(a) !== wheelKey(b)) {
+      diff.changed.push({ name, from: a.version, to: b.version, kind: "wheels" });
+    }
+  }
+  return diff;
+}
+
+/** Whether an environment diff holds any change. */
+export function isEmptyDiff(diff: EnvironmentDiff): boolean {
+  return !diff.added.length && !diff.removed.length && !diff.changed.length;
+}
+
+/** The difference between two locks, limited to `environments` when given. */
+export function diffLocks(before: Lockfile, after: Lockfile, environments?: string[]): LockDiff {
+  const wanted = (name: string) => !environments?.length || environments.includes(name);
+  const result: LockDiff = {
+    addedEnvironments: [],
+    removedEnvironments: [],
+    environments: {},
+    target: null,
+    equal: true,
+  };
+  const names = [
+    ...new Set([...Object.keys(before.environments), ...Object.keys(after.environments)]),
+  ]
+    .filter(wanted)
+    .sort();
+  for (const name of names) {
+    const a = before.environments[name];
+    const b = after.environments[name];
+    if (!a) result.addedEnvironments.push({ name, packages: b.length });
+    else if (!b) result.removedEnvironments.push({ name, packages: a.length });
+    else {
+      const diff = diffPackages(a, b);
+      if (!isEmptyDiff(diff)) result.environments[name] = diff;
+    }
+  }
+  if (
+    before.target.python !== after.target.python ||
+    before.target.platform !== after.target.platform
+  ) {
+    result.target = { from: before.target, to: after.target };
+  }
+  result.equal = !result.addedEnvironments.length && !result.removedEnvironments.length &&
+    !Object.keys(result.environments).length && result.target === null;
+  return result;
+}
+
+/** The lines `envknit diff` prints for one environment's changes (sorted by name). */
+export function describeChanges(diff: EnvironmentDiff): string[] {
+  const rows: [string, string][] = [
+    ...diff.added.map((p): [string, string] => [p.name, `+ ${p.name} ${p.version}`]),
+    ...diff.removed.map((p): [string, string] => [p.name, `- ${p.name} ${p.version}`]),
+    ...diff.changed.map((c): [string, string] => [
+      c.name,
+      c.kind === "wheels"
+        ? `~ ${c.name} ${c.to} (other wheels)`
+        : `${c.kind === "upgraded" ? "↑" : "↓"} ${c.name} ${c.from} → ${c.to}`,
+    ]),
+  ];
+  return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, line]) => line);
+}
