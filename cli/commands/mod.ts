@@ -40,6 +40,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   graph: { summary: "print the dependency graph", load: () => import("./graph.ts") },
   why: { summary: "show why a package is in the lock", load: () => import("./why.ts") },
   diff: { summary: "compare two lock files", load: () => import("./diff.ts") },
+  export: { summary: "export requirements.txt or pylock.toml", load: () => import("./export.ts") },
   fetch: {
     summary: "download the locked wheels into a folder (for offline installs)",
     load: () => import("./fetch.ts"),
