@@ -50,6 +50,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "list, measure, clean up or garbage-collect the package store",
     load: () => import("./store.ts"),
   },
+  doctor: { summary: "check envknit's setup and the project", load: () => import("./doctor.ts") },
   completions: { summary: "print shell completions", load: () => import("./completions.ts") },
   "init-shell": { summary: "print a shell setup snippet", load: () => import("./init_shell.ts") },
 };
