@@ -1,6 +1,7 @@
 /**
  * Edits of envknit.yaml that keep the user's comments, key order and list style: environments
- * (`envknit env create/remove`) and their requirements (`envknit add/remove/pin`).
+ * (`envknit env create/remove`) and their requirements (`envknit add/remove/pin`). Requirement
+ * names are compared after PEP 503 normalization.
  *
  * Every edit works on `config.document` (the yaml Document of {@link ProjectConfig}); then
  * {@link checkEdited} parses the edited text again, so nothing invalid is ever saved, and
@@ -10,7 +11,8 @@
  */
 import { parseConfig, type ProjectConfig } from "./config.ts";
 import { EnvknitError, UsageError } from "./errors.ts";
-import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "./yaml.ts";
+import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from "./yaml.ts";
+import { parseRequirement } from "../resolver/mod.ts";
 
 /** The rule config.ts applies to environment names, checked here first for a plainer message. */
 const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -141,4 +143,126 @@ export function packageSeq(config: ProjectConfig, env: string, key: string): YAM
   const created = config.document.createNode([]) as YAMLSeq;
   node.set(key, created);
   return created;
+}
+
+/** The key of the list a requirement goes to. */
+export function listKey(dev: boolean): "packages" | "dev_packages" {
+  return dev ? "dev_packages" : "packages";
+}
+
+/**
+ * The environment an edit applies to: `given`, else `default` when there is one (or none at
+ * all: it will be created), else the only one.
+ */
+export function editedEnvironment(config: ProjectConfig, given: string | undefined): string {
+  if (given !== undefined) {
+    checkEnvironmentName(given);
+    return given;
+  }
+  const names = Object.keys(config.environments);
+  if (names.includes("default") || names.length === 0) return "default";
+  if (names.length === 1) return names[0];
+  throw new UsageError(
+    `${config.path} has several environments and none is called default: ${names.join(", ")}`,
+    { hints: ["choose one with --env NAME"] },
+  );
+}
+
+/** One requirement of an environment list, with its normalized name. */
+export interface ListedRequirement {
+  /** Position in the YAML list. */
+  index: number;
+  /** The requirement as envknit.yaml states it (a mapping is shown as a string). */
+  requirement: string;
+  /** PEP 503-normalized name, or null when the entry does not parse. */
+  name: string | null;
+}
+
+/** The requirements of `env`'s packages (or dev_packages), in file order. */
+export function listedRequirements(
+  config: ProjectConfig,
+  env: string,
+  dev: boolean,
+): ListedRequirement[] {
+  const e = config.environments[env];
+  if (!e) return [];
+  return (dev ? e.devPackages : e.packages).map((requirement, index) => {
+    let name: string | null = null;
+    try {
+      name = parseRequirement(requirement).name;
+    } catch {
+      // An entry that does not parse matches no name; `envknit lock` reports it.
+    }
+    return { index, requirement, name };
+  });
+}
+
+/** A requirement scalar that takes over the comments of the node it replaces. */
+function replacement(config: ProjectConfig, old: unknown, text: string): Scalar {
+  const node = config.document.createNode(text) as Scalar;
+  const from = old as {
+    comment?: string | null;
+    commentBefore?: string | null;
+    spaceBefore?: boolean;
+  };
+  if (from && typeof from === "object") {
+    if (from.comment) node.comment = from.comment;
+    if (from.commentBefore) node.commentBefore = from.commentBefore;
+    if (from.spaceBefore) node.spaceBefore = true;
+  }
+  return node;
+}
+
+/**
+ * Puts `requirement` (already validated) into `env`'s packages (or dev_packages): in place of
+ * the entry with the same normalized name, keeping its comments, else at the end. The
+ * environment and the list are created when missing. Returns the entry replaced, if any.
+ */
+export function setRequirement(
+  config: ProjectConfig,
+  env: string,
+  requirement: string,
+  dev: boolean,
+): string | null {
+  const name = parseRequirement(requirement).name;
+  const existing = listedRequirements(config, env, dev).find((r) => r.name === name);
+  const seq = packageSeq(config, env, listKey(dev));
+  if (existing) {
+    seq.items[existing.index] = replacement(config, seq.items[existing.index], requirement);
+  } else {
+    appendable(seq).add(config.document.createNode(requirement));
+  }
+  return existing?.requirement ?? null;
+}
+
+/**
+ * Removes the entry named `name` (normalized) from `env`'s packages (or dev_packages). Returns
+ * what was removed, or null when no entry has that name.
+ */
+export function removeRequirement(
+  config: ProjectConfig,
+  env: string,
+  name: string,
+  dev: boolean,
+): string | null {
+  const existing = listedRequirements(config, env, dev).find((r) => r.name === name);
+  if (!existing) return null;
+  const seq = packageSeq(config, env, listKey(dev));
+  seq.items.splice(existing.index, 1);
+  return existing.requirement;
+}
+
+/**
+ * The requirement `name[extras]==version ; marker` for a requirement pinned to `version`: extras
+ * and marker of `requirement` are kept.
+ */
+export function pinnedRequirement(
+  requirement: string | null,
+  name: string,
+  version: string,
+): string {
+  const r = requirement === null ? null : parseRequirement(requirement);
+  const extras = r?.extras.length ? `[${r.extras.join(",")}]` : "";
+  const marker = r?.marker ? `; ${r.marker}` : "";
+  return `${r?.name ?? name}${extras}==${version}${marker}`;
 }

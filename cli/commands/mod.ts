@@ -15,6 +15,10 @@ export interface CommandEntry {
 /** Loaders by command name, in the order `--help` lists them. */
 export const COMMANDS: Record<string, CommandEntry> = {
   init: { summary: "create envknit.yaml in the current folder", load: () => import("./init.ts") },
+  add: { summary: "add requirements to an environment and lock", load: () => import("./add.ts") },
+  remove: { summary: "remove requirements and lock", load: () => import("./remove.ts") },
+  upgrade: { summary: "upgrade locked packages", load: () => import("./upgrade.ts") },
+  pin: { summary: "pin packages to their locked versions", load: () => import("./pin.ts") },
   lock: {
     summary: "resolve envknit.yaml and write envknit.lock.yaml",
     load: () => import("./lock.ts"),
