@@ -22,9 +22,14 @@ export const command: Command = {
     if (ctx.args.positionals.length !== 1) {
       throw new UsageError("why takes one package name", { hints: ["envknit why urllib3"] });
     }
-    const { env, graph } = await loadEnvironmentGraph(ctx);
+    const { env, graph, lock } = await loadEnvironmentGraph(ctx);
     const target = normalizeName(ctx.args.positionals[0]);
     const pkg = graph.packages.get(target);
+    if (!pkg && lock.environments[env].some((p) => p.name === target)) {
+      throw new EnvknitError(`${target} is only needed by dev_packages of '${env}'`, {
+        hints: ["leave out --no-dev to see why"],
+      });
+    }
     if (!pkg) {
       throw new EnvknitError(`${target} is not in the lock of environment '${env}'`, {
         hints: ["see what is: envknit tree"],

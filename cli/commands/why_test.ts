@@ -27,6 +27,7 @@ Deno.test("envknit why: every path from a requirement to the package", async () 
     assertStringIncludes(missing.stderr, "error: nope is not in the lock of environment 'default'");
     const noDev = await p.run(["why", "pluggy", "--no-dev"]);
     assertEquals(noDev.code, 1);
+    assertStringIncludes(noDev.stderr, "error: pluggy is only needed by dev_packages of 'default'");
     assertEquals((await p.run(["why"])).code, 2);
   } finally {
     await p.dispose();
