@@ -3,36 +3,13 @@
  *
  * @module
  */
-import { formatOptions, type OptionSpec, parseArgs } from "./args.ts";
+import { formatOptions, parseArgs } from "./args.ts";
+import { GLOBAL_OPTIONS } from "./global_options.ts";
 import type { Command, GlobalOptions } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { Output } from "./output.ts";
 import { EnvknitError, UsageError } from "../project/errors.ts";
 import { ENVKNIT_VERSION } from "../project/version.ts";
-
-/** Options accepted before or after any command. */
-export const GLOBAL_OPTIONS: OptionSpec[] = [
-  {
-    name: "index-url",
-    kind: "string",
-    value: "URL",
-    description: "the package index (PEP 503/691)",
-  },
-  {
-    name: "extra-index-url",
-    kind: "list",
-    value: "URL",
-    description: "another index, searched after",
-  },
-  { name: "find-links", kind: "list", value: "DIR", description: "a folder of wheels" },
-  { name: "offline", kind: "boolean", description: "use only the cache and local folders" },
-  { name: "python", kind: "string", value: "PATH", description: "the target interpreter" },
-  { name: "quiet", short: "q", kind: "boolean", description: "print only results and errors" },
-  { name: "verbose", short: "v", kind: "boolean", description: "print debug messages" },
-  { name: "json", kind: "boolean", description: "print data as JSON" },
-  { name: "help", short: "h", kind: "boolean", description: "show help" },
-  { name: "version", short: "V", kind: "boolean", description: "show the version" },
-];
 
 function mainHelp(): string {
   const names = Object.keys(COMMANDS);

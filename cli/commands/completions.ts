@@ -12,6 +12,7 @@
 import type { OptionSpec } from "../args.ts";
 import type { Command } from "../command.ts";
 import { COMMANDS } from "./mod.ts";
+import { GLOBAL_OPTIONS } from "../global_options.ts";
 import { UsageError } from "../../project/errors.ts";
 
 /** Extra completion facts a command module may export as `completion`. */
@@ -63,35 +64,6 @@ export const SHELLS = ["bash", "zsh", "fish"] as const;
 /** One of {@link SHELLS}. */
 export type Shell = typeof SHELLS[number];
 
-/**
- * The global options of `cli/main.ts`. They are repeated here because this module cannot import
- * main.ts: main.ts is the entry module and is still evaluating (its top-level `await main()`)
- * while a command runs, so importing it from a command would wait forever. completions_test.ts
- * checks that this list equals main.ts's `GLOBAL_OPTIONS`.
- */
-export const GLOBAL_OPTION_SPECS: OptionSpec[] = [
-  {
-    name: "index-url",
-    kind: "string",
-    value: "URL",
-    description: "the package index (PEP 503/691)",
-  },
-  {
-    name: "extra-index-url",
-    kind: "list",
-    value: "URL",
-    description: "another index, searched after",
-  },
-  { name: "find-links", kind: "list", value: "DIR", description: "a folder of wheels" },
-  { name: "offline", kind: "boolean", description: "use only the cache and local folders" },
-  { name: "python", kind: "string", value: "PATH", description: "the target interpreter" },
-  { name: "quiet", short: "q", kind: "boolean", description: "print only results and errors" },
-  { name: "verbose", short: "v", kind: "boolean", description: "print debug messages" },
-  { name: "json", kind: "boolean", description: "print data as JSON" },
-  { name: "help", short: "h", kind: "boolean", description: "show help" },
-  { name: "version", short: "V", kind: "boolean", description: "show the version" },
-];
-
 /** Option and command names go into shell code unquoted in places: only plain ones are used. */
 const SAFE_WORD = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 
@@ -139,7 +111,7 @@ export async function completionModel(): Promise<CompletionModel> {
       positionals: (hints.positionals ?? []).filter((w) => SAFE_WORD.test(w)),
     });
   }
-  const global = GLOBAL_OPTION_SPECS.filter((o) => SAFE_WORD.test(o.name)).map((o) =>
+  const global = GLOBAL_OPTIONS.filter((o) => SAFE_WORD.test(o.name)).map((o) =>
     optionModel(o, {})
   );
   return { global, commands, unloaded };

@@ -1,7 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
 import { COMMANDS } from "./mod.ts";
-import { GLOBAL_OPTIONS } from "../main.ts";
-import { GLOBAL_OPTION_SPECS } from "./completions.ts";
+import { GLOBAL_OPTIONS } from "../global_options.ts";
 import { type CliResult, envknitShim, tempProject } from "./testing.ts";
 
 const CONFIG = `environments:
@@ -36,10 +35,6 @@ async function has(program: string): Promise<boolean> {
     return false;
   }
 }
-
-Deno.test("the global options completions knows are main.ts's", () => {
-  assertEquals(GLOBAL_OPTION_SPECS, GLOBAL_OPTIONS);
-});
 
 Deno.test("envknit completions: every command and option is in each script; the scripts parse", async () => {
   const p = await tempProject(CONFIG);
