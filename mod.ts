@@ -6,13 +6,13 @@
 export { ENVKNIT_VERSION } from "./project/version.ts";
 export { EnvknitError, UsageError } from "./project/errors.ts";
 export {
+  installLock,
   type InstallOptions,
   type InstallProgress,
   type InstallResult,
-  installLock,
 } from "./store/installing.ts";
-export { type FetchOptions, type FetchResult, fetchLock } from "./store/fetching.ts";
-export { type VerifyProblem, type VerifyResult, verifyLock } from "./store/verify.ts";
+export { fetchLock, type FetchOptions, type FetchResult } from "./store/fetching.ts";
+export { verifyLock, type VerifyProblem, type VerifyResult } from "./store/verify.ts";
 export { collectGarbage, type GcResult } from "./store/gc.ts";
 export { prepareRun, type RunEnvironment, type RunOptions } from "./store/activate.ts";
 export { recordProject } from "./store/projects.ts";
