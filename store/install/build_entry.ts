@@ -469,8 +469,7 @@ async function finishEntry(
     size: w.size,
   }));
   recordRows.push({ path: recordName, algorithm: "", digest: "", size: null });
-  await Deno.remove(`${tmpDir}/${recordName}`);
-  await Deno.writeTextFile(`${tmpDir}/${recordName}`, formatRecord(recordRows), { mode: 0o644 });
+  await Deno.writeTextFile(`${tmpDir}/${recordName}`, formatRecord(recordRows));
   const marker: EntryMarker = {
     name: req.name,
     version: req.version,

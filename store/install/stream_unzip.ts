@@ -95,13 +95,25 @@ function corrupt(message: string): ZipError {
   return new ZipError("corrupt", `corrupt zip: ${message}`);
 }
 
-/** Creates parent folders once each. */
+/**
+ * Creates parent folders once each, top-down with one `mkdir` per folder (a recursive mkdir
+ * first fails on every missing level: on a busy file system each metadata call counts).
+ */
 class Folders {
   readonly #made = new Set<string>();
   ensureParent(path: string): void {
-    const dir = path.slice(0, path.lastIndexOf("/"));
+    this.#ensure(path.slice(0, path.lastIndexOf("/")));
+  }
+  #ensure(dir: string): void {
     if (!dir || this.#made.has(dir)) return;
-    Deno.mkdirSync(dir, { recursive: true });
+    try {
+      Deno.mkdirSync(dir);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        this.#ensure(dir.slice(0, dir.lastIndexOf("/")));
+        Deno.mkdirSync(dir);
+      } else if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
     this.#made.add(dir);
   }
 }
@@ -294,7 +306,8 @@ async function extractData(
     hash.update(data);
     // Synchronous on purpose: wheels are mostly small files, and an async write costs several
     // thread-pool round trips (open, write, close), far more than the syscalls themselves.
-    if (m.path !== null) Deno.writeFileSync(m.path, data, { createNew: true, mode: 0o644 });
+    // No `mode`: it costs an fchmod per file; the umask gives 0644 (executables get chmod later).
+    if (m.path !== null) Deno.writeFileSync(m.path, data, { createNew: true });
     return { crc: crc32(data), digest: hash.digest("base64url") };
   }
   // A large member: inflate and write piece by piece, memory stays bounded.
