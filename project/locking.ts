@@ -119,8 +119,11 @@ export interface LockResult {
   environments: string[];
   /** The target of the lock. */
   interpreter: Interpreter;
-  /** Traffic and cache counters. */
-  stats: { http: HttpStats; index: IndexStats; seconds: number };
+  /**
+   * Traffic and cache counters, the whole time, and milliseconds per phase (`config`,
+   * `interpreter`, `resolve` — fetching included —, `write`).
+   */
+  stats: { http: HttpStats; index: IndexStats; seconds: number; phases: Record<string, number> };
 }
 
 /** Resolves the project's environments and writes `envknit.lock.yaml` (see the module docs). */
@@ -135,6 +138,14 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     });
   }
   const config = await loadConfig(configPath);
+  const phases: Record<string, number> = {};
+  let phaseStart = started;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - phaseStart);
+    phaseStart = now;
+  };
+  phase("config");
   const lockPath = `${config.dir}/${LOCK_FILENAME}`;
   const warn = options.onWarning ?? (() => {});
 
@@ -146,6 +157,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   }
   const targets = options.env !== undefined ? [options.env] : envNames;
   const previous = await readPrevious(lockPath, options.env !== undefined, warn);
+  const previousLock = previous?.lock ?? null;
 
   // Indexes: the command line overrides index.url; extra indexes add up, configured ones first.
   const indexUrls = [
@@ -172,17 +184,18 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   });
 
   const interpreters = await chooseInterpreters(config, targets, options, envVars, cache);
+  phase("interpreter");
   const providers = new Map<Interpreter, IndexProvider>();
   const environments: Record<string, LockPackage[]> = {};
-  if (previous && options.env !== undefined) {
-    for (const [name, packages] of Object.entries(previous.environments)) {
+  if (previousLock && options.env !== undefined) {
+    for (const [name, packages] of Object.entries(previousLock.environments)) {
       if (name !== options.env && config.environments[name]) environments[name] = packages;
     }
   }
   const updates = new Set((options.update ?? []).map(normalizeName));
   for (const name of updates) {
     const known = targets.some((env) =>
-      previous?.environments[env]?.some((p) => p.name === name) ||
+      previousLock?.environments[env]?.some((p) => p.name === name) ||
       [...config.environments[env].packages, ...config.environments[env].devPackages]
         .some((r) => safeName(r) === name)
     );
@@ -215,11 +228,12 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
       interp,
       provider,
       index,
-      preferencesFrom(previous, envName, updates, options.upgrade ?? false),
+      preferencesFrom(previousLock, envName, updates, options.upgrade ?? false),
       options.prereleases,
     );
   }
 
+  phase("resolve");
   const first = interpreters.get(targets.includes("default") ? "default" : targets[0]);
   const targetInterp = first ?? await defaultInterpreter(options, envVars, cache);
   const lock: Lockfile = {
@@ -230,10 +244,12 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     target: targetOf(targetInterp),
     environments,
   };
-  if (previous && !sameTarget(previous.target, lock.target) && options.env !== undefined) {
+  if (
+    previousLock && !sameTarget(previousLock.target, lock.target) && options.env !== undefined
+  ) {
     warn(
       `the other environments of ${LOCK_FILENAME} were locked for Python ` +
-        `${previous.target.python} on ${previous.target.platform}; lock them again for ` +
+        `${previousLock.target.python} on ${previousLock.target.platform}; lock them again for ` +
         `${lock.target.python} on ${lock.target.platform} with 'envknit lock'`,
     );
   }
@@ -243,9 +259,17 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   if (options.dryRun) {
     text = serializeLock(lock);
   } else {
-    written = await writeLock(lockPath, lock);
-    text = await Deno.readTextFile(lockPath);
-    lock.lockGeneratedAt = parseLock(text, lockPath).lockGeneratedAt;
+    const unchanged = previous
+      ? serializeLock({ ...lock, lockGeneratedAt: previous.lock.lockGeneratedAt })
+      : null;
+    if (previous && unchanged === previous.text) {
+      lock.lockGeneratedAt = previous.lock.lockGeneratedAt;
+      text = unchanged;
+    } else {
+      written = await writeLock(lockPath, lock);
+      text = written ? serializeLock(lock) : await Deno.readTextFile(lockPath);
+      if (!written) lock.lockGeneratedAt = parseLock(text, lockPath).lockGeneratedAt;
+    }
   }
   return {
     lock,
@@ -257,7 +281,8 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     stats: {
       http: http.stats,
       index: index.stats,
-      seconds: (performance.now() - started) / 1000,
+      seconds: (phase("write"), (performance.now() - started) / 1000),
+      phases,
     },
   };
 }
@@ -267,7 +292,7 @@ async function readPrevious(
   lockPath: string,
   needed: boolean,
   warn: (m: string) => void,
-): Promise<Lockfile | null> {
+): Promise<{ lock: Lockfile; text: string } | null> {
   let text: string;
   try {
     text = await Deno.readTextFile(lockPath);
@@ -275,7 +300,7 @@ async function readPrevious(
     return null;
   }
   try {
-    return parseLock(text, lockPath);
+    return { lock: parseLock(text, lockPath), text };
   } catch (error) {
     if (needed) throw error; // --env would drop the other environments of a lock it cannot read
     warn(`ignoring the existing lock: ${error instanceof Error ? error.message : error}`);

@@ -20,12 +20,11 @@ import { parseSdistFilename } from "../store/wheel/filename.ts";
 import { parseMetadata } from "../store/wheel/metadata.ts";
 import {
   type CandidateVersion,
-  compareVersions,
   evaluateMarker,
   normalizeName,
   normalizeVersion,
-  parseRequirement,
   type ResolverProvider,
+  sortVersions,
   specifierContains,
   type VersionMetadata,
 } from "./mod.ts";
@@ -67,6 +66,25 @@ export interface ProviderStats {
 
 const PRERELEASE = /(?:a|b|rc|dev)\d+/;
 
+// A version already in PEP 440 normal form, in the shapes nearly every file name has
+// (`2.31.0`, `1.0rc1`, `3.0.post2`, `2.0.0.dev1`): its normal form is itself, no wasm call needed.
+const NUM = "(?:0|[1-9][0-9]*)";
+const CANONICAL = new RegExp(
+  `^${NUM}(?:\\.${NUM})*(?:(?:a|b|rc)${NUM})?(?:\\.post${NUM})?(?:\\.dev${NUM})?$`,
+);
+
+const CANONICAL_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** `normalizeName`, with the already-normal case answered without the wasm module. */
+function normalName(name: string): string {
+  return CANONICAL_NAME.test(name) ? name : normalizeName(name);
+}
+
+/** `normalizeVersion`, with the common already-normal case answered without the wasm module. */
+function normalVersion(version: string): string {
+  return CANONICAL.test(version) ? version : normalizeVersion(version);
+}
+
 /** A resolver provider backed by an {@link IndexClient}. */
 export class IndexProvider implements ResolverProvider {
   readonly stats: ProviderStats = { projects: 0, metadata: 0 };
@@ -78,6 +96,12 @@ export class IndexProvider implements ResolverProvider {
   readonly #onProgress?: () => void;
   readonly #releases = new Map<string, Promise<Map<string, Release> | null>>();
   readonly #metadata = new Map<string, Promise<VersionMetadata>>();
+  /** Projects already read ahead from the cache. */
+  readonly #peeked = new Set<string>();
+  /** Marker → whether it holds for the target (without extras). */
+  readonly #markers = new Map<string, boolean>();
+  /** Specifier + version → whether it matches (Requires-Python checks repeat a lot). */
+  readonly #contains = new Map<string, boolean>();
 
   constructor(options: IndexProviderOptions) {
     this.#index = options.index;
@@ -95,7 +119,7 @@ export class IndexProvider implements ResolverProvider {
 
   /** Every release of `name` by normalized version, or null when no index has it. */
   releases(name: string): Promise<Map<string, Release> | null> {
-    const key = normalizeName(name);
+    const key = normalName(name);
     let pending = this.#releases.get(key);
     if (!pending) {
       pending = this.#load(key);
@@ -107,7 +131,7 @@ export class IndexProvider implements ResolverProvider {
 
   /** One release, or null when the index does not list that version. */
   async release(name: string, version: string): Promise<Release | null> {
-    return (await this.releases(name))?.get(normalizeVersion(version)) ?? null;
+    return (await this.releases(name))?.get(normalVersion(version)) ?? null;
   }
 
   async #load(name: string): Promise<Map<string, Release> | null> {
@@ -118,15 +142,20 @@ export class IndexProvider implements ResolverProvider {
       this.notFound.add(name);
       return null;
     }
+    return this.#group(name, page.index, page.files);
+  }
+
+  /** Files grouped into releases, highest version first. */
+  #group(name: string, index: string | null, files: IndexFile[]): Map<string, Release> {
     // Group the files by normalized version (`1.0` and `1.00` are spelled apart but equal).
     const groups = new Map<string, IndexFile[]>();
-    for (const file of page.files) {
+    for (const file of files) {
       const spelled = tryParseWheelFilename(file.filename)?.version ??
         parseSdistFilename(file.filename)?.version;
       if (spelled === undefined) continue;
       let version: string;
       try {
-        version = normalizeVersion(spelled);
+        version = normalVersion(spelled);
       } catch {
         continue; // an unparsable version in a file name: the file is not a candidate
       }
@@ -135,9 +164,11 @@ export class IndexProvider implements ResolverProvider {
       groups.set(version, list);
     }
     const releases = new Map<string, Release>();
-    const versions = [...groups.keys()].sort((a, b) => compareVersions(b, a));
+    // One call sorts them all (highest first): a comparison per call would cross into wasm
+    // n·log n times.
+    const versions = sortVersions([...groups.keys()]).reverse();
     for (const version of versions) {
-      releases.set(version, this.#release(name, version, page.index, groups.get(version)!));
+      releases.set(version, this.#release(name, version, index, groups.get(version)!));
     }
     return releases;
   }
@@ -175,10 +206,10 @@ export class IndexProvider implements ResolverProvider {
 
   /** The dependencies and `Requires-Python` of one version, from its best wheel's METADATA. */
   getMetadata(name: string, version: string): Promise<VersionMetadata> {
-    const key = `${normalizeName(name)}==${normalizeVersion(version)}`;
+    const key = `${normalName(name)}==${normalVersion(version)}`;
     let pending = this.#metadata.get(key);
     if (!pending) {
-      pending = this.#getMetadata(normalizeName(name), normalizeVersion(version));
+      pending = this.#getMetadata(normalName(name), normalVersion(version));
       this.#metadata.set(key, pending);
       pending.catch(() => {});
     }
@@ -202,7 +233,7 @@ export class IndexProvider implements ResolverProvider {
         }`,
       );
     }
-    if (normalizeName(meta.name) !== name || safeNormalize(meta.version) !== version) {
+    if (normalName(meta.name) !== name || safeNormalize(meta.version) !== version) {
       throw new EnvknitError(
         `the metadata of ${file.filename} describes ${meta.name} ${meta.version}, not ${name} ` +
           version,
@@ -221,7 +252,7 @@ export class IndexProvider implements ResolverProvider {
 
   /** A hint from the solver: it will need this project soon. */
   prefetch(name: string): void {
-    this.#prefetchRequirement(normalizeName(name), null);
+    this.#prefetchRequirement(normalName(name), null);
   }
 
   /** A hint from the solver: it will need this version's metadata soon. */
@@ -231,26 +262,97 @@ export class IndexProvider implements ResolverProvider {
 
   /** Requests the pages of the dependencies that apply to the target (and their likely metadata). */
   #readAheadDependencies(requiresDist: string[]): void {
-    for (const line of requiresDist) {
-      let req;
-      try {
-        req = parseRequirement(line);
-        // Requirements behind an extra are left for when the extra is asked for.
-        if (req.marker && !evaluateMarker(req.marker, this.#interp.markers, [])) continue;
-      } catch {
-        continue; // the solver will report a bad requirement; reading ahead just skips it
-      }
-      this.#prefetchRequirement(normalizeName(req.name), req.specifier || null);
+    for (const req of this.#applicable(requiresDist)) {
+      this.#prefetchRequirement(req.name, req.specifier);
     }
   }
 
+  /**
+   * The requirements of `requiresDist` that apply to the target without extras, split cheaply in
+   * JavaScript (reading ahead runs for every dependency of every candidate; the solver parses
+   * them properly). Markers are evaluated by the wasm module, once per distinct marker.
+   */
+  #applicable(requiresDist: string[]): { name: string; specifier: string | null }[] {
+    const out: { name: string; specifier: string | null }[] = [];
+    for (const line of requiresDist) {
+      const m = REQUIREMENT.exec(line);
+      if (!m) continue; // the solver will report a bad requirement; reading ahead skips it
+      const marker = m[3]?.trim() ?? "";
+      if (marker) {
+        // Requirements behind an extra are left for when the extra is asked for.
+        if (/\bextra\b/.test(marker)) continue;
+        let applies = this.#markers.get(marker);
+        if (applies === undefined) {
+          try {
+            applies = evaluateMarker(marker, this.#interp.markers, []);
+          } catch {
+            applies = false;
+          }
+          this.#markers.set(marker, applies);
+        }
+        if (!applies) continue;
+      }
+      const specifier = (m[2] ?? "").trim().replace(/^\((.*)\)$/, "$1").trim();
+      let name: string;
+      try {
+        name = normalName(m[1]);
+      } catch {
+        continue;
+      }
+      out.push({ name, specifier: specifier || null });
+    }
+    return out;
+  }
+
   #prefetchRequirement(name: string, specifier: string | null): void {
-    const readAhead = this.#readAhead;
+    if (!this.#readAhead) {
+      this.releases(name).catch(() => {});
+      return;
+    }
+    this.#peek(name, specifier);
     this.releases(name).then((releases) => {
-      if (!releases || !readAhead) return;
+      if (!releases) return;
       const likely = this.#likely(releases, specifier);
       if (likely) this.getMetadata(name, likely.version).catch(() => {});
     }).catch(() => {});
+  }
+
+  /**
+   * Reads ahead from the cache alone, before the network answers: the cached page of `name`
+   * gives the likely version, its cached metadata gives the dependencies, whose pages are then
+   * requested at once (and peeked in turn). On a warm run every page of the likely closure is
+   * thus revalidated in parallel from the start instead of level by level. What the peek finds
+   * only decides which requests start early; answers still come from the revalidated pages.
+   */
+  #peek(name: string, specifier: string | null): void {
+    if (this.#peeked.has(name)) return;
+    this.#peeked.add(name);
+    this.#index.peek(name).then(async (files) => {
+      if (!files) return;
+      const likely = this.#likely(this.#group(name, null, files), specifier);
+      const sha256 = likely?.best?.hashes.sha256;
+      const text = sha256 ? await this.#index.peekMetadata(sha256) : null;
+      if (!text) return;
+      const meta = parseMetadata(text, { source: likely!.best!.filename });
+      for (const req of this.#applicable(meta.requiresDist)) {
+        this.#prefetchRequirement(req.name, req.specifier);
+      }
+    }).catch(() => {});
+  }
+
+  /** Whether `version` is in `specifier` (pre-releases judged like others), memoized. */
+  #matches(specifier: string, version: string): boolean {
+    const key = `${specifier}\0${version}`;
+    let result = this.#contains.get(key);
+    if (result === undefined) {
+      try {
+        result = specifierContains(specifier, version, { prereleases: true });
+      } catch {
+        result = false;
+      }
+      this.#contains.set(key, result);
+    }
+    return result;
   }
 
   /** The version the solver will most likely try first: the highest installable, non-yanked
@@ -261,16 +363,8 @@ export class IndexProvider implements ResolverProvider {
     for (const release of releases.values()) { // highest first
       const c = release.candidate;
       if (c.yanked || c.unavailable) continue;
-      try {
-        if (
-          c.requiresPython && !specifierContains(c.requiresPython, python, { prereleases: true })
-        ) {
-          continue;
-        }
-        if (specifier && !specifierContains(specifier, c.version, { prereleases: true })) continue;
-      } catch {
-        continue;
-      }
+      if (c.requiresPython && !this.#matches(c.requiresPython, python)) continue;
+      if (specifier && !this.#matches(specifier, c.version)) continue;
       if (!PRERELEASE.test(c.version)) return release;
       pre ??= release;
     }
@@ -278,9 +372,13 @@ export class IndexProvider implements ResolverProvider {
   }
 }
 
+/** `name [extras] specifier ; marker` of a PEP 508 requirement (no direct URLs). */
+const REQUIREMENT =
+  /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*([^;@]*)(?:;(.*))?$/s;
+
 function safeNormalize(version: string): string {
   try {
-    return normalizeVersion(version);
+    return normalVersion(version);
   } catch {
     return version;
   }

@@ -101,7 +101,10 @@ export const command: Command = {
     }
     const count = Object.values(result.lock.environments).reduce((n, e) => n + e.length, 0);
     const envs = Object.keys(result.lock.environments).length;
-    const { http, index, seconds } = result.stats;
+    const { http, index, seconds, phases } = result.stats;
+    ctx.out.debug(
+      `timings (ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    );
     ctx.out.debug(
       `${http.requests} requests (${http.conditional} conditional, ${http.notModified} not ` +
         `modified, ${http.ranged} ranged, ${http.retries} retries), pages: ${index.pagesFetched} ` +

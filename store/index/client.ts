@@ -113,6 +113,28 @@ export class IndexClient {
     return pending;
   }
 
+  /**
+   * The files of `name` from the cache alone (no request, no find-links): the page of the first
+   * index whose cache knows the project, or null when the cache cannot tell. For reading ahead
+   * on warm runs; {@link project} is the answer that counts.
+   */
+  async peek(name: string): Promise<IndexFile[] | null> {
+    if (!this.#cache) return null;
+    const normalized = normalizeName(name);
+    for (const index of this.indexes) {
+      if (index.startsWith("file:")) return null;
+      const cached = await this.#cache.getPage(index, normalized);
+      if (!cached) return null;
+      if (!cached.notFound) return ownFiles(cached.files, normalized);
+    }
+    return null;
+  }
+
+  /** Cached metadata headers of the file with this sha256, or null (no request). */
+  async peekMetadata(sha256: string): Promise<string | null> {
+    return await this.#cache?.getMetadata(sha256) ?? null;
+  }
+
   /** Starts fetching a project page without waiting for it (prefetch). */
   prefetch(name: string): void {
     this.project(name).catch(() => {});
@@ -205,8 +227,9 @@ export class IndexClient {
   }
 
   /**
-   * The METADATA text of a wheel of `project` (PEP 658, else range requests, else the whole
-   * wheel; from the cache when this file's hash was seen before). Memoized per file.
+   * The METADATA header fields of a wheel of `project` (PEP 658, else range requests, else the
+   * whole wheel; from the cache when this file's hash was seen before), without the description
+   * body. Memoized per file.
    */
   metadata(project: string, file: IndexFile): Promise<string> {
     const key = file.hashes.sha256 ?? file.url;

@@ -1,5 +1,6 @@
 import { IndexClient } from "./client.ts";
 import { IndexCache } from "./cache.ts";
+import { metadataHeaders } from "./core_metadata.ts";
 import { HttpClient } from "../http/client.ts";
 import { EnvknitError } from "../../project/errors.ts";
 import {
@@ -17,6 +18,8 @@ async function demo(version = "1.0", extra: Partial<Parameters<typeof buildWheel
   return await buildWheel({
     name: "demo",
     version,
+    summary: "a demo",
+    metadataFields: [["Description-Content-Type", "text/markdown"]],
     requiresDist: ["idna>=3"],
     requiresPython: ">=3.8",
     // Large enough that the range reader cannot get the whole file in its first request.
@@ -63,7 +66,7 @@ Deno.test("metadata: PEP 658 file first, checked against the page's hash", async
   await using index = await startIndex({ projects: { demo: [w] } });
   const client = new IndexClient({ http: http(), indexUrls: [index.url] });
   const page = await client.project("demo");
-  assertEquals(await client.metadata("demo", page!.files[0]), w.metadata);
+  assertEquals(await client.metadata("demo", page!.files[0]), metadataHeaders(w.metadata!));
   assertEquals([index.counts.metadata, index.counts.range, index.counts.wheel], [1, 0, 0]);
   assertEquals(client.stats.metadata.pep658, 1);
 
@@ -80,7 +83,7 @@ Deno.test("metadata: HTTP range requests when there is no .metadata file", async
   const client = new IndexClient({ http: http(), indexUrls: [index.url] });
   const file = (await client.project("demo"))!.files[0];
   assertEquals(file.coreMetadata, false);
-  assertEquals(await client.metadata("demo", file), w.metadata);
+  assertEquals(await client.metadata("demo", file), metadataHeaders(w.metadata!));
   assertEquals(index.counts.wheel, 0);
   assert(index.counts.range >= 1 && index.counts.range <= 3, `${index.counts.range} ranges`);
   assertEquals(client.stats.metadata.range, 1);
@@ -100,7 +103,7 @@ Deno.test("metadata: the whole wheel as a last resort, checked against its sha25
     saveWheel: (sha) => Promise.resolve(void saved.push(sha)),
   });
   const file = (await client.project("demo"))!.files[0];
-  assertEquals(await client.metadata("demo", file), w.metadata);
+  assertEquals(await client.metadata("demo", file), metadataHeaders(w.metadata!));
   // One request for the file, answered in full (the server ignores its Range header).
   const fileRequests = index.requests.filter((r) => r.kind === "wheel");
   assertEquals(fileRequests.map((r) => r.status), [200]);
@@ -151,7 +154,7 @@ Deno.test("find-links folders add their wheels; metadata is read in place", asyn
   const file = page!.files[0];
   assertEquals([file.hashes.sha256, file.size, file.index], [local.sha256, local.size, null]);
   assertEquals(file.url, `file://${dir}/${local.filename}`);
-  assertEquals(await client.metadata("demo", file), local.metadata);
+  assertEquals(await client.metadata("demo", file), metadataHeaders(local.metadata!));
   assertEquals(client.stats.metadata.local, 1);
   // Only find-links: the project exists without any index having it.
   const onlyLocal = new IndexClient({ http: http(), indexUrls: [], findLinks: [dir] });
@@ -182,7 +185,7 @@ Deno.test("file:// index: a mirror on a mounted disk, credentials never kept", a
   const page = await client.project("demo");
   assertEquals(page!.index, `file://${dir}/simple/`);
   assertEquals(page!.files[0].url, `file://${dir}/files/${w.filename}`);
-  assertEquals(await client.metadata("demo", page!.files[0]), w.metadata);
+  assertEquals(await client.metadata("demo", page!.files[0]), metadataHeaders(w.metadata!));
   assertEquals(await client.project("absent"), null);
   assertEquals(h.stats.requests, 0);
 });
@@ -203,7 +206,10 @@ Deno.test("cache: pages revalidated (304), metadata never fetched again; offline
   assertEquals(await cold.project("nothing-here"), null);
   index.reset();
   const warm = make();
-  assertEquals(await warm.metadata("demo", (await warm.project("demo"))!.files[0]), w.metadata);
+  assertEquals(
+    await warm.metadata("demo", (await warm.project("demo"))!.files[0]),
+    metadataHeaders(w.metadata!),
+  );
   assertEquals(index.requests.map((r) => [r.kind, r.status, r.ifNoneMatch !== null]), [
     ["page", 304, true],
   ]);
@@ -246,4 +252,17 @@ Deno.test("bad pages: garbage, 404, 500 and 401 each give one clear error", asyn
   index.setProject("garbage", null);
   assertEquals(await client().project("garbage"), null); // 404: not on this index
   await assertRejects(() => client().project("../etc"), EnvknitError, "invalid project name");
+});
+
+Deno.test("only the header section of METADATA is kept (the description body is dropped)", () => {
+  const headers = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: idna\n";
+  assertEquals(metadataHeaders(`${headers}\n# Demo\n\nA long description.\n`), headers);
+  assertEquals(
+    metadataHeaders(headers.replaceAll("\n", "\r\n") + "\r\nbody"),
+    headers.replaceAll("\n", "\r\n"),
+  );
+  assertEquals(metadataHeaders(headers), headers);
+  // A folded header line (continuation) stays; only an empty line ends the headers.
+  const folded = "Name: demo\nDescription: first\n        |second\nVersion: 1\n";
+  assertEquals(metadataHeaders(folded + "\nbody"), folded);
 });

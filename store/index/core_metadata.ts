@@ -7,7 +7,8 @@
  *    central directory if the tail did not hold it, then the one member;
  * 4. only when the server ignores ranges, the whole wheel, checked against its sha256.
  *
- * Local wheels (`file://`) are read in place, by random access.
+ * Local wheels (`file://`) are read in place, by random access. Only the header section is kept
+ * (see {@link metadataHeaders}).
  *
  * @module
  */
@@ -29,6 +30,23 @@ const TAIL_BYTES = 64 * 1024;
 const READ_AHEAD = 64 * 1024;
 /** Largest wheel downloaded whole just to read its metadata. */
 const MAX_WHOLE_WHEEL = 1024 * 1024 * 1024;
+
+/**
+ * The header section of core metadata: everything before the first empty line. The body (the
+ * long description, often tens of kilobytes) says nothing a resolver needs, so it is neither
+ * cached nor returned.
+ */
+export function metadataHeaders(text: string): string {
+  let at = 0;
+  while (at < text.length) {
+    // `at` is the start of a line: an empty one ends the headers.
+    if (text[at] === "\n" || (text[at] === "\r" && text[at + 1] === "\n")) return text.slice(0, at);
+    const nl = text.indexOf("\n", at);
+    if (nl === -1) break;
+    at = nl + 1;
+  }
+  return text;
+}
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
@@ -128,7 +146,7 @@ export async function fetchCoreMetadata(
       );
     }
     try {
-      const text = await readWheelMetadata(await openZip(source), project, path);
+      const text = metadataHeaders(await readWheelMetadata(await openZip(source), project, path));
       if (sha256) await options.cache?.putMetadata(sha256, text);
       return { text, source: "local" };
     } finally {
@@ -157,7 +175,7 @@ export async function fetchCoreMetadata(
           );
         }
       }
-      const text = decodeText(r.body, `${shown}.metadata`);
+      const text = metadataHeaders(decodeText(r.body, `${shown}.metadata`));
       if (sha256) await options.cache?.putMetadata(sha256, text);
       return { text, source: "pep658" };
     }
@@ -177,7 +195,7 @@ export async function fetchCoreMetadata(
     const size = Number(total);
     const rangeSource = new RangeSource(size, http, file.url, tailBytes);
     const archive = await openZip(rangeSource, { tail: tailBytes });
-    text = await readWheelMetadata(archive, project, shown);
+    text = metadataHeaders(await readWheelMetadata(archive, project, shown));
     source = "range";
   } else if (tail.status === 200) {
     // The server ignores ranges: this is the whole wheel. Check it before trusting a byte of it.
@@ -193,7 +211,7 @@ export async function fetchCoreMetadata(
       }
       await options.saveWheel?.(sha256, bytes);
     }
-    text = await readWheelMetadata(await openZip(bytes), project, shown);
+    text = metadataHeaders(await readWheelMetadata(await openZip(bytes), project, shown));
     source = "wheel";
   } else {
     await tail.cancel();
