@@ -9,6 +9,10 @@
  * Entries are the ones `install` chooses (the same plan), and must be present: a missing one is
  * an error that says to run `envknit install`. Nothing is downloaded here.
  *
+ * `run` is the hottest path, so its plan (which entry of each package) is kept in
+ * `cache/runs/<key>.json`, keyed by the lock's text, the environment, the dev switch and the
+ * interpreter (path, size, mtime): the next run only stats the entries.
+ *
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
@@ -46,6 +50,41 @@ export interface RunEnvironment {
   runtimeDir: string;
 }
 
+const PLAN_FORMAT = 1;
+
+/** Which entry folder each package of the environment uses. */
+type Plan = { label: string; dir: string }[];
+
+async function digest(parts: unknown[]): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(parts));
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(hash.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function readPlan(file: string): Plan | null {
+  try {
+    const plan = JSON.parse(Deno.readTextFileSync(file));
+    return Array.isArray(plan) && plan.every((p) => typeof p?.dir === "string") ? plan : null;
+  } catch {
+    return null;
+  }
+}
+
+function writePlan(file: string, plan: Plan): void {
+  const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+    Deno.writeTextFileSync(tmp, JSON.stringify(plan));
+    Deno.renameSync(tmp, file);
+  } catch {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // nothing written
+    }
+  }
+}
+
 /** Picks the environment `run` uses when none is named. */
 export function defaultEnvironment(names: string[]): string {
   if (names.includes("default")) return "default";
@@ -62,22 +101,62 @@ export function defaultEnvironment(names: string[]): string {
 export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock, remember } = await loadLock(options.lockPath, layout);
+  const { lock, key, remember } = await loadLock(options.lockPath, layout);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
-  const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
-  const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
-  const chosen = await chooseWheels(packages, target);
+  if (!(environment in lock.environments)) {
+    lockPackages(lock, { environments: [environment] }); // throws the message listing them
+  }
+
+  // The interpreter the launchers and `python` will use (found without probing it).
+  let python: string | null = null;
+  try {
+    python = (await findPython({
+      flag: options.python ?? null,
+      env,
+      pythonVersion: /^\d+\.\d+$/.test(lock.target.python) ? lock.target.python : null,
+      cacheDir: layout.cacheDir,
+    })).python;
+  } catch {
+    python = null; // launchers fall back to python3 on PATH
+  }
+  let identity: unknown = null;
+  if (python) {
+    try {
+      const s = Deno.statSync(python);
+      identity = [s.size, s.mtime?.getTime() ?? 0];
+    } catch {
+      identity = null;
+    }
+  }
+  const planFile = `${layout.runPlansDir}/${await digest([
+    PLAN_FORMAT,
+    key,
+    environment,
+    options.dev !== false,
+    options.python ?? env.ENVKNIT_PYTHON ?? "",
+    python,
+    identity,
+  ])}.json`;
+  let plan = readPlan(planFile);
+  const cached = plan !== null;
+  if (plan === null) {
+    const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
+    const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
+    plan = (await chooseWheels(packages, target)).map((c) => ({
+      label: `${c.pkg.name} ${c.pkg.version}`,
+      dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
+    }));
+  }
 
   const entries: string[] = [];
   const bins: string[] = [];
   const missing: string[] = [];
   // Synchronous stats: a hundred of them cost less than the promises around async ones.
-  for (const c of chosen) {
-    const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);
+  for (const { label, dir } of plan) {
     try {
       Deno.statSync(dir);
     } catch {
-      missing.push(`${c.pkg.name} ${c.pkg.version}`);
+      missing.push(label);
       continue;
     }
     entries.push(dir);
@@ -99,19 +178,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const runtimeDir = await ensureRuntime(layout);
   await recordProject(options.lockPath, { layout });
   await remember();
-
-  // The interpreter: the one the plan probed if it did, else the one findPython names (no probe).
-  let python: string | null = null;
-  try {
-    python = (await findPython({
-      flag: options.python ?? null,
-      env,
-      pythonVersion: /^\d+\.\d+$/.test(lock.target.python) ? lock.target.python : null,
-      cacheDir: layout.cacheDir,
-    })).python;
-  } catch {
-    python = null; // launchers fall back to python3 on PATH
-  }
+  if (!cached) writePlan(planFile, plan);
 
   const join = (parts: string[], rest: string | undefined) =>
     [...parts, ...(rest ? [rest] : [])].join(":");

@@ -13,7 +13,6 @@ import { EnvknitError } from "../project/errors.ts";
 import { FileLock } from "./file_lock.ts";
 import { ENTRY_MARKER, type EntryMarker, hash16, type StoreLayout } from "./layout.ts";
 import { forgetProject, listProjects, type ProjectRecord } from "./projects.ts";
-import { lockCacheDir } from "./lock_cache.ts";
 
 /** One installed entry of the store. */
 export interface StoreEntry {
@@ -230,7 +229,8 @@ export async function collectGarbage(
       for (const entry of removedEntries) await removeEntry(layout, entry);
       for (const path of removedWheels) await Deno.remove(path).catch(() => {});
       // Validated locks are cheap to rebuild: the cache is emptied rather than tracked.
-      await Deno.remove(lockCacheDir(layout), { recursive: true }).catch(() => {});
+      await Deno.remove(layout.lockCacheDir, { recursive: true }).catch(() => {});
+      await Deno.remove(layout.runPlansDir, { recursive: true }).catch(() => {});
       temporary = (await cleanupStale(layout)).temporary;
     }
     return {

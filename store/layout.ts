@@ -7,6 +7,7 @@
  *   packages/<name>/<version>/<hash16>/   one installed wheel (an "entry")
  *   packages/.tmp/<random>/               entries being built; renamed into place when complete
  *   cache/wheels/<sha256>.whl             downloaded wheels, by content hash
+ *   cache/locks/, cache/runs/             validated locks and run plans (rebuilt when missing)
  *   runtime/<version>/envknit/            the Python runtime, written by the tool
  *   projects/<id>.json                    projects that use the store (for `store gc`)
  *   locks/                                file locks of the writers
@@ -95,6 +96,16 @@ export class StoreLayout {
   /** `cache/wheels/<sha256>.whl`: a cached wheel, named by its verified content hash. */
   cachedWheel(sha256: string): string {
     return `${this.wheelCacheDir}/${sha256.toLowerCase()}.whl`;
+  }
+
+  /** `cache/locks/`: locks already validated, as JSON (see `lock_cache.ts`). */
+  get lockCacheDir(): string {
+    return `${this.cacheDir}/locks`;
+  }
+
+  /** `cache/runs/`: which entries `envknit run` uses per lock, environment and interpreter. */
+  get runPlansDir(): string {
+    return `${this.cacheDir}/runs`;
   }
 
   /** `runtime/`: every runtime version written by some envknit. */

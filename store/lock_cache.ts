@@ -25,14 +25,11 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** `cache/locks/`: validated locks as JSON. */
-export function lockCacheDir(layout: StoreLayout): string {
-  return `${layout.cacheDir}/locks`;
-}
-
 /** A lock read through the cache. */
 export interface LoadedLock {
   lock: Lockfile;
+  /** Identifies the lock's text (and this envknit's reading of it). */
+  key: string;
   /** Stores the validated lock in the cache (a no-op when it came from there). */
   remember(): Promise<void>;
 }
@@ -54,11 +51,11 @@ export async function loadLock(path: string, layout: StoreLayout): Promise<Loade
     );
   }
   const key = (await sha256Hex(`${ENVKNIT_VERSION}\0${FORMAT}\0${text}`)).slice(0, 32);
-  const file = `${lockCacheDir(layout)}/${key}.json`;
+  const file = `${layout.lockCacheDir}/${key}.json`;
   try {
     const cached = JSON.parse(await Deno.readTextFile(file));
     if (cached?.key === key && cached.lock && typeof cached.lock === "object") {
-      return { lock: cached.lock as Lockfile, remember: () => Promise.resolve() };
+      return { lock: cached.lock as Lockfile, key, remember: () => Promise.resolve() };
     }
   } catch {
     // not cached (or unreadable): parse below
@@ -68,12 +65,12 @@ export async function loadLock(path: string, layout: StoreLayout): Promise<Loade
   const remember = async () => {
     const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
     try {
-      await Deno.mkdir(lockCacheDir(layout), { recursive: true });
+      await Deno.mkdir(layout.lockCacheDir, { recursive: true });
       await Deno.writeTextFile(tmp, JSON.stringify({ key, lock }));
       await Deno.rename(tmp, file);
     } catch {
       await Deno.remove(tmp).catch(() => {}); // a read-only store only costs a parse next time
     }
   };
-  return { lock, remember };
+  return { lock, key, remember };
 }

@@ -179,6 +179,16 @@ Deno.test("install: entries laid out as the runtime expects, then run uses them"
   assertEquals(nodev.code, 1);
   assertStringIncludes(nodev.stderr, "command not found: devtool");
 
+  // A plan remembered by an earlier run still checks that its entries exist.
+  await Deno.rename(entryDir(p.home, beta), `${p.dir}/beta-aside`);
+  const gone = await envknit(["run", "--", "python", "-c", "pass"], { cwd: p.project, env: p.env });
+  assertEquals(gone.code, 1);
+  assertStringIncludes(
+    gone.stderr,
+    "error: 1 package is not installed for environment default: beta 2.0",
+  );
+  await Deno.rename(`${p.dir}/beta-aside`, entryDir(p.home, beta));
+
   // stdin is inherited.
   const echo = await envknit(
     ["run", "--", "python", "-c", "import sys; print(sys.stdin.read().upper())"],
