@@ -1,0 +1,298 @@
+/**
+ * The install benchmark, side by side with pip, on real wheels from the local mirror
+ * (`/opt/pypi/files`) served by the loopback index:
+ *
+ * 1. cold install of N packages: `envknit install` into an empty store vs
+ *    `pip install --no-deps --target DIR` of the same wheels from the same index (fresh cache);
+ * 2. warm install of 100 already-present packages, minus the process start (`envknit --version`);
+ * 3. `envknit run -- python -c pass` minus bare `python -c pass`, with the cold set's environment
+ *    and with the 100-package one.
+ *
+ *   deno run -A bench/install/main.ts [--packages N] [--runs R] [--max-mb M]
+ *
+ * Skips with a message when the mirror is absent (CI has none). Results are medians.
+ *
+ * @module
+ */
+import { type Lockfile, writeLock } from "../../project/lock.ts";
+import { bestWheel } from "../../store/tags/compat.ts";
+import { probeInterpreter } from "../../store/tags/interpreter.ts";
+import { parseWheelFilename } from "../../store/wheel/filename.ts";
+import { type IndexFile, startIndex } from "../../tests/support/index_server.ts";
+
+const MIRROR_FILES = "/opt/pypi/files";
+const root = new URL("../../", import.meta.url).pathname;
+const MAIN = `${root}cli/main.ts`;
+
+function option(name: string, fallback: number): number {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(Deno.args[i + 1]);
+}
+
+const COLD_PACKAGES = option("packages", 40);
+const WARM_PACKAGES = 100;
+const RUNS = option("runs", 3);
+const MAX_BYTES = option("max-mb", 20) * 1024 * 1024;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function time(cmd: string, args: string[], env: Record<string, string>, cwd = root) {
+  const started = performance.now();
+  const out = await new Deno.Command(cmd, {
+    args,
+    env,
+    cwd,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const ms = performance.now() - started;
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.slice(0, 6).join(" ")} … failed (${out.code}):\n${
+        new TextDecoder().decode(out.stderr).slice(-2000)
+      }`,
+    );
+  }
+  return ms;
+}
+
+/** Compares dotted release numbers loosely (enough to pick a recent version per project). */
+function versionKey(v: string): number[] {
+  return v.split(/[.+-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : -1));
+}
+function newer(a: string, b: string): boolean {
+  const x = versionKey(a);
+  const y = versionKey(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d > 0;
+  }
+  return false;
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+interface Picked {
+  name: string;
+  version: string;
+  file: IndexFile & { sha256: string };
+}
+
+async function main() {
+  try {
+    await Deno.stat(MIRROR_FILES);
+  } catch {
+    console.log(`bench/install: skipped, no mirror of real wheels at ${MIRROR_FILES}`);
+    return;
+  }
+  const pyOut = await new Deno.Command("python3", {
+    args: ["-c", "import sys; print(sys.executable)"],
+    stdout: "piped",
+  }).output();
+  const python = new TextDecoder().decode(pyOut.stdout).trim();
+  const interp = await probeInterpreter(python, { cacheDir: null });
+
+  // One compatible wheel per project (the newest version), small enough to keep the bench short.
+  const byProject = new Map<string, { version: string; files: string[] }>();
+  for await (const e of Deno.readDir(MIRROR_FILES)) {
+    if (!e.name.endsWith(".whl")) continue;
+    let parsed;
+    try {
+      parsed = parseWheelFilename(e.name);
+    } catch {
+      continue;
+    }
+    const size = (await Deno.stat(`${MIRROR_FILES}/${e.name}`)).size;
+    if (size > MAX_BYTES) continue;
+    const known = byProject.get(parsed.normalizedName);
+    if (!known || newer(parsed.version, known.version)) {
+      byProject.set(parsed.normalizedName, { version: parsed.version, files: [e.name] });
+    } else if (known.version === parsed.version) known.files.push(e.name);
+  }
+  const picked: Picked[] = [];
+  for (const name of [...byProject.keys()].sort()) {
+    const { version, files } = byProject.get(name)!;
+    const best = bestWheel(files, interp);
+    if (!best) continue;
+    const bytes = await Deno.readFile(`${MIRROR_FILES}/${best.filename}`);
+    picked.push({
+      name,
+      version,
+      file: { filename: best.filename, bytes, sha256: await sha256(bytes) },
+    });
+    if (picked.length >= WARM_PACKAGES) break;
+  }
+  // The cold set: spread over the alphabet so it is not all one family of packages.
+  const step = Math.max(1, Math.floor(picked.length / COLD_PACKAGES));
+  const cold = picked.filter((_, i) => i % step === 0).slice(0, COLD_PACKAGES);
+  const mb = (xs: Picked[]) => xs.reduce((s, p) => s + p.file.bytes.length, 0) / 1024 / 1024;
+
+  await using index = await startIndex({
+    projects: Object.fromEntries(picked.map((p) => [p.name, [p.file]])),
+  });
+  const work = await Deno.makeTempDir({ prefix: "envknit-bench-install-" });
+  try {
+    const lockFor = async (set: Picked[], dir: string) => {
+      await Deno.mkdir(dir, { recursive: true });
+      const lock: Lockfile = {
+        schemaVersion: "1.1",
+        lockGeneratedAt: "2026-01-01T00:00:00Z",
+        resolverVersion: "envknit/bench",
+        configHash: "",
+        target: {
+          python: `${interp.pythonVersionInfo[0]}.${interp.pythonVersionInfo[1]}`,
+          platform: interp.platforms[0],
+        },
+        environments: {
+          default: set.map((p) => ({
+            name: p.name,
+            version: p.version,
+            dependencies: [],
+            wheels: [{
+              file: p.file.filename,
+              url: index.fileUrl(p.name, p.file.filename),
+              sha256: p.file.sha256,
+              size: p.file.bytes.length,
+            }],
+          })),
+        },
+      };
+      await writeLock(`${dir}/envknit.lock.yaml`, lock);
+      return dir;
+    };
+    const baseEnv = Object.fromEntries(
+      Object.entries(Deno.env.toObject()).filter(([k]) =>
+        !k.startsWith("ENVKNIT_") && !k.startsWith("PIP_")
+      ),
+    );
+    const envknit = (home: string) => ({
+      ...baseEnv,
+      ENVKNIT_HOME: home,
+      ENVKNIT_PYTHON: python,
+      NO_COLOR: "1",
+    });
+    const deno = Deno.execPath();
+    const cli = (...args: string[]) => ["run", "-A", "--no-lock", MAIN, ...args];
+
+    console.log(
+      `bench/install: ${cold.length} packages cold (${mb(cold).toFixed(1)} MiB of wheels), ` +
+        `${picked.length} warm; ${interp.implementation} ${interp.pythonVersion}; median of ${RUNS} runs`,
+    );
+
+    // 1. Cold.
+    const coldProject = await lockFor(cold, `${work}/cold`);
+    const envknitCold: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const home = `${work}/home-cold-${i}`;
+      envknitCold.push(await time(deno, cli("install"), envknit(home), coldProject));
+      await Deno.remove(home, { recursive: true });
+    }
+    const specs = cold.map((p) => `${p.name}==${p.version}`);
+    const pipEnv = { ...baseEnv, PIP_CONFIG_FILE: "/dev/null" };
+    const pip = async (compile: boolean) => {
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const target = `${work}/pip-target-${i}`;
+        const cache = `${work}/pip-cache-${i}`;
+        times.push(
+          await time(python, [
+            "-m",
+            "pip",
+            "--isolated",
+            "install",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--cache-dir",
+            cache,
+            ...(compile ? [] : ["--no-compile"]),
+            "--target",
+            target,
+            "--index-url",
+            index.url,
+            ...specs,
+          ], pipEnv),
+        );
+        await Deno.remove(target, { recursive: true });
+        await Deno.remove(cache, { recursive: true }).catch(() => {});
+      }
+      return median(times);
+    };
+    const pipCold = await pip(true);
+    const pipColdNoCompile = await pip(false);
+
+    // 2. Warm: 100 packages already there.
+    const warmProject = await lockFor(picked, `${work}/warm`);
+    const warmHome = `${work}/home-warm`;
+    await time(deno, cli("install"), envknit(warmHome), warmProject);
+    const starts: number[] = [];
+    const warms: number[] = [];
+    for (let i = 0; i < Math.max(10, RUNS); i++) {
+      starts.push(await time(deno, cli("--version"), envknit(warmHome), warmProject));
+      warms.push(await time(deno, cli("install"), envknit(warmHome), warmProject));
+    }
+
+    // 3. run overhead over bare python, in the cold set's environment (also installed in the
+    // warm store) and in the 100-package one. Each PYTHONPATH entry makes every import at
+    // Python's start-up look in one more folder: the second number includes that cost.
+    await time(deno, cli("install"), envknit(warmHome), coldProject);
+    const bare: number[] = [];
+    const runsSmall: number[] = [];
+    const runsLarge: number[] = [];
+    for (let i = 0; i < Math.max(20, RUNS); i++) {
+      bare.push(await time(python, ["-c", "pass"], baseEnv, warmProject));
+      const runPass = ["run", "--", "python", "-c", "pass"];
+      runsSmall.push(await time(deno, cli(...runPass), envknit(warmHome), coldProject));
+      runsLarge.push(await time(deno, cli(...runPass), envknit(warmHome), warmProject));
+    }
+
+    const ms = (x: number) => `${x.toFixed(0)} ms`;
+    const check = (ok: boolean) => (ok ? "ok" : "MISSED");
+    const row = (label: string, value: string, note = "") =>
+      console.log(`${label.padEnd(44)}${value.padStart(9)}${note ? `   ${note}` : ""}`);
+    const coldE = median(envknitCold);
+    const start = median(starts);
+    const warm = median(warms) - start;
+    const py = median(bare);
+    const overSmall = median(runsSmall) - py;
+    const overLarge = median(runsLarge) - py;
+    console.log("");
+    row("cold install, envknit", ms(coldE));
+    row("cold install, pip --no-deps --target", ms(pipCold));
+    row("cold install, pip ... --no-compile", ms(pipColdNoCompile));
+    row(
+      "  ratio pip / envknit",
+      `${(pipCold / coldE).toFixed(1)} x`,
+      `target >= 3x: ${check(pipCold / coldE >= 3)} ` +
+        `(pip --no-compile / envknit: ${(pipColdNoCompile / coldE).toFixed(1)} x)`,
+    );
+    row("process start (envknit --version)", ms(start));
+    row(
+      `warm install, ${picked.length} present, beyond start`,
+      ms(warm),
+      `target < 100 ms: ${check(warm < 100)}`,
+    );
+    row("python -c pass", ms(py));
+    row(
+      `envknit run -- python -c pass, ${cold.length} packages`,
+      ms(median(runsSmall)),
+      `adds ${ms(overSmall)}; target < 60 ms: ${check(overSmall < 60)}`,
+    );
+    row(
+      `envknit run -- python -c pass, ${picked.length} packages`,
+      ms(median(runsLarge)),
+      `adds ${ms(overLarge)}; target < 60 ms: ${check(overLarge < 60)}`,
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) await main();
