@@ -8,6 +8,7 @@ import { Progress } from "../progress.ts";
 import { type LockProgress, lockProject } from "../../project/locking.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
 import { UsageError } from "../../project/errors.ts";
+import { recordProject } from "../../store/projects.ts";
 
 const PRERELEASE = ["if-necessary-or-explicit", "allow", "disallow"] as const;
 
@@ -99,6 +100,7 @@ export const command: Command = {
     } finally {
       progress.done();
     }
+    if (!o["dry-run"]) await recordProject(result.lockPath, { env: ctx.env }); // for store gc
     const count = Object.values(result.lock.environments).reduce((n, e) => n + e.length, 0);
     const envs = Object.keys(result.lock.environments).length;
     const { http, index, seconds, phases } = result.stats;
