@@ -66,6 +66,8 @@ export interface LockOptions {
   findLinks?: string[];
   /** Use the cache alone. */
   offline?: boolean;
+  /** Revalidate every cached index page, even those the index said are still fresh. */
+  refresh?: boolean;
   /** The interpreter to lock for (`--python`): a path, a command, or a version like `3.12`. */
   python?: string;
   /** Lock for another machine: its Python version (`3.12`), without running it. */
@@ -180,6 +182,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     cache: new IndexCache(cache),
     cacheRoot: cache,
     offline: options.offline ?? false,
+    refresh: options.refresh ?? false,
     saveWheel: (sha256, bytes) => keepWheel(new StoreLayout(envknitHome(envVars)), sha256, bytes),
   });
 

@@ -24,7 +24,7 @@ function prereleaseOption(value: string | undefined): (typeof PRERELEASE)[number
 export const command: Command = {
   name: "lock",
   summary: "resolve envknit.yaml and write envknit.lock.yaml",
-  usage: "[--env NAME] [--update PKG]... [--upgrade] [--dry-run] " +
+  usage: "[--env NAME] [--update PKG]... [--upgrade] [--dry-run] [--refresh] " +
     "[--python-version X.Y --platform TAG] [--prerelease WHEN] [--trusted-host HOST]...",
   options: [
     { name: "env", kind: "string", value: "NAME", description: "lock only this environment" },
@@ -40,6 +40,11 @@ export const command: Command = {
       description: "ignore the versions of the existing lock",
     },
     { name: "dry-run", kind: "boolean", description: "print the lock instead of writing it" },
+    {
+      name: "refresh",
+      kind: "boolean",
+      description: "revalidate every cached index page, even ones the index says are fresh",
+    },
     {
       name: "python-version",
       kind: "string",
@@ -85,6 +90,7 @@ export const command: Command = {
         extraIndexUrls: ctx.global.extraIndexUrls,
         findLinks: ctx.global.findLinks,
         offline: ctx.global.offline,
+        refresh: o.refresh === true,
         python: ctx.global.python,
         pythonVersion: o["python-version"] as string | undefined,
         platform: o.platform as string | undefined,

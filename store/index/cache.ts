@@ -6,8 +6,10 @@
  * cache/metadata-v1/<sha256[0:2]>/<sha256>.metadata          core metadata, by the wheel's sha256
  * ```
  *
- * Pages are revalidated (ETag / Last-Modified) on every online use; metadata is keyed by the hash
- * of the file it describes, so it can never be stale and is never revalidated. Writes go through a
+ * Pages are revalidated (ETag / Last-Modified) on every online use once stale: a page is fresh only
+ * while the server's own `Cache-Control: max-age` says so (PyPI: 10 minutes), never by a guess of
+ * ours. Metadata is keyed by the hash of the file it describes, so it can never be stale and is
+ * never revalidated. Writes go through a
  * temp file and a rename, so concurrent envknit processes never read half an entry; a cache that
  * cannot be written is skipped silently (it only costs time).
  *
@@ -24,6 +26,8 @@ export interface CachedPage {
   files: IndexFile[];
   /** The index answered 404: it does not have the project (kept so `--offline` knows). */
   notFound?: boolean;
+  /** Until when (epoch ms) the server's Cache-Control says the page is fresh. */
+  freshUntil?: number;
 }
 
 const PAGE_DIR = "index-v1";

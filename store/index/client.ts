@@ -15,7 +15,7 @@ import { HttpError } from "../http/client.ts";
 import { redactUrl, stripCredentials } from "../http/url.ts";
 import { normalizeName } from "../wheel/filename.ts";
 import { ZipError } from "../zip/mod.ts";
-import type { IndexCache } from "./cache.ts";
+import type { CachedPage, IndexCache } from "./cache.ts";
 import { fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";
 import { FindLinks, projectOfFile } from "./find_links.ts";
 import { parseProjectPage, SIMPLE_ACCEPT } from "./page.ts";
@@ -37,6 +37,8 @@ export interface IndexClientOptions {
   cacheRoot?: string | null;
   /** Use the cache alone: no request goes out; what is missing is an error that names it. */
   offline?: boolean;
+  /** Revalidate every cached page, even one the server said is still fresh. */
+  refresh?: boolean;
   /** Keeps a wheel that had to be downloaded whole (for its metadata) for the installer. */
   saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
 }
@@ -49,6 +51,8 @@ export interface IndexStats {
   pagesNotModified: number;
   /** Pages taken from the cache without a request (offline). */
   pagesFromCache: number;
+  /** Pages taken from the cache without a request because they were still fresh (max-age). */
+  pagesFresh: number;
   /** Index pages that did not exist (404/410). */
   pagesNotFound: number;
   /** Metadata by source. */
@@ -70,6 +74,7 @@ export class IndexClient {
     pagesFetched: 0,
     pagesNotModified: 0,
     pagesFromCache: 0,
+    pagesFresh: 0,
     pagesNotFound: 0,
     metadata: { cache: 0, pep658: 0, range: 0, wheel: 0, local: 0 },
   };
@@ -78,6 +83,7 @@ export class IndexClient {
   readonly #findLinks: FindLinks;
   readonly #cache: IndexCache | null;
   readonly #offline: boolean;
+  readonly #refresh: boolean;
   readonly #saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
   readonly #pages = new Map<string, Promise<ProjectPage | null>>();
   readonly #metadata = new Map<string, Promise<string>>();
@@ -90,6 +96,7 @@ export class IndexClient {
     this.#findLinks = new FindLinks(options.findLinks ?? [], options.cacheRoot ?? null);
     this.#cache = options.cache ?? null;
     this.#offline = options.offline ?? false;
+    this.#refresh = options.refresh ?? false;
     this.#saveWheel = options.saveWheel;
   }
 
@@ -159,6 +166,14 @@ export class IndexClient {
     const shown = `${index}${name}/`;
     if (indexUrl.startsWith("file:")) return this.#filePage(url, shown, index);
     const cached = await this.#cache?.getPage(index, name) ?? null;
+    // Still fresh by the server's own Cache-Control (PyPI says max-age=600): no request at all,
+    // as pip and uv do. `refresh` revalidates anyway.
+    if (
+      cached && !cached.notFound && !this.#refresh && (cached.freshUntil ?? 0) > Date.now()
+    ) {
+      this.stats.pagesFresh++;
+      return cached.files;
+    }
     if (this.#offline) {
       if (cached) {
         this.stats.pagesFromCache++;
@@ -179,6 +194,10 @@ export class IndexClient {
     });
     if (response.status === 304 && cached && !cached.notFound) {
       this.stats.pagesNotModified++;
+      // A 304 renews the stored answer's freshness (RFC 9111 §4.3.4); without Cache-Control
+      // there is none to renew, and nothing is written.
+      const freshUntil = freshnessOf(response.headers);
+      if (freshUntil !== null) await this.#cache?.putPage(index, name, { ...cached, freshUntil });
       return cached.files;
     }
     if (response.status === 404 || response.status === 410) {
@@ -200,12 +219,17 @@ export class IndexClient {
       response.url,
       index,
     );
-    await this.#cache?.putPage(index, name, {
-      url: shown,
-      etag: response.headers.get("etag"),
-      lastModified: response.headers.get("last-modified"),
-      files: parsed.files,
-    });
+    if (!/\bno-store\b/i.test(response.headers.get("cache-control") ?? "")) {
+      const page: CachedPage = {
+        url: shown,
+        etag: response.headers.get("etag"),
+        lastModified: response.headers.get("last-modified"),
+        files: parsed.files,
+      };
+      const freshUntil = freshnessOf(response.headers);
+      if (freshUntil !== null) page.freshUntil = freshUntil;
+      await this.#cache?.putPage(index, name, page);
+    }
     return parsed.files;
   }
 
@@ -273,6 +297,32 @@ function ownFiles(files: IndexFile[], name: string): IndexFile[] {
 function merge(first: IndexFile[], second: IndexFile[]): IndexFile[] {
   const seen = new Set(first.map((f) => f.filename));
   return [...first, ...second.filter((f) => !seen.has(f.filename))];
+}
+
+/**
+ * Until when an answer is fresh (epoch milliseconds) by its `Cache-Control: max-age` (minus
+ * `Age`) or `Expires`; null when it says nothing, 0 for `no-cache`. A private cache, so
+ * `s-maxage` does not apply.
+ */
+export function freshnessOf(headers: Headers, now = Date.now()): number | null {
+  const control = (headers.get("cache-control") ?? "").toLowerCase();
+  if (/\b(?:no-cache|no-store)\b/.test(control)) return 0;
+  const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d+)"?/.exec(control);
+  if (maxAge) {
+    const age = Number(headers.get("age") ?? 0) || 0;
+    return now + Math.max(0, Number(maxAge[1]) - age) * 1000;
+  }
+  const expires = headers.get("expires");
+  if (expires !== null) {
+    // Only an HTTP-date counts (RFC 9110 §5.6.7); anything else (`0`, `-1`) means expired.
+    const httpDate = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+    const at = httpDate.test(expires.trim()) ? Date.parse(expires) : NaN;
+    const date = Date.parse(headers.get("date") ?? "");
+    // Expires is relative to the server's clock: measured from its Date when there is one.
+    if (!Number.isFinite(at)) return 0;
+    return now + Math.max(0, at - (Number.isFinite(date) ? date : now));
+  }
+  return null;
 }
 
 function pageStatusError(status: number, shown: string, name: string): EnvknitError {

@@ -1,4 +1,4 @@
-import { IndexClient } from "./client.ts";
+import { freshnessOf, IndexClient } from "./client.ts";
 import { IndexCache } from "./cache.ts";
 import { metadataHeaders } from "./core_metadata.ts";
 import { HttpClient } from "../http/client.ts";
@@ -265,4 +265,52 @@ Deno.test("only the header section of METADATA is kept (the description body is 
   // A folded header line (continuation) stays; only an empty line ends the headers.
   const folded = "Name: demo\nDescription: first\n        |second\nVersion: 1\n";
   assertEquals(metadataHeaders(folded + "\nbody"), folded);
+});
+
+Deno.test("cache: a page the server calls fresh (max-age) is used without a request", async () => {
+  await using dir = await tempDir();
+  await using index = await startIndex({
+    projects: { demo: [await demo()] },
+    pageCacheControl: "max-age=600, public",
+  });
+  const make = (refresh = false) =>
+    new IndexClient({
+      http: http(),
+      indexUrls: [index.url],
+      cache: new IndexCache(`${dir}/cache`),
+      refresh,
+    });
+  await make().project("demo");
+  index.reset();
+  const warm = make();
+  assertEquals((await warm.project("demo"))!.files.length, 1);
+  assertEquals([index.counts.total, warm.stats.pagesFresh], [0, 1]);
+  // --refresh revalidates anyway: one conditional request.
+  const refreshed = make(true);
+  await refreshed.project("demo");
+  assertEquals([index.counts.total, index.counts.notModified], [1, 1]);
+  // A server that says no-cache is asked every time.
+  index.options.pageCacheControl = "no-cache";
+  await make(true).project("demo");
+  index.reset();
+  await make().project("demo");
+  assertEquals(index.counts.notModified, 1);
+});
+
+Deno.test("freshness from Cache-Control, Age and Expires", () => {
+  const now = 1_000_000;
+  const h = (init: Record<string, string>) => new Headers(init);
+  assertEquals(freshnessOf(h({ "cache-control": "max-age=600, public" }), now), now + 600_000);
+  assertEquals(freshnessOf(h({ "cache-control": "max-age=600", age: "100" }), now), now + 500_000);
+  assertEquals(freshnessOf(h({ "cache-control": "public, no-cache, max-age=60" }), now), 0);
+  assertEquals(freshnessOf(h({ "cache-control": "no-store" }), now), 0);
+  assertEquals(
+    freshnessOf(
+      h({ expires: "Thu, 01 Jan 2026 00:01:00 GMT", date: "Thu, 01 Jan 2026 00:00:00 GMT" }),
+      now,
+    ),
+    now + 60_000,
+  );
+  assertEquals(freshnessOf(h({ expires: "0" }), now), 0);
+  assertEquals(freshnessOf(h({}), now), null);
 });

@@ -6,6 +6,7 @@
 export { CACHE_DIRS, type CachedPage, IndexCache } from "./cache.ts";
 export {
   DEFAULT_INDEX_URL,
+  freshnessOf,
   IndexClient,
   type IndexClientOptions,
   type IndexStats,
