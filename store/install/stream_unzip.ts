@@ -96,6 +96,46 @@ function corrupt(message: string): ZipError {
 }
 
 /**
+ * Writes small files in the background, a bounded number at a time (shared by every extraction
+ * of the process). Creating a file is the costly part of unpacking on a busy file system, and
+ * creations in flight on several threads overlap, where one thread would wait for each in turn.
+ */
+class WriteQueue {
+  static readonly LIMIT = 16;
+  static #inFlight = 0;
+  static #waiting: (() => void)[] = [];
+  readonly #pending = new Set<Promise<void>>();
+  #error: unknown = null;
+
+  /** Starts writing `data` to a new file at `path` (waits while too many writes are running). */
+  async write(path: string, data: Uint8Array): Promise<void> {
+    this.#check();
+    while (WriteQueue.#inFlight >= WriteQueue.LIMIT) {
+      await new Promise<void>((resolve) => WriteQueue.#waiting.push(resolve));
+    }
+    WriteQueue.#inFlight++;
+    const done = Deno.writeFile(path, data, { createNew: true }).catch((error) => {
+      this.#error ??= error;
+    }).finally(() => {
+      WriteQueue.#inFlight--;
+      WriteQueue.#waiting.shift()?.();
+      this.#pending.delete(done);
+    });
+    this.#pending.add(done);
+  }
+
+  /** Waits for every write started here; throws the first failure. */
+  async flush(): Promise<void> {
+    while (this.#pending.size) await Promise.all([...this.#pending]);
+    this.#check();
+  }
+
+  #check(): void {
+    if (this.#error !== null) throw this.#error;
+  }
+}
+
+/**
  * Creates parent folders once each, top-down with one `mkdir` per folder (a recursive mkdir
  * first fails on every missing level: on a busy file system each metadata call counts).
  */
@@ -127,12 +167,30 @@ export async function streamUnzip(
   reader: ByteReader,
   options: StreamUnzipOptions,
 ): Promise<StreamUnzipResult> {
+  const writes = new WriteQueue();
+  let result: StreamUnzipResult;
+  try {
+    result = await streamMembers(reader, options, new Folders(), writes);
+  } catch (error) {
+    // Every write must be over before the caller may delete the folder; the first error counts.
+    await writes.flush().catch(() => {});
+    throw error;
+  }
+  await writes.flush();
+  return result;
+}
+
+async function streamMembers(
+  reader: ByteReader,
+  options: StreamUnzipOptions,
+  folders: Folders,
+  writes: WriteQueue,
+): Promise<StreamUnzipResult> {
   const maxEntrySize = options.maxEntrySize ?? 4 * 1024 ** 3;
   const maxTotalSize = options.maxTotalSize ?? 16 * 1024 ** 3;
   const maxEntries = options.maxEntries ?? 500_000;
   const members: LocalMember[] = [];
   const seen = new Set<string>();
-  const folders = new Folders();
   let total = 0;
   for (;;) {
     const offset = reader.position;
@@ -211,7 +269,7 @@ export async function streamUnzip(
     } else {
       const path = options.destination(name);
       if (path !== null) folders.ensureParent(path);
-      const result = await extractData(reader, {
+      const result = await extractData(reader, writes, {
         name,
         path,
         method,
@@ -276,6 +334,7 @@ async function readDescriptor(
 /** Reads one member's data, writes it to `path` (unless null); returns its CRC-32 and digest. */
 async function extractData(
   reader: ByteReader,
+  writes: WriteQueue,
   m: { name: string; path: string | null; method: number; compressedSize: number; size: number },
 ): Promise<{ crc: number; digest: string }> {
   const quoted = JSON.stringify(m.name);
@@ -304,10 +363,8 @@ async function extractData(
       );
     }
     hash.update(data);
-    // Synchronous on purpose: wheels are mostly small files, and an async write costs several
-    // thread-pool round trips (open, write, close), far more than the syscalls themselves.
     // No `mode`: it costs an fchmod per file; the umask gives 0644 (executables get chmod later).
-    if (m.path !== null) Deno.writeFileSync(m.path, data, { createNew: true });
+    if (m.path !== null) await writes.write(m.path, data);
     return { crc: crc32(data), digest: hash.digest("base64url") };
   }
   // A large member: inflate and write piece by piece, memory stays bounded.
