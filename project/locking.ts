@@ -76,6 +76,10 @@ export interface LockOptions {
   platform?: string;
   /** Hosts that may be reached over plain http. */
   trustedHosts?: string[];
+  /** Accept versions that have a wheel for any platform (see `IndexProviderOptions.anyWheel`). */
+  anyWheel?: boolean;
+  /** Projects whose wheels must not be used (`:all:`: every project); see the provider. */
+  noBinary?: string[];
   /**
    * Pre-releases: only when a requirement names one or nothing else fits (the default, as pip and
    * uv do), always, or never.
@@ -213,6 +217,8 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
         index,
         interpreter: interp,
         onProgress: () => report(),
+        anyWheel: options.anyWheel ?? false,
+        noBinary: options.noBinary,
       });
       providers.set(interp, provider);
     }

@@ -54,6 +54,19 @@ export interface IndexProviderOptions {
   readAhead?: boolean;
   /** Called when a page or metadata arrives (for a progress line). */
   onProgress?: () => void;
+  /**
+   * Accept a version when it has any wheel, for any Python and platform, not only one the target
+   * can install (a lock shared by several machines). Markers and Requires-Python are still
+   * judged for the target; its metadata comes from the best wheel for the target when there is
+   * one, else from the first wheel by name.
+   */
+  anyWheel?: boolean;
+  /**
+   * Projects whose wheels must not be used (`:all:` for every project), as pip's and uv's
+   * `--no-binary`. envknit installs wheels only, so their versions are all unavailable, and the
+   * resolver says why.
+   */
+  noBinary?: string[];
 }
 
 /** Counters for progress lines and tests. */
@@ -94,6 +107,8 @@ export class IndexProvider implements ResolverProvider {
   readonly #interp: Interpreter;
   readonly #readAhead: boolean;
   readonly #onProgress?: () => void;
+  readonly #anyWheel: boolean;
+  readonly #noBinary: Set<string>;
   readonly #releases = new Map<string, Promise<Map<string, Release> | null>>();
   readonly #metadata = new Map<string, Promise<VersionMetadata>>();
   /** Projects already read ahead from the cache. */
@@ -108,6 +123,10 @@ export class IndexProvider implements ResolverProvider {
     this.#interp = options.interpreter;
     this.#readAhead = options.readAhead ?? true;
     this.#onProgress = options.onProgress;
+    this.#anyWheel = options.anyWheel ?? false;
+    this.#noBinary = new Set(
+      (options.noBinary ?? []).map((n) => n === ":all:" ? n : normalName(n)),
+    );
   }
 
   /** The versions of `name`, or null when no index has it. */
@@ -180,9 +199,14 @@ export class IndexProvider implements ResolverProvider {
     const unhashed = files.filter((f) => isWheel(f) && !wheels.includes(f));
     const others = files.filter((f) => !isWheel(f));
     const chosen = bestWheel(wheels.map((w) => w.filename), this.#interp);
-    const best = chosen ? wheels[chosen.index] : null;
+    let best = chosen ? wheels[chosen.index] : null;
+    if (!best && this.#anyWheel && wheels.length) {
+      best = [...wheels].sort((a, b) => (a.filename < b.filename ? -1 : 1))[0];
+    }
     let unavailable: string | null = null;
-    if (!best) {
+    if (this.#noBinary.has(name) || this.#noBinary.has(":all:")) {
+      unavailable = "its wheels are disabled by --no-binary, and envknit installs wheels only";
+    } else if (!best) {
       const hashless = bestWheel(unhashed.map((w) => w.filename), this.#interp);
       unavailable = hashless
         ? `the index gives no sha256 for ${unhashed[hashless.index].filename}, so it cannot be ` +

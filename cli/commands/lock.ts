@@ -58,6 +58,17 @@ export const command: Command = {
       description: "lock for this platform, e.g. manylinux_2_28_x86_64 or macosx_14_0_arm64",
     },
     {
+      name: "any-wheel",
+      kind: "boolean",
+      description: "accept versions with a wheel for any platform (a lock for several machines)",
+    },
+    {
+      name: "no-binary",
+      kind: "list",
+      value: "PKG",
+      description: "never use this package's wheels (:all: for all); envknit installs wheels only",
+    },
+    {
       name: "prerelease",
       kind: "string",
       value: "WHEN",
@@ -96,6 +107,8 @@ export const command: Command = {
         platform: o.platform as string | undefined,
         trustedHosts: o["trusted-host"] as string[] | undefined,
         prereleases: prereleaseOption(o.prerelease as string | undefined),
+        anyWheel: o["any-wheel"] === true,
+        noBinary: o["no-binary"] as string[] | undefined,
         envVars: ctx.env,
         onProgress: show,
         onWarning: (m) => {

@@ -4,14 +4,18 @@
  * line per scenario and a final `N passed, N failed`. `--json OUT` writes
  * `{scenario name: {"satisfiable": bool, "packages": {name: version}}}`.
  *
+ * `--e2e` runs the same scenarios end to end instead: each served by the loopback index and
+ * locked through the CLI (`e2e_backend.ts`).
+ *
  * Exit code 1 when a scenario failed (unsupported ones are listed with their reason, not failed).
  *
  * @module
  */
 import { loadScenarios, SCENARIOS_DIR } from "../support/packse.ts";
 import { jsonResults, reportLine, runScenarios, totals } from "./runner.ts";
+import { cliBackend } from "./e2e_backend.ts";
 
-const USAGE = "usage: deno task packse [DIR] [--json OUT]";
+const USAGE = "usage: deno task packse [DIR] [--json OUT] [--e2e]";
 
 /** Parses the command line: the scenarios directory and the JSON output path. */
 export function parseArgs(args: string[]): { dir: string; json: string | null } {
@@ -39,15 +43,19 @@ export function parseArgs(args: string[]): { dir: string; json: string | null } 
 
 if (import.meta.main) {
   let options;
+  const e2e = Deno.args.includes("--e2e");
   try {
-    options = parseArgs(Deno.args);
+    options = parseArgs(Deno.args.filter((a) => a !== "--e2e"));
   } catch (error) {
     console.error((error as Error).message);
     Deno.exit(2);
   }
   const scenarios = await loadScenarios(options.dir);
   const started = performance.now();
-  const reports = await runScenarios(scenarios, undefined, (r) => console.log(reportLine(r)));
+  const home = e2e ? await Deno.makeTempDir({ prefix: "envknit-packse-home-" }) : null;
+  const backend = home ? cliBackend(home) : undefined;
+  const reports = await runScenarios(scenarios, backend, (r) => console.log(reportLine(r)));
+  if (home) await Deno.remove(home, { recursive: true });
   const t = totals(reports);
   if (options.json !== null) {
     await Deno.writeTextFile(options.json, JSON.stringify(jsonResults(reports), null, 2) + "\n");
