@@ -185,9 +185,12 @@ function rangeHeader(range: ByteRange): string {
 
 function describe(error: unknown): string {
   if (error instanceof RequestTimeout) return "timed out";
-  const message = error instanceof Error ? error.message : String(error);
-  // Deno's messages look like "error sending request for url (…): client error (Connect): …";
-  // the URL is already in our message, so keep the cause.
+  let message = error instanceof Error ? error.message : String(error);
+  // Deno's fetch says "fetch failed" and keeps the reason in `cause`: "error sending request
+  // for url (…): client error (Connect): dns error: …". The URL is already in our message, so
+  // keep what follows it.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
+  if (cause) message = cause;
   const m = /\): (.*)$/.exec(message);
   return (m ? m[1] : message).replace(/https?:\/\/[^\s/@]*@/g, "//****@");
 }
