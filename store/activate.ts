@@ -17,7 +17,6 @@
  */
 import { EnvknitError } from "../project/errors.ts";
 import { findPython } from "./tags/interpreter.ts";
-import { chooseWheels, lockPackages, Target } from "./install/plan.ts";
 import { StoreLayout } from "./layout.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
@@ -103,8 +102,10 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const layout = options.layout ?? StoreLayout.fromEnv(env);
   const { lock, key, remember } = await loadLock(options.lockPath, layout);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
+  // Choosing wheels (tags, interpreter probe) is loaded only when no plan is remembered.
+  const planning = () => import("./install/plan.ts");
   if (!(environment in lock.environments)) {
-    lockPackages(lock, { environments: [environment] }); // throws the message listing them
+    (await planning()).lockPackages(lock, { environments: [environment] }); // says which exist
   }
 
   // The interpreter the launchers and `python` will use (found without probing it).
@@ -140,6 +141,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   let plan = readPlan(planFile);
   const cached = plan !== null;
   if (plan === null) {
+    const { chooseWheels, lockPackages, Target } = await planning();
     const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
     const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
     plan = (await chooseWheels(packages, target)).map((c) => ({

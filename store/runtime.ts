@@ -13,7 +13,8 @@
 import { EnvknitError } from "../project/errors.ts";
 import { ENVKNIT_VERSION } from "../project/version.ts";
 import type { StoreLayout } from "./layout.ts";
-import { RUNTIME_DIGEST, RUNTIME_FILES } from "./runtime_files.generated.ts";
+// Only the digest is loaded up front: the files (a large module) only when they must be written.
+import { RUNTIME_DIGEST } from "./runtime_digest.generated.ts";
 
 /** The stamp file in `runtime/<version>/`: `{"digest": "<sha256 of the embedded files>"}`. */
 export const RUNTIME_STAMP = ".envknit-runtime.json";
@@ -40,6 +41,7 @@ export async function ensureRuntime(layout: StoreLayout): Promise<string> {
   const tmpRoot = `${layout.runtimesDir}/.tmp`;
   try {
     await Deno.mkdir(tmpRoot, { recursive: true });
+    const { RUNTIME_FILES } = await import("./runtime_files.generated.ts");
     const tmp = await Deno.makeTempDir({ dir: tmpRoot, prefix: `${ENVKNIT_VERSION}-` });
     for (const [path, text] of Object.entries(RUNTIME_FILES)) {
       const file = `${tmp}/envknit/${path}`;

@@ -1,17 +1,21 @@
 import { assert, assertEquals } from "../tests/support/assert.ts";
 import { ENVKNIT_VERSION } from "../project/version.ts";
-import { collectRuntimeFiles, renderRuntimeModule } from "./generate_runtime_files.ts";
+import {
+  collectRuntimeFiles,
+  renderDigestModule,
+  renderRuntimeModule,
+} from "./generate_runtime_files.ts";
 import { StoreLayout } from "./layout.ts";
 import { ensureRuntime, RUNTIME_STAMP, runtimeIsCurrent } from "./runtime.ts";
 import { RUNTIME_FILES } from "./runtime_files.generated.ts";
 
 Deno.test("the embedded runtime is runtime_py/envknit as it is now (regenerate when this fails)", async () => {
-  const expected = await renderRuntimeModule(await collectRuntimeFiles());
+  const files = await collectRuntimeFiles();
+  const stale = "is stale: run deno run -A store/generate_runtime_files.ts";
   const actual = await Deno.readTextFile(new URL("./runtime_files.generated.ts", import.meta.url));
-  assert(
-    actual === expected,
-    "store/runtime_files.generated.ts is stale: run deno run -A store/generate_runtime_files.ts",
-  );
+  assert(actual === await renderRuntimeModule(files), `store/runtime_files.generated.ts ${stale}`);
+  const digest = await Deno.readTextFile(new URL("./runtime_digest.generated.ts", import.meta.url));
+  assert(digest === await renderDigestModule(files), `store/runtime_digest.generated.ts ${stale}`);
   assert("__init__.py" in RUNTIME_FILES);
 });
 
