@@ -62,6 +62,8 @@ Deno.test("install: entries laid out as the runtime expects, then run uses them"
   const r = await envknit(["install"], { cwd: p.project, env: p.env });
   assertEquals(r.code, 0, r.stderr);
   assertMatch(r.stderr, /installed 3 packages/);
+  // deno-lint-ignore no-control-regex
+  assert(!/[\r\x1b]/.test(r.stderr), "no progress drawing when stderr is not a terminal");
   assertEquals(index.counts.wheel, 3);
 
   // The entry: name normalized, version, first 16 hex digits of the wheel's sha256.
@@ -291,4 +293,30 @@ Deno.test("run: a package that is not installed is an error saying to run envkni
   assertStringIncludes(unknown.stderr, 'error: the lock has no environment named "nope"');
   const usage = await envknit(["run"], { cwd: p.project, env: p.env });
   assertEquals(usage.code, 2);
+});
+
+Deno.test("install draws a progress bar with packages and bytes on a terminal", async () => {
+  await using index = await startIndex({
+    projects: { "alpha-pkg": [alpha], beta: [beta] },
+    faults: [{ type: "slow", kind: "wheel", delayMs: 150 }],
+  });
+  await using p = await makeProject();
+  await writeTestLock(p.lockPath, { default: [{ wheels: [alpha] }, { wheels: [beta] }] }, index);
+  // `script` (util-linux) gives the command a pseudo-terminal and copies what it draws.
+  const command = [Deno.execPath(), "run", "-A", "--no-lock", MAIN, "install"]
+    .map((a) => `'${a}'`).join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qefc", `stty cols 120 rows 40; ${command}`, "/dev/null"],
+    cwd: p.project,
+    env: p.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertEquals(out.code, 0, text);
+  // deno-lint-ignore no-control-regex
+  assertMatch(text, /\r\x1b\[2K\[[#.]{20}\] [0-2]\/2 packages, [0-9.]+ (B|KiB) \/ [0-9.]+ KiB/);
+  assertStringIncludes(text, "installed 2 packages");
 });
