@@ -94,7 +94,8 @@ export class Progress {
 
   #draw(): void {
     this.#lastDraw = performance.now();
-    const columns = this.#sink.columns?.() ?? 80;
+    // A terminal that reports no size (0 columns: some pseudo-terminals) gets 80.
+    const columns = this.#sink.columns?.() || 80;
     // One column is kept free so the terminal never wraps the line (which would break `\r`).
     const text = truncate(this.#text, Math.max(10, columns - 1));
     this.#sink.writeSync(encoder.encode(`\r\x1b[2K${text}`));

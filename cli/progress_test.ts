@@ -36,6 +36,16 @@ Deno.test("progress draws, throttles, truncates to the terminal and erases itsel
   assertEquals(s.written.at(-1), "\r\x1b[2K");
 });
 
+Deno.test("a terminal that reports 0 columns is taken as 80 wide", () => {
+  const s = sink(0);
+  const p = new Progress({ sink: s.sink });
+  p.update("resolving default: 12 projects, 3 metadata, 4 requests in flight");
+  assertEquals(s.written, [
+    "\r\x1b[2Kresolving default: 12 projects, 3 metadata, 4 requests in flight",
+  ]);
+  p.done();
+});
+
 Deno.test("a disabled progress line writes nothing", () => {
   const s = sink();
   const p = new Progress({ sink: s.sink, enabled: false });

@@ -121,7 +121,8 @@ export const command: Command = {
     }
     if (!o["dry-run"]) await recordProject(result.lockPath, { env: ctx.env }); // for store gc
     const count = Object.values(result.lock.environments).reduce((n, e) => n + e.length, 0);
-    const envs = Object.keys(result.lock.environments).length;
+    const envCount = Object.keys(result.lock.environments).length;
+    const envs = `${envCount} environment${envCount === 1 ? "" : "s"}`;
     const { http, index, seconds, phases } = result.stats;
     ctx.out.debug(
       `timings (ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(", ")}`,
@@ -159,12 +160,12 @@ export const command: Command = {
     }
     if (o["dry-run"]) {
       ctx.out.print(result.text);
-      ctx.out.info(`resolved ${count} packages in ${envs} environments (dry run: nothing written)`);
+      ctx.out.info(`resolved ${count} packages in ${envs} (dry run: nothing written)`);
       return 0;
     }
     const state = result.written ? "written" : "unchanged";
     ctx.out.info(
-      `locked ${count} packages in ${envs} environments for Python ${result.lock.target.python} ` +
+      `locked ${count} packages in ${envs} for Python ${result.lock.target.python} ` +
         `on ${result.lock.target.platform} in ${seconds.toFixed(2)}s: ${LOCK_FILENAME} ${state}`,
     );
     return 0;
