@@ -55,6 +55,28 @@ impl<V: Ord + Clone> Ranges<V> {
         Self::from_segment(Included(low), Excluded(high))
     }
 
+    /// The union of intervals given in order of their starts (overlapping or touching ones merge,
+    /// empty ones are dropped): linear, for callers that produce intervals already sorted.
+    pub fn from_sorted_segments(segments: impl IntoIterator<Item = (Bound<V>, Bound<V>)>) -> Self {
+        let mut merged: Vec<(Bound<V>, Bound<V>)> = Vec::new();
+        for (start, end) in segments {
+            if !valid_segment(&start, &end) {
+                continue;
+            }
+            if let Some(last) = merged.last_mut() {
+                debug_assert!(cmp_start(&last.0, &start) != Ordering::Greater, "segments out of order");
+                if !gap_between(&last.1, &start) {
+                    if cmp_end(&end, &last.1) == Ordering::Greater {
+                        last.1 = end;
+                    }
+                    continue;
+                }
+            }
+            merged.push((start, end));
+        }
+        Ranges { segments: merged }
+    }
+
     /// The interval between two arbitrary bounds (empty when it holds nothing).
     pub fn from_segment(start: Bound<V>, end: Bound<V>) -> Self {
         if valid_segment(&start, &end) {
@@ -380,6 +402,19 @@ mod tests {
         assert!(!b.contains(&2));
         assert_eq!(R::singleton(4).complement().complement(), R::singleton(4));
         assert_eq!(R::singleton(4).as_singleton(), Some(&4));
+    }
+
+    #[test]
+    fn from_sorted_segments_matches_unions() {
+        let samples = samples();
+        for a in samples.iter().step_by(3) {
+            for b in samples.iter().step_by(4) {
+                let mut segs: Vec<(Bound<u32>, Bound<u32>)> = a.segments().iter().chain(b.segments()).cloned().collect();
+                segs.sort_by(|x, y| cmp_start(&x.0, &y.0));
+                assert_eq!(R::from_sorted_segments(segs), a.union(b), "{:?} ∪ {:?}", a, b);
+            }
+        }
+        assert_eq!(R::from_sorted_segments(vec![(Included(3), Excluded(3))]), R::empty());
     }
 
     #[test]

@@ -80,6 +80,19 @@ pub trait Provider<P, V, M> {
     fn prioritize(&mut self, p: &P, range: &Ranges<V>, view: &dyn View<P, V>) -> Result<Self::Priority, Self::Need>;
     fn choose_version(&mut self, p: &P, range: &Ranges<V>, view: &dyn View<P, V>) -> Result<Choice<P, V, M>, Self::Need>;
     fn dependencies(&mut self, p: &P, v: &V) -> Result<Dependencies<P, V, M>, Self::Need>;
+    /// A set equivalent to `set` over the versions of `p` that exist (a superset adding only
+    /// versions that do not exist), in a canonical form, when the provider knows them all. Sets
+    /// aligned this way stay small: ruling out `a==1.1`, `a==1.2` and `a==1.3` one by one
+    /// makes one interval rather than three holes, which keeps long backtracking linear.
+    fn canonical(&self, _p: &P, _set: &Ranges<V>) -> Option<Ranges<V>> {
+        None
+    }
+    /// Whether some version of `p` in `set` exists, when the provider already knows. The solver
+    /// uses it to rule out a version whose dependency cannot be met before deciding it, rather
+    /// than deciding, failing, and jumping back over unrelated decisions.
+    fn any_version_in(&self, _p: &P, _set: &Ranges<V>) -> Option<bool> {
+        None
+    }
 }
 
 /// The result of one [`Solver::step`].
@@ -575,6 +588,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                 };
                 if !choice.excluded.is_empty() {
                     for e in choice.excluded {
+                        let e = match e {
+                            Exclusion::Unavailable(set, m) => Exclusion::Unavailable(self.canon(provider, p, set), m),
+                            Exclusion::Requires(set, dep, range) => Exclusion::Requires(self.canon(provider, p, set), dep, range),
+                        };
                         self.add_exclusion(p, e);
                     }
                     // Propagate now: when the exclusions narrowed `p`, pick again (maybe another
@@ -593,6 +610,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                 match choice.version {
                     Some(v) => v,
                     None => {
+                        let range = self.canon(provider, p, range);
                         self.add_incompat(vec![(p, Term::Pos(range))], Cause::NoVersions);
                         self.mark_dirty(p);
                         self.state = State::Propagate(p);
@@ -610,22 +628,44 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
         };
         match deps {
             Dependencies::Unavailable(reason) => {
-                self.add_custom(p, Ranges::singleton(version), reason);
+                let set = self.canon(provider, p, Ranges::singleton(version));
+                self.add_custom(p, set, reason);
                 self.mark_dirty(p);
             }
             Dependencies::Known(list) => {
                 let mut conflict_with = None;
+                let mut unmeetable = false;
                 for (dep, dep_range) in list {
                     let q = self.intern(dep);
                     if q == p {
                         continue; // self-dependencies are the provider's to resolve
                     }
-                    let id = self.add_dependency(p, &version, q, dep_range);
+                    let dep_range = self.canon(provider, q, dep_range);
+                    if provider.any_version_in(&self.packages[q as usize], &dep_range) == Some(false) {
+                        // Nothing can meet this dependency: state that fact and let propagation
+                        // rule the version out, instead of deciding it, failing, and jumping back
+                        // over every decision made since.
+                        let known = self.custom_index.get(&q).map_or(false, |ids| {
+                            ids.iter().any(|id| self.incompats[*id as usize].terms[0].1 == Term::Pos(dep_range.clone()))
+                        });
+                        if !known {
+                            let id = self.add_incompat(vec![(q, Term::Pos(dep_range.clone()))], Cause::NoVersions);
+                            self.custom_index.entry(q).or_insert_with(Vec::new).push(id);
+                        }
+                        self.seeds.push(q);
+                        unmeetable = true;
+                    }
+                    let id = self.add_dependency(provider, p, &version, q, dep_range);
                     // Deciding would satisfy this incompatibility if q's assignments already exclude
                     // the whole dependency range.
                     if conflict_with.is_none() && self.partial.relation(q, &self.incompats[id as usize].terms[1].1) == Relation::Satisfied {
                         conflict_with = Some(q);
                     }
+                }
+                if unmeetable {
+                    self.mark_dirty(p);
+                    self.state = State::Propagate(p);
+                    return Ok(());
                 }
                 match conflict_with {
                     None => {
@@ -653,7 +693,12 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
     }
 
     /// Records `{p ∈ {v}, not q ∈ R}`, merged with the same dependency of other versions of `p`.
-    fn add_dependency(&mut self, p: PkgId, v: &V, q: PkgId, range: Ranges<V>) -> IncId {
+    /// The provider's canonical form of a set of versions of `p` (see [`Provider::canonical`]).
+    fn canon<Pv: Provider<P, V, M, Priority = Pr>>(&self, provider: &Pv, p: PkgId, set: Ranges<V>) -> Ranges<V> {
+        provider.canonical(&self.packages[p as usize], &set).unwrap_or(set)
+    }
+
+    fn add_dependency<Pv: Provider<P, V, M, Priority = Pr>>(&mut self, provider: &Pv, p: PkgId, v: &V, q: PkgId, range: Ranges<V>) -> IncId {
         let dep_term = Term::Neg(range);
         let existing = self.dep_index.get(&(p, q)).and_then(|ids| {
             ids.iter().copied().find(|id| !self.superseded[*id as usize] && self.incompats[*id as usize].terms[1].1 == dep_term)
@@ -669,6 +714,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
             }
             None => Ranges::singleton(v.clone()),
         };
+        let set = self.canon(provider, p, set);
         let id = self.add_incompat(vec![(p, Term::Pos(set)), (q, dep_term)], Cause::Dependency);
         let list = self.dep_index.entry((p, q)).or_insert_with(Vec::new);
         list.retain(|old| Some(*old) != existing);

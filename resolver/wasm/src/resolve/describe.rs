@@ -119,9 +119,16 @@ impl Describe<Pkg, Version, Reason> for Layer {
     }
 
     fn requirement(&self, p: &Pkg, set: &Ranges<Version>) -> String {
-        match self.spec_texts.get(&(*p, set.clone())) {
-            Some(text) => format!("{}{}", self.display_name(p), text),
-            None => format!("{}{}", self.display_name(p), spec(set)),
+        if let Some(text) = self.spec_texts.get(&(*p, set.clone())) {
+            return format!("{}{}", self.display_name(p), text);
+        }
+        // A set the solver derived: shown over the versions that exist, when it holds some.
+        if set.is_full() || self.covers_all(p, set) {
+            return self.display_name(p);
+        }
+        match Layer::project_of(p) {
+            Some(n) if !self.runs(n, set).is_empty() => self.versions_text(p, set),
+            _ => format!("{}{}", self.display_name(p), spec(set)),
         }
     }
 

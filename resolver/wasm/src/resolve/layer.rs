@@ -78,6 +78,8 @@ pub struct Candidate {
     pub meta: Option<Meta>,
     /// Whether the driver was already told to fetch its metadata.
     pub meta_hinted: bool,
+    /// Dependencies computed so far, per extra (`None`: the version itself).
+    pub deps: Vec<(Option<u32>, Result<Vec<(Pkg, Ranges<Version>)>, Reason>)>,
 }
 
 /// The versions of a project, once known.
@@ -103,6 +105,9 @@ pub struct Project {
     /// The range of the first requirement seen on it: which version to fetch metadata for ahead
     /// of the solver, before the solver has narrowed anything.
     pub first_range: Option<Ranges<Version>>,
+    /// How many times a version was chosen: after the first, the next few candidates' metadata
+    /// is fetched ahead too (the solver is walking down the versions).
+    pub tries: u32,
 }
 
 /// Whether a candidate may be chosen, and if not why.
@@ -192,6 +197,7 @@ impl Layer {
                 announced: false,
                 requested: false,
                 first_range: None,
+                tries: 0,
             });
         }
         if !self.projects[id as usize].announced {
@@ -327,11 +333,7 @@ impl Layer {
 
     /// Turns requirements into the solver's dependencies: one entry per package with the
     /// intersection of its ranges, `a[x]` becoming both `a` and the extra package.
-    fn requirements_to_deps<'r>(
-        &mut self,
-        owner: Pkg,
-        reqs: impl Iterator<Item = &'r Requirement>,
-    ) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
+    fn requirements_to_deps<'r>(&mut self, reqs: impl Iterator<Item = &'r Requirement>) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
         let mut out: Vec<(Pkg, Ranges<Version>, String, String)> = Vec::new();
         for r in reqs {
             let q = self.project_id(&r.name);
@@ -368,10 +370,14 @@ impl Layer {
                 }
             }
         }
-        let _ = owner;
         for (p, range, _, spec) in &out {
-            if !spec.is_empty() && !self.spec_texts.contains_key(&(*p, range.clone())) {
-                self.spec_texts.insert((*p, range.clone()), spec.clone());
+            if spec.is_empty() {
+                continue;
+            }
+            // Under the set as written and under its canonical form (what the solver keeps).
+            let canonical = self.canonical(p, range);
+            for key in std::iter::once(range.clone()).chain(canonical) {
+                self.spec_texts.entry((*p, key)).or_insert_with(|| spec.clone());
             }
         }
         Ok(out.into_iter().map(|(p, r, _, _)| (p, r)).collect())
@@ -393,7 +399,7 @@ impl Layer {
 
     fn root_dependencies(&mut self) -> Dependencies<Pkg, Version, Reason> {
         let reqs = std::mem::take(&mut self.root_requires);
-        let result = self.requirements_to_deps(Pkg::Root, reqs.iter());
+        let result = self.requirements_to_deps(reqs.iter());
         self.root_requires = reqs;
         match result {
             Ok(mut deps) => {
@@ -412,26 +418,64 @@ impl Layer {
             Ok(i) => i,
             Err(_) => return Ok(Dependencies::Known(Vec::new())),
         };
-        let requires = match &self.candidates(n)[i].meta {
-            None => return Err(Need::Metadata(n, i)),
-            Some(Meta::Invalid(msg)) => return Ok(Dependencies::Unavailable(Reason::InvalidMetadata(msg.clone()))),
-            Some(Meta::Ok { requires, requires_python }) => {
-                if let Some(rp) = requires_python {
-                    if !self.python_ok(rp) {
-                        return Ok(Dependencies::Known(vec![(Pkg::Python, rp.range.clone())]));
+        if self.candidates(n)[i].meta.is_none() {
+            return Err(Need::Metadata(n, i));
+        }
+        // Decided again after backjumping: the same answer, without recomputing it.
+        if let Some((_, cached)) = self.candidates(n)[i].deps.iter().find(|(e, _)| *e == extra) {
+            return Ok(match cached {
+                Ok(deps) => Dependencies::Known(deps.clone()),
+                Err(reason) => Dependencies::Unavailable(reason.clone()),
+            });
+        }
+        let computed = self.compute_dependencies(n, i, extra, v);
+        if let Ok(deps) = &computed {
+            for (p, range) in deps {
+                if let Pkg::Base(q) | Pkg::Extra(q, _) = p {
+                    let q = *q;
+                    if !matches!(self.projects[q as usize].versions, Versions::Unknown) {
+                        if let Some(j) = self.likely(q, range) {
+                            self.hint_metadata(q, j);
+                        }
                     }
                 }
-                let x = extra.map(|e| self.extras.name(e).to_string());
-                self.applicable(requires, x.as_deref()).into_iter().cloned().collect::<Vec<Requirement>>()
             }
+        }
+        if let Versions::Known(c) = &mut self.projects[n as usize].versions {
+            c[i].deps.push((extra, computed.clone()));
+        }
+        Ok(match computed {
+            Ok(deps) => Dependencies::Known(deps),
+            Err(reason) => Dependencies::Unavailable(reason),
+        })
+    }
+
+    fn compute_dependencies(&mut self, n: u32, i: usize, extra: Option<u32>, v: &Version) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
+        // The metadata is taken out while the requirements are turned into dependencies (which
+        // needs the layer mutably), and put back after.
+        let meta = match &mut self.projects[n as usize].versions {
+            Versions::Known(c) => c[i].meta.take(),
+            _ => None,
         };
+        let result = match &meta {
+            None => Ok(Vec::new()),
+            Some(Meta::Invalid(msg)) => Err(Reason::InvalidMetadata(msg.clone())),
+            Some(Meta::Ok { requires, requires_python }) => match requires_python {
+                Some(rp) if !self.python_ok(rp) => Ok(vec![(Pkg::Python, rp.range.clone())]),
+                _ => {
+                    let x = extra.map(|e| self.extras.name(e).to_string());
+                    let applicable = self.applicable(requires, x.as_deref());
+                    self.requirements_to_deps(applicable.into_iter())
+                }
+            },
+        };
+        if let Versions::Known(c) = &mut self.projects[n as usize].versions {
+            c[i].meta = meta;
+        }
+        let mut deps = result?;
         let owner = match extra {
             Some(e) => Pkg::Extra(n, e),
             None => Pkg::Base(n),
-        };
-        let mut deps = match self.requirements_to_deps(owner, requires.iter()) {
-            Ok(d) => d,
-            Err(reason) => return Ok(Dependencies::Unavailable(reason)),
         };
         // A project requiring itself: satisfied by this very version, or a contradiction.
         if let Some(pos) = deps.iter().position(|(p, _)| *p == owner) {
@@ -439,7 +483,7 @@ impl Layer {
                 deps.remove(pos);
             } else {
                 let text = format!("{}{}", self.names.name(n), crate::pep440::display_ranges(&deps[pos].1));
-                return Ok(Dependencies::Unavailable(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v))));
+                return Err(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v)));
             }
         }
         if extra.is_some() {
@@ -448,24 +492,14 @@ impl Layer {
                 Some(slot) => {
                     if !slot.1.contains(v) {
                         let text = format!("{}{}", self.names.name(n), crate::pep440::display_ranges(&slot.1));
-                        return Ok(Dependencies::Unavailable(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v))));
+                        return Err(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v)));
                     }
                     slot.1 = base;
                 }
                 None => deps.insert(0, (Pkg::Base(n), base)),
             }
         }
-        for (p, range) in &deps {
-            if let Pkg::Base(q) | Pkg::Extra(q, _) = p {
-                let q = *q;
-                if !matches!(self.projects[q as usize].versions, Versions::Unknown) {
-                    if let Some(i) = self.likely(q, range) {
-                        self.hint_metadata(q, i);
-                    }
-                }
-            }
-        }
-        Ok(Dependencies::Known(deps))
+        Ok(deps)
     }
 
     /// Records what the user's requirements say about pre-releases and pins of each project.
@@ -488,6 +522,10 @@ impl Layer {
     }
 }
 
+/// How many older candidates get their metadata fetched ahead once the solver walks down a
+/// project's versions.
+const READ_AHEAD_VERSIONS: usize = 2;
+
 /// Priorities: higher is decided first. The core puts packages that keep conflicting above all.
 const ROOT: u64 = u64::MAX;
 const FORCED: u64 = u64::MAX - 1;
@@ -495,6 +533,35 @@ const FORCED: u64 = u64::MAX - 1;
 impl Provider<Pkg, Version, Reason> for Layer {
     type Priority = u64;
     type Need = Need;
+
+    fn any_version_in(&self, p: &Pkg, set: &Ranges<Version>) -> Option<bool> {
+        match p {
+            Pkg::Base(n) | Pkg::Extra(n, _) => match &self.projects[*n as usize].versions {
+                Versions::Known(c) => Some(count_in(c, set) > 0),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Versions sets snapped to the gaps between the versions that exist: each interval grows to
+    /// the neighbouring existing versions (exclusive), so neighbours merge.
+    fn canonical(&self, p: &Pkg, set: &Ranges<Version>) -> Option<Ranges<Version>> {
+        let n = match p {
+            Pkg::Base(n) | Pkg::Extra(n, _) => *n,
+            _ => return None,
+        };
+        let c = match &self.projects[n as usize].versions {
+            Versions::Known(c) if !c.is_empty() => c,
+            _ => return None,
+        };
+        Some(Ranges::from_sorted_segments(set.segments().iter().map(|(s, e)| {
+            let (lo, hi) = (lower_index(c, s), upper_index(c, e));
+            let start = if lo == 0 { Unbounded } else { Excluded(c[lo - 1].version.clone()) };
+            let end = if hi >= c.len() { Unbounded } else { Excluded(c[hi].version.clone()) };
+            (start, end)
+        })))
+    }
 
     fn prioritize(&mut self, p: &Pkg, range: &Ranges<Version>, view: &dyn View<Pkg, Version>) -> Result<u64, Need> {
         let (n, range) = match p {
@@ -572,6 +639,16 @@ impl Provider<Pkg, Version, Reason> for Layer {
             match self.status(n, i) {
                 Status::Ok => {
                     version = Some(self.candidates(n)[i].version.clone());
+                    self.projects[n as usize].tries += 1;
+                    if self.projects[n as usize].tries > 1 {
+                        let below: Vec<usize> = descending_in(self.candidates(n), range)
+                            .filter(|&j| j < i && self.status(n, j) == Status::Ok)
+                            .take(READ_AHEAD_VERSIONS)
+                            .collect();
+                        for j in below {
+                            self.hint_metadata(n, j);
+                        }
+                    }
                     break;
                 }
                 status => {

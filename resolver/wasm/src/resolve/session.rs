@@ -181,6 +181,7 @@ impl Session {
                 unavailable,
                 meta: None,
                 meta_hinted: false,
+                deps: Vec::new(),
             });
         }
         candidates.sort_by(|a, b| a.version.cmp(&b.version));
