@@ -125,10 +125,12 @@ type StepAnswer =
   | { status: "done"; packages: WirePackage[]; stats: WireStats }
   | { status: "failed"; explanation: string; stats: WireStats };
 
-/** One fetch the driver started; `outcome` is set once it settles. */
+/** One fetch the driver started. Its answer is kept only until it is sent to the solver. */
 interface Job<T> {
   promise: Promise<void>;
-  outcome: { ok: true; wire: T } | { ok: false; error: unknown } | null;
+  state: "pending" | "ok" | "failed";
+  wire: T | null;
+  error: unknown;
   sent: boolean;
 }
 
@@ -174,14 +176,22 @@ export async function resolve(
   ): Job<T> => {
     let job = jobs.get(key);
     if (job) return job;
-    const created: Job<T> = { promise: Promise.resolve(), outcome: null, sent: false };
+    const created: Job<T> = {
+      promise: Promise.resolve(),
+      state: "pending",
+      wire: null,
+      error: null,
+      sent: false,
+    };
     created.promise = fetch().then(
       (wire) => {
-        created.outcome = { ok: true, wire };
+        created.state = "ok";
+        created.wire = wire;
         ready.push(created);
       },
       (error) => {
-        created.outcome = { ok: false, error };
+        created.state = "failed";
+        created.error = error;
       },
     );
     jobs.set(key, created);
@@ -256,7 +266,7 @@ export async function resolve(
       }
       await Promise.all(needed.map((job) => job.promise));
       for (const job of needed) {
-        if (job.outcome && !job.outcome.ok) throw job.outcome.error;
+        if (job.state === "failed") throw job.error;
         // Already sent but asked again: the solver did not take it, which would loop forever.
         if (job.sent) throw new Error("resolver: the solver asked twice for the same data");
       }
@@ -271,9 +281,10 @@ export async function resolve(
 function drain<T>(ready: Job<T>[]): T[] {
   const out: T[] = [];
   for (const job of ready.splice(0)) {
-    if (job.outcome?.ok && !job.sent) {
+    if (job.state === "ok" && !job.sent && job.wire !== null) {
       job.sent = true;
-      out.push(job.outcome.wire);
+      out.push(job.wire);
+      job.wire = null;
     }
   }
   return out;
