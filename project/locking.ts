@@ -245,11 +245,24 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   phase("resolve");
   const first = interpreters.get(targets.includes("default") ? "default" : targets[0]);
   const targetInterp = first ?? await defaultInterpreter(options, envVars, cache);
+  // config_hash vouches for every environment. Locking one environment of a lock that was
+  // already stale leaves the others as stale as they were: the old hash stays, so `check` keeps
+  // failing until the whole project is locked again.
+  const hash = await configHash(config);
+  const others = Object.keys(environments).filter((e) => !targets.includes(e));
+  const keepOldHash = previousLock !== null && options.env !== undefined &&
+    previousLock.configHash !== hash && others.length > 0;
+  if (keepOldHash) {
+    warn(
+      `envknit.yaml changed since the other environments (${others.join(", ")}) were locked; ` +
+        "lock them too with 'envknit lock'",
+    );
+  }
   const lock: Lockfile = {
     schemaVersion: LOCK_SCHEMA_VERSION,
     lockGeneratedAt: (options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     resolverVersion: `envknit/${ENVKNIT_VERSION}`,
-    configHash: await configHash(config),
+    configHash: keepOldHash ? previousLock!.configHash : hash,
     target: targetOf(targetInterp),
     environments,
   };

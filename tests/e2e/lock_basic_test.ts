@@ -138,6 +138,24 @@ Deno.test("lock: --dry-run writes nothing; --env locks one environment and keeps
   assertEquals(Object.keys(lock.environments).sort(), ["a", "b"]);
   assertEquals(lock.environments.a.map((x) => `${x.name}==${x.version}`), ["lib==1.0"]);
 
+  assertEquals((await p.run(["check"])).code, 0);
+
+  // envknit.yaml changes, and only one environment is locked again: the lock stays stale for
+  // `check`, with a warning, until the whole project is locked.
+  await p.config(configText(index.url, {
+    a: { packages: ["lib<2"] },
+    b: { packages: ["tool", "lib<2"] },
+  }));
+  const partial = await p.run(["lock", "--env", "a"]);
+  assertEquals(partial.code, 0, partial.stderr);
+  assertStringIncludes(
+    partial.stderr,
+    "warning: envknit.yaml changed since the other environments (b)",
+  );
+  assertEquals((await p.run(["check"])).code, 1);
+  assertEquals((await p.run(["lock"])).code, 0);
+  assertEquals((await p.run(["check"])).code, 0);
+
   const unknown = await p.run(["lock", "--env", "nope"]);
   assertEquals(unknown.code, 2);
   assertStringIncludes(unknown.stderr, "no environment 'nope'");
