@@ -147,3 +147,42 @@ Deno.test("streamUnzip: refuses unsafe names, duplicates, lies and garbage befor
     "truncated",
   );
 });
+
+Deno.test("streamUnzip: absurd declared sizes are refused before inflating", async () => {
+  // The default limits are 4 GiB a member and 16 GiB in all; smaller ones show the same checks.
+  const zip = await writeZip([
+    { name: "a.py", data: "x".repeat(100) },
+    { name: "bomb.bin", data: "y".repeat(5000) },
+  ]);
+  const written: string[] = [];
+  const reader = new ByteReader(chunks(zip, 64), () => {});
+  const e = await assertRejects(
+    () =>
+      streamUnzip(reader, {
+        destination: (name) => {
+          written.push(name);
+          return null;
+        },
+        maxEntrySize: 1000,
+      }),
+    ZipError,
+    'zip member "bomb.bin" declares 5000 bytes (the limit is 1000)',
+  );
+  assertEquals(e.code, "limit");
+  assertEquals(written, ["a.py"], "refused before its data was read");
+  const total = new ByteReader(
+    chunks(
+      await writeZip([
+        { name: "a.bin", data: "a".repeat(600) },
+        { name: "b.bin", data: "b".repeat(600) },
+      ]),
+      64,
+    ),
+    () => {},
+  );
+  await assertRejects(
+    () => streamUnzip(total, { destination: () => null, maxTotalSize: 1000 }),
+    ZipError,
+    "unpacks to more than 1000 bytes",
+  );
+});
