@@ -16,3 +16,9 @@ export { verifyLock, type VerifyProblem, type VerifyResult } from "./store/verif
 export { collectGarbage, type GcResult } from "./store/gc.ts";
 export { prepareRun, type RunEnvironment, type RunOptions } from "./store/activate.ts";
 export { recordProject } from "./store/projects.ts";
+export {
+  lockProject,
+  type LockOptions,
+  type LockProgress,
+  type LockResult,
+} from "./project/locking.ts";
