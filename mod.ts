@@ -17,8 +17,8 @@ export { collectGarbage, type GcResult } from "./store/gc.ts";
 export { prepareRun, type RunEnvironment, type RunOptions } from "./store/activate.ts";
 export { recordProject } from "./store/projects.ts";
 export {
-  lockProject,
   type LockOptions,
   type LockProgress,
+  lockProject,
   type LockResult,
 } from "./project/locking.ts";
