@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { EnvknitError } from "../../project/errors.ts";
 import {
   isSdistFilename,
@@ -20,6 +19,8 @@ import type { IndexFile } from "./types.ts";
  * so a large wheel is not held in memory.
  */
 export async function sha256File(path: string): Promise<string> {
+  // Imported here: loading `node:crypto` costs milliseconds every run that has no find-links.
+  const { createHash } = await import("node:crypto");
   const hash = createHash("sha256");
   const file = await Deno.open(path, { read: true });
   // `readable` closes the file when it is read to the end or fails.
