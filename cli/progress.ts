@@ -17,6 +17,7 @@ const encoder = new TextEncoder();
 
 /** Where the line is drawn: stderr by default; tests pass their own sink. */
 export interface ProgressSink {
+  /** Writes bytes at once (as `Deno.stderr.writeSync`). */
   writeSync(bytes: Uint8Array): number;
   /** Terminal width in columns, when known. */
   columns?(): number | undefined;
@@ -28,6 +29,7 @@ export interface ProgressOptions {
   enabled?: boolean;
   /** Fewest milliseconds between two redraws (default 80). */
   intervalMs?: number;
+  /** Where to draw (stderr by default). */
   sink?: ProgressSink;
 }
 
@@ -53,6 +55,7 @@ export class Progress {
   #lastDraw = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
+  /** A progress line; drawn only when `enabled` (default: stderr is a terminal). */
   constructor(options: ProgressOptions = {}) {
     this.#sink = options.sink ?? stderrSink;
     this.enabled = options.enabled ?? (options.sink ? true : Deno.stderr.isTerminal());

@@ -113,7 +113,7 @@ export interface LockProgress {
 
 /** What {@link lockProject} did. */
 export interface LockResult {
-  /** The new lock. */
+  /** The new lock (its `lockGeneratedAt` is the old one when nothing changed). */
   lock: Lockfile;
   /** Its text, as written (or as it would be, for a dry run). */
   text: string;

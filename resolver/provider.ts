@@ -47,6 +47,7 @@ export interface Release {
 
 /** Options of {@link IndexProvider}. */
 export interface IndexProviderOptions {
+  /** Where projects and metadata come from. */
   index: IndexClient;
   /** The target interpreter: its tags choose wheels, its markers choose dependencies. */
   interpreter: Interpreter;
@@ -100,6 +101,7 @@ function normalVersion(version: string): string {
 
 /** A resolver provider backed by an {@link IndexClient}. */
 export class IndexProvider implements ResolverProvider {
+  /** Counters (see {@link ProviderStats}). */
   readonly stats: ProviderStats = { projects: 0, metadata: 0 };
   /** Names no index (nor find-links folder) has, for error messages. */
   readonly notFound = new Set<string>();
@@ -118,6 +120,7 @@ export class IndexProvider implements ResolverProvider {
   /** Specifier + version → whether it matches (Requires-Python checks repeat a lot). */
   readonly #contains = new Map<string, boolean>();
 
+  /** A provider over `options.index` for `options.interpreter`. */
   constructor(options: IndexProviderOptions) {
     this.#index = options.index;
     this.#interp = options.interpreter;

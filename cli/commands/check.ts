@@ -10,6 +10,7 @@ import { configHash, loadProject } from "../../project/config.ts";
 import { EnvknitError } from "../../project/errors.ts";
 import { LOCK_FILENAME, readLock } from "../../project/lock.ts";
 
+/** `envknit check`. */
 export const command: Command = {
   name: "check",
   summary: "exit 1 when envknit.yaml changed since the lock was written",

@@ -21,6 +21,7 @@ function prereleaseOption(value: string | undefined): (typeof PRERELEASE)[number
   return found;
 }
 
+/** `envknit lock`. */
 export const command: Command = {
   name: "lock",
   summary: "resolve envknit.yaml and write envknit.lock.yaml",

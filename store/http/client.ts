@@ -44,7 +44,9 @@ export interface GetOptions {
 export interface HttpResponse {
   /** The final URL after redirects, without credentials. */
   url: string;
+  /** The HTTP status (200, 206, 304, 404 …). */
   status: number;
+  /** The response headers. */
   headers: Headers;
   /**
    * The body. The caller must read it to the end or cancel it: until then the request holds one
@@ -61,9 +63,13 @@ export interface HttpResponse {
 
 /** A response read to the end. */
 export interface HttpBytes {
+  /** The final URL after redirects, without credentials. */
   url: string;
+  /** The HTTP status. */
   status: number;
+  /** The response headers. */
   headers: Headers;
+  /** The whole body. */
   body: Uint8Array;
 }
 
@@ -120,10 +126,12 @@ export type HttpErrorKind = "network" | "timeout" | "status" | "too-large" | "re
 export class HttpError extends EnvknitError {
   /** The URL, credentials removed. */
   readonly url: string;
+  /** What failed: the network, a timeout, a status, a size limit, a refused URL, a cancel. */
   readonly kind: HttpErrorKind;
   /** The HTTP status, for `kind: "status"`. */
   readonly status?: number;
 
+  /** A one-line message; `url` without credentials. */
   constructor(
     message: string,
     url: string,
@@ -270,6 +278,7 @@ function makeResponse(
 
 /** The HTTP client (see the module documentation). One per operation; it is cheap. */
 export class HttpClient {
+  /** Live counters (see {@link HttpStats}). */
   readonly stats: HttpStats = {
     requests: 0,
     retries: 0,
@@ -294,6 +303,7 @@ export class HttpClient {
   readonly #netrcPath: string | null;
   #netrc: Promise<Netrc | null> | null = null;
 
+  /** A client; every option has a default (see {@link HttpClientOptions}). */
   constructor(options: HttpClientOptions = {}) {
     this.#slots = new Slots(options.concurrency ?? 16);
     this.#retries = Math.max(0, options.retries ?? 3);

@@ -7,14 +7,19 @@
 
 /** Credentials for one machine. */
 export interface NetrcEntry {
+  /** The user name. */
   login: string;
+  /** The password (or token). */
   password: string;
+  /** The `account` token, when given (unused by HTTP). */
   account?: string;
 }
 
 /** A parsed netrc file. */
 export interface Netrc {
+  /** Entries by lower-cased host name. */
   machines: Map<string, NetrcEntry>;
+  /** The `default` entry, for any other host. */
   default: NetrcEntry | null;
 }
 

@@ -21,8 +21,11 @@ import type { IndexFile } from "./types.ts";
 export interface CachedPage {
   /** The page URL (credentials removed). */
   url: string;
+  /** The `ETag` to revalidate with. */
   etag: string | null;
+  /** The `Last-Modified` to revalidate with. */
   lastModified: string | null;
+  /** The parsed files of the page. */
   files: IndexFile[];
   /** The index answered 404: it does not have the project (kept so `--offline` knows). */
   notFound?: boolean;
@@ -53,6 +56,7 @@ async function writeQuietly(path: string, bytes: Uint8Array): Promise<void> {
 
 /** The on-disk cache of one store. All methods tolerate a missing or damaged cache. */
 export class IndexCache {
+  /** The store's cache folder. */
   readonly root: string;
   readonly #keys = new Map<string, Promise<string>>();
 

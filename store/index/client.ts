@@ -26,6 +26,7 @@ export const DEFAULT_INDEX_URL = "https://pypi.org/simple/";
 
 /** How an {@link IndexClient} is set up. */
 export interface IndexClientOptions {
+  /** The HTTP client every request goes through. */
   http: HttpClient;
   /** Simple-API URLs in priority order (the main index first); may hold credentials. */
   indexUrls: string[];
@@ -70,6 +71,7 @@ export function normalizeIndexUrl(url: string): string {
 export class IndexClient {
   /** The indexes, credentials removed, in priority order. */
   readonly indexes: string[];
+  /** What the client did (see {@link IndexStats}). */
   readonly stats: IndexStats = {
     pagesFetched: 0,
     pagesNotModified: 0,
@@ -88,6 +90,7 @@ export class IndexClient {
   readonly #pages = new Map<string, Promise<ProjectPage | null>>();
   readonly #metadata = new Map<string, Promise<string>>();
 
+  /** A client for the indexes and folders of `options`. */
   constructor(options: IndexClientOptions) {
     this.#http = options.http;
     this.#indexUrls = options.indexUrls.map(normalizeIndexUrl);

@@ -82,6 +82,7 @@ class HashMemo {
 
 /** The distribution files of a set of local folders, by project. */
 export class FindLinks {
+  /** The folders, as absolute paths. */
   readonly folders: string[];
   #listing: Promise<Map<string, string[]>> | null = null;
   readonly #memo: HashMemo;

@@ -12,7 +12,7 @@ import { redactUrl, stripCredentials } from "../http/url.ts";
 import type { IndexFile } from "./types.ts";
 
 /** The `Accept` header that prefers PEP 691 JSON and takes PEP 503 HTML otherwise. */
-export const SIMPLE_ACCEPT = "application/vnd.pypi.simple.v1+json, " +
+export const SIMPLE_ACCEPT: string = "application/vnd.pypi.simple.v1+json, " +
   "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 
 const JSON_TYPE = "application/vnd.pypi.simple.v1+json";
@@ -20,8 +20,11 @@ const SUPPORTED_MAJOR = 1;
 
 /** A parsed page: its files, and the API version it declared (if any). */
 export interface ParsedPage {
+  /** The files the page lists. */
   files: IndexFile[];
+  /** `meta.api-version` (JSON) or `pypi:repository-version` (HTML), when given. */
   apiVersion: string | null;
+  /** Which format the page was in. */
   format: "json" | "html";
 }
 

@@ -39,5 +39,6 @@ export interface ProjectPage {
   /** The simple-API URL of the index that served the page (credentials removed), or null when
    * only find-links folders have the project. */
   index: string | null;
+  /** The project's files: find-links ones first, then the index's. */
   files: IndexFile[];
 }
