@@ -239,6 +239,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
       index,
       preferencesFrom(previousLock, envName, updates, options.upgrade ?? false),
       options.prereleases,
+      warn,
     );
   }
 
@@ -452,6 +453,7 @@ async function lockEnvironment(
   index: IndexClient,
   preferences: Record<string, string>,
   prereleases: LockOptions["prereleases"],
+  warn: (message: string) => void,
 ): Promise<LockPackage[]> {
   const env = config.environments[envName];
   const requirements = [...env.packages, ...env.devPackages];
@@ -500,7 +502,14 @@ async function lockEnvironment(
 
   const packages: LockPackage[] = [];
   for (const p of result.packages) {
-    packages.push(await lockEntry(p, provider, !runtime.has(p.name)));
+    const entry = await lockEntry(p, provider, !runtime.has(p.name));
+    packages.push(entry.lock);
+    // PEP 592: a yanked version is used only when pinned exactly; say so, as pip does.
+    if (entry.yanked !== null) {
+      warn(
+        `${envName}: ${p.name} ${p.version} is yanked` + (entry.yanked ? ` (${entry.yanked})` : ""),
+      );
+    }
   }
   return packages;
 }
@@ -509,7 +518,7 @@ async function lockEntry(
   p: ResolvedPackage,
   provider: IndexProvider,
   dev: boolean,
-): Promise<LockPackage> {
+): Promise<{ lock: LockPackage; yanked: string | null }> {
   const release = await provider.release(p.name, p.version);
   if (!release) throw new EnvknitError(`internal: ${p.name} ${p.version} is not on its index`);
   const wheels: LockWheel[] = release.wheels.map((f) => {
@@ -531,7 +540,10 @@ async function lockEntry(
   if (dev) entry.dev = true;
   if (p.requiresPython) entry.requiresPython = p.requiresPython;
   if (release.index) entry.index = stripCredentials(release.index);
-  return entry;
+  const yanked = release.candidate.yanked
+    ? release.wheels.find((w) => w.yankedReason)?.yankedReason ?? ""
+    : null;
+  return { lock: entry, yanked };
 }
 
 /**

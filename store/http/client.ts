@@ -381,7 +381,9 @@ export class HttpClient {
         }
         attempt++;
         this.#count((s) => s.retries++);
-        await sleep(this.#backoff(attempt - 1), options.signal);
+        await sleep(this.#backoff(attempt - 1), options.signal).catch(() => {
+          throw this.#aborted(parsed, options.signal!);
+        });
       }
     }
   }
@@ -410,7 +412,9 @@ export class HttpClient {
         }
         attempt++;
         this.#count((s) => s.retries++);
-        await sleep(this.#backoff(attempt - 1), options.signal);
+        await sleep(this.#backoff(attempt - 1), options.signal).catch(() => {
+          throw this.#aborted(new URL(url), options.signal!);
+        });
       }
     }
   }
@@ -529,7 +533,11 @@ export class HttpClient {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(new RequestTimeout()), this.#timeoutMs);
+      timer = setTimeout(() => {
+        controller.abort(new RequestTimeout());
+        // A body nobody reads any more must not keep its slot: the request is over.
+        cleanup();
+      }, this.#timeoutMs);
     };
     const onUserAbort = () => controller.abort(options.signal!.reason);
     options.signal?.addEventListener("abort", onUserAbort, { once: true });

@@ -167,7 +167,7 @@ export class IndexClient {
   async #page(indexUrl: string, index: string, name: string): Promise<IndexFile[] | null> {
     const url = `${indexUrl}${name}/`;
     const shown = `${index}${name}/`;
-    if (indexUrl.startsWith("file:")) return this.#filePage(url, shown, index);
+    if (indexUrl.startsWith("file:")) return this.#filePage(url, shown, index, name);
     const cached = await this.#cache?.getPage(index, name) ?? null;
     // Still fresh by the server's own Cache-Control (PyPI says max-age=600): no request at all,
     // as pip and uv do. `refresh` revalidates anyway.
@@ -237,7 +237,12 @@ export class IndexClient {
   }
 
   /** A page of a `file://` mirror: read from disk every time (no cache, works offline). */
-  async #filePage(url: string, shown: string, index: string): Promise<IndexFile[] | null> {
+  async #filePage(
+    url: string,
+    shown: string,
+    index: string,
+    name: string,
+  ): Promise<IndexFile[] | null> {
     let response = await this.#http.getBytes(url);
     if (response.status === 404) {
       // A mirror may hold the page as `<name>/index.json` (PEP 691 files on disk).
@@ -246,7 +251,7 @@ export class IndexClient {
       response = json;
       response.headers.set("content-type", "application/vnd.pypi.simple.v1+json");
     }
-    if (response.status !== 200) throw pageStatusError(response.status, shown, index);
+    if (response.status !== 200) throw pageStatusError(response.status, shown, name);
     this.stats.pagesFetched++;
     // Relative links resolve against the folder, as they would against `<folder>/index.html`.
     return parseProjectPage(response.body, response.headers.get("content-type"), url, index)

@@ -1,6 +1,6 @@
 import { freshnessOf, IndexClient } from "./client.ts";
 import { IndexCache } from "./cache.ts";
-import { metadataHeaders } from "./core_metadata.ts";
+import { fetchCoreMetadata, metadataHeaders } from "./core_metadata.ts";
 import { HttpClient } from "../http/client.ts";
 import { EnvknitError } from "../../project/errors.ts";
 import {
@@ -26,6 +26,7 @@ async function demo(version = "1.0", extra: Partial<Parameters<typeof buildWheel
     files: {
       "demo/__init__.py": "x = 1\n",
       "demo/big.bin": crypto.getRandomValues(new Uint8Array(60_000)),
+      "demo/big2.bin": crypto.getRandomValues(new Uint8Array(60_000)),
     },
     compression: "store",
     ...extra,
@@ -313,4 +314,43 @@ Deno.test("freshness from Cache-Control, Age and Expires", () => {
   );
   assertEquals(freshnessOf(h({ expires: "0" }), now), 0);
   assertEquals(freshnessOf(h({}), now), null);
+});
+
+Deno.test("metadata by ranges: central directory and member fetched when the tail lacks them", async () => {
+  const members: Record<string, string> = {};
+  for (let i = 0; i < 200; i++) members[`demo/m${i}.py`] = `x = ${i}\n`;
+  const w = await buildWheel({
+    name: "demo",
+    version: "1.0",
+    files: members,
+    compression: "store",
+  });
+  await using index = await startIndex({ projects: { demo: [w] }, metadataFiles: false });
+  const client = new IndexClient({ http: http(), indexUrls: [index.url] });
+  const file = (await client.project("demo"))!.files[0];
+  const { text, source } = await fetchCoreMetadata(file, "demo", {
+    http: http(),
+    cache: null,
+    offline: false,
+    tailBytes: 256, // far less than the central directory of 200 members
+  });
+  assertEquals([text, source], [metadataHeaders(w.metadata!), "range"]);
+  assert(index.counts.range >= 2, `${index.counts.range} ranges`);
+  assertEquals(index.counts.wheel, 0);
+});
+
+Deno.test("a small wheel read whole by its tail request is checked against its sha256", async () => {
+  const w = await buildWheel({ name: "demo", version: "1.0" });
+  await using index = await startIndex({
+    projects: { demo: [w] },
+    metadataFiles: false,
+    faults: [{ type: "corrupt", kind: "wheel" }],
+  });
+  const client = new IndexClient({ http: http(), indexUrls: [index.url] });
+  const file = (await client.project("demo"))!.files[0];
+  await assertRejects(
+    () => client.metadata("demo", file),
+    EnvknitError,
+    "does not match the sha256 its index page gives",
+  );
 });

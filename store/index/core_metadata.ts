@@ -119,6 +119,8 @@ export interface FetchMetadataOptions {
   offline: boolean;
   /** Where a wheel downloaded whole is kept for the installer (`cache/wheels/<sha256>.whl`). */
   saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
+  /** Bytes asked from the end of the file first (default 64 KiB; tests make it small). */
+  tailBytes?: number;
 }
 
 /**
@@ -183,16 +185,21 @@ export async function fetchCoreMetadata(
     if (r.status !== 404 && r.status !== 410) throw statusError(r.status, `${shown}.metadata`);
   }
 
-  const tail = await http.get(file.url, { range: { suffix: TAIL_BYTES } });
+  const tailSize = options.tailBytes ?? TAIL_BYTES;
+  const tail = await http.get(file.url, { range: { suffix: tailSize } });
   let text: string;
   let source: MetadataSource;
   if (tail.status === 206) {
     const total = /\/(\d+)\s*$/.exec(tail.headers.get("content-range") ?? "")?.[1];
-    const tailBytes = await tail.bytes(TAIL_BYTES + 1);
+    const tailBytes = await tail.bytes(tailSize + 1);
     if (total === undefined || tailBytes.length > Number(total)) {
       throw new EnvknitError(`range request for ${shown} gave no usable Content-Range`);
     }
     const size = Number(total);
+    if (tailBytes.length === size) {
+      // A small wheel: the "tail" is all of it, so it is checked like a whole download.
+      await checkWhole(tailBytes, file, shown, options);
+    }
     const rangeSource = new RangeSource(size, http, file.url, tailBytes);
     const archive = await openZip(rangeSource, { tail: tailBytes });
     text = metadataHeaders(await readWheelMetadata(archive, project, shown));
@@ -200,17 +207,7 @@ export async function fetchCoreMetadata(
   } else if (tail.status === 200) {
     // The server ignores ranges: this is the whole wheel. Check it before trusting a byte of it.
     const bytes = await tail.bytes(MAX_WHOLE_WHEEL);
-    if (sha256) {
-      const actual = await sha256Hex(bytes);
-      if (actual !== sha256) {
-        throw new EnvknitError(
-          `${file.filename} does not match the sha256 its index page gives ` +
-            `(page: ${sha256}, file: ${actual})`,
-          { hints: [`the index at ${file.index ?? shown} serves inconsistent data`] },
-        );
-      }
-      await options.saveWheel?.(sha256, bytes);
-    }
+    await checkWhole(bytes, file, shown, options);
     text = metadataHeaders(await readWheelMetadata(await openZip(bytes), project, shown));
     source = "wheel";
   } else {
@@ -219,6 +216,26 @@ export async function fetchCoreMetadata(
   }
   if (sha256) await options.cache?.putMetadata(sha256, text);
   return { text, source };
+}
+
+/** Checks a whole wheel against the page's sha256, then keeps it for the installer. */
+async function checkWhole(
+  bytes: Uint8Array,
+  file: IndexFile,
+  shown: string,
+  options: FetchMetadataOptions,
+): Promise<void> {
+  const sha256 = file.hashes.sha256;
+  if (!sha256) return;
+  const actual = await sha256Hex(bytes);
+  if (actual !== sha256) {
+    throw new EnvknitError(
+      `${file.filename} does not match the sha256 its index page gives ` +
+        `(page: ${sha256}, file: ${actual})`,
+      { hints: [`the index at ${file.index ?? shown} serves inconsistent data`] },
+    );
+  }
+  await options.saveWheel?.(sha256, bytes);
 }
 
 function decodeText(bytes: Uint8Array, shown: string): string {

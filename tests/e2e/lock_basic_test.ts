@@ -184,6 +184,23 @@ Deno.test("lock: versions of the old lock are kept; --update moves one package",
   assertEquals(await versions(), ["lib==2.0", "other==2.0"]);
 });
 
+Deno.test("a yanked version is locked only when pinned, with a warning", async () => {
+  const good = await buildWheel({ name: "lib", version: "1.0" });
+  const bad = { ...await buildWheel({ name: "lib", version: "1.1" }), yanked: "data loss" };
+  await using index = await startIndex({ projects: { lib: [good, bad] } });
+  await using p = await lockProjectDir();
+  await p.config(configText(index.url, { default: { packages: ["lib"] } }));
+  const free = await p.run(["lock"]);
+  assertEquals(free.code, 0, free.stderr);
+  assertEquals((await p.lock()).environments.default[0].version, "1.0");
+  assertEquals(free.stderr.includes("yanked"), false);
+  await p.config(configText(index.url, { default: { packages: ["lib==1.1"] } }));
+  const pinned = await p.run(["lock"]);
+  assertEquals(pinned.code, 0, pinned.stderr);
+  assertEquals((await p.lock()).environments.default[0].version, "1.1");
+  assertStringIncludes(pinned.stderr, "warning: default: lib 1.1 is yanked (data loss)");
+});
+
 Deno.test("lock --json reports the result as data", async () => {
   const lib1 = await buildWheel({ name: "lib", version: "1.0" });
   await using index = await startIndex({ projects: { lib: [lib1] } });
