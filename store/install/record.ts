@@ -160,7 +160,14 @@ export function hexToRecordDigest(hex: string): string {
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** Compares two urlsafe-base64 digests, tolerating padding a writer may have left. */
-export function sameDigest(a: string, b: string): boolean {
-  return a.replace(/=+$/, "") === b.replace(/=+$/, "");
+/**
+ * Whether a RECORD digest (`recorded`) is the digest `actual` (urlsafe base64). Tolerated
+ * spellings of the same bytes: padding a writer left, and hex, which some real wheels write
+ * (gmsh 4.15.2) although the format says base64.
+ */
+export function sameDigest(actual: string, recorded: string): boolean {
+  const bare = recorded.replace(/=+$/, "");
+  if (actual.replace(/=+$/, "") === bare) return true;
+  return /^[0-9a-fA-F]+$/.test(recorded) && recorded.length % 2 === 0 &&
+    hexToRecordDigest(recorded.toLowerCase()) === actual.replace(/=+$/, "");
 }

@@ -49,6 +49,9 @@ Deno.test("digests: RECORD form of sha256, other algorithms, padding tolerated",
   assertEquals(recordDigest("sha256", data), "WJG1tSLV3whtD_CxEPvZ0hu0_HFjrzTQgoai6Eb2vgM");
   assertEquals(recordDigest("sha512", data).length, 86);
   assertEquals(recordDigest("sha3_256", data).length, 43);
-  assertEquals(sameDigest("abc=", "abc"), true);
+  assertEquals(sameDigest("abc", "abc="), true);
   assertEquals(sameDigest("abc", "abd"), false);
+  // Hex spelling of the same digest (seen in real wheels), and not of another one.
+  assertEquals(sameDigest(recordDigest("sha256", data), hex), true);
+  assertEquals(sameDigest(recordDigest("sha256", data), hex.replace(/^5/, "6")), false);
 });

@@ -261,9 +261,13 @@ async function streamMembers(
 
     let digest: string | null = null;
     if (isDirectory) {
-      if (compressedSize !== 0) {
-        // A directory with data is something else in disguise.
+      if (size !== 0) {
+        // A directory with contents is something else in disguise.
         throw corrupt(`directory member ${JSON.stringify(name)} has data`);
+      }
+      // Some writers deflate the empty data of a directory (2 bytes): it must inflate to nothing.
+      if (compressedSize > 0) {
+        await extractData(reader, writes, { name, path: null, method, compressedSize, size });
       }
       options.directory?.(name);
     } else {

@@ -186,3 +186,14 @@ Deno.test("streamUnzip: absurd declared sizes are refused before inflating", asy
     "unpacks to more than 1000 bytes",
   );
 });
+
+Deno.test("streamUnzip: a directory stored deflated (2 bytes of nothing) is fine; one with data is not", async () => {
+  const ok = await writeZip([{ name: "d/", method: "deflate" }, { name: "d/x.py", data: "x\n" }]);
+  const result = await unzipTo(ok, 3, "", { noWrite: true });
+  assertEquals(result.members.map((m) => [m.name, m.isDirectory]), [["d/", true], [
+    "d/x.py",
+    false,
+  ]]);
+  const bad = await writeZip([{ name: "d/", data: "hidden", method: "store" }]);
+  await assertRejects(() => unzipTo(bad, 3, "", { noWrite: true }), ZipError, "has data");
+});
