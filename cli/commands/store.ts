@@ -79,7 +79,7 @@ export const command: Command = {
       const stats = {
         store: layout.root,
         entries: entries.length,
-        projects: new Set(entries.map((e) => e.name)).size,
+        packages: new Set(entries.map((e) => e.name)).size,
         packageBytes: packages.bytes,
         packageFiles: packages.files,
         cachedWheels: wheels.files,
@@ -92,7 +92,7 @@ export const command: Command = {
       else {
         ctx.out.print([
           `store:             ${stats.store}`,
-          `entries:           ${stats.entries} (${stats.projects} distinct packages)`,
+          `entries:           ${stats.entries} (${stats.packages} distinct packages)`,
           `installed files:   ${stats.packageFiles} (${formatBytes(stats.packageBytes)})`,
           `cached wheels:     ${stats.cachedWheels} (${formatBytes(stats.cachedWheelBytes)})`,
           `cache in all:      ${formatBytes(stats.cacheBytes)}`,
