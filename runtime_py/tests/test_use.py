@@ -227,24 +227,30 @@ def test_threads_context_helpers(configured):
 
 
 def test_concurrent_threads_load_different_versions_correctly(configured):
+    """Threads load environments while another thread re-imports a registered package
+    process-wide (set_default drops it from sys.modules each time): no thread sees another's
+    versions, and nothing deadlocks."""
     envknit.clear_module_cache()
     errors: list[str] = []
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(9)
+    stop = threading.Event()
 
     def work(version: str):
         try:
             barrier.wait()
-            for _ in range(30):
-                with envknit.use("greeter", version):
+            for i in range(30):
+                with envknit.use("greeter", version), envknit.use("PyYAML", "5.4.1"):
                     import greeter
                     import greeter.lazy
                     import wordlib
+                    import yaml
 
-                    got = (greeter.__version__, wordlib.__version__, greeter.lazy.VALUE, greeter.hello())
-                    want = (version, version, f"lazy {version}", "hello old" if version == "1.0" else "hi new")
+                    got = (greeter.__version__, wordlib.__version__, greeter.lazy.VALUE, greeter.hello(), yaml.__version__)
+                    want = (version, version, f"lazy {version}", "hello old" if version == "1.0" else "hi new", "5.4.1")
                     if got != want:
                         errors.append(f"{got} != {want}")
-                    envknit.clear_module_cache() if _ % 10 == 9 else None
+                if i % 10 == 9:
+                    envknit.clear_module_cache()
                 import greeter as plain
 
                 if plain.__version__ != "2.0":
@@ -252,13 +258,27 @@ def test_concurrent_threads_load_different_versions_correctly(configured):
         except Exception as e:  # noqa: BLE001 - reported below
             errors.append(repr(e))
 
+    def flip_defaults():
+        barrier.wait()
+        while not stop.is_set():
+            for version in ("5.4.1", "6.0.1"):
+                envknit.set_default("PyYAML", version)
+                import yaml
+
+                if yaml.__version__ != version:
+                    errors.append(f"process-wide yaml is {yaml.__version__}, default {version}")
+
     threads = [threading.Thread(target=work, args=("1.0" if i % 2 else "2.0",)) for i in range(8)]
-    for t in threads:
+    flipper = threading.Thread(target=flip_defaults)
+    for t in [*threads, flipper]:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join(120)
+    stop.set()
+    flipper.join(30)
+    assert not any(t.is_alive() for t in [*threads, flipper]), "deadlock"
     assert errors == []
-    assert store_modules(configured) <= {"greeter", "greeter.tones", "greeter.lazy", "wordlib"}
+    assert store_modules(configured) <= {"greeter", "greeter.tones", "greeter.lazy", "wordlib", "yaml", "yaml.dumper"}
 
 
 def test_relative_and_submodule_imports_inside_the_package(configured):

@@ -14,6 +14,11 @@ answered from that cache, and on a miss the modules of the environment are put i
 the real import runs - relative imports, ``sys.modules[__name__]`` tricks, dataclasses and pickle
 all work as usual - and the environment's modules are moved back out to its cache afterwards.
 
+Because the swap changes ``sys.modules`` for the whole process, an import of a registered
+distribution's name made process-wide also runs under that lock (taken when the import starts,
+before CPython takes its per-module locks, so the two kinds of locks cannot wait on each other);
+other imports never wait for it.
+
 Each module loaded this way is tagged with its environment (``__envknit_env__`` in its globals),
 and imports made from a tagged module later resolve in that same environment, even after the
 ``use()`` block ended: ``requests`` 2.28.1 keeps using the ``urllib3`` it was locked with.
@@ -86,6 +91,7 @@ class EnvState:
 
 
 _active_env: ContextVar[EnvState | None] = ContextVar("envknit_active_env", default=None)
+_registry = get_registry()
 _states: dict[frozenset, EnvState] = {}
 _ROOT = EnvState(())
 _c_ext_memo: dict[PackageEntry, tuple[int, PackageEntry | None]] = {}
@@ -237,20 +243,14 @@ def _unalias(name: str) -> tuple[EnvState, str] | None:
 
 def _routing_env(g: dict | None) -> EnvState | None:
     """The environment an import from a module with globals ``g`` resolves in; None for the
-    process-wide view (including while this thread has an environment swapped in)."""
+    process-wide view (including while this thread has that environment swapped in)."""
     env = g.get(_TAG) if g is not None else None
-    owner = _swap_owner
-    if owner is not None:
-        if owner == _get_ident():
-            if env is None or env is _swap_stack[-1][0]:
-                return None
-        else:
-            with _lock:  # another thread has an environment in sys.modules: wait for it to finish
-                pass
+    if _swap_owner == _get_ident() and (env is None or env is _swap_stack[-1][0]):
+        return None  # sys.modules already shows the environment this thread is loading
     if env is None:
         if g is not None:
             modname = g.get("__name__")
-            if type(modname) is str and modname.partition(".")[0] in get_registry().import_names:
+            if type(modname) is str and modname.partition(".")[0] in _registry.import_names:
                 return None  # a registered distribution loaded process-wide
         env = _active_env.get()
     return env
@@ -267,6 +267,26 @@ def _package_of(g: dict) -> str:
     return package
 
 
+def _top_of(name: str, g: dict | None, level: int) -> str:
+    if not level:
+        return name.partition(".")[0]
+    try:
+        return _package_of(g or {}).partition(".")[0]
+    except (AttributeError, TypeError):
+        return ""
+
+
+def _process_wide(top: str, call, *args):
+    """Run a process-wide import.  When ``top`` is a registered distribution's name, it runs under
+    ``_lock``, so it never sees (nor leaves a module in) another thread's environment swap.  The
+    lock is taken before the import machinery takes any per-module lock, so a thread never waits
+    for it while holding one (which could deadlock with the swapping thread)."""
+    if top in _registry.import_names:
+        with _lock:
+            return call(*args)
+    return call(*args)
+
+
 def _envknit_import(name, globals=None, locals=None, fromlist=(), level=0):
     if not _enabled:
         return _real_import(name, globals, locals, fromlist, level)
@@ -280,7 +300,7 @@ def _envknit_import(name, globals=None, locals=None, fromlist=(), level=0):
             return _run_swapped(env, _real_import, real, globals, locals, fromlist, 0)
     env = _routing_env(globals)
     if env is None:
-        return _real_import(name, globals, locals, fromlist, level)
+        return _process_wide(_top_of(name, globals, level), _real_import, name, globals, locals, fromlist, level)
     if level:
         try:
             absname = importlib.util.resolve_name("." * level + name, _package_of(globals))
@@ -290,7 +310,7 @@ def _envknit_import(name, globals=None, locals=None, fromlist=(), level=0):
         absname = name
     top = absname.partition(".")[0]
     if top not in env.routes:
-        return _real_import(name, globals, locals, fromlist, level)
+        return _process_wide(top, _real_import, name, globals, locals, fromlist, level)
     mod = env.modules.get(absname)
     if mod is not None:
         if fromlist:
@@ -306,16 +326,15 @@ def _envknit_import(name, globals=None, locals=None, fromlist=(), level=0):
 def _envknit_import_module(name, package=None):
     if not _enabled:
         return _real_import_module(name, package)
-    if _aliases and not name.startswith("."):
-        hit = _unalias(name)
+    absname = importlib.util.resolve_name(name, package) if name.startswith(".") else name
+    if _aliases:
+        hit = _unalias(absname)
         if hit is not None:
             return import_in(*hit)
     env = _routing_env(sys._getframe(1).f_globals)
-    if env is None:
-        return _real_import_module(name, package)
-    absname = importlib.util.resolve_name(name, package) if name.startswith(".") else name
-    if absname.partition(".")[0] not in env.routes:
-        return _real_import_module(name, package)
+    top = absname.partition(".")[0]
+    if env is None or top not in env.routes:
+        return _process_wide(top, _real_import_module, absname)
     return import_in(env, absname)
 
 

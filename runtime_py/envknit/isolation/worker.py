@@ -504,6 +504,13 @@ class WorkerContext:
     def __exit__(self, exc_type, exc, tb) -> bool:
         return False
 
+    async def __aenter__(self):
+        # Python 3.10 reports a missing __aenter__ as AttributeError; say TypeError everywhere.
+        raise TypeError("worker() is a synchronous context manager: use `with`, not `async with`")
+
+    async def __aexit__(self, exc_type, exc, tb) -> bool:
+        return False
+
     @property
     def pid(self) -> int | None:
         """The process id of the live worker, if there is one."""
