@@ -198,3 +198,95 @@ Deno.test("bad input is an EnvknitError, not a crash", async () => {
   assert(!result.ok);
   assertStringIncludes(result.explanation, "the metadata of a==1.0 is invalid");
 });
+
+/** A deterministic generator for the garbage tests (no Math.random: failures must reproduce). */
+function lcg(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+}
+
+const PIECES = [
+  "a",
+  "b",
+  "c",
+  "A_b.C",
+  "1.0",
+  "2.0a1",
+  "1!3",
+  "1.0+local",
+  "*",
+  "===x",
+  ">=",
+  "<",
+  "!=",
+  "~=",
+  ",",
+  ";",
+  "[",
+  "]",
+  "(",
+  ")",
+  "'",
+  '"',
+  " ",
+  "and",
+  "or",
+  "extra",
+  "==",
+  "python_version",
+  "sys_platform",
+  "é",
+  "\u0000",
+  "@ https://x",
+  "999999999999999999999",
+  ".post1",
+  ".dev",
+  "-",
+];
+
+Deno.test("garbage from the user or the provider is an error or an explanation, never a trap", async () => {
+  const next = lcg(7);
+  const junk = (parts: number) =>
+    Array.from({ length: parts }, () => PIECES[next(PIECES.length)]).join("");
+  let results = 0, errors = 0;
+  for (let round = 0; round < 300; round++) {
+    const registry: Registry = {};
+    for (const name of ["a", "b", "c"]) {
+      registry[name] = {};
+      for (let k = 0; k < 1 + next(4); k++) {
+        const version = next(3) === 0 ? junk(2) : `${1 + next(4)}.${next(3)}`;
+        registry[name][version] = Array.from(
+          { length: next(4) },
+          () => next(2) ? `${["a", "b", "c"][next(3)]}${junk(next(4))}` : junk(1 + next(5)),
+        );
+      }
+    }
+    const requirements = Array.from(
+      { length: 1 + next(3) },
+      () => next(3) ? ["a", "b", "c"][next(3)] + (next(2) ? junk(next(3)) : "") : junk(3),
+    );
+    try {
+      const result = await resolve({ requirements, environment: ENV }, new Recorder(registry));
+      results++;
+      if (!result.ok) assert(result.explanation.length > 0);
+    } catch (error) {
+      // Only the documented error; a wasm trap would be a RuntimeError.
+      assert(error instanceof EnvknitError, `${requirements}: ${error}`);
+      errors++;
+    }
+  }
+  assert(results > 50 && errors > 20, `${results} results, ${errors} errors`);
+});
+
+Deno.test("a very deep failure is explained within the wasm stack", async () => {
+  const depth = 3000;
+  const registry: Registry = {};
+  for (let i = 0; i < depth; i++) registry[`p${i}`] = { "1.0": [`p${i + 1}`] };
+  const result = await resolve({ requirements: ["p0"], environment: ENV }, new Recorder(registry));
+  assert(!result.ok);
+  assertStringIncludes(result.explanation, `p${depth} was not found`);
+  assertStringIncludes(result.explanation, "your requirements cannot be satisfied.");
+});

@@ -345,6 +345,8 @@ where
                     format!("{} cannot be used together", join(&pos, "and"))
                 } else if pos.is_empty() {
                     format!("one of {} is required", join(&neg, "or"))
+                } else if pos.len() == 1 {
+                    format!("{} requires {}", pos[0], join(&neg, "or"))
                 } else {
                     format!("{} together require {}", join(&pos, "and"), join(&neg, "or"))
                 }

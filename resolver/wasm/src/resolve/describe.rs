@@ -157,7 +157,7 @@ impl Describe<Pkg, Version, Reason> for Layer {
     fn dependency(&self, p: &Pkg, set: &Ranges<Version>, q: &Pkg, range: &Ranges<Version>) -> String {
         let who = if *p == Pkg::Root {
             "you".to_string()
-        } else if self.covers_all(p, set) && count_in(self.candidates(Layer::project_of(p).unwrap_or(0)), set) > 1 {
+        } else if self.covers_all(p, set) && Layer::project_of(p).map_or(false, |n| count_in(self.candidates(n), set) > 1) {
             format!("every version of {}", self.display_name(p))
         } else {
             self.versions_text(p, set)

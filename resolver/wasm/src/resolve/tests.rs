@@ -264,3 +264,80 @@ fn bad_input_is_an_error() {
     let out = s.step(&bad_versions).unwrap();
     assert!(failed(&out).contains("a has no versions"));
 }
+
+/// A tiny deterministic generator of hostile JSON for the session protocol.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+
+    fn text(&mut self) -> String {
+        const PIECES: [&str; 16] = ["a", "1.0", "2.0b1", ">=", "<", ",", ";", "extra == 'x'", "[", "]", " ", "!", "==", "9999999999999999999999", "é", "+l"];
+        (0..self.next(6)).map(|_| PIECES[self.next(PIECES.len() as u64) as usize]).collect()
+    }
+
+    fn value(&mut self, depth: u32) -> Json {
+        match if depth > 2 { self.next(4) } else { self.next(7) } {
+            0 => Json::Null,
+            1 => Json::Bool(self.next(2) == 0),
+            2 => Json::Num(self.next(5) as f64 - 1.5),
+            3 => Json::Str(self.text()),
+            4 => Json::Arr((0..self.next(3)).map(|_| self.value(depth + 1)).collect()),
+            _ => {
+                let keys = ["name", "version", "versions", "requires_dist", "requires_python", "yanked", "unavailable"];
+                Json::obj((0..self.next(5)).map(|_| (keys[self.next(keys.len() as u64) as usize], self.value(depth + 1))).collect::<Vec<_>>())
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_protocol_input_is_an_error_never_a_panic() {
+    let mut g = Gen(99);
+    let (mut ok, mut err) = (0, 0);
+    for _ in 0..3000 {
+        let mut session = Session::create(&request(&["a", "b[x]>=1"])).unwrap();
+        for _ in 0..4 {
+            // Mostly well-shaped lists with hostile contents, sometimes anything at all.
+            let versions = if g.next(4) == 0 {
+                g.value(1)
+            } else {
+                Json::Arr(
+                    (0..g.next(3))
+                        .map(|_| {
+                            let name = Json::str(["a", "b", "c"][g.next(3) as usize]);
+                            let list = Json::Arr((0..g.next(4)).map(|_| Json::obj([("version", Json::Str(g.text())), ("yanked", g.value(2))])).collect());
+                            Json::obj([("name", name), ("versions", if g.next(5) == 0 { g.value(2) } else { list })])
+                        })
+                        .collect(),
+                )
+            };
+            let metadata = if g.next(4) == 0 {
+                g.value(1)
+            } else {
+                Json::Arr(
+                    (0..g.next(3))
+                        .map(|_| {
+                            let reqs = Json::Arr((0..g.next(4)).map(|_| Json::Str(g.text())).collect());
+                            Json::obj([
+                                ("name", Json::str(["a", "b", "c"][g.next(3) as usize])),
+                                ("version", Json::Str(g.text())),
+                                ("requires_dist", reqs),
+                                ("requires_python", if g.next(2) == 0 { Json::Null } else { Json::Str(g.text()) }),
+                            ])
+                        })
+                        .collect(),
+                )
+            };
+            let data = Json::obj([("versions", versions), ("metadata", metadata)]);
+            match session.step(&data) {
+                Ok(_) => ok += 1,
+                Err(_) => err += 1,
+            }
+        }
+    }
+    assert!(ok > 100 && err > 100, "{} ok, {} errors", ok, err);
+}
