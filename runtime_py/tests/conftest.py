@@ -24,6 +24,16 @@ def _tempdir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
 
 
+@pytest.fixture
+def tmp_path():
+    """A temporary folder removed after the test (pytest's own are kept for a few runs)."""
+    path = _tempdir("envknit-test-")
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def built():
     """Every test wheel, built once (including two compiles of a real C extension)."""
