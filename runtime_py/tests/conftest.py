@@ -27,7 +27,7 @@ def _tempdir(prefix: str) -> Path:
 @pytest.fixture
 def tmp_path():
     """A temporary folder removed after the test (pytest's own are kept for a few runs)."""
-    path = _tempdir("envknit-test-")
+    path = _tempdir("envknit-pytest-")
     try:
         yield path
     finally:
