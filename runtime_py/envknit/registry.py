@@ -25,7 +25,7 @@ class PackageEntry:
 
     __slots__ = (
         "name", "display_name", "version", "path", "environment", "dependencies",
-        "import_names", "primary_module", "_c_ext", "__weakref__",
+        "import_names", "primary_module", "dist_info", "_c_ext", "__weakref__",
     )
 
     def __init__(
@@ -47,6 +47,8 @@ class PackageEntry:
         dist = DistInfo(self.path, name)
         self.import_names: tuple[str, ...] = tuple(dist.import_names())
         self.primary_module: str | None = dist.primary_module()
+        #: the ``.dist-info`` folder, or None when the folder has none
+        self.dist_info: str | None = str(dist.dist_info) if dist.dist_info else None
         self._c_ext: bool | None = None
 
     @property

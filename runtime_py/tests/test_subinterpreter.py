@@ -113,6 +113,12 @@ def test_try_import(store, tmp_path):
         import hostonly  # visible to the main interpreter...
         marker = LOCK + ".pwned"
         with SubInterpreterEnv() as interp:
+            try:
+                interp.try_import("hostonly")
+                out["before_configure"] = "imported"
+            except ImportError:
+                out["before_configure"] = "ImportError"
+            out["path_before"] = interp.eval_json("import sys\\nresult = sys.path")
             interp.configure_from_lock(LOCK, env_name="default")
             out["pure"] = interp.try_import("greeter")
             out["cext"] = interp.try_import("fastcalc")
@@ -135,6 +141,8 @@ def test_try_import(store, tmp_path):
     assert out["raised"][0] == "CExtIncompatibleError" and out["raised"][1] is True
     assert "subinterpreters" in out["raised"][2]
     assert out["hostonly"] == "ImportError"  # ...but not to the sub-interpreter
+    assert out["before_configure"] == "ImportError"
+    assert out["path_before"] and all("python3.13" in p or p.endswith("313.zip") for p in out["path_before"])
     assert out["no_such_module"] == "ImportError"
     assert [v for k, v in out.items() if k.startswith("os;")] == ["ImportError"]
     assert out["injected"] is False

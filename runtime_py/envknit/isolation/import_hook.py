@@ -45,7 +45,6 @@ from types import MappingProxyType, ModuleType
 
 from ..errors import CExtensionError, SchemaVersionError, VersionNotFoundError
 from ..registry import PackageEntry, VersionRegistry, get_registry
-from ..store import DistInfo
 from ..versions import normalize_name
 
 __all__ = [
@@ -93,6 +92,7 @@ class EnvState:
 _active_env: ContextVar[EnvState | None] = ContextVar("envknit_active_env", default=None)
 _registry = get_registry()
 _states: dict[frozenset, EnvState] = {}
+_states_lock = threading.Lock()  # never held across an import
 _ROOT = EnvState(())
 _c_ext_memo: dict[PackageEntry, tuple[int, PackageEntry | None]] = {}
 
@@ -106,7 +106,7 @@ _swap_owner: int | None = None
 def c_extension_blocker(entry: PackageEntry) -> PackageEntry | None:
     """The entry that keeps ``entry`` from loading in-process: itself or a locked dependency with
     C extensions (a dependency whose version is the process-wide default is shared instead)."""
-    registry = get_registry()
+    registry = _registry
     memo = _c_ext_memo.get(entry)
     if memo is not None and memo[0] == registry.generation:
         return memo[1]
@@ -126,7 +126,7 @@ def activate(parent: EnvState | None, entry: PackageEntry) -> EnvState:
     extensions.  Results are memoised, so entering a ``use()`` block is a dictionary lookup.
     """
     owner = parent if parent is not None else _ROOT
-    registry = get_registry()
+    registry = _registry
     if owner._generation != registry.generation:
         owner._children.clear()
         owner._generation = registry.generation
@@ -143,7 +143,7 @@ def activate(parent: EnvState | None, entry: PackageEntry) -> EnvState:
         merged.pop(dep.name, None)
         merged[dep.name] = dep
     key = frozenset(merged.values())
-    with _lock:
+    with _states_lock:
         state = _states.get(key)
         if state is None:
             state = _states[key] = EnvState(tuple(merged.values()))
@@ -214,7 +214,7 @@ def import_in(env: EnvState, name: str) -> ModuleType:
 
 def clear_module_cache() -> None:
     """Forget the modules every environment loaded; the next import in a ``use()`` block re-executes them."""
-    with _lock:
+    with _lock, _states_lock:
         for state in _states.values():
             state.modules = {}
 
@@ -229,9 +229,8 @@ _aliases: dict[str, tuple[EnvState, str]] = {}
 
 def add_alias(alias: str, env: EnvState, real: str, module: ModuleType) -> None:
     """Make ``import alias`` and ``import alias.sub`` give ``real`` and ``real.sub`` as loaded in ``env``."""
-    with _lock:
-        _aliases[alias] = (env, real)
-        sys.modules[alias] = module
+    _aliases[alias] = (env, real)
+    sys.modules[alias] = module
 
 
 def _unalias(name: str) -> tuple[EnvState, str] | None:
@@ -352,7 +351,7 @@ class VersionedFinder(importlib.abc.MetaPathFinder):
     """Finds registered packages: the active ``use()`` version, else the default version."""
 
     def __init__(self, registry: VersionRegistry | None = None, strict: bool = False):
-        self.registry = registry or get_registry()
+        self.registry = registry or _registry
         self.strict = strict
 
     def find_spec(self, fullname, path=None, target=None):
@@ -410,10 +409,9 @@ class VersionedFinder(importlib.abc.MetaPathFinder):
         entry = env.entries.get(key) if env is not None else None
         if entry is None and self.registry.resolve_name(key) == key:
             entry = self.registry.default(key)
-        if entry is None:
+        if entry is None or entry.dist_info is None:
             return iter(())
-        info = DistInfo(entry.path, entry.name).dist_info
-        return iter([importlib.metadata.PathDistribution(info)] if info else [])
+        return iter([importlib.metadata.PathDistribution(Path(entry.dist_info))])
 
 
 _finder: VersionedFinder | None = None
@@ -429,7 +427,7 @@ def enable(strict: bool = False) -> None:
     global _finder, _enabled, _real_import, _real_import_module
     with _lock:
         if _finder is None:
-            _finder = VersionedFinder(get_registry())
+            _finder = VersionedFinder(_registry)
         _finder.strict = bool(strict)
         if not any(f is _finder for f in sys.meta_path):
             sys.meta_path.insert(0, _finder)
@@ -463,7 +461,7 @@ def finder() -> VersionedFinder:
     """The finder ``enable()`` installs (created on first use)."""
     global _finder
     if _finder is None:
-        _finder = VersionedFinder(get_registry())
+        _finder = VersionedFinder(_registry)
     return _finder
 
 

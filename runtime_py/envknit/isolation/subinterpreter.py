@@ -36,7 +36,12 @@ from importlib.machinery import BuiltinImporter as _ek_b, FrozenImporter as _ek_
 _ek_sys.path[:] = _ek_json.loads(_envknit_paths)
 _ek_sys.path_importer_cache.clear()
 _ek_sys.meta_path[:] = [f for f in _ek_sys.meta_path if f in (_ek_b, _ek_f, _ek_p)]
-del _ek_sys, _ek_json, _ek_b, _ek_f, _ek_p
+_ek_keep = tuple(_ek_sys.path)
+for _ek_name, _ek_mod in list(_ek_sys.modules.items()):  # e.g. what site loaded from elsewhere
+    _ek_file = getattr(_ek_mod, "__file__", None)
+    if _ek_file and _ek_name != "__main__" and not _ek_file.startswith(_ek_keep):
+        del _ek_sys.modules[_ek_name]
+del _ek_sys, _ek_json, _ek_b, _ek_f, _ek_p, _ek_keep, _ek_name, _ek_mod, _ek_file
 """
 
 _CLEAR_RESULT = "globals().pop('result', None)\n"
@@ -123,8 +128,9 @@ def _stdlib_paths() -> list[str]:
 class SubInterpreterEnv:
     """A sub-interpreter that sees only a lock environment's packages and the standard library.
 
-    Use it as a context manager; the interpreter is created on entry and destroyed on exit.
-    Raises UnsupportedPlatformError below CPython 3.12.
+    Use it as a context manager; the interpreter is created on entry (its ``sys.path`` holds the
+    standard library only until :meth:`configure_from_lock`) and destroyed on exit.  Raises
+    UnsupportedPlatformError below CPython 3.12.
     """
 
     def __init__(self, name: str = "default"):
@@ -136,6 +142,7 @@ class SubInterpreterEnv:
     def __enter__(self) -> SubInterpreterEnv:
         if self._interp is None:
             self._interp = self._backend.create()
+            self._set_path(_stdlib_paths())  # host site-packages are never visible
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
@@ -172,9 +179,12 @@ class SubInterpreterEnv:
                               f"interpreter under {home}", stacklevel=2)
                 continue
             packages.append(str(Path(path).resolve()))
-        self.paths = packages + _stdlib_paths()
-        self._run_checked(_SET_PATH, {"_envknit_paths": json.dumps(self.paths)})
+        self._set_path(packages + _stdlib_paths())
         return list(self.paths)
+
+    def _set_path(self, paths: list[str]) -> None:
+        self.paths = paths
+        self._run_checked(_SET_PATH, {"_envknit_paths": json.dumps(paths)})
 
     def _run_checked(self, code: str, shared: dict | None = None) -> None:
         failure = self._backend.run(self._require(), code, shared)

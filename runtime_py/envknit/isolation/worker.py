@@ -144,7 +144,7 @@ class WorkerProcess:
         """Send ``(op, *args)`` and return the answer's value, or raise the worker's exception."""
         with self._lock:
             if self.broken:
-                raise _Unsent()
+                raise _Unsent(f"the worker process for {self.module} has ended")
             releases, self._releases = self._releases, []
             return self._roundtrip((message[0], releases, *message[1:]), timeout, make_handle)
 
@@ -152,12 +152,14 @@ class WorkerProcess:
         payload = wire.encode(message, self._sendable)
         try:
             wire.send(self._wfd, payload)
-        except OSError:
+        except OSError as e:
             self.kill()
-            raise _Unsent() from None
+            raise _Unsent(f"the worker process for {self.module} is gone ({e.strerror})") from None
         try:
-            frame = self._reader.read(timeout)
-            kind, value = wire.decode(frame, make_handle or _no_handles)
+            answer = wire.decode(self._reader.read(timeout), make_handle or _no_handles)
+            if type(answer) is not tuple or len(answer) != 2:
+                raise wire.WireError("an answer is a pair (kind, value)")
+            kind, value = answer
         except TimeoutError:
             self.kill()
             raise TimeoutError(
