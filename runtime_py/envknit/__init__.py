@@ -28,16 +28,10 @@ from .errors import (
     VersionNotFoundError,
     WorkerCrashedError,
 )
+from . import isolation
 from .isolation.context import VersionContext, active_versions, import_version, set_default, use
 from .isolation.import_hook import VersionedFinder, clear_module_cache, disable, enable
 from .registry import PackageEntry, VersionRegistry, get_registry
-
-_LAZY = {
-    "worker": "worker", "WorkerContext": "worker", "ModuleProxy": "worker", "RemoteObject": "worker",
-    "ProcessPool": "worker",
-    "SubInterpreterEnv": "subinterpreter",
-    "ContextThread": "threads", "ContextExecutor": "threads", "context_wrap": "threads",
-}
 
 __all__ = [
     "configure_from_lock", "use", "worker", "import_version", "set_default", "enable", "disable",
@@ -52,11 +46,9 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
+    # worker(), SubInterpreterEnv and the thread helpers load on first use (see envknit.isolation)
+    if name not in isolation._LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"{__name__}.isolation.{module}"), name)
+    value = getattr(isolation, name)
     globals()[name] = value
     return value

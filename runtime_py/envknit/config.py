@@ -11,7 +11,7 @@ from .registry import PackageEntry, get_registry
 from .store import envknit_home, find_installed
 from .versions import version_key
 
-__all__ = ["configure_from_lock", "find_lock", "NotInstalledWarning"]
+__all__ = ["configure_from_lock", "find_lock", "require_environment", "warn_not_installed", "NotInstalledWarning"]
 
 LOCK_NAME = "envknit.lock.yaml"
 
@@ -37,11 +37,26 @@ def find_lock(lock_path: str | os.PathLike | None = None) -> Path:
     )
 
 
+def require_environment(lock: Lock, env: str) -> None:
+    """ValueError naming the lock's environments when it has no ``env``."""
+    if env not in lock.environments:
+        have = ", ".join(lock.environments) or "none"
+        raise ValueError(f"environment {env!r} is not in {lock.path} (environments: {have})")
+
+
+def warn_not_installed(pkg: LockPackage, home: Path) -> None:
+    """The NotInstalledWarning for a locked package with no installed wheel for this interpreter."""
+    warnings.warn(
+        f"envknit: {pkg.name} {pkg.version} (environment {pkg.environment}) has no installed wheel "
+        f"for this interpreter under {home}; run `envknit install`",
+        NotInstalledWarning,
+        stacklevel=3,
+    )
+
+
 def _environment_order(lock: Lock, env: str | None) -> list[str]:
     if env is not None:
-        if env not in lock.environments:
-            have = ", ".join(lock.environments) or "none"
-            raise ValueError(f"environment {env!r} is not in {lock.path} (environments: {have})")
+        require_environment(lock, env)
         return [env]
     # The first registered version of a package is its default: prefer the environment `envknit
     # run` put on PYTHONPATH, then "default", then the lock's order.
@@ -82,12 +97,7 @@ def configure_from_lock(
             if existing is None:
                 path = find_installed(pkg, home, lock.directory)
                 if path is None:
-                    warnings.warn(
-                        f"envknit: {pkg.name} {pkg.version} (environment {env_name}) has no installed wheel "
-                        f"for this interpreter under {home}; run `envknit install`",
-                        NotInstalledWarning,
-                        stacklevel=2,
-                    )
+                    warn_not_installed(pkg, home)
                     continue
                 registry.register(PackageEntry(
                     pkg.name, pkg.version, path,

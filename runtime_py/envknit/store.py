@@ -27,7 +27,7 @@ from .lock import LockPackage
 from .tags import best_rank, wheel_filename_tags
 from .versions import normalize_name, same_version
 
-__all__ = ["envknit_home", "find_installed", "entry_tags", "DistInfo"]
+__all__ = ["envknit_home", "find_installed", "best_entry_in", "is_installed_wheel", "entry_tags", "DistInfo"]
 
 ENTRY_FILE = ".envknit-entry.json"
 
@@ -80,7 +80,20 @@ def _version_dir(base: Path, version: str) -> Path | None:
     return None
 
 
-def _best_entry(candidates: list[tuple[Path, str | None]]) -> Path | None:
+def best_entry_in(folder: Path, wheels: dict[str, str] | None = None) -> Path | None:
+    """The entry among ``folder``'s ``<hash16>`` subfolders this interpreter prefers, or None.
+
+    ``wheels`` (hash16 -> wheel file name), when given and not empty, limits the candidates to
+    those wheels; otherwise every subfolder with an entry marker is a candidate.
+    """
+    try:
+        subdirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
+    except OSError:
+        return None
+    if wheels:
+        candidates = [(d, wheels[d.name]) for d in subdirs if d.name in wheels]
+    else:
+        candidates = [(d, None) for d in subdirs if (d / ENTRY_FILE).is_file()]
     best: tuple[int, int, Path] | None = None
     for order, (entry, wheel_file) in enumerate(candidates):
         rank = best_rank(entry_tags(entry, wheel_file))
@@ -89,18 +102,9 @@ def _best_entry(candidates: list[tuple[Path, str | None]]) -> Path | None:
     return best[2] if best else None
 
 
-def _entries_in(folder: Path, pkg: LockPackage) -> Path | None:
-    """The best loadable entry among ``folder``'s ``<hash16>`` subfolders (the lock's wheels only)."""
-    wanted = {w.sha256[:16]: w.file for w in pkg.wheels if w.sha256}
-    try:
-        subdirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
-    except OSError:
-        return None
-    if wanted:
-        candidates = [(d, wanted[d.name]) for d in subdirs if d.name in wanted]
-    else:
-        candidates = [(d, None) for d in subdirs if (d / ENTRY_FILE).is_file()]
-    return _best_entry(candidates)
+def is_installed_wheel(folder: Path) -> bool:
+    """True when ``folder`` holds an installed distribution (a ``.dist-info`` folder)."""
+    return bool(_dist_info_dirs(folder))
 
 
 def find_installed(pkg: LockPackage, home: Path | None = None, lock_dir: Path | None = None) -> Path | None:
@@ -115,16 +119,20 @@ def find_installed(pkg: LockPackage, home: Path | None = None, lock_dir: Path | 
         if not p.is_absolute():
             p = (lock_dir or Path.cwd()) / p
         if p.is_dir():
-            if _dist_info_dirs(p):
+            if is_installed_wheel(p):
                 return p
-            found = _entries_in(p, pkg)
+            found = best_entry_in(p, _lock_wheels(pkg))
             if found is not None:
                 return found
     home = home or envknit_home()
     version_dir = _version_dir(home / "packages" / normalize_name(pkg.name), pkg.version)
     if version_dir is None:
         return None
-    return _entries_in(version_dir, pkg)
+    return best_entry_in(version_dir, _lock_wheels(pkg))
+
+
+def _lock_wheels(pkg: LockPackage) -> dict[str, str]:
+    return {w.sha256[:16]: w.file for w in pkg.wheels if w.sha256}
 
 
 class DistInfo:

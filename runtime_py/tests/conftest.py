@@ -97,7 +97,7 @@ def configured(store):
 @pytest.fixture
 def workers():
     """Stops every worker process the test started."""
-    from envknit.isolation.worker import ProcessPool
+    from envknit.isolation.workers import ProcessPool
 
     yield ProcessPool.instance()
     ProcessPool.instance().shutdown()

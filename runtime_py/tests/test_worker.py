@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import envknit
-from envknit.isolation.worker import ProcessPool, RemoteObject
+from envknit.isolation.workers import ProcessPool, RemoteObject
 
 
 def test_calls_a_c_extension_in_a_worker(configured, workers):

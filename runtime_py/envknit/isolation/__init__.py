@@ -2,7 +2,7 @@
 ``SubInterpreterEnv`` (PEP 684 sub-interpreter, CPython 3.12+), and thread-context helpers.
 
 Modules: :mod:`.import_hook` (finder, import wrappers, environments), :mod:`.context` (``use()``
-and friends), :mod:`.threads`, :mod:`.wire` + :mod:`.worker` + :mod:`.worker_main` (subprocess
+and friends), :mod:`.threads`, :mod:`.wire` + :mod:`.workers` + :mod:`.worker_main` (subprocess
 workers), :mod:`.subinterpreter`.  The worker and sub-interpreter modules load on first use.
 """
 
@@ -11,8 +11,8 @@ from .import_hook import CExtensionError, SchemaVersionError, VersionedFinder, d
 from ..errors import CExtIncompatibleError, RemoteError, UnsupportedPlatformError, WorkerCrashedError
 
 _LAZY = {
-    "worker": "worker", "WorkerContext": "worker", "ModuleProxy": "worker", "RemoteObject": "worker",
-    "ProcessPool": "worker",
+    "worker": "workers", "WorkerContext": "workers", "ModuleProxy": "workers", "RemoteObject": "workers",
+    "ProcessPool": "workers",
     "SubInterpreterEnv": "subinterpreter",
     "ContextThread": "threads", "ContextExecutor": "threads", "context_wrap": "threads",
 }

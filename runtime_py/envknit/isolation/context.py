@@ -95,14 +95,14 @@ def use(name: str, version: str, auto_worker: bool = False):
     ``name`` is a distribution name (``"PyYAML"``) or one of its import names (``"yaml"``).
     Raises VersionNotFoundError when that version is not registered, and CExtensionError when the
     package (or a dependency locked beside it that would need its own copy) has C extensions;
-    with ``auto_worker=True`` such a package gets a :class:`~envknit.isolation.worker.WorkerContext`
+    with ``auto_worker=True`` such a package gets a :class:`~envknit.isolation.workers.WorkerContext`
     instead, whose ``with`` target is a ModuleProxy to a worker process.
     """
     _require_hook("use()")
     entry, blocker = _lookup(name, version)
     if blocker is not None:
         if auto_worker:
-            from .worker import worker  # noqa: PLC0415 - the worker machinery loads on demand
+            from .workers import worker  # noqa: PLC0415 - the worker machinery loads on demand
 
             return worker(name, version)
         raise CExtensionError(c_ext_message(entry, blocker), name=blocker.primary_module)

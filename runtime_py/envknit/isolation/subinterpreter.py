@@ -18,9 +18,9 @@ import os
 import sys
 import sysconfig
 import threading
-import warnings
 from pathlib import Path
 
+from ..config import require_environment, warn_not_installed
 from ..errors import CExtIncompatibleError, UnsupportedPlatformError
 from ..lock import read_lock
 from ..store import envknit_home, find_installed
@@ -167,16 +167,13 @@ class SubInterpreterEnv:
         ``env_name``.  Returns the new ``sys.path``.
         """
         lock = read_lock(lock_path)
-        if env_name not in lock.environments:
-            have = ", ".join(lock.environments) or "none"
-            raise ValueError(f"environment {env_name!r} is not in {lock_path} (environments: {have})")
+        require_environment(lock, env_name)
         home = envknit_home()
         packages: list[str] = []
         for pkg in lock.environments[env_name]:
             path = find_installed(pkg, home, lock.directory)
             if path is None:
-                warnings.warn(f"envknit: {pkg.name} {pkg.version} has no installed wheel for this "
-                              f"interpreter under {home}", stacklevel=2)
+                warn_not_installed(pkg, home)
                 continue
             packages.append(str(Path(path).resolve()))
         self._set_path(packages + _stdlib_paths())

@@ -1,6 +1,6 @@
 """The worker process behind ``envknit.worker()``: imports one module and serves requests on two pipes.
 
-``worker.py`` starts it as ``python -I -S worker_main.py <read fd> <write fd>``: isolated mode and
+``workers.py`` starts it as ``python -I -S worker_main.py <read fd> <write fd>``: isolated mode and
 no ``site``, so no PYTHONPATH, user or site-packages folder is visible, and the only third-party
 code it can import is on the paths the first frame names (the requested version's folder and the
 folders of the dependencies locked beside it).  It does not import the ``envknit`` package; it

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..errors import RemoteError, WorkerCrashedError
 from ..registry import get_registry
-from ..store import DistInfo, ENTRY_FILE, _best_entry, _dist_info_dirs
+from ..store import DistInfo, best_entry_in, is_installed_wheel
 from ..versions import normalize_name
 from . import wire
 
@@ -527,11 +527,8 @@ def _explicit_install(name: str, install_path: str | os.PathLike) -> tuple[list[
     path = Path(install_path).expanduser()
     if not path.is_dir():
         raise FileNotFoundError(2, "envknit worker: install_path is not a folder", str(path))
-    if not _dist_info_dirs(path):
-        subdirs = sorted(d for d in path.iterdir() if (d / ENTRY_FILE).is_file())
-        best = _best_entry([(d, None) for d in subdirs])
-        if best is not None:
-            path = best
+    if not is_installed_wheel(path):
+        path = best_entry_in(path) or path
     module = DistInfo(path, name).primary_module() or normalize_name(name).replace("-", "_")
     return [str(path.resolve())], module
 
