@@ -42,7 +42,7 @@ import {
   probeInterpreter,
 } from "../store/tags/mod.ts";
 import { IndexProvider } from "../resolver/provider.ts";
-import { normalizeName, parseRequirement, resolve, type ResolvedPackage } from "../resolver/mod.ts";
+import { normalizeName, resolve, type ResolvedPackage } from "../resolver/mod.ts";
 
 /** What to lock and how. Everything is optional; the defaults are those of `envknit lock`. */
 export interface LockOptions {
@@ -345,12 +345,14 @@ function preferencesFrom(
   return preferences;
 }
 
+/**
+ * The normalized project name a requirement starts with, or null. Read in JavaScript: the
+ * requirements here are the user's (the solver has validated them) or the solver's own output,
+ * and this runs for every dependency of every locked package.
+ */
 function safeName(requirement: string): string | null {
-  try {
-    return normalizeName(parseRequirement(requirement).name);
-  } catch {
-    return null;
-  }
+  const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
+  return m ? m[1].replace(/[-_.]+/g, "-").toLowerCase() : null;
 }
 
 function targetOf(interp: Interpreter): { python: string; platform: string } {

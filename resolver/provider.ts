@@ -113,6 +113,8 @@ export class IndexProvider implements ResolverProvider {
   readonly #noBinary: Set<string>;
   readonly #releases = new Map<string, Promise<Map<string, Release> | null>>();
   readonly #metadata = new Map<string, Promise<VersionMetadata>>();
+  /** Parsed METADATA by file hash. */
+  readonly #parsed = new Map<string, ReturnType<typeof parseMetadata>>();
   /** Projects already read ahead from the cache. */
   readonly #peeked = new Set<string>();
   /** Marker → whether it holds for the target (without extras). */
@@ -252,7 +254,7 @@ export class IndexProvider implements ResolverProvider {
     const text = await this.#index.metadata(name, file);
     let meta;
     try {
-      meta = parseMetadata(text, { source: file.filename });
+      meta = this.#parse(text, file);
     } catch (error) {
       throw new EnvknitError(
         `the metadata of ${file.filename} cannot be read: ${
@@ -360,11 +362,22 @@ export class IndexProvider implements ResolverProvider {
       const sha256 = likely?.best?.hashes.sha256;
       const text = sha256 ? await this.#index.peekMetadata(sha256) : null;
       if (!text) return;
-      const meta = parseMetadata(text, { source: likely!.best!.filename });
+      const meta = this.#parse(text, likely!.best!);
       for (const req of this.#applicable(meta.requiresDist)) {
         this.#prefetchRequirement(req.name, req.specifier);
       }
     }).catch(() => {});
+  }
+
+  /** Parses METADATA once per file (reading ahead from the cache parses it before the solver). */
+  #parse(text: string, file: IndexFile): ReturnType<typeof parseMetadata> {
+    const key = file.hashes.sha256 ?? file.url;
+    let meta = this.#parsed.get(key);
+    if (!meta) {
+      meta = parseMetadata(text, { source: file.filename });
+      this.#parsed.set(key, meta);
+    }
+    return meta;
   }
 
   /** Whether `version` is in `specifier` (pre-releases judged like others), memoized. */
