@@ -395,6 +395,24 @@ class _Parser:
         if line[ind:ind + 1] == "\t":
             raise self.error("a tab character in indentation")
 
+    def at_end(self) -> bool:
+        """No more lines of this document (end of text, or a ``---``/``...`` marker)."""
+        return self.i >= self.n or self.at_marker("---") or self.at_marker("...")
+
+    def block_line(self, ind: int, what: str) -> str | None:
+        """The next line of a block indented ``ind`` (without the indentation), or None at its end."""
+        self.skip_blank()
+        if self.at_end():
+            return None
+        line = self.lines[self.i]
+        li = _indent(line)
+        if li < ind:
+            return None
+        if li > ind:
+            raise self.error(f"bad indentation of a {what}")
+        self.check_tab(line, ind)
+        return line[ind:]
+
     # -- structure -----------------------------------------------------------------------------
     def document(self) -> object:
         self.skip_blank()
@@ -420,7 +438,7 @@ class _Parser:
     def node(self, parent: int) -> object:
         """The block node on the next non-blank line when it is indented more than ``parent``."""
         self.skip_blank()
-        if self.i >= self.n or self.at_marker("---") or self.at_marker("..."):
+        if self.at_end():
             return None
         line = self.lines[self.i]
         ind = _indent(line)
@@ -442,7 +460,7 @@ class _Parser:
     def nested(self, ind: int) -> object:
         """The value of ``key:`` with nothing after it: a deeper node, or a sequence at ``ind``."""
         self.skip_blank()
-        if self.i < self.n and not self.at_marker("---") and not self.at_marker("..."):
+        if not self.at_end():
             line = self.lines[self.i]
             if _indent(line) == ind and _is_seq_entry(line[ind:]):
                 self.enter(self.i)
@@ -483,17 +501,9 @@ class _Parser:
     def block_map(self, ind: int) -> dict:
         result: dict = {}
         while True:
-            self.skip_blank()
-            if self.i >= self.n or self.at_marker("---") or self.at_marker("..."):
+            content = self.block_line(ind, "mapping entry")
+            if content is None:
                 return result
-            line = self.lines[self.i]
-            li = _indent(line)
-            if li < ind:
-                return result
-            if li > ind:
-                raise self.error("bad indentation of a mapping entry")
-            self.check_tab(line, ind)
-            content = line[ind:]
             kv = self.mapping_key(content, self.i)
             if kv is None:
                 if _is_seq_entry(content):
@@ -512,17 +522,8 @@ class _Parser:
     def block_seq(self, ind: int) -> list:
         items: list = []
         while True:
-            self.skip_blank()
-            if self.i >= self.n or self.at_marker("---") or self.at_marker("..."):
-                return items
-            line = self.lines[self.i]
-            li = _indent(line)
-            if li < ind:
-                return items
-            if li > ind:
-                raise self.error("bad indentation of a sequence entry")
-            content = line[ind:]
-            if not _is_seq_entry(content):
+            content = self.block_line(ind, "sequence entry")
+            if content is None or not _is_seq_entry(content):
                 return items
             rest = content[1:]
             body = rest.lstrip(" \t")

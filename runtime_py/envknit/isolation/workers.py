@@ -377,41 +377,8 @@ class RemoteObject(_RemoteBase):
             text = f"#{self._ek_id}"
         return f"<remote {self._ek_type}: {text}>"
 
-    def __str__(self) -> str:
-        return self._ek_op("str", self)
-
-    def __bool__(self) -> bool:
-        return self._ek_op("bool", self)
-
-    def __len__(self) -> int:
-        return self._ek_op("len", self)
-
-    def __iter__(self):
-        return self._ek_op("iter", self)
-
-    def __next__(self):
-        return self._ek_op("next", self)
-
-    def __getitem__(self, key):
-        return self._ek_op("getitem", self, key)
-
     def __setitem__(self, key, value) -> None:
         self._ek_op("setitem", self, key, value)
-
-    def __delitem__(self, key) -> None:
-        self._ek_op("delitem", self, key)
-
-    def __contains__(self, item) -> bool:
-        return self._ek_op("contains", self, item)
-
-    def __int__(self) -> int:
-        return self._ek_op("int", self)
-
-    def __float__(self) -> float:
-        return self._ek_op("float", self)
-
-    def __index__(self) -> int:
-        return self._ek_op("index", self)
 
     __hash__ = object.__hash__
 
@@ -432,17 +399,15 @@ def _forward_unary(op: str):
     return method
 
 
-for _name, _op in [("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "truediv"),
-                   ("floordiv", "floordiv"), ("mod", "mod"), ("pow", "pow"), ("matmul", "matmul"),
-                   ("and", "and"), ("or", "or"), ("xor", "xor"), ("lshift", "lshift"),
-                   ("rshift", "rshift"), ("divmod", "divmod")]:
-    setattr(RemoteObject, f"__{_name}__", _forward(_op))
-    setattr(RemoteObject, f"__r{_name}__", _forward(_op, reflected=True))
-for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+              "lshift", "rshift", "divmod"):
     setattr(RemoteObject, f"__{_name}__", _forward(_name))
-for _name in ("neg", "pos", "abs", "invert"):
+    setattr(RemoteObject, f"__r{_name}__", _forward(_name, reflected=True))
+for _name in ("eq", "ne", "lt", "le", "gt", "ge", "getitem", "delitem", "contains"):
+    setattr(RemoteObject, f"__{_name}__", _forward(_name))
+for _name in ("neg", "pos", "abs", "invert", "str", "bool", "len", "iter", "next", "int", "float", "index"):
     setattr(RemoteObject, f"__{_name}__", _forward_unary(_name))
-del _name, _op
+del _name
 
 
 class ModuleProxy(_RemoteBase):
