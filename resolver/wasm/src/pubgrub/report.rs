@@ -53,7 +53,7 @@ pub trait Describe<P, V: Ord + Clone, M> {
 pub fn explain<P, V, M, Pr, D>(solver: &Solver<P, V, M, Pr>, root: IncId, d: &D) -> String
 where
     P: Clone + Eq + Hash,
-    V: Ord + Clone,
+    V: Ord + Clone + Hash,
     M: Clone,
     Pr: Ord + Clone,
     D: Describe<P, V, M>,
@@ -110,7 +110,7 @@ struct Writer<'a, P, V, M, Pr: Ord, D> {
 impl<'a, P, V, M, Pr, D> Writer<'a, P, V, M, Pr, D>
 where
     P: Clone + Eq + Hash,
-    V: Ord + Clone,
+    V: Ord + Clone + Hash,
     M: Clone,
     Pr: Ord + Clone,
     D: Describe<P, V, M>,

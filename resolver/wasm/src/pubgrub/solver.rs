@@ -141,13 +141,15 @@ pub struct Solver<P, V, M, Pr: Ord> {
     superseded: Vec<bool>,
     /// Dependency incompatibilities per (depender, dependency), for merging adjacent versions.
     dep_index: HashMap<(PkgId, PkgId), Vec<IncId>>,
-    /// Single-package facts per package, so repeated exclusions are not stored twice.
-    custom_index: HashMap<PkgId, Vec<IncId>>,
+    /// Single-package facts by package and version set, so repeated ones are not stored twice.
+    custom_index: HashMap<(PkgId, Ranges<V>), IncId>,
     partial: Partial<V>,
     heap: BinaryHeap<HeapEntry<Pr>>,
     generation: Vec<u32>,
     dirty: Vec<PkgId>,
     is_dirty: Vec<bool>,
+    /// Whether a package waits in the current unit propagation's queue.
+    queued: Vec<bool>,
     affected: Vec<u32>,
     boosted: Vec<bool>,
     state: State,
@@ -158,7 +160,7 @@ pub struct Solver<P, V, M, Pr: Ord> {
     stats: Stats,
 }
 
-impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, V, M, Pr> {
+impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Solver<P, V, M, Pr> {
     /// A solver that must select `root` at `root_version`.
     pub fn new(root: P, root_version: V) -> Self {
         let mut s = Solver {
@@ -176,6 +178,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
             generation: Vec::new(),
             dirty: Vec::new(),
             is_dirty: Vec::new(),
+            queued: Vec::new(),
             affected: Vec::new(),
             boosted: Vec::new(),
             state: State::Propagate(0),
@@ -208,6 +211,7 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
         self.partial.add_package();
         self.generation.push(0);
         self.is_dirty.push(false);
+        self.queued.push(false);
         self.affected.push(0);
         self.boosted.push(false);
         id
@@ -299,7 +303,12 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
     fn propagate(&mut self, start: PkgId) -> Result<(), IncId> {
         let mut changed = std::mem::take(&mut self.seeds);
         changed.push(start);
+        // Membership flags keep "add if absent" constant-time however many packages change.
+        for p in &changed {
+            self.queued[*p as usize] = true;
+        }
         while let Some(p) = changed.pop() {
+            self.queued[p as usize] = false;
             self.stats.propagations += 1;
             // Newest first: learned incompatibilities are the most general.
             let mut i = self.by_pkg[p as usize].len();
@@ -311,18 +320,33 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                 }
                 match self.relation(id) {
                     Rel::Satisfied => {
-                        let learned = self.resolve_conflict(id)?;
-                        changed.clear();
+                        let learned = match self.resolve_conflict(id) {
+                            Ok(l) => l,
+                            Err(root_cause) => {
+                                for q in changed.drain(..) {
+                                    self.queued[q as usize] = false;
+                                }
+                                return Err(root_cause);
+                            }
+                        };
+                        for q in changed.drain(..) {
+                            self.queued[q as usize] = false;
+                        }
                         match self.relation(learned) {
                             Rel::Almost(k) => {
                                 let (q, t) = self.incompats[learned as usize].terms[k].clone();
                                 self.derive(q, t.negate(), learned);
                                 changed.push(q);
+                                self.queued[q as usize] = true;
                             }
                             // Only after the extra jump back of a conflicting package.
                             _ => {
                                 for k in 0..self.incompats[learned as usize].terms.len() {
-                                    changed.push(self.incompats[learned as usize].terms[k].0);
+                                    let q = self.incompats[learned as usize].terms[k].0;
+                                    if !self.queued[q as usize] {
+                                        self.queued[q as usize] = true;
+                                        changed.push(q);
+                                    }
                                 }
                             }
                         }
@@ -331,7 +355,8 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                     Rel::Almost(k) => {
                         let (q, t) = self.incompats[id as usize].terms[k].clone();
                         self.derive(q, t.negate(), id);
-                        if !changed.contains(&q) {
+                        if !self.queued[q as usize] {
+                            self.queued[q as usize] = true;
                             changed.push(q);
                         }
                     }
@@ -645,12 +670,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
                         // Nothing can meet this dependency: state that fact and let propagation
                         // rule the version out, instead of deciding it, failing, and jumping back
                         // over every decision made since.
-                        let known = self.custom_index.get(&q).map_or(false, |ids| {
-                            ids.iter().any(|id| self.incompats[*id as usize].terms[0].1 == Term::Pos(dep_range.clone()))
-                        });
-                        if !known {
+                        let key = (q, dep_range.clone());
+                        if !self.custom_index.contains_key(&key) {
                             let id = self.add_incompat(vec![(q, Term::Pos(dep_range.clone()))], Cause::NoVersions);
-                            self.custom_index.entry(q).or_insert_with(Vec::new).push(id);
+                            self.custom_index.insert(key, id);
                         }
                         self.seeds.push(q);
                         unmeetable = true;
@@ -723,16 +746,11 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone, M: Clone, Pr: Ord + Clone> Solver<P, 
     }
 
     fn add_custom(&mut self, p: PkgId, set: Ranges<V>, reason: M) -> IncId {
-        let term = Term::Pos(set);
-        if let Some(ids) = self.custom_index.get(&p) {
-            for id in ids {
-                if self.incompats[*id as usize].terms[0].1 == term {
-                    return *id;
-                }
-            }
+        if let Some(id) = self.custom_index.get(&(p, set.clone())) {
+            return *id;
         }
-        let id = self.add_incompat(vec![(p, term)], Cause::Custom(reason));
-        self.custom_index.entry(p).or_insert_with(Vec::new).push(id);
+        let id = self.add_incompat(vec![(p, Term::Pos(set.clone()))], Cause::Custom(reason));
+        self.custom_index.insert((p, set), id);
         id
     }
 

@@ -121,7 +121,7 @@ pub enum Status {
 }
 
 /// What the layer needs from the driver.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Need {
     Versions(u32),
     Metadata(u32, usize),

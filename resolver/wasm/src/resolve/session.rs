@@ -10,7 +10,7 @@
 //! - `{"status": "done", "packages": [...]}`;
 //! - `{"status": "failed", "explanation": "…"}`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::layer::{Candidate, Interner, Layer, Meta, Need, Project, PythonReq, Versions};
 use super::{Pkg, Prereleases, Reason};
@@ -236,18 +236,14 @@ impl Session {
         let layer = &mut self.layer;
         let mut versions: Vec<u32> = Vec::new();
         let mut metadata: Vec<(u32, usize)> = Vec::new();
+        let mut seen: HashSet<Need> = HashSet::new();
         for need in needs {
+            if !seen.insert(need) {
+                continue;
+            }
             match need {
-                Need::Versions(n) => {
-                    if !versions.contains(&n) {
-                        versions.push(n);
-                    }
-                }
-                Need::Metadata(n, i) => {
-                    if !metadata.contains(&(n, i)) {
-                        metadata.push((n, i));
-                    }
-                }
+                Need::Versions(n) => versions.push(n),
+                Need::Metadata(n, i) => metadata.push((n, i)),
             }
         }
         // Every project seen for the first time, needed now or not: the provider may read ahead
@@ -259,7 +255,7 @@ impl Session {
             .collect();
         let hints: Vec<Json> = std::mem::take(&mut layer.metadata_hints)
             .into_iter()
-            .filter(|h| !metadata.contains(h))
+            .filter(|(n, i)| !seen.contains(&Need::Metadata(*n, *i)))
             .map(|(n, i)| pair(layer, n, i))
             .collect();
         Json::obj([
