@@ -93,7 +93,10 @@ export class IndexClient {
   /** A client for the indexes and folders of `options`. */
   constructor(options: IndexClientOptions) {
     this.#http = options.http;
-    this.#indexUrls = options.indexUrls.map(normalizeIndexUrl);
+    // A file URL has no use for credentials (and WHATWG URLs refuse them): they are dropped.
+    this.#indexUrls = options.indexUrls.map(normalizeIndexUrl).map((u) =>
+      u.startsWith("file:") ? stripCredentials(u) : u
+    );
     this.indexes = this.#indexUrls.map((u) => stripCredentials(u));
     for (const url of this.#indexUrls) this.#http.rememberCredentials(url);
     this.#findLinks = new FindLinks(options.findLinks ?? [], options.cacheRoot ?? null);

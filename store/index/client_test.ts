@@ -182,7 +182,7 @@ Deno.test("file:// index: a mirror on a mounted disk, credentials never kept", a
   const w = await demo();
   await writeMirror(dir, [w]);
   const h = http();
-  const client = new IndexClient({ http: h, indexUrls: [`file://${dir}/simple`] });
+  const client = new IndexClient({ http: h, indexUrls: [`file://reader:pw@${dir}/simple`] });
   const page = await client.project("demo");
   assertEquals(page!.index, `file://${dir}/simple/`);
   assertEquals(page!.files[0].url, `file://${dir}/files/${w.filename}`);
