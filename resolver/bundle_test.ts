@@ -52,3 +52,65 @@ console.log(JSON.stringify({ v: normalizeVersion("1.0.0-RC1"), result: result.ok
     await Deno.remove(elsewhere, { recursive: true });
   }
 });
+
+/**
+ * `deno run https://…/cli/main.ts` imports the binding over HTTP, .wasm included. Serve the
+ * repository from a loopback server and import `resolver/mod.ts` from there.
+ */
+Deno.test("resolver/mod.ts works when imported over HTTP (the wasm comes along)", async () => {
+  const root = new URL("../", import.meta.url);
+  const types: Record<string, string> = {
+    ts: "application/typescript",
+    wasm: "application/wasm",
+    js: "text/javascript",
+  };
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = new URL(req.url).pathname;
+    if (path.includes("..")) return new Response("no", { status: 400 });
+    try {
+      const body = await Deno.readFile(new URL(`.${path}`, root));
+      const ext = path.split(".").pop() ?? "";
+      return new Response(body, { headers: { "content-type": types[ext] ?? "text/plain" } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  const dir = await Deno.makeTempDir({ prefix: "envknit-remote-" });
+  try {
+    const host = `127.0.0.1:${server.addr.port}`;
+    await Deno.writeTextFile(
+      `${dir}/entry.ts`,
+      `import { resolve, compareVersions } from "http://${host}/resolver/mod.ts";
+const environment = {
+  implementation_name: "cpython", implementation_version: "3.12.0", os_name: "posix",
+  platform_machine: "x86_64", platform_python_implementation: "CPython", platform_release: "",
+  platform_system: "Linux", platform_version: "", python_full_version: "3.12.0",
+  python_version: "3.12", sys_platform: "linux",
+};
+const result = await resolve({ requirements: ["a"], environment }, {
+  listVersions: () => Promise.resolve([{ version: "1.0", yanked: false, requiresPython: null, unavailable: null }]),
+  getMetadata: () => Promise.resolve({ requiresDist: [], requiresPython: null }),
+});
+console.log(JSON.stringify([compareVersions("1.0", "1.0.0"), result.ok]));
+`,
+    );
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-config",
+        "--reload",
+        `--allow-import=${host}`,
+        `${dir}/entry.ts`,
+      ],
+      cwd: dir,
+      env: { DENO_DIR: `${dir}/deno-dir` },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+    assertEquals(JSON.parse(new TextDecoder().decode(run.stdout)), [0, true]);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
