@@ -42,7 +42,13 @@ import {
   probeInterpreter,
 } from "../store/tags/mod.ts";
 import { IndexProvider } from "../resolver/provider.ts";
-import { normalizeName, resolve, type ResolvedPackage } from "../resolver/mod.ts";
+import {
+  normalizeName,
+  parseRequirement,
+  resolve,
+  type ResolvedPackage,
+  specifierContains,
+} from "../resolver/mod.ts";
 
 /** What to lock and how. Everything is optional; the defaults are those of `envknit lock`. */
 export interface LockOptions {
@@ -246,17 +252,23 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   phase("resolve");
   const first = interpreters.get(targets.includes("default") ? "default" : targets[0]);
   const targetInterp = first ?? await defaultInterpreter(options, envVars, cache);
-  // config_hash vouches for every environment. Locking one environment of a lock that was
-  // already stale leaves the others as stale as they were: the old hash stays, so `check` keeps
-  // failing until the whole project is locked again.
+  // config_hash vouches for every environment. When one environment is locked (`--env`, as
+  // `envknit add` does) after envknit.yaml changed, the others kept from the old lock must still
+  // fit their requirements; if one no longer does, the old hash stays, so `check` keeps failing
+  // until the whole project is locked again.
   const hash = await configHash(config);
-  const others = Object.keys(environments).filter((e) => !targets.includes(e));
-  const keepOldHash = previousLock !== null && options.env !== undefined &&
-    previousLock.configHash !== hash && others.length > 0;
+  const stale = previousLock !== null && options.env !== undefined &&
+      previousLock.configHash !== hash
+    ? Object.keys(environments).filter((e) =>
+      !targets.includes(e) && !fitsRequirements(config.environments[e], environments[e])
+    )
+    : [];
+  const keepOldHash = stale.length > 0;
   if (keepOldHash) {
     warn(
-      `envknit.yaml changed since the other environments (${others.join(", ")}) were locked; ` +
-        "lock them too with 'envknit lock'",
+      `envknit.yaml changed since ${stale.join(", ")} ${
+        stale.length > 1 ? "were" : "was"
+      } locked, and the lock no longer fits it: lock it too with 'envknit lock'`,
     );
   }
   const lock: Lockfile = {
@@ -353,6 +365,32 @@ function preferencesFrom(
 function safeName(requirement: string): string | null {
   const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
   return m ? m[1].replace(/[-_.]+/g, "-").toLowerCase() : null;
+}
+
+/**
+ * Whether locked packages still satisfy an environment's requirements: every requirement
+ * without a marker names a locked package (with the extras it asks for) whose version its
+ * specifier allows. Requirements with markers are given the benefit of the doubt (they may not
+ * apply to the target).
+ */
+function fitsRequirements(env: ProjectConfig["environments"][string], packages: LockPackage[]) {
+  const byName = new Map(packages.map((p) => [p.name, p]));
+  for (const requirement of [...env.packages, ...env.devPackages]) {
+    let req;
+    try {
+      req = parseRequirement(requirement);
+    } catch {
+      return false;
+    }
+    if (req.marker) continue;
+    const locked = byName.get(normalizeName(req.name));
+    if (!locked) return false;
+    if (req.extras.some((e) => !(locked.extras ?? []).includes(e))) return false;
+    if (req.specifier && !specifierContains(req.specifier, locked.version, { prereleases: true })) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function targetOf(interp: Interpreter): { python: string; platform: string } {
