@@ -26,7 +26,8 @@ export const command: Command = {
   name: "lock",
   summary: "resolve envknit.yaml and write envknit.lock.yaml",
   usage: "[--env NAME] [--update PKG]... [--upgrade] [--dry-run] [--refresh] " +
-    "[--python-version X.Y --platform TAG] [--prerelease WHEN] [--trusted-host HOST]...",
+    "[--python-version X.Y --platform TAG] [--any-wheel] [--no-binary PKG]... " +
+    "[--prerelease WHEN] [--trusted-host HOST]...",
   options: [
     { name: "env", kind: "string", value: "NAME", description: "lock only this environment" },
     {
