@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "72923b56e1e42d2c986fc17f68a0ac176347f4c880c4b56ae879bf3275ec148c";
+export const RUNTIME_DIGEST = "8355bb8ebd23bc5408f5ab4a639819e366039bcdbc54ecd2600a9e919ddbf594";
