@@ -8,7 +8,7 @@
 import type { OptionSpec } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { EnvknitError } from "../project/errors.ts";
-import { LOCK_FILE } from "../store/lock_cache.ts";
+import { LOCK_FILENAME } from "../project/lock.ts";
 
 // project/config.ts and project/lock.ts load the YAML parser, whose import alone costs more than
 // a warm `install` or `run`: they are imported only when a file must actually be parsed.
@@ -43,15 +43,15 @@ export async function lockPath(ctx: CommandContext): Promise<string> {
   let dir = ctx.cwd.replace(/\/+$/, "") || "/";
   for (;;) {
     const base = dir === "/" ? "" : dir;
-    if (await isFile(`${base}/${CONFIG_FILE}`)) return `${base}/${LOCK_FILE}`;
-    if (lockOnly === null && await isFile(`${base}/${LOCK_FILE}`)) {
-      lockOnly = `${base}/${LOCK_FILE}`;
+    if (await isFile(`${base}/${CONFIG_FILE}`)) return `${base}/${LOCK_FILENAME}`;
+    if (lockOnly === null && await isFile(`${base}/${LOCK_FILENAME}`)) {
+      lockOnly = `${base}/${LOCK_FILENAME}`;
     }
     if (dir === "/") break;
     dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
   }
   if (lockOnly) return lockOnly;
-  throw new EnvknitError(`no envknit.yaml or ${LOCK_FILE} in ${ctx.cwd} or any parent folder`, {
+  throw new EnvknitError(`no envknit.yaml or ${LOCK_FILENAME} in ${ctx.cwd} or any parent folder`, {
     hints: [
       "create a project with 'envknit init', then 'envknit lock'",
       "or name one: --lock FILE",

@@ -16,6 +16,7 @@ import {
   type YAMLMap,
 } from "./yaml.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { parseThroughCache } from "./parse_cache.ts";
 import { ENVKNIT_VERSION } from "./version.ts";
 
 /** The project file's name. */
@@ -52,7 +53,10 @@ export interface ProjectConfig {
   envknitVersion: string;
   index: IndexConfig;
   environments: Record<string, EnvironmentConfig>;
-  /** The parsed document, for edits that keep comments. */
+}
+
+/** A loaded envknit.yaml with its parsed document, for edits that keep comments. */
+export interface EditableConfig extends ProjectConfig {
   document: Document;
 }
 
@@ -76,7 +80,7 @@ export async function findConfig(cwd: string): Promise<string | null> {
 }
 
 /** Finds and loads the project of `cwd`, or says how to create one. */
-export async function loadProject(cwd: string): Promise<ProjectConfig> {
+export async function loadProject(cwd: string): Promise<EditableConfig> {
   const path = await findConfig(cwd);
   if (!path) {
     throw new EnvknitError(`no ${CONFIG_FILENAME} in ${cwd} or any parent folder`, {
@@ -86,22 +90,44 @@ export async function loadProject(cwd: string): Promise<ProjectConfig> {
   return await loadConfig(path);
 }
 
-/** Reads and validates envknit.yaml at `path`. */
-export async function loadConfig(path: string): Promise<ProjectConfig> {
-  let text: string;
+async function readConfigText(path: string): Promise<string> {
   try {
-    text = await Deno.readTextFile(path);
+    return await Deno.readTextFile(path);
   } catch (error) {
     throw new EnvknitError(
       `cannot read ${path}: ${error instanceof Error ? error.message : error}`,
     );
   }
-  return parseConfig(text, path);
+}
+
+/** Reads and validates envknit.yaml at `path`, with its document for edits. */
+export async function loadConfig(path: string): Promise<EditableConfig> {
+  return await parseConfig(await readConfigText(path), path);
+}
+
+/**
+ * Reads and validates envknit.yaml at `path` through the parse cache in `cacheDir` (see
+ * `parse_cache.ts`), for commands that only read it: an unchanged file costs no YAML parsing.
+ */
+export async function readConfig(path: string, cacheDir: string | null): Promise<ProjectConfig> {
+  const text = await readConfigText(path);
+  const parsed = await parseThroughCache({
+    kind: "config",
+    path,
+    text,
+    dir: cacheDir,
+    parse: async () => {
+      const { document: _, ...config } = await parseConfig(text, path);
+      return config;
+    },
+  });
+  await parsed.remember();
+  return parsed.value;
 }
 
 /** Parses envknit.yaml text; errors carry `<path>:<line>:<col>`. */
-export function parseConfig(text: string, path: string): ProjectConfig {
-  const file = parseYamlFile(text, path);
+export async function parseConfig(text: string, path: string): Promise<EditableConfig> {
+  const file = await parseYamlFile(text, path);
   const { doc } = file;
   const dir = path.slice(0, path.lastIndexOf("/")) || "/";
   const root = doc.contents;
@@ -135,7 +161,7 @@ export function parseConfig(text: string, path: string): ProjectConfig {
   return { path, dir, envknitVersion, index, environments, document: doc };
 }
 
-function emptyConfig(path: string, dir: string, document: Document): ProjectConfig {
+function emptyConfig(path: string, dir: string, document: Document): EditableConfig {
   return {
     path,
     dir,
@@ -297,6 +323,6 @@ export function initialConfigText(
 }
 
 /** Writes the (edited) document back atomically, comments and layout kept. */
-export async function saveConfig(config: ProjectConfig): Promise<void> {
+export async function saveConfig(config: EditableConfig): Promise<void> {
   await writeFileAtomic(config.path, String(config.document));
 }

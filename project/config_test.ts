@@ -4,7 +4,6 @@ import {
   assertNotEquals,
   assertRejects,
   assertStringIncludes,
-  assertThrows,
 } from "../tests/support/assert.ts";
 import { EnvknitError } from "./errors.ts";
 import {
@@ -34,8 +33,8 @@ environments:
       - {name: attrs}
 `;
 
-Deno.test("the DESIGN.md example parses into environments and index settings", () => {
-  const c = parseConfig(EXAMPLE, "/proj/envknit.yaml");
+Deno.test("the DESIGN.md example parses into environments and index settings", async () => {
+  const c = await parseConfig(EXAMPLE, "/proj/envknit.yaml");
   assertEquals(c.dir, "/proj");
   assertEquals(c.index.url, "https://pypi.org/simple");
   assertEquals(c.index.findLinks, ["/proj/wheels", "/abs/wheels"]);
@@ -53,7 +52,7 @@ Deno.test("the DESIGN.md example parses into environments and index settings", (
   ]);
 });
 
-Deno.test("malformed envknit.yaml errors carry the file, line and column", () => {
+Deno.test("malformed envknit.yaml errors carry the file, line and column", async () => {
   const cases: [string, string, string][] = [
     ["environments:\n  default:\n    packages: [a, b\n", "envknit.yaml:", "invalid YAML"],
     [
@@ -77,21 +76,21 @@ Deno.test("malformed envknit.yaml errors carry the file, line and column", () =>
     ["a: 1\na: 2\n", "envknit.yaml:2:1", "invalid YAML"],
   ];
   for (const [text, where, what] of cases) {
-    const err = assertThrows(() => parseConfig(text, "envknit.yaml"), EnvknitError);
+    const err = await assertRejects(() => parseConfig(text, "envknit.yaml"), EnvknitError);
     assert(err.message.startsWith(where), `${err.message} should start with ${where}`);
     assertStringIncludes(err.message, what);
   }
 });
 
 Deno.test("the config hash ignores comments and layout but not requirements", async () => {
-  const a = await configHash(parseConfig(EXAMPLE, "/p/envknit.yaml"));
+  const a = await configHash(await parseConfig(EXAMPLE, "/p/envknit.yaml"));
   const reformatted = EXAMPLE.replace("# optional target", "").replace(
     '[requests>=2.28, "click>=8,<9"]',
     "\n      - requests>=2.28\n      - click>=8,<9",
   );
-  assertEquals(await configHash(parseConfig(reformatted, "/elsewhere/envknit.yaml")), a);
+  assertEquals(await configHash(await parseConfig(reformatted, "/elsewhere/envknit.yaml")), a);
   const changed = EXAMPLE.replace("requests>=2.28", "requests>=2.29");
-  assertNotEquals(await configHash(parseConfig(changed, "/p/envknit.yaml")), a);
+  assertNotEquals(await configHash(await parseConfig(changed, "/p/envknit.yaml")), a);
 });
 
 Deno.test("findConfig searches upward; loadProject explains how to start", async () => {
@@ -114,12 +113,15 @@ Deno.test("saving an edited document keeps its comments", async () => {
   try {
     const path = `${dir}/envknit.yaml`;
     await Deno.writeTextFile(path, EXAMPLE);
-    const c = parseConfig(EXAMPLE, path);
+    const c = await parseConfig(EXAMPLE, path);
     c.document.addIn(["environments", "default", "packages"], "numpy>=1.26");
     await saveConfig(c);
     const text = await Deno.readTextFile(path);
     assertStringIncludes(text, "# optional target");
-    assertEquals(parseConfig(text, path).environments.default.packages.at(-1), "numpy>=1.26");
+    assertEquals(
+      (await parseConfig(text, path)).environments.default.packages.at(-1),
+      "numpy>=1.26",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -3,13 +3,13 @@
  * (`envknit env create/remove`) and their requirements (`envknit add/remove/pin`). Requirement
  * names are compared after PEP 503 normalization.
  *
- * Every edit works on `config.document` (the yaml Document of {@link ProjectConfig}); then
+ * Every edit works on `config.document` (the yaml Document of {@link EditableConfig}); then
  * {@link checkEdited} parses the edited text again, so nothing invalid is ever saved, and
  * `saveConfig` writes it.
  *
  * @module
  */
-import { parseConfig, type ProjectConfig } from "./config.ts";
+import { type EditableConfig, parseConfig, type ProjectConfig } from "./config.ts";
 import { EnvknitError, UsageError } from "./errors.ts";
 import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from "./yaml.ts";
 import { parseRequirement } from "../resolver/mod.ts";
@@ -28,7 +28,7 @@ export function checkEnvironmentName(name: string): void {
 }
 
 /** The `environments` mapping of the document, created (as a block mapping) when `create`. */
-function environmentsNode(config: ProjectConfig, create: boolean): YAMLMap | null {
+function environmentsNode(config: EditableConfig, create: boolean): YAMLMap | null {
   const doc = config.document;
   if (doc.contents === null || doc.contents === undefined) {
     if (!create) return null;
@@ -48,7 +48,7 @@ function environmentsNode(config: ProjectConfig, create: boolean): YAMLMap | nul
 }
 
 /** The mapping of environment `name`, or null when it is not in the document. */
-function environmentNode(config: ProjectConfig, name: string, create: boolean): YAMLMap | null {
+function environmentNode(config: EditableConfig, name: string, create: boolean): YAMLMap | null {
   const envs = environmentsNode(config, create);
   if (!envs) return null;
   const node = envs.get(name, true);
@@ -68,7 +68,7 @@ function environmentNode(config: ProjectConfig, name: string, create: boolean): 
  * Throws when it exists already.
  */
 export function addEnvironment(
-  config: ProjectConfig,
+  config: EditableConfig,
   name: string,
   options: { pythonVersion?: string } = {},
 ): void {
@@ -93,7 +93,7 @@ export function addEnvironment(
 }
 
 /** Removes environment `name`; throws, listing the environments, when there is none. */
-export function removeEnvironment(config: ProjectConfig, name: string): void {
+export function removeEnvironment(config: EditableConfig, name: string): void {
   requireEnvironment(config, name);
   environmentsNode(config, false)!.delete(name);
 }
@@ -110,7 +110,7 @@ export function requireEnvironment(config: ProjectConfig, name: string): void {
   });
 }
 
-function emptyList(config: ProjectConfig): YAMLSeq {
+function emptyList(config: EditableConfig): YAMLSeq {
   const seq = config.document.createNode([]) as YAMLSeq;
   seq.flow = true;
   return seq;
@@ -120,9 +120,9 @@ function emptyList(config: ProjectConfig): YAMLSeq {
  * Parses the edited document again, as `envknit` will read it next time: returns the new
  * configuration, or throws (and nothing is saved) when the edit made it invalid.
  */
-export function checkEdited(config: ProjectConfig): ProjectConfig {
+export async function checkEdited(config: EditableConfig): Promise<EditableConfig> {
   const text = String(config.document);
-  const next = parseConfig(text, config.path);
+  const next = await parseConfig(text, config.path);
   return { ...next, document: config.document };
 }
 
@@ -133,7 +133,7 @@ export function appendable(seq: YAMLSeq): YAMLSeq {
 }
 
 /** The sequence under `key` in environment `env`, created when missing. */
-export function packageSeq(config: ProjectConfig, env: string, key: string): YAMLSeq {
+export function packageSeq(config: EditableConfig, env: string, key: string): YAMLSeq {
   const node = environmentNode(config, env, true)!;
   const seq = node.get(key, true);
   if (isSeq(seq)) return seq;
@@ -198,7 +198,7 @@ export function listedRequirements(
 }
 
 /** A requirement scalar that takes over the comments of the node it replaces. */
-function replacement(config: ProjectConfig, old: unknown, text: string): Scalar {
+function replacement(config: EditableConfig, old: unknown, text: string): Scalar {
   const node = config.document.createNode(text) as Scalar;
   const from = old as {
     comment?: string | null;
@@ -219,7 +219,7 @@ function replacement(config: ProjectConfig, old: unknown, text: string): Scalar 
  * environment and the list are created when missing. Returns the entry replaced, if any.
  */
 export function setRequirement(
-  config: ProjectConfig,
+  config: EditableConfig,
   env: string,
   requirement: string,
   dev: boolean,
@@ -240,7 +240,7 @@ export function setRequirement(
  * what was removed, or null when no entry has that name.
  */
 export function removeRequirement(
-  config: ProjectConfig,
+  config: EditableConfig,
   env: string,
   name: string,
   dev: boolean,

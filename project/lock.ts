@@ -10,6 +10,7 @@
 import { EnvknitError } from "./errors.ts";
 import { parseYaml } from "./yaml.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { parseThroughCache } from "./parse_cache.ts";
 
 /** The schema this envknit writes; readers accept any 1.x and ignore fields they do not know. */
 export const LOCK_SCHEMA_VERSION = "1.1";
@@ -76,8 +77,8 @@ const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
  * Parses and validates lock text. `source` names the file in messages.
  * Throws EnvknitError for YAML errors, a newer major schema, or any invalid field.
  */
-export function parseLock(text: string, source: string): Lockfile {
-  const data = parseYaml(text, source);
+export async function parseLock(text: string, source: string): Promise<Lockfile> {
+  const data = await parseYaml(text, source);
   const bad = (where: string, problem: string) =>
     new EnvknitError(`${source}: ${where}: ${problem}`);
   if (!isRecord(data)) throw bad("top level", "expected a mapping");
@@ -280,11 +281,10 @@ export function serializeLock(lock: Lockfile): string {
   return out.join("\n") + "\n";
 }
 
-/** Reads and validates a lock file; a missing file says to run `envknit lock`. */
-export async function readLock(path: string): Promise<Lockfile> {
-  let text: string;
+/** Reads a lock's text; a missing file says to run `envknit lock`. */
+async function readLockText(path: string): Promise<string> {
   try {
-    text = await Deno.readTextFile(path);
+    return await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new EnvknitError(`no lock file at ${path}`, { hints: ["run 'envknit lock' first"] });
@@ -293,7 +293,39 @@ export async function readLock(path: string): Promise<Lockfile> {
       `cannot read ${path}: ${error instanceof Error ? error.message : error}`,
     );
   }
-  return parseLock(text, path);
+}
+
+/** Reads and validates a lock file; a missing file says to run `envknit lock`. */
+export async function readLock(path: string): Promise<Lockfile> {
+  return await parseLock(await readLockText(path), path);
+}
+
+/** A lock read through the parse cache (see {@link loadLock}). */
+export interface LoadedLock {
+  lock: Lockfile;
+  /** The lock's text as it is on disk. */
+  text: string;
+  /** Identifies the lock's text (and this envknit's reading of it). */
+  key: string;
+  /** Keeps the validated lock in the cache; call it once the command succeeded. */
+  remember(): Promise<void>;
+}
+
+/**
+ * Reads and validates the lock at `path` like {@link readLock}, through the parse cache in
+ * `cacheDir` (see `parse_cache.ts`): on the hot paths (`install` with everything present, `run`,
+ * `lock` again) the YAML parser is not even loaded.
+ */
+export async function loadLock(path: string, cacheDir: string | null): Promise<LoadedLock> {
+  const text = await readLockText(path);
+  const parsed = await parseThroughCache({
+    kind: "lock",
+    path,
+    text,
+    dir: cacheDir,
+    parse: () => parseLock(text, path),
+  });
+  return { lock: parsed.value, text, key: parsed.key, remember: parsed.remember };
 }
 
 /**
@@ -302,16 +334,16 @@ export async function readLock(path: string): Promise<Lockfile> {
  * locking twice gives byte-identical files. Returns whether the file changed.
  */
 export async function writeLock(path: string, lock: Lockfile): Promise<boolean> {
+  const text = serializeLock(lock);
   const existing = await Deno.readTextFile(path).catch(() => null);
-  if (existing !== null) {
-    try {
-      const previous = parseLock(existing, path);
-      const same = serializeLock({ ...lock, lockGeneratedAt: previous.lockGeneratedAt });
-      if (same === existing) return false;
-    } catch {
-      // An unreadable old lock is simply replaced.
-    }
-  }
-  await writeFileAtomic(path, serializeLock(lock));
+  if (existing !== null && sameExceptTimestamp(existing, text)) return false;
+  await writeFileAtomic(path, text);
   return true;
+}
+
+const TIMESTAMP_LINE = /^lock_generated_at: .*$/m;
+
+/** Whether two serialized locks differ at most in their `lock_generated_at` line. */
+export function sameExceptTimestamp(a: string, b: string): boolean {
+  return a.replace(TIMESTAMP_LINE, "") === b.replace(TIMESTAMP_LINE, "");
 }

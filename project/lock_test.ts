@@ -3,7 +3,6 @@ import {
   assertEquals,
   assertRejects,
   assertStringIncludes,
-  assertThrows,
 } from "../tests/support/assert.ts";
 import { EnvknitError } from "./errors.ts";
 import { type Lockfile, parseLock, readLock, serializeLock, writeLock } from "./lock.ts";
@@ -49,9 +48,9 @@ function sample(): Lockfile {
   };
 }
 
-Deno.test("a lock survives a write/read round trip, sorted by environment and name", () => {
+Deno.test("a lock survives a write/read round trip, sorted by environment and name", async () => {
   const text = serializeLock(sample());
-  const back = parseLock(text, "envknit.lock.yaml");
+  const back = await parseLock(text, "envknit.lock.yaml");
   assertEquals(Object.keys(back.environments), ["default", "legacy"]);
   assertEquals(back.environments.default.map((p) => p.name), ["idna", "requests"]);
   assertEquals(back.environments.default[1], sample().environments.default[0]);
@@ -71,19 +70,19 @@ Deno.test("serialization matches the DESIGN.md layout: flow lists of deps, one l
   assertStringIncludes(text, "  legacy: []\n");
 });
 
-Deno.test("a newer major schema is refused with a hint to upgrade; unknown fields are ignored", () => {
+Deno.test("a newer major schema is refused with a hint to upgrade; unknown fields are ignored", async () => {
   const newer = serializeLock(sample()).replace(`"1.1"`, `"2.0"`);
-  const err = assertThrows(
+  const err = await assertRejects(
     () => parseLock(newer, "x.lock"),
     EnvknitError,
     "newer than this envknit",
   );
   assertStringIncludes(err.hints.join(" "), "upgrade envknit");
   const future = serializeLock(sample()).replace(`"1.1"`, `"1.9"`) + "future_field: {a: 1}\n";
-  assertEquals(parseLock(future, "x").environments.default.length, 2);
+  assertEquals((await parseLock(future, "x")).environments.default.length, 2);
 });
 
-Deno.test("hostile values that would become paths or URLs are refused with the field named", () => {
+Deno.test("hostile values that would become paths or URLs are refused with the field named", async () => {
   const base = serializeLock(sample());
   const cases: [string, string][] = [
     [base.replace(`name: "idna"`, `name: "../../etc"`), "name"],
@@ -94,14 +93,14 @@ Deno.test("hostile values that would become paths or URLs are refused with the f
     [base.replace(`  default:\n`, `  "../x":\n`), "environment name"],
   ];
   for (const [text, field] of cases) {
-    const err = assertThrows(() => parseLock(text, "evil.lock"), EnvknitError);
+    const err = await assertRejects(() => parseLock(text, "evil.lock"), EnvknitError);
     assertStringIncludes(err.message, "evil.lock: ");
     assertStringIncludes(err.message, field);
   }
 });
 
-Deno.test("corrupt YAML names the file, line and column", () => {
-  const err = assertThrows(
+Deno.test("corrupt YAML names the file, line and column", async () => {
+  const err = await assertRejects(
     () => parseLock('schema_version: "1.1"\nenvironments: [\n', "bad.lock"),
     EnvknitError,
   );

@@ -13,17 +13,18 @@ import {
   CONFIG_FILENAME,
   configHash,
   findConfig,
-  loadConfig,
   type ProjectConfig,
+  readConfig,
 } from "./config.ts";
 import { EnvknitError, UsageError } from "./errors.ts";
 import {
+  loadLock,
   LOCK_FILENAME,
   LOCK_SCHEMA_VERSION,
   type Lockfile,
   type LockPackage,
   type LockWheel,
-  parseLock,
+  sameExceptTimestamp,
   serializeLock,
   writeLock,
 } from "./lock.ts";
@@ -149,7 +150,8 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
       hints: ["create one with 'envknit init'"],
     });
   }
-  const config = await loadConfig(configPath);
+  const layout = new StoreLayout(envknitHome(envVars));
+  const config = await readConfig(configPath, layout.parsedCacheDir);
   const phases: Record<string, number> = {};
   let phaseStart = started;
   const phase = (name: string) => {
@@ -168,7 +170,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     });
   }
   const targets = options.env !== undefined ? [options.env] : envNames;
-  const previous = await readPrevious(lockPath, options.env !== undefined, warn);
+  const previous = await readPrevious(lockPath, layout, options.env !== undefined, warn);
   const previousLock = previous?.lock ?? null;
 
   // Indexes: the command line overrides index.url; extra indexes add up, configured ones first.
@@ -193,7 +195,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     cacheRoot: cache,
     offline: options.offline ?? false,
     refresh: options.refresh ?? false,
-    saveWheel: (sha256, bytes) => keepWheel(new StoreLayout(envknitHome(envVars)), sha256, bytes),
+    saveWheel: (sha256, bytes) => keepWheel(layout, sha256, bytes),
   });
 
   const interpreters = await chooseInterpreters(config, targets, options, envVars, cache);
@@ -294,16 +296,15 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   if (options.dryRun) {
     text = serializeLock(lock);
   } else {
-    const unchanged = previous
-      ? serializeLock({ ...lock, lockGeneratedAt: previous.lock.lockGeneratedAt })
-      : null;
-    if (previous && unchanged === previous.text) {
+    if (previous && sameExceptTimestamp(previous.text, serializeLock(lock))) {
       lock.lockGeneratedAt = previous.lock.lockGeneratedAt;
-      text = unchanged;
+      text = previous.text;
     } else {
       written = await writeLock(lockPath, lock);
       text = written ? serializeLock(lock) : await Deno.readTextFile(lockPath);
-      if (!written) lock.lockGeneratedAt = parseLock(text, lockPath).lockGeneratedAt;
+      // Not written: another process wrote the same lock meanwhile; keep its timestamp.
+      const stamp = /^lock_generated_at: (".*")$/m.exec(text)?.[1];
+      if (!written && stamp) lock.lockGeneratedAt = JSON.parse(stamp);
     }
   }
   return {
@@ -325,17 +326,16 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
 /** The old lock: for preferences, and for the environments `--env` leaves alone. */
 async function readPrevious(
   lockPath: string,
+  layout: StoreLayout,
   needed: boolean,
   warn: (m: string) => void,
 ): Promise<{ lock: Lockfile; text: string } | null> {
-  let text: string;
+  const exists = await Deno.stat(lockPath).then(() => true, () => false);
+  if (!exists) return null;
   try {
-    text = await Deno.readTextFile(lockPath);
-  } catch {
-    return null;
-  }
-  try {
-    return { lock: parseLock(text, lockPath), text };
+    const loaded = await loadLock(lockPath, layout.parsedCacheDir);
+    await loaded.remember();
+    return { lock: loaded.lock, text: loaded.text };
   } catch (error) {
     if (needed) throw error; // --env would drop the other environments of a lock it cannot read
     warn(`ignoring the existing lock: ${error instanceof Error ? error.message : error}`);

@@ -20,7 +20,7 @@ import { findPython } from "./tags/interpreter.ts";
 import { StoreLayout } from "./layout.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
-import { loadLock } from "./lock_cache.ts";
+import { loadLock } from "../project/lock.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -100,7 +100,7 @@ export function defaultEnvironment(names: string[]): string {
 export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock, key, remember } = await loadLock(options.lockPath, layout);
+  const { lock, key, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   // Choosing wheels (tags, interpreter probe) is loaded only when no plan is remembered.
   const planning = () => import("./install/plan.ts");

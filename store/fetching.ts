@@ -11,7 +11,7 @@ import { EnvknitError } from "../project/errors.ts";
 import { HttpClient } from "./http/client.ts";
 import { trustedHostsFromEnv } from "./http/url.ts";
 import { StoreLayout } from "./layout.ts";
-import { loadLock } from "./lock_cache.ts";
+import { loadLock } from "../project/lock.ts";
 import { isTransient, openWheelSource, type WheelSource } from "./install/build_entry.ts";
 import { chooseWheels, lockPackages, type Selection, Target } from "./install/plan.ts";
 import type { LockWheel } from "../project/lock.ts";
@@ -61,7 +61,7 @@ async function exists(path: string): Promise<boolean> {
 export async function fetchLock(options: FetchOptions): Promise<FetchResult> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock } = await loadLock(options.lockPath, layout);
+  const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
   const packages = lockPackages(lock, options);
   let wheels: LockWheel[];
   if (options.allPlatforms) {

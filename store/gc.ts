@@ -229,7 +229,7 @@ export async function collectGarbage(
       for (const entry of removedEntries) await removeEntry(layout, entry);
       for (const path of removedWheels) await Deno.remove(path).catch(() => {});
       // Validated locks are cheap to rebuild: the cache is emptied rather than tracked.
-      await Deno.remove(layout.lockCacheDir, { recursive: true }).catch(() => {});
+      await Deno.remove(layout.parsedCacheDir, { recursive: true }).catch(() => {});
       await Deno.remove(layout.runPlansDir, { recursive: true }).catch(() => {});
       temporary = (await cleanupStale(layout)).temporary;
     }

@@ -23,7 +23,7 @@ import { trustedHostsFromEnv } from "./http/url.ts";
 import { FileLock } from "./file_lock.ts";
 import { cleanupStale } from "./gc.ts";
 import { StoreLayout } from "./layout.ts";
-import { loadLock } from "./lock_cache.ts";
+import { loadLock } from "../project/lock.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
 // The unpacking machinery (zip, zlib, hashing) is loaded only when something is missing: a warm
@@ -155,7 +155,7 @@ export async function lockStoreForInstall(layout: StoreLayout): Promise<FileLock
 export async function installLock(options: InstallOptions): Promise<InstallResult> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock, remember } = await loadLock(options.lockPath, layout);
+  const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
   const packages = lockPackages(lock, options);
   const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
   const chosen = await chooseWheels(packages, target);

@@ -98,9 +98,9 @@ export class StoreLayout {
     return `${this.wheelCacheDir}/${sha256.toLowerCase()}.whl`;
   }
 
-  /** `cache/locks/`: locks already validated, as JSON (see `lock_cache.ts`). */
-  get lockCacheDir(): string {
-    return `${this.cacheDir}/locks`;
+  /** `cache/parsed/`: envknit.yaml and lock files already validated, as JSON (`project/parse_cache.ts`). */
+  get parsedCacheDir(): string {
+    return `${this.cacheDir}/parsed`;
   }
 
   /** `cache/runs/`: which entries `envknit run` uses per lock, environment and interpreter. */
@@ -131,6 +131,11 @@ export class StoreLayout {
   /** `locks/`: lock files of the writers (never removed: flock needs a stable inode). */
   get locksDir(): string {
     return `${this.root}/locks`;
+  }
+
+  /** `locks/runtime.lock`: held by the one writer of `runtime/<version>/` at a time. */
+  get runtimeLock(): string {
+    return `${this.locksDir}/runtime.lock`;
   }
 
   /** `locks/store.lock`: shared by installers, exclusive for gc and cleanup. */

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { parseRecord } from "./install/record.ts";
 import { lockPackages, type Selection } from "./install/plan.ts";
 import { ENTRY_MARKER, StoreLayout } from "./layout.ts";
-import { loadLock } from "./lock_cache.ts";
+import { loadLock } from "../project/lock.ts";
 
 /** One difference found. */
 export interface VerifyProblem {
@@ -133,7 +133,7 @@ export async function verifyLock(
   options: Selection & { lockPath: string; layout?: StoreLayout; env?: Record<string, string> },
 ): Promise<VerifyResult> {
   const layout = options.layout ?? StoreLayout.fromEnv(options.env);
-  const { lock } = await loadLock(options.lockPath, layout);
+  const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
   const result: VerifyResult = { entries: 0, files: 0, problems: [] };
   for (const pkg of lockPackages(lock, options)) {
     let found = 0;

@@ -13,7 +13,9 @@ async function* sources(dir: URL): AsyncGenerator<URL> {
   for await (const entry of Deno.readDir(dir)) {
     const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
     if (entry.isDirectory && entry.name !== "wasm") yield* sources(url);
-    else if (entry.isFile && entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) yield url;
+    else if (entry.isFile && entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+      yield url;
+    }
   }
 }
 
@@ -28,7 +30,9 @@ Deno.test("product code imports npm packages only at the versions deno.json pins
       for (const m of text.matchAll(/from\s+["']([^"'.][^"']*)["']/g)) {
         const spec = m[1];
         if (spec.startsWith("node:")) continue;
-        if (!pinned.has(spec)) offenders.push(`${file.pathname.slice(root.pathname.length)}: ${spec}`);
+        if (!pinned.has(spec)) {
+          offenders.push(`${file.pathname.slice(root.pathname.length)}: ${spec}`);
+        }
       }
     }
   }

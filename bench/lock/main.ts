@@ -169,7 +169,7 @@ async function envknitRun(
     ...extra,
   ], { cwd: project, env });
   if (result.code !== 0) throw new Error(`envknit lock failed:\n${result.stderr}`);
-  const lock = parseLock(
+  const lock = await parseLock(
     await Deno.readTextFile(`${project}/envknit.lock.yaml`),
     "envknit.lock.yaml",
   );

@@ -7,7 +7,12 @@
  */
 import type { OptionSpec } from "../args.ts";
 import type { Command, CommandContext } from "../command.ts";
-import { loadProject, type ProjectConfig, saveConfig } from "../../project/config.ts";
+import {
+  type EditableConfig,
+  loadProject,
+  type ProjectConfig,
+  saveConfig,
+} from "../../project/config.ts";
 import {
   checkEdited,
   editedEnvironment,
@@ -53,12 +58,12 @@ export async function currentLock(config: ProjectConfig): Promise<Lockfile | nul
  */
 export async function saveAndLock(
   ctx: CommandContext,
-  config: ProjectConfig,
+  config: EditableConfig,
   env: string,
   originalText: string,
   options: { update?: string[] } = {},
 ): Promise<void> {
-  checkEdited(config);
+  await checkEdited(config);
   await saveConfig(config);
   if (ctx.args.options["no-lock"]) {
     ctx.out.info(`not locked (--no-lock): run 'envknit lock' to update ${LOCK_FILENAME}`);

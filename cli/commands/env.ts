@@ -48,14 +48,14 @@ export const command: Command = {
     const name = rest[0];
     if (sub === "create") {
       addEnvironment(config, name, { pythonVersion });
-      checkEdited(config);
+      await checkEdited(config);
       await saveConfig(config);
       ctx.out.info(`created environment '${name}' in ${config.path}`);
       ctx.out.info(`next: 'envknit add --env ${name} <package>'`);
       return 0;
     }
     removeEnvironment(config, name);
-    checkEdited(config);
+    await checkEdited(config);
     await saveConfig(config);
     ctx.out.info(`removed environment '${name}' from ${config.path}`);
     const lock = await lockOf(config);

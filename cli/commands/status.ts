@@ -7,7 +7,7 @@
 import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath, selection } from "../lock_options.ts";
 import { StoreLayout } from "../../store/layout.ts";
-import { loadLock } from "../../store/lock_cache.ts";
+import { loadLock } from "../../project/lock.ts";
 import {
   chooseWheels,
   lockPackages,
@@ -23,7 +23,7 @@ export const command: Command = {
   async run(ctx) {
     const path = await lockPath(ctx);
     const layout = StoreLayout.fromEnv(ctx.env);
-    const { lock } = await loadLock(path, layout);
+    const { lock } = await loadLock(path, layout.parsedCacheDir);
     const sel = selection(ctx);
     const target = new Target(lock, {
       python: ctx.global.python,

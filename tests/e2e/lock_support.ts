@@ -79,7 +79,7 @@ export async function lockProjectDir(): Promise<LockProject> {
     config: (text) => Deno.writeTextFile(`${project}/envknit.yaml`, text),
     run: (args, extra = {}) => runCli(args, project, { ...env, ...extra }),
     lockText: () => Deno.readTextFile(lockPath).catch(() => null),
-    lock: async () => parseLock(await Deno.readTextFile(lockPath), lockPath),
+    lock: async () => await parseLock(await Deno.readTextFile(lockPath), lockPath),
     async [Symbol.asyncDispose]() {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },

@@ -83,7 +83,7 @@ export function cliBackend(home: string): ResolveScenario {
       const stderr = new TextDecoder().decode(out.stderr);
       if (out.code === 0) {
         const path = `${project}/envknit.lock.yaml`;
-        const lock = parseLock(await Deno.readTextFile(path), path);
+        const lock = await parseLock(await Deno.readTextFile(path), path);
         const packages = Object.fromEntries(
           (lock.environments.default ?? []).map((p) => [p.name, p.version]),
         );

@@ -1,0 +1,68 @@
+/**
+ * Parsed project files kept as JSON in `$ENVKNIT_HOME/cache/parsed/`, keyed by the sha256 of
+ * their text (and the file's path and envknit's version). A warm `lock`, `install` or `run` reads
+ * envknit.yaml and envknit.lock.yaml through it and never loads the YAML parser.
+ *
+ * Only values that passed validation are stored, and only when the caller says so (`remember`),
+ * so a command that fails leaves the store as it was. The cache belongs to the user's own store:
+ * an entry is trusted as the parse of the text whose hash names it.
+ *
+ * @module
+ */
+import { ENVKNIT_VERSION } from "./version.ts";
+
+/** Bumped when the shape of a cached value changes. */
+const FORMAT = 1;
+
+/** A value parsed from a file's text, possibly read from the cache. */
+export interface CachedParse<T> {
+  value: T;
+  /** Identifies the text (and this envknit's reading of it). */
+  key: string;
+  /** Stores the value in the cache (a no-op when it came from there or there is no cache). */
+  remember(): Promise<void>;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Returns the cached parse of `text` (a `kind` of file read from `path`), or runs `parse`.
+ * `dir` null disables the cache.
+ */
+export async function parseThroughCache<T>(options: {
+  kind: string;
+  path: string;
+  text: string;
+  dir: string | null;
+  parse: () => Promise<T>;
+}): Promise<CachedParse<T>> {
+  const { kind, path, text, dir, parse } = options;
+  const id = `${ENVKNIT_VERSION}\0${FORMAT}\0${kind}\0${path}\0${text}`;
+  const key = (await sha256Hex(id)).slice(0, 32);
+  const noop = () => Promise.resolve();
+  if (dir === null) return { value: await parse(), key, remember: noop };
+  const file = `${dir}/${kind}-${key}.json`;
+  try {
+    const cached = JSON.parse(await Deno.readTextFile(file));
+    if (cached?.key === key && cached.value && typeof cached.value === "object") {
+      return { value: cached.value as T, key, remember: noop };
+    }
+  } catch {
+    // not cached (or unreadable): parse below
+  }
+  const value = await parse();
+  const remember = async () => {
+    const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(tmp, JSON.stringify({ key, value }));
+      await Deno.rename(tmp, file);
+    } catch {
+      await Deno.remove(tmp).catch(() => {}); // a read-only store only costs a parse next time
+    }
+  };
+  return { value, key, remember };
+}
