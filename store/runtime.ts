@@ -6,12 +6,15 @@
  *
  * A stamp file holds the digest of the embedded files; when it is missing or differs (a
  * development build changed the runtime without changing the version), the folder is rebuilt
- * beside and swapped in by rename.
+ * beside and swapped in by rename. Writers take `locks/runtime.lock` and look again once they
+ * hold it, so concurrent installs write it once and never move a current copy aside. (Swapping a
+ * stale copy leaves a moment without one; only development builds ever swap.)
  *
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
 import { ENVKNIT_VERSION } from "../project/version.ts";
+import { withFileLock } from "./file_lock.ts";
 import type { StoreLayout } from "./layout.ts";
 // Only the digest is loaded up front: the files (a large module) only when they must be written.
 import { RUNTIME_DIGEST } from "./runtime_digest.generated.ts";
@@ -38,33 +41,10 @@ export async function runtimeIsCurrent(layout: StoreLayout): Promise<boolean> {
 export async function ensureRuntime(layout: StoreLayout): Promise<string> {
   const dir = layout.runtimeDir(ENVKNIT_VERSION);
   if (await runtimeIsCurrent(layout)) return dir;
-  const tmpRoot = `${layout.runtimesDir}/.tmp`;
   try {
-    await Deno.mkdir(tmpRoot, { recursive: true });
-    const { RUNTIME_FILES } = await import("./runtime_files.generated.ts");
-    const tmp = await Deno.makeTempDir({ dir: tmpRoot, prefix: `${ENVKNIT_VERSION}-` });
-    for (const [path, text] of Object.entries(RUNTIME_FILES)) {
-      const file = `${tmp}/envknit/${path}`;
-      await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
-      await Deno.writeTextFile(file, text, { mode: 0o644 });
-    }
-    await Deno.writeTextFile(
-      `${tmp}/${RUNTIME_STAMP}`,
-      JSON.stringify({ version: ENVKNIT_VERSION, digest: RUNTIME_DIGEST }) + "\n",
-    );
-    await Deno.chmod(tmp, 0o755);
-    // Swap: move the stale folder aside (if any), then the new one in; remove the old one.
-    const old = `${tmp}.old`;
-    await Deno.rename(dir, old).catch(() => {});
-    try {
-      await Deno.rename(tmp, dir);
-    } catch (error) {
-      // Another envknit swapped its identical copy in at the same moment: keep theirs.
-      if (!(await runtimeIsCurrent(layout))) throw error;
-      await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    }
-    await Deno.remove(old, { recursive: true }).catch(() => {});
-    await Deno.remove(tmpRoot).catch(() => {}); // only when empty
+    await withFileLock(layout.runtimeLock, { exclusive: true }, async () => {
+      if (!(await runtimeIsCurrent(layout))) await writeRuntime(layout, dir);
+    });
   } catch (error) {
     throw new EnvknitError(
       `cannot write the envknit runtime into ${dir}: ${
@@ -74,4 +54,28 @@ export async function ensureRuntime(layout: StoreLayout): Promise<string> {
     );
   }
   return dir;
+}
+
+/** Builds the runtime in a temp folder and swaps it in (the caller holds the runtime lock). */
+async function writeRuntime(layout: StoreLayout, dir: string): Promise<void> {
+  const tmpRoot = `${layout.runtimesDir}/.tmp`;
+  await Deno.mkdir(tmpRoot, { recursive: true });
+  const { RUNTIME_FILES } = await import("./runtime_files.generated.ts");
+  const tmp = await Deno.makeTempDir({ dir: tmpRoot, prefix: `${ENVKNIT_VERSION}-` });
+  for (const [path, text] of Object.entries(RUNTIME_FILES)) {
+    const file = `${tmp}/envknit/${path}`;
+    await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(file, text, { mode: 0o644 });
+  }
+  await Deno.writeTextFile(
+    `${tmp}/${RUNTIME_STAMP}`,
+    JSON.stringify({ version: ENVKNIT_VERSION, digest: RUNTIME_DIGEST }) + "\n",
+  );
+  await Deno.chmod(tmp, 0o755);
+  // Swap: move the stale folder aside (if any), then the new one in; remove the old one.
+  const old = `${tmp}.old`;
+  await Deno.rename(dir, old).catch(() => {});
+  await Deno.rename(tmp, dir);
+  await Deno.remove(old, { recursive: true }).catch(() => {});
+  await Deno.remove(tmpRoot).catch(() => {}); // only when empty
 }

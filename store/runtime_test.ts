@@ -51,3 +51,24 @@ Deno.test("ensureRuntime writes the runtime when missing or changed, and only th
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("concurrent writers of the runtime all succeed and leave one current copy", async () => {
+  for (let round = 0; round < 5; round++) {
+    const dir = await Deno.makeTempDir();
+    try {
+      const layout = new StoreLayout(dir);
+      // A stale copy first, so the writers also race on the swap, not only on the first write.
+      await ensureRuntime(layout);
+      await Deno.writeTextFile(`${dir}/runtime/${ENVKNIT_VERSION}/${RUNTIME_STAMP}`, "{}");
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, () => ensureRuntime(layout)),
+      );
+      assertEquals(results.filter((r) => r.status === "rejected"), []);
+      assert(await runtimeIsCurrent(layout));
+      const leftovers = await Array.fromAsync(Deno.readDir(`${dir}/runtime`));
+      assertEquals(leftovers.map((e) => e.name), [ENVKNIT_VERSION]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
