@@ -24,6 +24,11 @@ machine files.example.com login second password ignored
 Deno.test("URL helpers: credentials stripped or redacted, loopback and trusted hosts", () => {
   assertEquals(stripCredentials("https://u:p@host/simple/"), "https://host/simple/");
   assertEquals(stripCredentials("file://u@/opt/pypi/simple/"), "file:///opt/pypi/simple/");
+  assertEquals(stripCredentials("https://host/files/a@b.whl"), "https://host/files/a@b.whl");
+  assertEquals(
+    stripCredentials("https://u@host/files/a.whl#sha256=0"),
+    "https://host/files/a.whl#sha256=0",
+  );
   assertEquals(stripCredentials("https://host/simple/"), "https://host/simple/");
   assertEquals(redactUrl("https://u:secret@host/x"), "https://u:****@host/x");
   assertEquals(redactUrl("https://token@host/x"), "https://****@host/x");

@@ -12,6 +12,9 @@ import { EnvknitError } from "../../project/errors.ts";
  * `file://user@/path` URL, which WHATWG parsers reject, loses its userinfo by text.
  */
 export function stripCredentials(url: string): string {
+  // Fast path (a lock lists thousands of wheel URLs): userinfo needs an '@' before the path.
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url)?.[1];
+  if (authority !== undefined && !authority.includes("@")) return url;
   let parsed: URL;
   try {
     parsed = new URL(url);
