@@ -52,13 +52,15 @@ function globalOptions(
   options: Record<string, unknown>,
   env: Record<string, string>,
 ): GlobalOptions {
-  const truthy = (v: string | undefined) => v !== undefined && v !== "" && v !== "0";
+  // An empty variable is an unset one (`ENVKNIT_INDEX_URL= envknit lock` must not lock from "").
+  const set = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+  const truthy = (v: string | undefined) => set(v) !== undefined && v !== "0";
   return {
-    indexUrl: (options["index-url"] as string | undefined) ?? env.ENVKNIT_INDEX_URL,
+    indexUrl: (options["index-url"] as string | undefined) ?? set(env.ENVKNIT_INDEX_URL),
     extraIndexUrls: (options["extra-index-url"] as string[] | undefined) ?? [],
     findLinks: (options["find-links"] as string[] | undefined) ?? [],
     offline: (options.offline as boolean | undefined) ?? truthy(env.ENVKNIT_OFFLINE),
-    python: (options.python as string | undefined) ?? env.ENVKNIT_PYTHON,
+    python: (options.python as string | undefined) ?? set(env.ENVKNIT_PYTHON),
     quiet: (options.quiet as boolean | undefined) ?? false,
     verbose: (options.verbose as boolean | undefined) ?? false,
     json: (options.json as boolean | undefined) ?? false,

@@ -30,3 +30,24 @@ Deno.test("an unknown command is a usage error: one error line, exit 2", async (
   assertEquals(r.code, 2);
   assertEquals(r.stderr.split("\n")[0], "error: unknown command 'frobnicate'");
 });
+
+Deno.test("an empty ENVKNIT_INDEX_URL counts as unset: the project's index is used", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/envknit.yaml`,
+      "index:\n  url: http://127.0.0.1:9/simple/\nenvironments:\n  default:\n    packages: [greeter]\n",
+    );
+    // Offline with an empty cache, lock fails, and its message names the index it would ask.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", mainPath, "lock", "--offline"],
+      cwd: dir,
+      env: { NO_COLOR: "1", ENVKNIT_HOME: `${dir}/home`, ENVKNIT_INDEX_URL: "", HOME: dir },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 1, stderr);
+    assertStringIncludes(stderr, "http://127.0.0.1:9/simple/greeter/");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
