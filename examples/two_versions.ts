@@ -7,15 +7,19 @@
  * program that uses both versions of `greeter` in one process with `envknit.use()`, each with the
  * `wordlib` it was locked with.
  *
- *   deno task demo            in a temp folder (removed at the end)
- *   deno task demo --keep     keep the project and its store to look around
+ *   deno task demo              in a temp folder (removed at the end)
+ *   deno task demo --keep       keep the project and its store to look around
+ *   deno task demo --cli URL    run the CLI from elsewhere, e.g. `https://…/cli/main.ts`
  *
  * @module
  */
 import { startIndex } from "../tests/support/index_server.ts";
 import { buildWheel } from "../tests/support/wheel_factory.ts";
 
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+const cliAt = Deno.args.indexOf("--cli");
+const MAIN = cliAt === -1
+  ? new URL("../cli/main.ts", import.meta.url).pathname
+  : Deno.args[cliAt + 1];
 const keep = Deno.args.includes("--keep");
 
 const APP = `import envknit
