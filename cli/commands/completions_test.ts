@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
 import { COMMANDS } from "./mod.ts";
 import { GLOBAL_OPTIONS } from "../global_options.ts";
-import { type CliResult, envknitShim, tempProject } from "./testing.ts";
+import type { CliResult } from "../../tests/support/cli.ts";
+import { envknitShim, tempProject } from "./testing.ts";
 
 const CONFIG = `environments:
   default:

@@ -1,17 +1,14 @@
 import { assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
 import { loadConfig } from "../../project/config.ts";
+import { runEnvknit } from "../../tests/support/cli.ts";
 
-const mainPath = new URL("../main.ts", import.meta.url).pathname;
-
-async function envknit(cwd: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", mainPath, ...args],
+/** Runs the CLI in `cwd` with our whole environment (as a user runs `envknit init`). */
+function envknit(cwd: string, ...args: string[]) {
+  return runEnvknit(args, {
     cwd,
-    env: { NO_COLOR: "1" },
-  })
-    .output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+    inheritStdin: true,
+  });
 }
 
 Deno.test("envknit init writes a loadable envknit.yaml and refuses to overwrite it", async () => {

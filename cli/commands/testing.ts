@@ -12,16 +12,8 @@ import {
   type LockPackage,
   serializeLock,
 } from "../../project/lock.ts";
-
-const mainPath = new URL("../main.ts", import.meta.url).pathname;
-const decoder = new TextDecoder();
-
-/** What one CLI run printed and returned. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { cleanEnv, type CliResult, MAIN, runEnvknit } from "../../tests/support/cli.ts";
+import { PYTHON } from "../../tests/support/python.ts";
 
 /** A temporary project folder and store; `dispose()` removes both. */
 export interface TempProject {
@@ -58,41 +50,23 @@ export async function tempProject(config?: string): Promise<TempProject> {
   };
 }
 
-/** A real interpreter path (not a shim), so interpreter probes are cached and runs are fast. */
-export const PYTHON: string = await (async () => {
-  const out = await new Deno.Command("python3", {
-    args: ["-c", "import sys; print(sys.executable)"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return new TextDecoder().decode(out.stdout).trim() || "python3";
-})();
-
 /**
  * Runs the CLI (`deno run -A cli/main.ts args…`) as a subprocess, offline unless the caller sets
  * `ENVKNIT_OFFLINE` to "" (for a loopback index), without the caller's own `ENVKNIT_*` settings.
  */
-export async function runCli(
+export function runCli(
   args: string[],
   options: { cwd: string; env?: Record<string, string> },
 ): Promise<CliResult> {
-  const inherited = Object.fromEntries(
-    Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("ENVKNIT_")),
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", mainPath, ...args],
+  return runEnvknit(args, {
     cwd: options.cwd,
-    env: {
-      ...inherited,
+    env: cleanEnv({
       NO_COLOR: "1",
       ENVKNIT_OFFLINE: "1",
       ENVKNIT_PYTHON: PYTHON,
       ...options.env,
-    },
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+    }),
+  });
 }
 
 /** A sha256 (hex) standing for a wheel that is never downloaded: derived from its file name. */
@@ -166,7 +140,7 @@ export async function envknitShim(project: TempProject): Promise<string> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   await Deno.writeTextFile(
     `${bin}/envknit`,
-    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A ${quote(mainPath)} "$@"\n`,
+    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -A ${quote(MAIN)} "$@"\n`,
     { mode: 0o755 },
   );
   return bin;

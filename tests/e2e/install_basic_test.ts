@@ -10,11 +10,11 @@ import {
   entryDir,
   envknit,
   exists,
-  MAIN,
   makeProject,
   snapshot,
   writeTestLock,
 } from "./install_support.ts";
+import { MAIN } from "../support/cli.ts";
 
 const alpha = await buildWheel({
   name: "Alpha.Pkg",

@@ -5,7 +5,8 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel, type BuiltWheel } from "../support/wheel_factory.ts";
 import { verifyEntry } from "../../store/verify.ts";
-import { envknit, MAIN, makeProject, writeTestLock } from "./install_support.ts";
+import { envknit, makeProject, writeTestLock } from "./install_support.ts";
+import { MAIN } from "../support/cli.ts";
 
 /** Bytes that compress a little, like real code: words with some noise. */
 function filler(seed: number, size: number): string {

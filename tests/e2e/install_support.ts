@@ -9,20 +9,8 @@ import { createHash } from "node:crypto";
 import { type Lockfile, type LockPackage, writeLock } from "../../project/lock.ts";
 import type { BuiltWheel } from "../support/wheel_factory.ts";
 import type { IndexServer } from "../support/index_server.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
-/** `cli/main.ts` of this checkout. */
-export const MAIN = `${root}cli/main.ts`;
-
-/** A real interpreter path (not a pyenv shim), so probes are cached and runs are fast. */
-export const PYTHON: string = await (async () => {
-  const out = await new Deno.Command("python3", {
-    args: ["-c", "import sys; print(sys.executable)"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return new TextDecoder().decode(out.stdout).trim() || "python3";
-})();
+import { cleanEnv, type CliResult, runEnvknit } from "../support/cli.ts";
+import { PYTHON } from "../support/python.ts";
 
 /** A temp folder with a project folder and a store; removed by `[Symbol.asyncDispose]`. */
 export interface TestProject extends AsyncDisposable {
@@ -45,15 +33,7 @@ export async function makeProject(): Promise<TestProject> {
     project,
     home,
     lockPath: `${project}/envknit.lock.yaml`,
-    env: {
-      // The caller's environment (Deno's cache, proxies, certificates) minus envknit settings.
-      ...Object.fromEntries(
-        Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("ENVKNIT_")),
-      ),
-      ENVKNIT_HOME: home,
-      ENVKNIT_PYTHON: PYTHON,
-      NO_COLOR: "1",
-    },
+    env: cleanEnv({ ENVKNIT_HOME: home, ENVKNIT_PYTHON: PYTHON, NO_COLOR: "1" }),
     async [Symbol.asyncDispose]() {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
@@ -112,35 +92,12 @@ export async function writeTestLock(
   return lock;
 }
 
-/** Result of one CLI run. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `envknit <args>` as a subprocess in `cwd` with `env`. */
-export async function envknit(
+export function envknit(
   args: string[],
   options: { cwd: string; env: Record<string, string>; stdin?: string },
 ): Promise<CliResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-lock", MAIN, ...args],
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: true,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+  return runEnvknit(args, { ...options, denoFlags: ["--no-lock"] });
 }
 
 /**

@@ -5,20 +5,8 @@
  * @module
  */
 import { type Lockfile, parseLock } from "../../project/lock.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
-/** `cli/main.ts` of this checkout. */
-export const MAIN = `${root}cli/main.ts`;
-
-/** A real interpreter path (not a shim), so probes are cached and runs are fast. */
-export const PYTHON: string = await (async () => {
-  const out = await new Deno.Command("python3", {
-    args: ["-c", "import sys; print(sys.executable)"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return new TextDecoder().decode(out.stdout).trim() || "python3";
-})();
+import { cleanEnv, type CliResult, DENO_CONFIG, runEnvknit } from "../support/cli.ts";
+import { PYTHON } from "../support/python.ts";
 
 /** What the interpreter is: `3.11`, as the lock's `target.python` says it. */
 export const PYTHON_VERSION: string = await (async () => {
@@ -47,27 +35,13 @@ export interface LockProject extends AsyncDisposable {
   lock(): Promise<Lockfile>;
 }
 
-/** What a CLI run gave. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Creates a {@link LockProject}. */
 export async function lockProjectDir(): Promise<LockProject> {
   const dir = await Deno.makeTempDir({ prefix: "envknit-lock-e2e-" });
   const project = `${dir}/project`;
   const home = `${dir}/home`;
   await Deno.mkdir(project);
-  const env: Record<string, string> = {
-    ...Object.fromEntries(
-      Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("ENVKNIT_")),
-    ),
-    ENVKNIT_HOME: home,
-    ENVKNIT_PYTHON: PYTHON,
-    NO_COLOR: "1",
-  };
+  const env = cleanEnv({ ENVKNIT_HOME: home, ENVKNIT_PYTHON: PYTHON, NO_COLOR: "1" });
   const lockPath = `${project}/envknit.lock.yaml`;
   return {
     dir,
@@ -86,22 +60,18 @@ export async function lockProjectDir(): Promise<LockProject> {
   };
 }
 
-/** Runs `envknit <args>` in `cwd`. */
-export async function runCli(
+/** Runs `envknit <args>` in `cwd` (with this checkout's deno.json; stdin is ours). */
+export function runCli(
   args: string[],
   cwd: string,
   env: Record<string, string>,
 ): Promise<CliResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--config=${root}deno.json`, MAIN, ...args],
+  return runEnvknit(args, {
     cwd,
     env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+    denoFlags: [`--config=${DENO_CONFIG}`],
+    inheritStdin: true,
+  });
 }
 
 /** envknit.yaml text for one index and some environments (name → packages, dev packages). */

@@ -12,12 +12,11 @@
  * @module
  */
 import { parseLock } from "../../project/lock.ts";
+import { cleanEnv, DENO_CONFIG, runEnvknit } from "../support/cli.ts";
 import { startIndex } from "../support/index_server.ts";
 import { type PackseScenario, scenarioFiles } from "../support/packse.ts";
 import { scenarioTarget } from "./memory_provider.ts";
 import type { ResolveScenario, ScenarioOutcome } from "./runner.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
 
 /** The CLI arguments that lock `scenario` for its target. */
 export function lockArguments(scenario: PackseScenario): string[] {
@@ -58,29 +57,13 @@ export function cliBackend(home: string): ResolveScenario {
         `${project}/envknit.yaml`,
         scenarioConfig(index.url, files.requires),
       );
-      const env: Record<string, string> = {
-        ...Object.fromEntries(
-          Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("ENVKNIT_")),
-        ),
-        ENVKNIT_HOME: home,
-        NO_COLOR: "1",
-      };
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          `--config=${root}deno.json`,
-          `${root}cli/main.ts`,
-          "-q",
-          ...lockArguments(scenario),
-        ],
+      const out = await runEnvknit(["-q", ...lockArguments(scenario)], {
         cwd: project,
-        env,
-        clearEnv: true,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
+        env: cleanEnv({ ENVKNIT_HOME: home, NO_COLOR: "1" }),
+        denoFlags: [`--config=${DENO_CONFIG}`],
+        inheritStdin: true,
+      });
+      const stderr = out.stderr;
       if (out.code === 0) {
         const path = `${project}/envknit.lock.yaml`;
         const lock = await parseLock(await Deno.readTextFile(path), path);

@@ -1,8 +1,19 @@
 /**
- * Running python3 from tests, for cross-checks against `zipfile` and `packaging`.
+ * Running python3 from tests, for cross-checks against `zipfile` and `packaging`, and the real
+ * interpreter behind `python3` for the CLI tests to name in `ENVKNIT_PYTHON`.
  *
  * @module
  */
+
+/** A real interpreter path (not a pyenv shim), so interpreter probes are cached and runs are fast. */
+export const PYTHON: string = await (async () => {
+  const out = await new Deno.Command("python3", {
+    args: ["-c", "import sys; print(sys.executable)"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim() || "python3";
+})();
 
 /** Result of {@link runPython}. */
 export interface PythonResult {

@@ -1,0 +1,70 @@
+/**
+ * The CLI as tests run it: `cli/main.ts` of this checkout in a `deno run` subprocess with a clean
+ * environment (the caller's own `ENVKNIT_*` settings never leak into it). Shared by the command
+ * tests (`cli/commands/testing.ts`), the end-to-end helpers (`tests/e2e/*_support.ts`) and the
+ * packse CLI backend, which add their own project layouts. Importing it starts no process (the
+ * interpreter the CLI should use is `PYTHON` of `python.ts`).
+ *
+ * @module
+ */
+
+const root = new URL("../../", import.meta.url).pathname;
+
+/** `cli/main.ts` of this checkout. */
+export const MAIN = `${root}cli/main.ts`;
+
+/** `deno.json` of this checkout (for `deno run --config=…`). */
+export const DENO_CONFIG = `${root}deno.json`;
+
+/** What one CLI run printed and returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The caller's environment (Deno's cache, proxies, certificates) without its `ENVKNIT_*`
+ * settings, with `extra` on top.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...Object.fromEntries(
+      Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("ENVKNIT_")),
+    ),
+    ...extra,
+  };
+}
+
+/** How {@link runEnvknit} starts the CLI. */
+export interface RunEnvknitOptions {
+  cwd: string;
+  /** The subprocess's whole environment: it inherits nothing else (see {@link cleanEnv}). */
+  env: Record<string, string>;
+  /** Options of `deno run` besides `-A` (`--no-lock`, `--config=…`). */
+  denoFlags?: string[];
+  /** Text written to the CLI's stdin; without it stdin is closed, or ours with `inheritStdin`. */
+  stdin?: string;
+  inheritStdin?: boolean;
+}
+
+/** Runs `deno run -A [denoFlags] cli/main.ts args…` as a subprocess and collects its output. */
+export async function runEnvknit(args: string[], options: RunEnvknitOptions): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...options.denoFlags ?? [], MAIN, ...args],
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: options.stdin !== undefined ? "piped" : options.inheritStdin ? "inherit" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
