@@ -1,5 +1,6 @@
 import { assertEquals, assertStringIncludes } from "../tests/support/assert.ts";
 import { ENVKNIT_VERSION } from "../project/version.ts";
+import { DENO_DIR } from "../tests/support/deno_dir.ts";
 
 const mainPath = new URL("./main.ts", import.meta.url).pathname;
 
@@ -42,7 +43,13 @@ Deno.test("an empty ENVKNIT_INDEX_URL counts as unset: the project's index is us
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", mainPath, "lock", "--offline"],
       cwd: dir,
-      env: { NO_COLOR: "1", ENVKNIT_HOME: `${dir}/home`, ENVKNIT_INDEX_URL: "", HOME: dir },
+      env: {
+        NO_COLOR: "1",
+        ENVKNIT_HOME: `${dir}/home`,
+        ENVKNIT_INDEX_URL: "",
+        HOME: dir,
+        DENO_DIR,
+      },
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 1, stderr);

@@ -25,7 +25,17 @@ let yamlPackage: typeof YamlPackage | undefined;
 
 /** Imports the yaml package once; every parse awaits it, so nodes exist only after it loaded. */
 async function loadYaml(): Promise<typeof YamlPackage> {
-  return yamlPackage ??= await import("npm:yaml@2.9.1");
+  try {
+    return yamlPackage ??= await import("npm:yaml@2.9.1");
+  } catch (error) {
+    // Deno fetches npm packages on first use: from a URL run, offline, it may not have it yet.
+    throw new EnvknitError(
+      `cannot load the YAML parser (npm:yaml@2.9.1): ${
+        error instanceof Error ? error.message.split("\n")[0] : error
+      }`,
+      { hints: ["run envknit once with network access so Deno can cache its npm packages"] },
+    );
+  }
 }
 
 /** The loaded package, for the node tests below (a node exists only once it was loaded). */

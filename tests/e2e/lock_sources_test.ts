@@ -1,6 +1,7 @@
 // Where packages come from: several indexes (first that has a project wins), find-links folders,
 // a file:// mirror, indexes behind basic auth (URL or ~/.netrc), plain http refused; no
 // credential ever reaches the lock.
+import { DENO_DIR } from "../support/deno_dir.ts";
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
@@ -110,7 +111,7 @@ Deno.test("indexes behind basic auth: credentials from the URL or ~/.netrc, neve
   await p.config(configText(`http://127.0.0.1:${front.port}/simple/`, {
     default: { packages: ["private-pkg"] },
   }));
-  const denied = await p.run(["lock"], { HOME: p.dir });
+  const denied = await p.run(["lock"], { HOME: p.dir, DENO_DIR });
   assertEquals(denied.code, 1);
   assertEquals(errorLines(denied.stderr).length, 1);
   assertStringIncludes(denied.stderr, "HTTP 401");
@@ -118,7 +119,7 @@ Deno.test("indexes behind basic auth: credentials from the URL or ~/.netrc, neve
 
   // The same from ~/.netrc.
   await Deno.writeTextFile(`${p.dir}/.netrc`, `machine 127.0.0.1 login deploy password s3cr3t\n`);
-  const withNetrc = await p.run(["lock"], { HOME: p.dir });
+  const withNetrc = await p.run(["lock"], { HOME: p.dir, DENO_DIR });
   assertEquals(withNetrc.code, 0, withNetrc.stderr);
   assertEquals((await p.lockText())!.includes("s3cr3t"), false);
 });
