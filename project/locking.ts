@@ -28,6 +28,7 @@ import {
   serializeLock,
   writeLock,
 } from "./lock.ts";
+import * as names from "./names.ts";
 import { ENVKNIT_VERSION } from "./version.ts";
 import { HttpClient, type HttpStats } from "../store/http/client.ts";
 import { httpOptionsFromEnv } from "../store/http/env.ts";
@@ -364,7 +365,7 @@ function preferencesFrom(
  */
 function safeName(requirement: string): string | null {
   const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
-  return m ? m[1].replace(/[-_.]+/g, "-").toLowerCase() : null;
+  return m ? names.normalizeName(m[1]) : null;
 }
 
 /**

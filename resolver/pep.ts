@@ -111,7 +111,13 @@ export function specifierContains(
 }
 
 /**
- * The PEP 503 normal form of a project or extra name (`Foo.Bar_baz` → `foo-bar-baz`).
+ * The PEP 503 normal form of a project or extra name (`Foo.Bar_baz` → `foo-bar-baz`), validated.
+ *
+ * Computed by the WebAssembly module, so it loads it. Unlike the plain-JavaScript `normalizeName`
+ * of `project/names.ts` (same result for a valid name, but any string gets one: `"-x-"` stays
+ * `"-x-"`), it refuses what is not a name, which is what user input needs (the names given to `envknit
+ * remove`, `pin`, `upgrade`, `why`: `foo bar` is an error, not a name). Paths that must not load the resolver (`install`, `run`, the
+ * index client) use the plain form on names already known to be valid.
  *
  * @throws {EnvknitError} when `name` is not a valid name (ASCII letters and digits, with `.`,
  * `_` or `-` between them)

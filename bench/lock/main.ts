@@ -26,7 +26,7 @@
 import { MIRROR, mirrorAvailable, mirrorClosure } from "./mirror.ts";
 import { type RequestCounts, startIndex } from "../../tests/support/index_server.ts";
 import { parseLock } from "../../project/lock.ts";
-import { normalizeName } from "../../store/wheel/filename.ts";
+import { normalizeName } from "../../project/names.ts";
 
 /** The requirement sets (all resolvable from the mirror, checked with pip). */
 export const SETS: { name: string; requirements: string[] }[] = [

@@ -10,7 +10,7 @@
  */
 import { parseHtmlPage } from "../../store/index/page.ts";
 import { readWheelMetadata } from "../../store/index/core_metadata.ts";
-import { normalizeName } from "../../store/wheel/filename.ts";
+import { normalizeName } from "../../project/names.ts";
 import { parseCoreMetadata } from "../../store/wheel/metadata.ts";
 import { openFileSource, openZip } from "../../store/zip/mod.ts";
 import type { IndexFile } from "../../tests/support/index_server.ts";

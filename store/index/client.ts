@@ -13,7 +13,7 @@ import { EnvknitError } from "../../project/errors.ts";
 import type { HttpClient } from "../http/client.ts";
 import { HttpError } from "../http/client.ts";
 import { redactUrl, stripCredentials } from "../http/url.ts";
-import { normalizeName } from "../wheel/filename.ts";
+import { normalizeName } from "../../project/names.ts";
 import { ZipError } from "../zip/mod.ts";
 import type { CachedPage, IndexCache } from "./cache.ts";
 import { fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";

@@ -16,7 +16,7 @@ import { EnvknitError } from "../../project/errors.ts";
 import { type HttpClient, HttpError } from "../http/client.ts";
 import { redactUrl } from "../http/url.ts";
 import { openFileSource, openZip, type RandomAccessSource, type ZipArchive } from "../zip/mod.ts";
-import { normalizeName } from "../wheel/filename.ts";
+import { normalizeName } from "../../project/names.ts";
 import type { IndexCache } from "./cache.ts";
 import type { IndexFile } from "./types.ts";
 

@@ -6,12 +6,8 @@
  * @module
  */
 import { EnvknitError } from "../../project/errors.ts";
-import {
-  isSdistFilename,
-  normalizeName,
-  parseSdistFilename,
-  tryParseWheelFilename,
-} from "../wheel/filename.ts";
+import { normalizeName } from "../../project/names.ts";
+import { isSdistFilename, parseSdistFilename, tryParseWheelFilename } from "../wheel/filename.ts";
 import type { IndexFile } from "./types.ts";
 
 /**

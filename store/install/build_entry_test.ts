@@ -7,6 +7,7 @@ import {
 } from "../../tests/support/wheel_factory.ts";
 import { writeZip } from "../../tests/support/zip_writer.ts";
 import { EnvknitError } from "../../project/errors.ts";
+import { normalizeName } from "../../project/names.ts";
 import { StoreLayout } from "../layout.ts";
 import { buildEntry, commitEntry, discardEntry, type PreparedEntry } from "./build_entry.ts";
 
@@ -24,7 +25,7 @@ async function build(layout: StoreLayout, dir: string, wheel: BuiltWheel): Promi
   await Deno.writeFile(path, wheel.bytes);
   return await buildEntry({
     layout,
-    name: wheel.name.toLowerCase().replace(/[-_.]+/g, "-"),
+    name: normalizeName(wheel.name),
     version: wheel.version,
     wheel: { file: wheel.filename, url: `file://${path}`, sha256: wheel.sha256, size: wheel.size },
     tags: wheel.tags,

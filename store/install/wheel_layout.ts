@@ -18,7 +18,7 @@
  */
 import { EnvknitError } from "../../project/errors.ts";
 import { ENTRY_MARKER } from "../layout.ts";
-import { normalizeName } from "../wheel/filename.ts";
+import { normalizeName } from "../../project/names.ts";
 
 const DATA_KEYS: Record<string, string> = {
   purelib: "",

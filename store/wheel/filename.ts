@@ -9,6 +9,7 @@
  * @module
  */
 import { EnvknitError } from "../../project/errors.ts";
+import { normalizeName } from "../../project/names.ts";
 
 /** The optional build tag of a wheel: its leading digits and the rest (`1local` → 1, "local"). */
 export interface BuildTag {
@@ -34,11 +35,6 @@ export interface WheelFilename {
    * platform as written, without duplicates.
    */
   tags: string[];
-}
-
-/** PEP 503 normalization: runs of `-`, `_`, `.` become one `-`, lower-cased. */
-export function normalizeName(name: string): string {
-  return name.replace(/[-_.]+/g, "-").toLowerCase();
 }
 
 // A PEP 440 version in any of its accepted spellings (the grammar of the spec's appendix, which a

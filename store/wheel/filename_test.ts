@@ -3,7 +3,6 @@ import { assert, assertEquals, assertThrows } from "../../tests/support/assert.t
 import {
   isSdistFilename,
   isValidVersion,
-  normalizeName,
   parseSdistFilename,
   parseWheelFilename,
   tryParseWheelFilename,
@@ -123,11 +122,6 @@ Deno.test("isValidVersion accepts PEP 440 spellings and nothing else", () => {
   for (const v of ["", "1.", ".1", "1..0", "1.0+", "1.0+a..b", "one", "1.0-dev-1-1", "1.0 "]) {
     assert(!isValidVersion(v), v);
   }
-});
-
-Deno.test("normalizeName follows PEP 503", () => {
-  assertEquals(normalizeName("Foo.Bar__baz--Qux"), "foo-bar-baz-qux");
-  assertEquals(normalizeName("zope.interface"), "zope-interface");
 });
 
 Deno.test("sdist file names are recognised and split for messages", () => {

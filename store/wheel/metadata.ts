@@ -20,7 +20,7 @@
  * @module
  */
 import { EnvknitError } from "../../project/errors.ts";
-import { normalizeName } from "./filename.ts";
+import { normalizeName } from "../../project/names.ts";
 
 /** Header fields and body of an email-format document, as written. */
 export interface EmailFields {

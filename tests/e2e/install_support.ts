@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { type Lockfile, type LockPackage, writeLock } from "../../project/lock.ts";
+import { normalizeName } from "../../project/names.ts";
 import type { BuiltWheel } from "../support/wheel_factory.ts";
 import type { IndexServer } from "../support/index_server.ts";
 import { cleanEnv, type CliResult, runEnvknit } from "../support/cli.ts";
@@ -54,7 +55,7 @@ export function lockPackage(
 ): LockPackage {
   const first = entry.wheels[0];
   return {
-    name: first.name.toLowerCase().replace(/[-_.]+/g, "-"),
+    name: normalizeName(first.name),
     version: first.version,
     dependencies: entry.dependencies ?? [],
     ...(entry.dev ? { dev: true } : {}),
@@ -134,8 +135,9 @@ export async function snapshot(dir: string): Promise<string[]> {
 
 /** The entry folder of a wheel in a store. */
 export function entryDir(home: string, wheel: BuiltWheel): string {
-  const name = wheel.name.toLowerCase().replace(/[-_.]+/g, "-");
-  return `${home}/packages/${name}/${wheel.version}/${wheel.sha256.slice(0, 16)}`;
+  return `${home}/packages/${normalizeName(wheel.name)}/${wheel.version}/${
+    wheel.sha256.slice(0, 16)
+  }`;
 }
 
 /** Whether a path exists. */

@@ -20,7 +20,8 @@ import {
   interpreterFromTarget,
   unavailableReason,
 } from "../../store/tags/mod.ts";
-import { filenameName, normalizeName } from "../support/names.ts";
+import { normalizeName } from "../../project/names.ts";
+import { filenameName } from "../support/names.ts";
 import { type PackseScenario, type PackseVersion, requiresDist } from "../support/packse.ts";
 
 /** The platform a scenario resolves for when it names none (uv's default Linux target). */

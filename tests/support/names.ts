@@ -1,15 +1,10 @@
 /**
  * Name and version normalization the test support needs on its own (it must not depend on the
- * resolver it helps to test): PEP 503 project names, PEP 427 filename components, PEP 440
- * versions, PEP 425 tag sets.
+ * resolver it helps to test): PEP 427 filename components, PEP 440 versions, PEP 425 tag sets.
+ * PEP 503 project names are `normalizeName` of `project/names.ts` (plain JavaScript, no resolver).
  *
  * @module
  */
-
-/** PEP 503 normalized project name: lowercase, runs of `-`, `_`, `.` become one `-`. */
-export function normalizeName(name: string): string {
-  return name.replace(/[-_.]+/g, "-").toLowerCase();
-}
 
 /** The distribution-name component of a wheel or sdist filename: normalized, `-` as `_`. */
 export function filenameName(name: string): string {
