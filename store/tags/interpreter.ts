@@ -17,21 +17,12 @@ import {
   normalizePlatform,
   type VersionPair,
 } from "./platforms.ts";
+// Type-only: the declaration lives beside the marker evaluator; nothing of the resolver (nor its
+// WebAssembly module) is loaded or even fetched by importing this file.
+import type { MarkerEnvironment } from "../../resolver/pep.ts";
 
-/** The PEP 508 marker environment: the 11 variables markers compare against (all strings). */
-export interface MarkerEnvironment {
-  implementation_name: string;
-  implementation_version: string;
-  os_name: string;
-  platform_machine: string;
-  platform_python_implementation: string;
-  platform_release: string;
-  platform_system: string;
-  platform_version: string;
-  python_full_version: string;
-  python_version: string;
-  sys_platform: string;
-}
+/** The PEP 508 marker environment (declared in `resolver/pep.ts`), re-exported for `store/tags`. */
+export type { MarkerEnvironment };
 
 /** Everything envknit needs to know about the interpreter it installs for. */
 export interface Interpreter {
