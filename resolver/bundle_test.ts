@@ -1,4 +1,5 @@
 import { assertEquals } from "../tests/support/assert.ts";
+import { LINUX_312_TARGET } from "./testdata/environments.ts";
 
 /**
  * The binding must work inside `deno bundle` output: the .wasm is imported as a Wasm ES module,
@@ -13,12 +14,7 @@ Deno.test("resolver/mod.ts works from a deno bundle (the wasm is inlined)", asyn
     await Deno.writeTextFile(
       `${dir}/entry.ts`,
       `import { resolve, normalizeVersion } from ${JSON.stringify(mod)};
-const environment = {
-  implementation_name: "cpython", implementation_version: "3.12.0", os_name: "posix",
-  platform_machine: "x86_64", platform_python_implementation: "CPython", platform_release: "",
-  platform_system: "Linux", platform_version: "", python_full_version: "3.12.0",
-  python_version: "3.12", sys_platform: "linux",
-};
+const environment = ${JSON.stringify(LINUX_312_TARGET)};
 const versions: Record<string, string[]> = { a: ["1.0", "2.0"], b: ["0.5"] };
 const result = await resolve({ requirements: ["a<2"], environment }, {
   listVersions: (name) => Promise.resolve(versions[name]?.map((version) => ({
@@ -81,12 +77,7 @@ Deno.test("resolver/mod.ts works when imported over HTTP (the wasm comes along)"
     await Deno.writeTextFile(
       `${dir}/entry.ts`,
       `import { resolve, compareVersions } from "http://${host}/resolver/mod.ts";
-const environment = {
-  implementation_name: "cpython", implementation_version: "3.12.0", os_name: "posix",
-  platform_machine: "x86_64", platform_python_implementation: "CPython", platform_release: "",
-  platform_system: "Linux", platform_version: "", python_full_version: "3.12.0",
-  python_version: "3.12", sys_platform: "linux",
-};
+const environment = ${JSON.stringify(LINUX_312_TARGET)};
 const result = await resolve({ requirements: ["a"], environment }, {
   listVersions: () => Promise.resolve([{ version: "1.0", yanked: false, requiresPython: null, unavailable: null }]),
   getMetadata: () => Promise.resolve({ requiresDist: [], requiresPython: null }),

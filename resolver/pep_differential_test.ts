@@ -16,6 +16,7 @@ import {
   versionCase,
 } from "./testdata/pep_generators.ts";
 import type { MarkerEnvironment } from "./pep.ts";
+import { LINUX_311_DEBIAN } from "./testdata/environments.ts";
 
 type Result<T> = { ok: T; error?: undefined } | { ok?: undefined; error: string };
 
@@ -25,19 +26,7 @@ function batch<T>(op: string, items: unknown[]): Result<T>[] {
 }
 
 const ENVIRONMENTS: MarkerEnvironment[] = [
-  {
-    implementation_name: "cpython",
-    implementation_version: "3.11.7",
-    os_name: "posix",
-    platform_machine: "x86_64",
-    platform_python_implementation: "CPython",
-    platform_release: "6.1.0-18-amd64",
-    platform_system: "Linux",
-    platform_version: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1",
-    python_full_version: "3.11.7",
-    python_version: "3.11",
-    sys_platform: "linux",
-  },
+  LINUX_311_DEBIAN,
   {
     implementation_name: "cpython",
     implementation_version: "3.8.10",

@@ -10,20 +10,7 @@ import {
   sortVersions,
   specifierContains,
 } from "./pep.ts";
-
-const linux311: MarkerEnvironment = {
-  implementation_name: "cpython",
-  implementation_version: "3.11.7",
-  os_name: "posix",
-  platform_machine: "x86_64",
-  platform_python_implementation: "CPython",
-  platform_release: "6.1.0-18-amd64",
-  platform_system: "Linux",
-  platform_version: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1",
-  python_full_version: "3.11.7",
-  python_version: "3.11",
-  sys_platform: "linux",
-};
+import { LINUX_311_DEBIAN as linux311 } from "./testdata/environments.ts";
 
 Deno.test("normalizeVersion gives the PEP 440 normal form of every spelling", () => {
   const cases: [string, string][] = [

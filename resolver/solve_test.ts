@@ -7,25 +7,11 @@ import {
 import { EnvknitError } from "../project/errors.ts";
 import {
   type CandidateVersion,
-  type MarkerEnvironment,
   resolve,
   type ResolverProvider,
   type VersionMetadata,
 } from "./mod.ts";
-
-const ENV: MarkerEnvironment = {
-  implementation_name: "cpython",
-  implementation_version: "3.12.0",
-  os_name: "posix",
-  platform_machine: "x86_64",
-  platform_python_implementation: "CPython",
-  platform_release: "",
-  platform_system: "Linux",
-  platform_version: "",
-  python_full_version: "3.12.0",
-  python_version: "3.12",
-  sys_platform: "linux",
-};
+import { LINUX_312_TARGET as ENV } from "./testdata/environments.ts";
 
 type Registry = Record<string, Record<string, string[]>>;
 

@@ -20,28 +20,14 @@
 import * as wasm from "../../resolver/envknit_resolver.wasm";
 import {
   type CandidateVersion,
-  type MarkerEnvironment,
   resolve,
   type ResolveResult,
   type ResolverProvider,
   type VersionMetadata,
 } from "../../resolver/mod.ts";
+import { LINUX_312_TARGET as ENV } from "../../resolver/testdata/environments.ts";
 import { loadScenarios } from "../../tests/support/packse.ts";
 import { resolveInMemory, runScenarios, totals } from "../../tests/packse/runner.ts";
-
-const ENV: MarkerEnvironment = {
-  implementation_name: "cpython",
-  implementation_version: "3.12.0",
-  os_name: "posix",
-  platform_machine: "x86_64",
-  platform_python_implementation: "CPython",
-  platform_release: "",
-  platform_system: "Linux",
-  platform_version: "",
-  python_full_version: "3.12.0",
-  python_version: "3.12",
-  sys_platform: "linux",
-};
 
 let peakRss = 0;
 function sampleMemory(): void {
