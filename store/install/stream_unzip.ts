@@ -14,16 +14,24 @@ import { inflateRawSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { crc32 } from "../zip/crc32.ts";
 import { ZipError } from "../zip/errors.ts";
+import {
+  corrupt,
+  DEFAULT_LIMITS,
+  LOCAL_SIZE,
+  parseLocalHeader,
+  SIG_CENTRAL,
+  SIG_DESCRIPTOR,
+  SIG_END,
+  SIG_END64,
+  SIG_LOCAL,
+  u16,
+  u32,
+  u64,
+  type ZipLimits,
+} from "../zip/format.ts";
 import { inflateRaw } from "../zip/inflate.ts";
 import { decodeName, nameProblems, problem } from "../zip/names.ts";
 import type { ByteReader } from "./byte_reader.ts";
-
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_END = 0x06054b50;
-const SIG_END64 = 0x06064b50;
-const SIG_DESCRIPTOR = 0x08074b50;
-const LOCAL_SIZE = 30;
 
 /** Members up to this compressed size are inflated in one call; larger ones piece by piece. */
 const WHOLE_LIMIT = 8 * 1024 * 1024;
@@ -46,8 +54,12 @@ export interface LocalMember {
   digest: string | null;
 }
 
-/** How {@link streamUnzip} behaves. */
-export interface StreamUnzipOptions {
+/**
+ * How {@link streamUnzip} behaves. The limits (`maxEntries`, `maxEntrySize`, `maxTotalSize`) and
+ * their defaults are those of the zip reader.
+ */
+export interface StreamUnzipOptions
+  extends Pick<ZipLimits, "maxEntries" | "maxEntrySize" | "maxTotalSize"> {
   /**
    * Where to write a file member (an absolute path), or null to read and check it without writing.
    * Called after the name passed the safety checks; throw to refuse the member.
@@ -55,12 +67,6 @@ export interface StreamUnzipOptions {
   destination(name: string): string | null;
   /** Called with each directory member's name (after the safety checks). */
   directory?(name: string): void;
-  /** Largest uncompressed member (default 4 GiB). */
-  maxEntrySize?: number;
-  /** Largest sum of uncompressed sizes (default 16 GiB). */
-  maxTotalSize?: number;
-  /** Most members (default 500 000). */
-  maxEntries?: number;
 }
 
 /** What streaming extraction achieved. */
@@ -75,24 +81,6 @@ export interface StreamUnzipResult {
   end: "central" | "unstreamable";
   /** Offset of the first byte not handled (the central directory, or the unstreamable member). */
   stoppedAt: number;
-}
-
-function u16(b: Uint8Array, at: number): number {
-  return b[at] | (b[at + 1] << 8);
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-}
-
-function u64(b: Uint8Array, at: number): number {
-  const hi = u32(b, at + 4);
-  if (hi >= 0x200000) throw corrupt("a 64-bit size is out of range");
-  return hi * 0x100000000 + u32(b, at);
-}
-
-function corrupt(message: string): ZipError {
-  return new ZipError("corrupt", `corrupt zip: ${message}`);
 }
 
 /**
@@ -186,9 +174,9 @@ async function streamMembers(
   folders: Folders,
   writes: WriteQueue,
 ): Promise<StreamUnzipResult> {
-  const maxEntrySize = options.maxEntrySize ?? 4 * 1024 ** 3;
-  const maxTotalSize = options.maxTotalSize ?? 16 * 1024 ** 3;
-  const maxEntries = options.maxEntries ?? 500_000;
+  const maxEntrySize = options.maxEntrySize ?? DEFAULT_LIMITS.maxEntrySize;
+  const maxTotalSize = options.maxTotalSize ?? DEFAULT_LIMITS.maxTotalSize;
+  const maxEntries = options.maxEntries ?? DEFAULT_LIMITS.maxEntries;
   const members: LocalMember[] = [];
   const seen = new Set<string>();
   let total = 0;
@@ -205,14 +193,9 @@ async function streamMembers(
     if (members.length >= maxEntries) {
       throw new ZipError("limit", `the archive has more than ${maxEntries} members`);
     }
-    const header = await reader.read(LOCAL_SIZE);
-    const flags = u16(header, 6);
-    const method = u16(header, 8);
-    let crc = u32(header, 14);
-    let compressedSize = u32(header, 18);
-    let size = u32(header, 22);
-    const nameLength = u16(header, 26);
-    const extraLength = u16(header, 28);
+    const local = parseLocalHeader(await reader.read(LOCAL_SIZE));
+    const { flags, method, nameLength, extraLength } = local;
+    let { crc32: crc, compressedSize, size } = local;
     const rawName = (await reader.read(nameLength)).slice();
     const extra = await reader.read(extraLength);
     const { name, valid } = decodeName(rawName, (flags & 0x800) !== 0);

@@ -12,21 +12,26 @@
  */
 import { crc32 } from "./crc32.ts";
 import { ZipError } from "./errors.ts";
+import {
+  corrupt,
+  DEFAULT_LIMITS,
+  LOCAL_SIZE,
+  parseLocalHeader,
+  SIG_CENTRAL,
+  SIG_END,
+  SIG_END64,
+  SIG_LOCAL,
+  SIG_LOCATOR64,
+  u16,
+  u32,
+  u64,
+  type ZipLimits,
+} from "./format.ts";
 import { inflateRaw, inflateRawBytes } from "./inflate.ts";
 import { decodeName, nameProblems, problem, type ZipProblem } from "./names.ts";
 import { bytesSource, type RandomAccessSource } from "./source.ts";
 
-/** Limits on what an archive may declare; exceeding one is a `limit` {@link ZipError}. */
-export interface ZipLimits {
-  /** Most members in the archive (default 500 000). */
-  maxEntries?: number;
-  /** Largest uncompressed size of one member (default 4 GiB). */
-  maxEntrySize?: number;
-  /** Largest sum of the members' uncompressed sizes (default 16 GiB). */
-  maxTotalSize?: number;
-  /** Largest central directory (default 128 MiB). */
-  maxCentralDirectorySize?: number;
-}
+export type { ZipLimits };
 
 /** Options of {@link openZip}. */
 export interface OpenZipOptions extends ZipLimits {
@@ -76,49 +81,16 @@ export interface ZipEntry {
   readonly problems: readonly ZipProblem[];
 }
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_END = 0x06054b50;
-const SIG_END64 = 0x06064b50;
-const SIG_LOCATOR64 = 0x07064b50;
 const END_SIZE = 22;
 const LOCATOR64_SIZE = 20;
 const END64_SIZE = 56;
 const CENTRAL_SIZE = 46;
-const LOCAL_SIZE = 30;
 const MAX_COMMENT = 0xffff;
-
-const DEFAULTS: Required<ZipLimits> = {
-  maxEntries: 500_000,
-  maxEntrySize: 4 * 1024 ** 3,
-  maxTotalSize: 16 * 1024 ** 3,
-  maxCentralDirectorySize: 128 * 1024 ** 2,
-};
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
-
-function corrupt(message: string): ZipError {
-  return new ZipError("corrupt", `corrupt zip: ${message}`);
-}
-
-function u16(b: Uint8Array, at: number): number {
-  return b[at] | (b[at + 1] << 8);
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-}
-
-function u64(b: Uint8Array, at: number): number {
-  const lo = u32(b, at);
-  const hi = u32(b, at + 4);
-  // Offsets and sizes above 2^53 cannot be exact in a number, and no file is that large.
-  if (hi >= 0x200000) throw corrupt("a 64-bit size or offset is out of range");
-  return hi * 0x100000000 + lo;
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -169,7 +141,7 @@ export async function openZip(
   options: OpenZipOptions = {},
 ): Promise<ZipArchive> {
   const source = input instanceof Uint8Array ? bytesSource(input) : input;
-  const limits = { ...DEFAULTS, ...definedOnly(options) };
+  const limits = { ...DEFAULT_LIMITS, ...definedOnly(options) };
   const size = source.size;
   if (!Number.isSafeInteger(size) || size < 0) throw corrupt("the file size is invalid");
   if (size < END_SIZE) throw new ZipError("not-zip", "not a zip file (too short)");
@@ -251,7 +223,7 @@ export async function openZip(
 
 function definedOnly(options: OpenZipOptions): ZipLimits {
   const out: ZipLimits = {};
-  for (const key of Object.keys(DEFAULTS) as (keyof ZipLimits)[]) {
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof ZipLimits)[]) {
     if (options[key] !== undefined) out[key] = options[key];
   }
   return out;
@@ -610,17 +582,17 @@ export class ZipArchive {
   }
 
   #checkLocal(e: EntryInternal, header: Uint8Array): number {
-    if (u32(header, 0) !== SIG_LOCAL) {
+    const local = parseLocalHeader(header);
+    if (local.signature !== SIG_LOCAL) {
       throw corrupt(
         `member ${JSON.stringify(e.name)} has no local header where the directory says`,
       );
     }
-    const nameLength = u16(header, 26);
-    const extraLength = u16(header, 28);
+    const { nameLength, extraLength } = local;
     if (!sameBytes(header.subarray(LOCAL_SIZE, LOCAL_SIZE + nameLength), e.rawName)) {
       throw corrupt(`the local header of ${JSON.stringify(e.name)} names another file`);
     }
-    if (u16(header, 8) !== e.method) {
+    if (local.method !== e.method) {
       throw corrupt(`the local header of ${JSON.stringify(e.name)} has another compression method`);
     }
     const start = e.localHeaderOffset + LOCAL_SIZE + nameLength + extraLength;
