@@ -8,12 +8,12 @@
  */
 import { createHash } from "node:crypto";
 import { EnvknitError } from "../project/errors.ts";
-import { HttpClient } from "./http/client.ts";
-import { trustedHostsFromEnv } from "./http/url.ts";
+import type { HttpClient } from "./http/client.ts";
 import { StoreLayout } from "./layout.ts";
 import { loadLock } from "../project/lock.ts";
 import { isTransient, openWheelSource, type WheelSource } from "./install/build_entry.ts";
 import { chooseWheels, lockPackages, type Selection, Target } from "./install/plan.ts";
+import { downloadClient, locateWheel } from "./install/sources.ts";
 import type { LockWheel } from "../project/lock.ts";
 
 /** Options of {@link fetchLock}. */
@@ -53,10 +53,6 @@ async function sha256OfFile(path: string): Promise<string | null> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
 /** Writes the wheels of the selected environments into `options.dest`. */
 export async function fetchLock(options: FetchOptions): Promise<FetchResult> {
   const env = options.env ?? Deno.env.toObject();
@@ -93,17 +89,14 @@ export async function fetchLock(options: FetchOptions): Promise<FetchResult> {
       const wheel = todo[next++];
       for (let attempt = 1;; attempt++) {
         try {
-          const source = await locate(layout, wheel, options.findLinks ?? []);
+          const source = await locateWheel(layout, wheel, options.findLinks ?? []);
           if (source.kind === "url") {
             if (options.offline && !source.url.startsWith("file:")) {
               throw new EnvknitError(
                 `offline, and ${wheel.file} is neither in the cache nor in a --find-links folder`,
               );
             }
-            if (!http) {
-              http = new HttpClient({ trustedHosts: trustedHostsFromEnv(env), env });
-              for (const url of options.credentialUrls ?? []) http.rememberCredentials(url);
-            }
+            http ??= downloadClient(env, options.credentialUrls ?? []);
           }
           await copyVerified(source, wheel, `${dest}/${wheel.file}`, http, (n) => {
             progress.bytes += n;
@@ -127,20 +120,6 @@ export async function fetchLock(options: FetchOptions): Promise<FetchResult> {
   result.written.sort();
   result.kept.sort();
   return result;
-}
-
-async function locate(
-  layout: StoreLayout,
-  wheel: LockWheel,
-  findLinks: readonly string[],
-): Promise<WheelSource> {
-  const cached = layout.cachedWheel(wheel.sha256);
-  if (await exists(cached)) return { kind: "cache", path: cached };
-  for (const dir of findLinks) {
-    const path = `${dir.replace(/\/+$/, "")}/${wheel.file}`;
-    if (await exists(path)) return { kind: "file", path };
-  }
-  return { kind: "url", url: wheel.url };
 }
 
 /** Streams a wheel into `target` through a temp name; renamed only when its sha256 matches. */

@@ -18,8 +18,7 @@
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
-import { HttpClient } from "./http/client.ts";
-import { trustedHostsFromEnv } from "./http/url.ts";
+import type { HttpClient } from "./http/client.ts";
 import { FileLock } from "./file_lock.ts";
 import { cleanupStale } from "./gc.ts";
 import { StoreLayout } from "./layout.ts";
@@ -36,6 +35,7 @@ import {
   type Selection,
   Target,
 } from "./install/plan.ts";
+import { downloadClient, exists, locateWheel } from "./install/sources.ts";
 
 /** Options of {@link installLock}. */
 export interface InstallOptions extends Selection {
@@ -103,29 +103,21 @@ export interface InstallResult {
   runtimeDir: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** How {@link InstalledEntry.source} names each kind of wheel source. */
+const SOURCE_LABELS: Record<WheelSource["kind"], InstalledEntry["source"]> = {
+  cache: "cache",
+  file: "find-links",
+  url: "download",
+};
 
-/** Where to read a wheel from: the cache, a find-links folder, or its URL. */
+/** Where to read a wheel from (the cache, a find-links folder, or its URL), and its label. */
 async function locate(
   layout: StoreLayout,
   chosen: ChosenWheel,
   findLinks: readonly string[],
 ): Promise<{ source: WheelSource; label: InstalledEntry["source"] }> {
-  const wheel = chosen.wheel.wheel;
-  const cached = layout.cachedWheel(wheel.sha256);
-  if (await exists(cached)) return { source: { kind: "cache", path: cached }, label: "cache" };
-  for (const dir of findLinks) {
-    const path = `${dir.replace(/\/+$/, "")}/${wheel.file}`;
-    if (await exists(path)) return { source: { kind: "file", path }, label: "find-links" };
-  }
-  return { source: { kind: "url", url: wheel.url }, label: "download" };
+  const source = await locateWheel(layout, chosen.wheel.wheel, findLinks);
+  return { source, label: SOURCE_LABELS[source.kind] };
 }
 
 /** Takes the store lock shared; when nobody else holds it, first clears leftovers of crashes. */
@@ -256,8 +248,7 @@ async function buildAll(
   }
   let http = options.http;
   if (!http && located.some((l) => l.source.kind === "url")) {
-    http = new HttpClient({ trustedHosts: trustedHostsFromEnv(env), env });
-    for (const url of credentialUrls) http.rememberCredentials(url);
+    http = downloadClient(env, credentialUrls);
   }
 
   const sizes = missing.map((c) => c.wheel.wheel.size);
