@@ -14,22 +14,21 @@ import { loadLock } from "../project/lock.ts";
 import { isTransient, openWheelSource, type WheelSource } from "./install/build_entry.ts";
 import { chooseWheels, lockPackages, type Selection, Target } from "./install/plan.ts";
 import { downloadClient, locateWheel } from "./install/sources.ts";
+import type { InstallOptions } from "./installing.ts";
 import type { LockWheel } from "../project/lock.ts";
 
-/** Options of {@link fetchLock}. */
-export interface FetchOptions extends Selection {
-  lockPath: string;
+/** Options of {@link fetchLock}; those it shares with `installLock` mean the same. */
+export interface FetchOptions extends
+  Selection,
+  Pick<
+    InstallOptions,
+    "lockPath" | "python" | "findLinks" | "offline" | "env" | "layout" | "http" | "credentialUrls"
+  > {
   /** The folder to fill (created when missing). */
   dest: string;
   /** Every wheel of every locked version, not only the one for this interpreter. */
   allPlatforms?: boolean;
-  python?: string;
-  findLinks?: string[];
-  offline?: boolean;
-  env?: Record<string, string>;
-  layout?: StoreLayout;
-  http?: HttpClient;
-  credentialUrls?: string[];
+  /** Wheels copied at once (default 6). */
   concurrency?: number;
   onProgress?: (p: { total: number; done: number; bytes: number }) => void;
 }
