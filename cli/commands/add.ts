@@ -1,7 +1,7 @@
 /**
  * `envknit add PKG...`: add requirements to an environment of envknit.yaml (replacing one of the
  * same name, creating the environment if needed), then lock that environment. Also the re-lock
- * step `remove`, `pin` and `upgrade` share.
+ * step and the package-name arguments `remove`, `pin` and `upgrade` share.
  *
  * @module
  */
@@ -25,7 +25,7 @@ import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
 import { describeChanges, diffPackages, isEmptyDiff } from "../../project/lock_diff.ts";
 import { lockProject } from "../../project/locking.ts";
 import { writeFileAtomic } from "../../project/atomic_write.ts";
-import { parseRequirement } from "../../resolver/mod.ts";
+import { normalizeName, parseRequirement } from "../../resolver/mod.ts";
 
 /** `--env` and `--no-lock`, shared by the commands that edit requirements. */
 export const EDIT_OPTIONS: OptionSpec[] = [
@@ -41,6 +41,20 @@ export const EDIT_OPTIONS: OptionSpec[] = [
     description: "change envknit.yaml only; do not lock",
   },
 ];
+
+/**
+ * The package names given on the command line, PEP 503-normalized (validated: `foo bar` is an
+ * error whose hint is `hint`), in order, duplicates kept.
+ */
+export function packageNames(positionals: string[], hint: string): string[] {
+  return positionals.map((n) => {
+    try {
+      return normalizeName(n.trim());
+    } catch {
+      throw new EnvknitError(`invalid package name ${JSON.stringify(n)}`, { hints: [hint] });
+    }
+  });
+}
 
 /** The project's lock, or null when there is none yet (or it cannot be read). */
 export async function currentLock(config: ProjectConfig): Promise<Lockfile | null> {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Command } from "../command.ts";
-import { currentLock, EDIT_OPTIONS, saveAndLock } from "./add.ts";
+import { currentLock, EDIT_OPTIONS, packageNames, saveAndLock } from "./add.ts";
 import { loadProject } from "../../project/config.ts";
 import {
   editedEnvironment,
@@ -18,7 +18,6 @@ import {
 } from "../../project/edit.ts";
 import { EnvknitError, UsageError } from "../../project/errors.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
-import { normalizeName } from "../../resolver/mod.ts";
 
 export const command: Command = {
   name: "pin",
@@ -32,15 +31,9 @@ export const command: Command = {
       });
     }
     const names = [
-      ...new Set(ctx.args.positionals.map((n) => {
-        try {
-          return normalizeName(n.trim());
-        } catch {
-          throw new EnvknitError(`invalid package name ${JSON.stringify(n)}`, {
-            hints: ["pin takes names; the version comes from the lock"],
-          });
-        }
-      })),
+      ...new Set(
+        packageNames(ctx.args.positionals, "pin takes names; the version comes from the lock"),
+      ),
     ];
     const config = await loadProject(ctx.cwd);
     const originalText = await Deno.readTextFile(config.path);

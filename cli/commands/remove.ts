@@ -5,7 +5,7 @@
  * @module
  */
 import type { Command } from "../command.ts";
-import { EDIT_OPTIONS, saveAndLock } from "./add.ts";
+import { EDIT_OPTIONS, packageNames, saveAndLock } from "./add.ts";
 import { loadProject } from "../../project/config.ts";
 import {
   editedEnvironment,
@@ -14,7 +14,6 @@ import {
   removeRequirement,
 } from "../../project/edit.ts";
 import { EnvknitError, UsageError } from "../../project/errors.ts";
-import { normalizeName } from "../../resolver/mod.ts";
 
 export const command: Command = {
   name: "remove",
@@ -30,15 +29,10 @@ export const command: Command = {
         hints: ["envknit remove requests"],
       });
     }
-    const names = ctx.args.positionals.map((n) => {
-      try {
-        return normalizeName(n.trim());
-      } catch {
-        throw new EnvknitError(`invalid package name ${JSON.stringify(n)}`, {
-          hints: ["name the package without a version: envknit remove requests"],
-        });
-      }
-    });
+    const names = packageNames(
+      ctx.args.positionals,
+      "name the package without a version: envknit remove requests",
+    );
     const config = await loadProject(ctx.cwd);
     const originalText = await Deno.readTextFile(config.path);
     const env = editedEnvironment(config, ctx.args.options.env as string | undefined);

@@ -5,13 +5,12 @@
  * @module
  */
 import type { Command } from "../command.ts";
-import { currentLock } from "./add.ts";
+import { currentLock, packageNames } from "./add.ts";
 import { loadProject } from "../../project/config.ts";
 import { requireEnvironment } from "../../project/edit.ts";
 import { EnvknitError } from "../../project/errors.ts";
 import { describeChanges, diffLocks } from "../../project/lock_diff.ts";
 import { lockProject } from "../../project/locking.ts";
-import { normalizeName } from "../../resolver/mod.ts";
 
 export const command: Command = {
   name: "upgrade",
@@ -31,15 +30,10 @@ they can. Prints each change (↑ upgraded, ↓ downgraded, + added, - removed).
     { name: "dry-run", kind: "boolean", description: "show the changes without writing the lock" },
   ],
   async run(ctx) {
-    const names = ctx.args.positionals.map((n) => {
-      try {
-        return normalizeName(n.trim());
-      } catch {
-        throw new EnvknitError(`invalid package name ${JSON.stringify(n)}`, {
-          hints: ["name the package without a version: envknit upgrade requests"],
-        });
-      }
-    });
+    const names = packageNames(
+      ctx.args.positionals,
+      "name the package without a version: envknit upgrade requests",
+    );
     const config = await loadProject(ctx.cwd);
     const env = ctx.args.options.env as string | undefined;
     if (env !== undefined) requireEnvironment(config, env);
