@@ -1,7 +1,8 @@
 /**
  * Options shared by the commands that act on a lock (`install`, `run`, `verify`, `status`,
  * `fetch`): which lock, which environments, with or without dev packages, and where wheels may
- * come from (find-links from the command line and from envknit.yaml).
+ * come from (find-links from the command line and from envknit.yaml). Also the global options
+ * the commands that lock (`lock`, `add`, `remove`, `pin`, `upgrade`) pass to `lockProject`.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import type { OptionSpec } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { EnvknitError } from "../project/errors.ts";
 import { LOCK_FILENAME } from "../project/lock.ts";
+import type { LockOptions } from "../project/locking.ts";
 
 // project/config.ts and project/lock.ts load the YAML parser, whose import alone costs more than
 // a warm `install` or `run`: they are imported only when a file must actually be parsed.
@@ -57,6 +59,26 @@ export async function lockPath(ctx: CommandContext): Promise<string> {
       "or name one: --lock FILE",
     ],
   });
+}
+
+/**
+ * The `lockProject` options that come from the global options and the environment: index URLs,
+ * `--find-links`, `--offline`, `--python`, and the environment variables.
+ */
+export function globalLockOptions(
+  ctx: CommandContext,
+): Pick<
+  LockOptions,
+  "indexUrl" | "extraIndexUrls" | "findLinks" | "offline" | "python" | "envVars"
+> {
+  return {
+    indexUrl: ctx.global.indexUrl,
+    extraIndexUrls: ctx.global.extraIndexUrls,
+    findLinks: ctx.global.findLinks,
+    offline: ctx.global.offline,
+    python: ctx.global.python,
+    envVars: ctx.env,
+  };
 }
 
 /** `--env` values (empty: all) and whether dev packages are included. */

@@ -7,6 +7,7 @@
  */
 import type { OptionSpec } from "../args.ts";
 import type { Command, CommandContext } from "../command.ts";
+import { globalLockOptions } from "../lock_options.ts";
 import {
   type EditableConfig,
   loadProject,
@@ -92,12 +93,7 @@ export async function saveAndLock(
       cwd: ctx.cwd,
       env,
       update: options.update,
-      indexUrl: ctx.global.indexUrl,
-      extraIndexUrls: ctx.global.extraIndexUrls,
-      findLinks: ctx.global.findLinks,
-      offline: ctx.global.offline,
-      python: ctx.global.python,
-      envVars: ctx.env,
+      ...globalLockOptions(ctx),
       onWarning: (m) => ctx.out.warn(m),
     }));
   } catch (error) {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from "../command.ts";
+import { globalLockOptions } from "../lock_options.ts";
 import { Progress } from "../progress.ts";
 import { type LockProgress, lockProject } from "../../project/locking.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
@@ -99,19 +100,14 @@ export const command: Command = {
         dryRun: o["dry-run"] === true,
         update: o.update as string[] | undefined,
         upgrade: o.upgrade === true,
-        indexUrl: ctx.global.indexUrl,
-        extraIndexUrls: ctx.global.extraIndexUrls,
-        findLinks: ctx.global.findLinks,
-        offline: ctx.global.offline,
+        ...globalLockOptions(ctx),
         refresh: o.refresh === true,
-        python: ctx.global.python,
         pythonVersion: o["python-version"] as string | undefined,
         platform: o.platform as string | undefined,
         trustedHosts: o["trusted-host"] as string[] | undefined,
         prereleases: prereleaseOption(o.prerelease as string | undefined),
         anyWheel: o["any-wheel"] === true,
         noBinary: o["no-binary"] as string[] | undefined,
-        envVars: ctx.env,
         onProgress: show,
         onWarning: (m) => {
           progress.done();

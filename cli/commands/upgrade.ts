@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from "../command.ts";
+import { globalLockOptions } from "../lock_options.ts";
 import { currentLock, packageNames } from "./add.ts";
 import { loadProject } from "../../project/config.ts";
 import { requireEnvironment } from "../../project/edit.ts";
@@ -60,12 +61,7 @@ they can. Prints each change (↑ upgraded, ↓ downgraded, + added, - removed).
       update: names.length ? names : undefined,
       upgrade: names.length === 0,
       dryRun,
-      indexUrl: ctx.global.indexUrl,
-      extraIndexUrls: ctx.global.extraIndexUrls,
-      findLinks: ctx.global.findLinks,
-      offline: ctx.global.offline,
-      python: ctx.global.python,
-      envVars: ctx.env,
+      ...globalLockOptions(ctx),
       onWarning: (m) => ctx.out.warn(m),
     });
     const empty = { ...result.lock, environments: {} };
