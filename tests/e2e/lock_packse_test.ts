@@ -6,22 +6,12 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import { loadScenarios, type PackseScenario } from "../support/packse.ts";
 import { cliBackend, lockArguments } from "../packse/e2e_backend.ts";
-import { label, reportLine, runScenarios } from "../packse/runner.ts";
-
-const REQUIRED = [
-  "backtracking",
-  "does_not_exist",
-  "excluded",
-  "extras",
-  "incompatible_versions",
-  "local",
-  "post",
-  "prereleases",
-  "requires_python",
-  "yanked",
-  "tag_and_markers",
-  "wheels",
-];
+import {
+  label,
+  reportLine,
+  REQUIRED_CATEGORIES as REQUIRED,
+  runScenarios,
+} from "../packse/runner.ts";
 
 /** The first and last scenario of each required category, and every one that sets an option. */
 function representative(all: PackseScenario[]): PackseScenario[] {

@@ -7,27 +7,12 @@ import {
   judge,
   label,
   reportLine,
+  REQUIRED_CATEGORIES as REQUIRED,
   resolveInMemory,
   runScenarios,
   type ScenarioReport,
   totals,
 } from "./runner.ts";
-
-/** The categories every scenario of which must pass. */
-const REQUIRED = [
-  "backtracking",
-  "does_not_exist",
-  "excluded",
-  "extras",
-  "incompatible_versions",
-  "local",
-  "post",
-  "prereleases",
-  "requires_python",
-  "yanked",
-  "tag_and_markers",
-  "wheels",
-];
 
 let cached: ScenarioReport[] | null = null;
 

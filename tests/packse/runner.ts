@@ -22,6 +22,25 @@ import { compareVersions, normalizeName, resolve } from "../../resolver/mod.ts";
 import type { PackseScenario } from "../support/packse.ts";
 import { fileUse, ScenarioProvider, scenarioRequest, scenarioTarget } from "./memory_provider.ts";
 
+/**
+ * The categories every scenario of which must pass, in memory (`packse_test.ts`) and through the
+ * CLI (`tests/e2e/lock_packse_test.ts`, on a representative subset).
+ */
+export const REQUIRED_CATEGORIES: readonly string[] = [
+  "backtracking",
+  "does_not_exist",
+  "excluded",
+  "extras",
+  "incompatible_versions",
+  "local",
+  "post",
+  "prereleases",
+  "requires_python",
+  "yanked",
+  "tag_and_markers",
+  "wheels",
+];
+
 /** What a backend answered for a scenario. */
 export interface ScenarioOutcome {
   satisfiable: boolean;
