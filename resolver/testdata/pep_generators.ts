@@ -5,22 +5,19 @@
  *
  * @module
  */
+import { mulberry32 } from "../../tests/support/random.ts";
 
 /** A small deterministic PRNG (mulberry32) with helpers. */
 export class Gen {
-  #state: number;
+  readonly #random: () => number;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0;
+    this.#random = mulberry32(seed);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#random();
   }
 
   /** An integer in [0, n). */

@@ -1,19 +1,11 @@
 // Damaged and random inputs must give a ZipError (or, when the damage is harmless, the data):
 // never another exception, a hang, or a crash.
 import { assert } from "../../tests/support/assert.ts";
+import { mulberry32 as random } from "../../tests/support/random.ts";
 import { buildWheel } from "../../tests/support/wheel_factory.ts";
 import { writeZip } from "../../tests/support/zip_writer.ts";
 import { ZipError } from "./errors.ts";
 import { openZip } from "./reader.ts";
-
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Opens and reads every member; returns how it ended. Any non-ZipError fails the test. */
 async function exercise(bytes: Uint8Array, label: string): Promise<"ok" | "error"> {

@@ -2,6 +2,7 @@
 // archives the test writer makes must read the same in Python.
 import { assert, assertEquals } from "../../tests/support/assert.ts";
 import { runPython } from "../../tests/support/python.ts";
+import { mulberry32 as random } from "../../tests/support/random.ts";
 import { writeZip, type ZipWriterEntry } from "../../tests/support/zip_writer.ts";
 import { openZip, type ZipArchive } from "./reader.ts";
 
@@ -46,15 +47,6 @@ async function ourListing(zip: ZipArchive): Promise<Listing[]> {
     });
   }
   return out;
-}
-
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 Deno.test("archives written by Python's zipfile read the same here", async () => {
