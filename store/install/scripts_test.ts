@@ -1,4 +1,5 @@
 import { assertEquals, assertThrows } from "../../tests/support/assert.ts";
+import { PYTHON as python } from "../../tests/support/python.ts";
 import { EnvknitError } from "../../project/errors.ts";
 import { entryPointScript, parseScriptEntryPoints, rewriteScript } from "./scripts.ts";
 
@@ -50,13 +51,6 @@ async function runScript(text: string, args: string[], env: Record<string, strin
     await Deno.remove(dir, { recursive: true });
   }
 }
-
-const python = new TextDecoder().decode(
-  (await new Deno.Command("python3", {
-    args: ["-c", "import sys; print(sys.executable)"],
-    stdout: "piped",
-  }).output()).stdout,
-).trim();
 
 Deno.test("entry-point scripts run under $ENVKNIT_PYTHON through /bin/sh, and as Python files", async () => {
   const script = entryPointScript({
