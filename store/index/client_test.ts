@@ -255,7 +255,7 @@ Deno.test("bad pages: garbage, 404, 500 and 401 each give one clear error", asyn
   await assertRejects(() => client().project("../etc"), EnvknitError, "invalid project name");
 });
 
-Deno.test("only the header section of METADATA is kept (the description body is dropped)", () => {
+Deno.test("only the header fields a resolver reads are kept (body, license texts dropped)", () => {
   const headers = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: idna\n";
   assertEquals(metadataHeaders(`${headers}\n# Demo\n\nA long description.\n`), headers);
   assertEquals(
@@ -263,9 +263,13 @@ Deno.test("only the header section of METADATA is kept (the description body is 
     headers.replaceAll("\n", "\r\n"),
   );
   assertEquals(metadataHeaders(headers), headers);
-  // A folded header line (continuation) stays; only an empty line ends the headers.
-  const folded = "Name: demo\nDescription: first\n        |second\nVersion: 1\n";
-  assertEquals(metadataHeaders(folded + "\nbody"), folded);
+  // A folded Requires-Dist keeps its continuation; a folded Description or License goes whole.
+  const folded = "Name: demo\nDescription: first\n        |second\nVersion: 1\n" +
+    "License: MIT\n  all of it\nRequires-Dist: a;\n  python_version > '3'\n";
+  assertEquals(
+    metadataHeaders(folded + "\nbody"),
+    "Name: demo\nVersion: 1\nRequires-Dist: a;\n  python_version > '3'\n",
+  );
 });
 
 Deno.test("cache: a page the server calls fresh (max-age) is used without a request", async () => {

@@ -17,6 +17,7 @@ import { type HttpClient, HttpError } from "../http/client.ts";
 import { redactUrl } from "../http/url.ts";
 import { openFileSource, openZip, type RandomAccessSource, type ZipArchive } from "../zip/mod.ts";
 import { normalizeName } from "../../project/names.ts";
+import { keepFields } from "../wheel/metadata.ts";
 import type { IndexCache } from "./cache.ts";
 import type { IndexFile } from "./types.ts";
 
@@ -32,20 +33,13 @@ const READ_AHEAD = 64 * 1024;
 const MAX_WHOLE_WHEEL = 1024 * 1024 * 1024;
 
 /**
- * The header section of core metadata: everything before the first empty line. The body (the
- * long description, often tens of kilobytes) says nothing a resolver needs, so it is neither
- * cached nor returned.
+ * What envknit keeps of core metadata: the header fields a resolver reads (name, version,
+ * Requires-Dist, Requires-Python, …; see `keepFields`). The body (the long description) and the
+ * other fields (some wheels carry whole license texts in their header) say nothing a resolver
+ * needs, so they are neither cached nor returned.
  */
 export function metadataHeaders(text: string): string {
-  let at = 0;
-  while (at < text.length) {
-    // `at` is the start of a line: an empty one ends the headers.
-    if (text[at] === "\n" || (text[at] === "\r" && text[at + 1] === "\n")) return text.slice(0, at);
-    const nl = text.indexOf("\n", at);
-    if (nl === -1) break;
-    at = nl + 1;
-  }
-  return text;
+  return keepFields(text);
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -105,6 +105,46 @@ export function parseEmailFields(text: string): EmailFields {
   return { fields, body: bodyPrefix + lines.slice(bodyStart).join("") };
 }
 
+/** The fields a resolver reads: what {@link resolverFields} keeps. */
+export const RESOLVER_FIELDS: ReadonlySet<string> = new Set([
+  "metadata-version",
+  "name",
+  "version",
+  "requires-dist",
+  "requires-python",
+  "provides-extra",
+  "dynamic",
+]);
+
+/**
+ * The header lines of the fields in `keep` (lower-case names), with their continuation lines, in
+ * order; every other field, and the body, is dropped. Lines are judged exactly as
+ * {@link parseEmailFields} judges them, so parsing the result gives the same values for the kept
+ * fields as parsing `text` does. Used to cache only what a resolver needs: some wheels carry whole
+ * license texts in their header.
+ */
+export function keepFields(text: string, keep: ReadonlySet<string> = RESOLVER_FIELDS): string {
+  const out: string[] = [];
+  let keeping = false;
+  for (const line of splitLines(text)) {
+    if (line[0] === " " || line[0] === "\t") {
+      if (keeping) out.push(line);
+      continue;
+    }
+    if (line.startsWith("From ") || !FIELD_LINE.test(line)) {
+      if (line.startsWith("From ")) {
+        keeping = false; // an envelope line ends the field before it, as in parseEmailFields
+        continue;
+      }
+      break; // an empty line, or one that starts the body
+    }
+    const colon = line.indexOf(":");
+    keeping = colon > 0 && keep.has(line.slice(0, colon).toLowerCase());
+    if (keeping) out.push(line);
+  }
+  return out.join("");
+}
+
 /** Core metadata fields envknit uses, plus every field as written. */
 export interface CoreMetadata {
   /** `Metadata-Version` (`2.1`). */

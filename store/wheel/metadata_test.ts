@@ -1,6 +1,6 @@
 import { EnvknitError } from "../../project/errors.ts";
 import { assert, assertEquals, assertThrows } from "../../tests/support/assert.ts";
-import { parseCoreMetadata, parseEmailFields } from "./metadata.ts";
+import { keepFields, parseCoreMetadata, parseEmailFields } from "./metadata.ts";
 
 interface Case {
   label: string;
@@ -282,4 +282,57 @@ Deno.test("a large document parses in linear time", () => {
   );
   assertEquals(meta.requiresDist.length, 50_000);
   assert(performance.now() - start < 2000);
+});
+
+Deno.test("keepFields keeps exactly what parseCoreMetadata reads, on every case", () => {
+  let compared = 0;
+  for (const c of fixture.cases) {
+    const text = new TextDecoder().decode(fromBase64(c.input));
+    let whole: ReturnType<typeof parseCoreMetadata> | null = null;
+    try {
+      whole = parseCoreMetadata(text, { source: c.label });
+    } catch {
+      // refused whole: the kept fields must be refused too (checked below)
+    }
+    const kept = keepFields(text);
+    if (whole === null) {
+      let threw = false;
+      try {
+        parseCoreMetadata(kept, { source: c.label });
+      } catch {
+        threw = true;
+      }
+      // Every refusal is about a field envknit reads, so the trimmed text is refused too.
+      assert(threw, `${c.label}: refused whole, accepted once trimmed`);
+      compared++;
+      continue;
+    }
+    const meta = parseCoreMetadata(kept, { source: c.label });
+    for (
+      const key of [
+        "metadataVersion",
+        "name",
+        "version",
+        "requiresDist",
+        "requiresPython",
+        "providesExtra",
+        "dynamic",
+      ] as const
+    ) {
+      assertEquals(meta[key], whole[key], `${c.label}: ${key}`);
+    }
+    assert(kept.length <= text.length);
+    compared++;
+  }
+  assert(compared > 150, `${compared} compared`);
+});
+
+Deno.test("keepFields drops long fields and continuation lines of dropped fields", () => {
+  const text = "Metadata-Version: 2.1\nName: demo\nLicense: MIT\n  " + "line\n  ".repeat(5000) +
+    "end\nVersion: 1.0\nRequires-Dist: a>=1\nFrom someone\n continuation of nothing\n" +
+    "Requires-Dist: b\n\nbody\nRequires-Dist: not-a-field\n";
+  assertEquals(
+    keepFields(text),
+    "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: a>=1\nRequires-Dist: b\n",
+  );
 });
