@@ -256,6 +256,7 @@ async function unpackVerified(
   try {
     streamed = await streamUnzip(reader, {
       destination: (name) => `${tmpDir}/${layout.map(name)}`,
+      root: tmpDir,
     });
     await reader.drain();
   } catch (error) {

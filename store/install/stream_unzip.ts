@@ -65,6 +65,8 @@ export interface StreamUnzipOptions
    * Called after the name passed the safety checks; throw to refuse the member.
    */
   destination(name: string): string | null;
+  /** An existing folder that holds every destination (it is not created again). */
+  root?: string;
   /** Called with each directory member's name (after the safety checks). */
   directory?(name: string): void;
 }
@@ -95,16 +97,21 @@ class WriteQueue {
   readonly #pending = new Set<Promise<void>>();
   #error: unknown = null;
 
-  /** Starts writing `data` to a new file at `path` (waits while too many writes are running). */
-  async write(path: string, data: Uint8Array): Promise<void> {
+  /**
+   * Starts writing `data` to a new file at `path` once `folder` (its parent being created) is
+   * ready; waits while too many writes are running.
+   */
+  async write(path: string, data: Uint8Array, folder: Promise<void>): Promise<void> {
     this.#check();
     while (WriteQueue.#inFlight >= WriteQueue.LIMIT) {
       await new Promise<void>((resolve) => WriteQueue.#waiting.push(resolve));
     }
     WriteQueue.#inFlight++;
-    const done = Deno.writeFile(path, data, { createNew: true }).catch((error) => {
-      this.#error ??= error;
-    }).finally(() => {
+    const done = folder.then(() => Deno.writeFile(path, data, { createNew: true })).catch(
+      (error) => {
+        this.#error ??= error;
+      },
+    ).finally(() => {
       WriteQueue.#inFlight--;
       WriteQueue.#waiting.shift()?.();
       this.#pending.delete(done);
@@ -124,25 +131,36 @@ class WriteQueue {
 }
 
 /**
- * Creates parent folders once each, top-down with one `mkdir` per folder (a recursive mkdir
- * first fails on every missing level: on a busy file system each metadata call counts).
+ * Creates parent folders once each, top-down with one `mkdir` per folder, in the background: a
+ * file's write waits for its folder, the main thread goes on inflating (on a busy file system a
+ * `mkdir` takes a fraction of a millisecond, and wheels have hundreds of folders).
  */
 class Folders {
-  readonly #made = new Set<string>();
-  ensureParent(path: string): void {
-    this.#ensure(path.slice(0, path.lastIndexOf("/")));
+  readonly #made = new Map<string, Promise<void>>();
+
+  /** `root` exists already (the entry's temp folder). */
+  constructor(root?: string) {
+    if (root) this.#made.set(root.replace(/\/+$/, ""), Promise.resolve());
   }
-  #ensure(dir: string): void {
-    if (!dir || this.#made.has(dir)) return;
-    try {
-      Deno.mkdirSync(dir);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        this.#ensure(dir.slice(0, dir.lastIndexOf("/")));
-        Deno.mkdirSync(dir);
-      } else if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+
+  /** Resolves once the parent folder of `path` exists. */
+  parent(path: string): Promise<void> {
+    return this.#ensure(path.slice(0, path.lastIndexOf("/")));
+  }
+
+  #ensure(dir: string): Promise<void> {
+    if (!dir) return Promise.resolve();
+    let made = this.#made.get(dir);
+    if (!made) {
+      made = this.#ensure(dir.slice(0, dir.lastIndexOf("/"))).then(() =>
+        Deno.mkdir(dir).catch((error) => {
+          if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+        })
+      );
+      made.catch(() => {}); // reported by the write that waits for it
+      this.#made.set(dir, made);
     }
-    this.#made.add(dir);
+    return made;
   }
 }
 
@@ -158,7 +176,7 @@ export async function streamUnzip(
   const writes = new WriteQueue();
   let result: StreamUnzipResult;
   try {
-    result = await streamMembers(reader, options, new Folders(), writes);
+    result = await streamMembers(reader, options, new Folders(options.root), writes);
   } catch (error) {
     // Every write must be over before the caller may delete the folder; the first error counts.
     await writes.flush().catch(() => {});
@@ -250,15 +268,22 @@ async function streamMembers(
       }
       // Some writers deflate the empty data of a directory (2 bytes): it must inflate to nothing.
       if (compressedSize > 0) {
-        await extractData(reader, writes, { name, path: null, method, compressedSize, size });
+        await extractData(reader, writes, {
+          name,
+          path: null,
+          folder: null,
+          method,
+          compressedSize,
+          size,
+        });
       }
       options.directory?.(name);
     } else {
       const path = options.destination(name);
-      if (path !== null) folders.ensureParent(path);
       const result = await extractData(reader, writes, {
         name,
         path,
+        folder: path === null ? null : folders.parent(path),
         method,
         compressedSize,
         size,
@@ -322,7 +347,15 @@ async function readDescriptor(
 async function extractData(
   reader: ByteReader,
   writes: WriteQueue,
-  m: { name: string; path: string | null; method: number; compressedSize: number; size: number },
+  m: {
+    name: string;
+    path: string | null;
+    /** The creation of `path`'s folder, under way. */
+    folder: Promise<void> | null;
+    method: number;
+    compressedSize: number;
+    size: number;
+  },
 ): Promise<{ crc: number; digest: string }> {
   const quoted = JSON.stringify(m.name);
   const hash = createHash("sha256");
@@ -351,13 +384,13 @@ async function extractData(
     }
     hash.update(data);
     // No `mode`: it costs an fchmod per file; the umask gives 0644 (executables get chmod later).
-    if (m.path !== null) await writes.write(m.path, data);
+    if (m.path !== null) await writes.write(m.path, data, m.folder ?? Promise.resolve());
     return { crc: crc32(data), digest: hash.digest("base64url") };
   }
   // A large member: inflate and write piece by piece, memory stays bounded.
   const file = m.path === null
     ? null
-    : await Deno.open(m.path, { write: true, createNew: true, mode: 0o644 });
+    : await m.folder?.then(() => Deno.open(m.path!, { write: true, createNew: true, mode: 0o644 }));
   let crc = 0;
   let total = 0;
   try {
