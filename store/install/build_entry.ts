@@ -87,16 +87,29 @@ export class DownloadError extends EnvknitError {
 
 const RECORD_SIGNATURES = new Set(["RECORD", "RECORD.jws", "RECORD.p7s"]);
 
-/** Creates a fresh temp folder under `dir`, recreating `dir` if a concurrent cleanup removed it. */
+/**
+ * Creates a fresh temp folder under `dir`, creating `dir` (again, if a concurrent cleanup removed
+ * it) only when it is missing: every wheel asks, and each `mkdir` costs on a busy file system.
+ */
 export async function makeTempIn(dir: string, prefix: string): Promise<string> {
   for (let attempt = 0;; attempt++) {
     try {
-      await Deno.mkdir(dir, { recursive: true });
       return await Deno.makeTempDir({ dir, prefix });
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound && attempt < 5) continue;
-      throw error;
+      if (!(error instanceof Deno.errors.NotFound) || attempt >= 5) throw error;
+      await Deno.mkdir(dir, { recursive: true });
     }
+  }
+}
+
+/** Renames `from` to `to`, creating `to`'s folder first only when the rename says it is missing. */
+async function renameInto(from: string, to: string): Promise<void> {
+  try {
+    await Deno.rename(from, to);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    await Deno.mkdir(to.slice(0, to.lastIndexOf("/")), { recursive: true });
+    await Deno.rename(from, to);
   }
 }
 
@@ -545,11 +558,9 @@ async function checkRecord(
  * with the same hash are identical).
  */
 export async function commitEntry(entry: PreparedEntry): Promise<"installed" | "present"> {
-  const parent = entry.finalDir.slice(0, entry.finalDir.lastIndexOf("/"));
-  await Deno.mkdir(parent, { recursive: true });
   let outcome: "installed" | "present" = "installed";
   try {
-    await Deno.rename(entry.tmpDir, entry.finalDir);
+    await renameInto(entry.tmpDir, entry.finalDir);
   } catch (error) {
     const there = await Deno.stat(`${entry.finalDir}/${ENTRY_MARKER}`).then(
       () => true,
@@ -566,11 +577,8 @@ export async function commitEntry(entry: PreparedEntry): Promise<"installed" | "
     await Deno.remove(entry.tmpDir, { recursive: true }).catch(() => {});
   }
   if (entry.cacheTmp && entry.cacheFile) {
-    await Deno.mkdir(entry.cacheFile.slice(0, entry.cacheFile.lastIndexOf("/")), {
-      recursive: true,
-    });
     // Same content under the same name: replacing a concurrent copy is harmless.
-    await Deno.rename(entry.cacheTmp, entry.cacheFile).catch(() => {});
+    await renameInto(entry.cacheTmp, entry.cacheFile).catch(() => {});
     await removeSpool(entry.cacheTmp);
   }
   return outcome;
