@@ -9,6 +9,7 @@
  */
 import { EnvknitError } from "./errors.ts";
 import { parseYaml } from "./yaml.ts";
+import { readCanonicalLock } from "./lock_text.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
 
@@ -78,7 +79,8 @@ const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
  * Throws EnvknitError for YAML errors, a newer major schema, or any invalid field.
  */
 export async function parseLock(text: string, source: string): Promise<Lockfile> {
-  const data = await parseYaml(text, source);
+  // A lock in the layout envknit writes is read without the YAML parser (see lock_text.ts).
+  const data = readCanonicalLock(text) ?? await parseYaml(text, source);
   const bad = (where: string, problem: string) =>
     new EnvknitError(`${source}: ${where}: ${problem}`);
   if (!isRecord(data)) throw bad("top level", "expected a mapping");
