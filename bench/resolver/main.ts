@@ -73,7 +73,8 @@ class RegistryProvider implements ResolverProvider {
 
 interface RunReport {
   ms: number;
-  ok: boolean;
+  /** Whether a solution was found (some families are unsatisfiable on purpose). */
+  solved: boolean;
   packages?: number;
   explanation_lines?: number;
   decisions?: number;
@@ -91,7 +92,7 @@ async function timed(requirements: string[], registry: Registry): Promise<RunRep
   sampleMemory();
   return {
     ms: round(ms),
-    ok: result.ok,
+    solved: result.ok,
     ...(result.ok
       ? { packages: result.packages.length }
       : { explanation_lines: result.explanation.split("\n").length }),
