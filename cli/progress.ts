@@ -89,7 +89,8 @@ export class Progress {
 
   /** Erases the line and stops drawing until the next update. */
   done(): void {
-    clearTimeout(this.#timer);
+    // Only with a timer: the first call of `clearTimeout` loads Deno's Node timers (about 3 ms).
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#text = "";
     if (this.enabled) this.#erase();
