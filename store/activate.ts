@@ -49,10 +49,14 @@ export interface RunEnvironment {
   runtimeDir: string;
 }
 
-const PLAN_FORMAT = 1;
+const PLAN_FORMAT = 2;
 
-/** Which entry folder each package of the environment uses. */
-type Plan = { label: string; dir: string }[];
+/**
+ * Which entry folder each package of the environment uses, and whether it has a `bin/` folder
+ * (`bin` is left out until the entry was seen installed). An entry's content never changes under
+ * its hash, so neither does its `bin/`: a remembered plan costs one stat per entry.
+ */
+type Plan = { label: string; dir: string; bin?: boolean }[];
 
 async function digest(parts: unknown[]): Promise<string> {
   const bytes = new TextEncoder().encode(JSON.stringify(parts));
@@ -60,10 +64,20 @@ async function digest(parts: unknown[]): Promise<string> {
   return Array.from(hash.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+function hasBin(dir: string): boolean {
+  try {
+    return Deno.statSync(`${dir}/bin`).isDirectory;
+  } catch {
+    return false; // no scripts
+  }
+}
+
 function readPlan(file: string): Plan | null {
   try {
     const plan = JSON.parse(Deno.readTextFileSync(file));
-    return Array.isArray(plan) && plan.every((p) => typeof p?.dir === "string") ? plan : null;
+    const valid = Array.isArray(plan) &&
+      plan.every((p) => typeof p?.dir === "string" && typeof p.bin === "boolean");
+    return valid ? plan : null;
   } catch {
     return null;
   }
@@ -154,19 +168,16 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const bins: string[] = [];
   const missing: string[] = [];
   // Synchronous stats: a hundred of them cost less than the promises around async ones.
-  for (const { label, dir } of plan) {
+  for (const step of plan) {
     try {
-      Deno.statSync(dir);
+      Deno.statSync(step.dir);
     } catch {
-      missing.push(label);
+      missing.push(step.label);
       continue;
     }
-    entries.push(dir);
-    try {
-      if (Deno.statSync(`${dir}/bin`).isDirectory) bins.push(`${dir}/bin`);
-    } catch {
-      // no scripts
-    }
+    entries.push(step.dir);
+    step.bin ??= hasBin(step.dir);
+    if (step.bin) bins.push(`${step.dir}/bin`);
   }
   if (missing.length) {
     throw new EnvknitError(
