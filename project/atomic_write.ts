@@ -19,10 +19,10 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   const tmp = `${dir}/.${path.slice(slash + 1)}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
     // Synchronous on purpose: the async `Deno.writeTextFile` first loads Deno's streams code to
-    // ask whether `text` is a stream, about 2 ms of a 40 ms command; a lock is written in well
-    // under a millisecond.
+    // ask whether `text` is a stream, about 2 ms of a 40 ms command, and async operations wait
+    // behind any I/O still in flight; a lock is written in well under a millisecond.
     Deno.writeFileSync(tmp, new TextEncoder().encode(text), { createNew: true, mode: 0o644 });
-    await Deno.rename(tmp, path);
+    Deno.renameSync(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
     throw new EnvknitError(

@@ -337,7 +337,14 @@ export async function loadLock(path: string, cacheDir: string | null): Promise<L
  */
 export async function writeLock(path: string, lock: Lockfile): Promise<boolean> {
   const text = serializeLock(lock);
-  const existing = await Deno.readTextFile(path).catch(() => null);
+  let existing: string | null = null;
+  try {
+    // Synchronous, like the write: an async read waits its turn behind whatever I/O the
+    // resolver left in flight (up to several ms measured), for a file read in microseconds.
+    existing = Deno.readTextFileSync(path);
+  } catch {
+    // no lock yet (or unreadable: it is replaced)
+  }
   if (existing !== null && sameExceptTimestamp(existing, text)) return false;
   await writeFileAtomic(path, text);
   return true;

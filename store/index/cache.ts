@@ -59,6 +59,9 @@ export class IndexCache {
   /** The store's cache folder. */
   readonly root: string;
   readonly #keys = new Map<string, Promise<string>>();
+  // What this process read or wrote, so reading ahead and resolving read each file once.
+  readonly #pages = new Map<string, CachedPage | null>();
+  readonly #metadata = new Map<string, string | null>();
 
   /** `root` is the store's cache folder (`$ENVKNIT_HOME/cache`). */
   constructor(root: string) {
@@ -81,35 +84,46 @@ export class IndexCache {
 
   /** The cached page of `name` (normalized) on `index`, or null. */
   async getPage(index: string, name: string): Promise<CachedPage | null> {
+    const path = await this.#pagePath(index, name);
+    if (this.#pages.has(path)) return this.#pages.get(path)!;
+    let page: CachedPage | null = null;
     try {
       // Synchronous: a few kilobytes read in microseconds, cheaper than an async round trip.
-      const data = JSON.parse(Deno.readTextFileSync(await this.#pagePath(index, name)));
-      if (typeof data?.url !== "string" || !Array.isArray(data.files)) return null;
-      return data as CachedPage;
+      const data = JSON.parse(Deno.readTextFileSync(path));
+      if (typeof data?.url === "string" && Array.isArray(data.files)) page = data as CachedPage;
     } catch {
-      return null;
+      // not cached, or unreadable: as good as absent
     }
+    this.#pages.set(path, page);
+    return page;
   }
 
   /** Stores a page and its validators. */
   async putPage(index: string, name: string, page: CachedPage): Promise<void> {
     const path = await this.#pagePath(index, name);
+    this.#pages.set(path, page);
     await writeQuietly(path, new TextEncoder().encode(JSON.stringify(page)));
   }
 
   /** The cached core metadata of the file with this sha256, or null. */
   getMetadata(sha256: string): Promise<string | null> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) return Promise.resolve(null);
-    try {
-      return Promise.resolve(Deno.readTextFileSync(this.#metadataPath(sha256)));
-    } catch {
-      return Promise.resolve(null);
+    let text = this.#metadata.get(sha256);
+    if (text === undefined) {
+      try {
+        text = Deno.readTextFileSync(this.#metadataPath(sha256));
+      } catch {
+        text = null;
+      }
+      this.#metadata.set(sha256, text);
     }
+    return Promise.resolve(text);
   }
 
   /** Stores the core metadata of the file with this sha256. */
   async putMetadata(sha256: string, metadata: string): Promise<void> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) return;
+    this.#metadata.set(sha256, metadata);
     await writeQuietly(this.#metadataPath(sha256), new TextEncoder().encode(metadata));
   }
 }

@@ -129,18 +129,26 @@ export class IndexClient {
   /**
    * The files of `name` from the cache alone (no request, no find-links): the page of the first
    * index whose cache knows the project, or null when the cache cannot tell. For reading ahead
-   * on warm runs; {@link project} is the answer that counts.
+   * while the pages are revalidated; {@link project} is the answer that counts. Also null when
+   * {@link project} itself will answer from the cache without a request (a fresh page, or
+   * offline): there is nothing to read ahead of.
    */
   async peek(name: string): Promise<IndexFile[] | null> {
-    if (!this.#cache) return null;
+    if (!this.#cache || this.#offline) return null;
     const normalized = normalizeName(name);
     for (const index of this.indexes) {
       if (index.startsWith("file:")) return null;
       const cached = await this.#cache.getPage(index, normalized);
       if (!cached) return null;
+      if (this.#isFresh(cached)) return null;
       if (!cached.notFound) return ownFiles(cached.files, normalized);
     }
     return null;
+  }
+
+  /** Whether a cached page is still fresh by the server's Cache-Control (and may be used). */
+  #isFresh(cached: CachedPage): boolean {
+    return !cached.notFound && !this.#refresh && (cached.freshUntil ?? 0) > Date.now();
   }
 
   /** Cached metadata headers of the file with this sha256, or null (no request). */
@@ -174,9 +182,7 @@ export class IndexClient {
     const cached = await this.#cache?.getPage(index, name) ?? null;
     // Still fresh by the server's own Cache-Control (PyPI says max-age=600): no request at all,
     // as pip and uv do. `refresh` revalidates anyway.
-    if (
-      cached && !cached.notFound && !this.#refresh && (cached.freshUntil ?? 0) > Date.now()
-    ) {
+    if (cached && this.#isFresh(cached)) {
       this.stats.pagesFresh++;
       return cached.files;
     }
