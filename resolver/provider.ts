@@ -117,6 +117,8 @@ export class IndexProvider implements ResolverProvider {
   readonly #parsed = new Map<string, ReturnType<typeof parseMetadata>>();
   /** Projects already read ahead from the cache. */
   readonly #peeked = new Set<string>();
+  /** Projects whose page came from the cache without a request (see {@link #prefetchRequirement}). */
+  readonly #fromCache = new Set<string>();
   /** Marker → whether it holds for the target (without extras). */
   readonly #markers = new Map<string, boolean>();
   /** Specifier + version → whether it matches (Requires-Python checks repeat a lot). */
@@ -166,6 +168,7 @@ export class IndexProvider implements ResolverProvider {
       this.notFound.add(name);
       return null;
     }
+    if (page.fromCache) this.#fromCache.add(name);
     return this.#group(name, page.index, page.files);
   }
 
@@ -340,7 +343,9 @@ export class IndexProvider implements ResolverProvider {
     }
     this.#peek(name, specifier);
     this.releases(name).then((releases) => {
-      if (!releases) return;
+      // A page the cache answered without a request is a warm run: the metadata the solver asks
+      // for comes from the cache as fast, so guessing the likely version would be wasted work.
+      if (!releases || this.#fromCache.has(name)) return;
       const likely = this.#likely(releases, specifier);
       if (likely) this.getMetadata(name, likely.version).catch(() => {});
     }).catch(() => {});

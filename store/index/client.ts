@@ -89,6 +89,8 @@ export class IndexClient {
   readonly #saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
   readonly #pages = new Map<string, Promise<ProjectPage | null>>();
   readonly #metadata = new Map<string, Promise<string>>();
+  /** Projects whose page took a request (of any index, `file:` ones included). */
+  readonly #requested = new Set<string>();
 
   /** A client for the indexes and folders of `options`. */
   constructor(options: IndexClientOptions) {
@@ -169,16 +171,25 @@ export class IndexClient {
     for (let i = 0; i < this.#indexUrls.length; i++) {
       const files = await this.#page(this.#indexUrls[i], this.indexes[i], name);
       if (files === null) continue;
-      return { name, index: this.indexes[i], files: merge(local, ownFiles(files, name)) };
+      const fromCache = !this.#requested.has(name);
+      return {
+        name,
+        index: this.indexes[i],
+        files: merge(local, ownFiles(files, name)),
+        fromCache,
+      };
     }
-    return local.length ? { name, index: null, files: local } : null;
+    return local.length ? { name, index: null, files: local, fromCache: true } : null;
   }
 
   /** One index's page for `name`: its files, or null when the index does not have it. */
   async #page(indexUrl: string, index: string, name: string): Promise<IndexFile[] | null> {
     const url = `${indexUrl}${name}/`;
     const shown = `${index}${name}/`;
-    if (indexUrl.startsWith("file:")) return this.#filePage(url, shown, index, name);
+    if (indexUrl.startsWith("file:")) {
+      this.#requested.add(name);
+      return this.#filePage(url, shown, index, name);
+    }
     const cached = await this.#cache?.getPage(index, name) ?? null;
     // Still fresh by the server's own Cache-Control (PyPI says max-age=600): no request at all,
     // as pip and uv do. `refresh` revalidates anyway.
@@ -198,6 +209,7 @@ export class IndexClient {
         },
       );
     }
+    this.#requested.add(name);
     const response = await this.#http.getBytes(url, {
       accept: SIMPLE_ACCEPT,
       etag: cached?.etag ?? undefined,

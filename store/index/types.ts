@@ -41,4 +41,6 @@ export interface ProjectPage {
   index: string | null;
   /** The project's files: find-links ones first, then the index's. */
   files: IndexFile[];
+  /** Answered without a request: a cached page still fresh (or offline), or find-links alone. */
+  fromCache?: boolean;
 }
