@@ -3,7 +3,8 @@
  * (`/opt/pypi/files`) served by the loopback index:
  *
  * 1. cold install of N packages: `envknit install` into an empty store vs
- *    `pip install --no-deps --target DIR` of the same wheels from the same index (fresh cache);
+ *    `pip install --no-deps --target DIR` of the same wheels from the same index (fresh cache,
+ *    used as pip uses it with PyPI: the loopback host is trusted, as https hosts are);
  * 2. warm install of 100 already-present packages, minus the process start (`envknit --version`);
  * 3. `envknit run -- python -c pass` minus bare `python -c pass`, with the cold set's environment
  *    and with the 100-package one.
@@ -137,6 +138,7 @@ async function main() {
 
   await using index = await startIndex({
     projects: Object.fromEntries(picked.map((p) => [p.name, [p.file]])),
+    fileCacheControl: "max-age=365000000, immutable, public", // as PyPI's file host
   });
   const work = await Deno.makeTempDir({ prefix: "envknit-bench-install-" });
   try {
@@ -208,6 +210,10 @@ async function main() {
         `${work}/pip-target-${compile}-${i}`,
         "--index-url",
         index.url,
+        // As from PyPI over https: pip's HTTP cache (which keeps each download) is used only for
+        // https and trusted hosts.
+        "--trusted-host",
+        new URL(index.url).host,
         ...specs,
       ], pipEnv);
     const envknitCold: number[] = [];

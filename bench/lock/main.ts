@@ -6,9 +6,10 @@
  * For each requirement set, both tools resolve the same requirements for this machine's python3
  * against one loopback index (tests/support/index_server.ts) that serves the projects the set can
  * reach in the local mirror `/opt/pypi`, the way PyPI serves them: PEP 658 metadata files, ETags,
- * and `Cache-Control: max-age=600, public` on project pages:
+ * `Cache-Control: max-age=600, public` on project pages and an immutable one on files:
  *
- * - pip: `pip --isolated install --dry-run --ignore-installed --report` with its own cache dir;
+ * - pip: `pip --isolated install --dry-run --ignore-installed --report` with its own cache dir,
+ *   and the loopback host trusted (pip's HTTP cache works only for https and trusted hosts);
  * - envknit: `envknit lock` through the CLI (a fresh process, as a user runs it).
  *
  * Cold runs start from empty caches (pip's cache dir, `$ENVKNIT_HOME`); warm runs repeat with the
@@ -139,6 +140,10 @@ async function pipRun(
     report,
     "--index-url",
     indexUrl,
+    // pip caches HTTP answers only from https and trusted hosts; without this its warm run would
+    // download everything again, as it never does from PyPI.
+    "--trusted-host",
+    new URL(indexUrl).host,
     ...requirements,
   ], { env, clearEnv: true });
   if (result.code !== 0) throw new Error(`pip failed:\n${result.stderr}`);
@@ -221,8 +226,12 @@ async function main(args: string[]): Promise<number> {
     `loopback index: ${Object.keys(projects).length} projects, ${files} wheels from ${MIRROR} ` +
       `(loaded in ${((performance.now() - loading) / 1000).toFixed(1)}s)`,
   );
-  // As PyPI serves /simple/ pages.
-  await using index = await startIndex({ projects, pageCacheControl: "max-age=600, public" });
+  // As PyPI serves /simple/ pages, and files (wheels and `.metadata`) from its file host.
+  await using index = await startIndex({
+    projects,
+    pageCacheControl: "max-age=600, public",
+    fileCacheControl: "max-age=365000000, immutable, public",
+  });
   const python = await realPython();
   const tmp = await Deno.makeTempDir({ prefix: "envknit-bench-lock-" });
   const rows: Row[] = [];

@@ -94,6 +94,8 @@ export interface IndexBehaviour {
   absoluteUrls: boolean;
   /** A `Cache-Control` header for pages (default none). */
   pageCacheControl: string | null;
+  /** A `Cache-Control` header for files: wheels, sdists and `.metadata` (default none). */
+  fileCacheControl: string | null;
 }
 
 /** Options of {@link startIndex}. */
@@ -336,6 +338,7 @@ export async function startIndex(options: IndexOptions = {}): Promise<IndexServe
     etags: options.etags ?? true,
     absoluteUrls: options.absoluteUrls ?? false,
     pageCacheControl: options.pageCacheControl ?? null,
+    fileCacheControl: options.fileCacheControl ?? null,
   };
   const projects = new Map<string, Project>();
   const setProject = (name: string, files: IndexFile[] | null) => {
@@ -652,6 +655,7 @@ ${links.join("")}  </body>
     if (kind === "metadata") {
       if (!file || !behaviour.metadataFiles || file.metadataBytes === null) return notFound();
       headers.set("content-type", "application/octet-stream");
+      if (behaviour.fileCacheControl) headers.set("cache-control", behaviour.fileCacheControl);
       return answer(req, file.metadataBytes, headers, `"${file.metadataSha256}"`, fault, false);
     }
 
@@ -661,6 +665,7 @@ ${links.join("")}  </body>
         "content-type",
         kind === "wheel" ? "application/octet-stream" : "application/x-tar",
       );
+      if (behaviour.fileCacheControl) headers.set("cache-control", behaviour.fileCacheControl);
       return answer(req, file.bytes, headers, `"${file.sha256}"`, fault, behaviour.ranges);
     }
     return notFound();
