@@ -14,7 +14,7 @@ import type { HttpClient } from "../http/client.ts";
 import { HttpError } from "../http/client.ts";
 import { redactUrl, stripCredentials } from "../http/url.ts";
 import { normalizeName } from "../../project/names.ts";
-import { ZipError } from "../zip/mod.ts";
+import { ZipError } from "../zip/errors.ts";
 import type { CachedPage, IndexCache } from "./cache.ts";
 import { fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";
 import { FindLinks, projectOfFile } from "./find_links.ts";

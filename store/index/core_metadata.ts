@@ -15,7 +15,7 @@
 import { EnvknitError } from "../../project/errors.ts";
 import { type HttpClient, HttpError } from "../http/client.ts";
 import { redactUrl } from "../http/url.ts";
-import { openFileSource, openZip, type RandomAccessSource, type ZipArchive } from "../zip/mod.ts";
+import type { RandomAccessSource, ZipArchive } from "../zip/mod.ts";
 import { normalizeName } from "../../project/names.ts";
 import { keepFields } from "../wheel/metadata.ts";
 import type { IndexCache } from "./cache.ts";
@@ -118,6 +118,12 @@ export interface FetchMetadataOptions {
 }
 
 /**
+ * The zip reader, loaded when a wheel must be opened: a warm lock takes every METADATA from the
+ * cache and need not load it (eight modules).
+ */
+const zip = () => import("../zip/mod.ts");
+
+/**
  * The METADATA text of a wheel file and how it was obtained. The file must carry a sha256 (the
  * index client refuses files without one before this is called).
  */
@@ -133,6 +139,7 @@ export async function fetchCoreMetadata(
 
   if (file.url.startsWith("file:")) {
     const path = decodeURIComponent(new URL(file.url).pathname);
+    const { openFileSource, openZip } = await zip();
     let source;
     try {
       source = await openFileSource(path);
@@ -195,14 +202,15 @@ export async function fetchCoreMetadata(
       await checkWhole(tailBytes, file, shown, options);
     }
     const rangeSource = new RangeSource(size, http, file.url, tailBytes);
-    const archive = await openZip(rangeSource, { tail: tailBytes });
+    const archive = await (await zip()).openZip(rangeSource, { tail: tailBytes });
     text = metadataHeaders(await readWheelMetadata(archive, project, shown));
     source = "range";
   } else if (tail.status === 200) {
     // The server ignores ranges: this is the whole wheel. Check it before trusting a byte of it.
     const bytes = await tail.bytes(MAX_WHOLE_WHEEL);
     await checkWhole(bytes, file, shown, options);
-    text = metadataHeaders(await readWheelMetadata(await openZip(bytes), project, shown));
+    const archive = await (await zip()).openZip(bytes);
+    text = metadataHeaders(await readWheelMetadata(archive, project, shown));
     source = "wheel";
   } else {
     await tail.cancel();
