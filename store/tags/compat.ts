@@ -8,11 +8,35 @@ import type { Interpreter } from "./interpreter.ts";
 import { supportedTags, tagPriority } from "./tags.ts";
 import { isSdistFilename, tryParseWheelFilename, type WheelFilename } from "../wheel/filename.ts";
 
-interface TagIndex {
-  priority: Map<string, number>;
-  pythons: Set<string>;
-  abis: Set<string>;
-  platforms: Set<string>;
+/** The supported tags of an interpreter, by preference and by part (for messages). */
+class TagIndex {
+  readonly priority: Map<string, number>;
+  readonly #tags: string[];
+  #parts: { pythons: Set<string>; abis: Set<string>; platforms: Set<string> } | null = null;
+
+  constructor(tags: string[]) {
+    this.#tags = tags;
+    this.priority = tagPriority(tags);
+  }
+
+  /** The tags' pythons, ABIs and platforms: only a message that says why no wheel fits asks. */
+  get parts(): { pythons: Set<string>; abis: Set<string>; platforms: Set<string> } {
+    if (this.#parts === null) {
+      const parts = {
+        pythons: new Set<string>(),
+        abis: new Set<string>(),
+        platforms: new Set<string>(),
+      };
+      for (const tag of this.#tags) {
+        const [py, abi, plat] = tag.split("-");
+        parts.pythons.add(py);
+        parts.abis.add(abi);
+        parts.platforms.add(plat);
+      }
+      this.#parts = parts;
+    }
+    return this.#parts;
+  }
 }
 
 const indexes = new WeakMap<Interpreter, TagIndex>();
@@ -20,19 +44,7 @@ const indexes = new WeakMap<Interpreter, TagIndex>();
 function indexOf(interp: Interpreter): TagIndex {
   let index = indexes.get(interp);
   if (!index) {
-    const tags = supportedTags(interp);
-    index = {
-      priority: tagPriority(tags),
-      pythons: new Set(),
-      abis: new Set(),
-      platforms: new Set(),
-    };
-    for (const tag of tags) {
-      const [py, abi, plat] = tag.split("-");
-      index.pythons.add(py);
-      index.abis.add(abi);
-      index.platforms.add(plat);
-    }
+    index = new TagIndex(supportedTags(interp));
     indexes.set(interp, index);
   }
   return index;
@@ -71,7 +83,8 @@ function list(items: Iterable<string>, max = 6): string {
     : all.join(", ");
 }
 
-function mismatch(wheel: WheelFilename, index: TagIndex): string {
+function mismatch(wheel: WheelFilename, tagIndex: TagIndex): string {
+  const index = tagIndex.parts;
   const parts = wheel.tags.map((t) => t.split("-"));
   const pythons = parts.map((p) => p[0]);
   const abis = parts.map((p) => p[1]);

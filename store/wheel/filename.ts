@@ -95,14 +95,30 @@ export function parseWheelFilename(filename: string): WheelFilename {
   return { name, normalizedName: normalizeName(name), version, build, tags: [...tags] };
 }
 
-/** Like {@link parseWheelFilename} but returns null instead of throwing. */
-export function tryParseWheelFilename(filename: string): WheelFilename | null {
-  try {
-    return parseWheelFilename(filename);
-  } catch (error) {
-    if (error instanceof EnvknitError) return null;
-    throw error;
+/** Names already parsed by {@link tryParseWheelFilename} (bounded; results are frozen). */
+const parsedNames = new Map<string, Readonly<WheelFilename> | null>();
+const MAX_PARSED_NAMES = 100_000;
+
+/**
+ * Like {@link parseWheelFilename} but returns null instead of throwing. Memoized: locking reads
+ * each file name of a page several times (whose project, which version, which tags), and a name
+ * that is not a wheel's would otherwise build an error each time. The result is frozen.
+ */
+export function tryParseWheelFilename(filename: string): Readonly<WheelFilename> | null {
+  let parsed = parsedNames.get(filename);
+  if (parsed === undefined) {
+    try {
+      const wheel = parseWheelFilename(filename);
+      Object.freeze(wheel.tags);
+      parsed = Object.freeze(wheel);
+    } catch (error) {
+      if (!(error instanceof EnvknitError)) throw error;
+      parsed = null;
+    }
+    if (parsedNames.size >= MAX_PARSED_NAMES) parsedNames.clear();
+    parsedNames.set(filename, parsed);
   }
+  return parsed;
 }
 
 // Source archive suffixes seen on indexes, longest first so `.tar.gz` wins over `.gz`.
