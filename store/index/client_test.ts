@@ -285,14 +285,19 @@ Deno.test("cache: a page the server calls fresh (max-age) is used without a requ
       cache: new IndexCache(`${dir}/cache`),
       refresh,
     });
-  await make().project("demo");
+  const cold = make();
+  assertEquals((await cold.project("demo"))!.fromCache, false);
   index.reset();
   const warm = make();
-  assertEquals((await warm.project("demo"))!.files.length, 1);
+  // Nothing to read ahead of: the page will come from the cache without a request.
+  assertEquals(await warm.peek("demo"), null);
+  const page = await warm.project("demo");
+  assertEquals([page!.files.length, page!.fromCache], [1, true]);
   assertEquals([index.counts.total, warm.stats.pagesFresh], [0, 1]);
-  // --refresh revalidates anyway: one conditional request.
+  // --refresh revalidates anyway: one conditional request, which the cached files read ahead of.
   const refreshed = make(true);
-  await refreshed.project("demo");
+  assertEquals((await refreshed.peek("demo"))!.length, 1);
+  assertEquals((await refreshed.project("demo"))!.fromCache, false);
   assertEquals([index.counts.total, index.counts.notModified], [1, 1]);
   // A server that says no-cache is asked every time.
   index.options.pageCacheControl = "no-cache";

@@ -155,3 +155,13 @@ Deno.test("sdist file names are recognised and split for messages", () => {
   assertEquals(parseSdistFilename("nodash.tar.gz"), null);
   assertEquals(parseSdistFilename("a-1.0-py3-none-any.whl"), null);
 });
+
+Deno.test("tryParseWheelFilename answers a repeated name from memory, frozen", () => {
+  const name = "Flask_Login-0.6.3-py3-none-any.whl";
+  const first = tryParseWheelFilename(name)!;
+  assertEquals(tryParseWheelFilename(name), first);
+  assert(Object.isFrozen(first) && Object.isFrozen(first.tags), "shared results cannot be changed");
+  assertEquals(first.normalizedName, "flask-login");
+  assertEquals(tryParseWheelFilename("demo-1.0.tar.gz"), null);
+  assertEquals(tryParseWheelFilename("demo-1.0.tar.gz"), null);
+});
