@@ -218,9 +218,11 @@ function absolute(path: string): string {
   return `${Deno.cwd()}/${path}`;
 }
 
-async function isExecutableFile(path: string): Promise<boolean> {
+// The file checks below are synchronous: each is one system call of microseconds, and they run
+// one after another on every command's way to its interpreter, where async round trips add up.
+function isExecutableFile(path: string): boolean {
   try {
-    const info = await Deno.stat(path);
+    const info = Deno.statSync(path);
     if (!info.isFile) return false;
     return isWindows || info.mode === null || (info.mode & 0o111) !== 0;
   } catch {
@@ -233,13 +235,13 @@ async function isExecutableFile(path: string): Promise<boolean> {
  * current directory); a bare name is searched in `PATH`. Returns null when nothing executable is
  * there.
  */
-export async function whichExecutable(
+export function whichExecutable(
   cmd: string,
   env: Env = Deno.env.toObject(),
-): Promise<string | null> {
+): string | null {
   if (isPathLike(cmd)) {
     const path = absolute(cmd);
-    return await isExecutableFile(path) ? path : null;
+    return isExecutableFile(path) ? path : null;
   }
   const sep = isWindows ? ";" : ":";
   const exts = isWindows ? ["", ...(env.PATHEXT ?? ".EXE;.BAT;.CMD").split(";")] : [""];
@@ -247,7 +249,7 @@ export async function whichExecutable(
     if (!dir) continue;
     for (const ext of exts) {
       const path = absolute(`${dir}/${cmd}${ext}`);
-      if (await isExecutableFile(path)) return path;
+      if (isExecutableFile(path)) return path;
     }
   }
   return null;
@@ -288,12 +290,12 @@ export async function interpreterCacheKey(
 // A launcher script (a pyenv or asdf shim, a wrapper) picks its interpreter from the environment
 // and the current directory on every run, so what it ran once says nothing about the next run:
 // such files are probed every time.
-async function isScript(path: string): Promise<boolean> {
+function isScript(path: string): boolean {
   let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(path);
+    file = Deno.openSync(path);
     const head = new Uint8Array(2);
-    const n = await file.read(head);
+    const n = file.readSync(head);
     return n === 2 && head[0] === 0x23 && head[1] === 0x21; // "#!"
   } catch {
     return false;
@@ -319,7 +321,7 @@ export async function probeInterpreter(
   opts: ProbeOptions = {},
 ): Promise<Interpreter> {
   const env = opts.env ?? Deno.env.toObject();
-  const path = await whichExecutable(python, env);
+  const path = whichExecutable(python, env);
   if (path === null) {
     throw new EnvknitError(
       isPathLike(python)
@@ -328,9 +330,9 @@ export async function probeInterpreter(
       { hints: ["choose one with --python /path/to/python or ENVKNIT_PYTHON"] },
     );
   }
-  const stat = await Deno.stat(path);
+  const stat = Deno.statSync(path);
   const cacheDir = opts.cacheDir === undefined ? storeCacheDir(env) : opts.cacheDir;
-  const cacheable = cacheDir !== null && !(await isScript(path));
+  const cacheable = cacheDir !== null && !isScript(path);
   const key = await interpreterCacheKey(path, { size: stat.size, mtime: stat.mtime });
   const file = cacheable ? `${cacheDir}/interpreters/${key}.json` : null;
   // Concurrent probes of the same interpreter share one run; later ones read the cache file.
@@ -352,7 +354,7 @@ async function probeOrRead(
   timeoutMs: number,
 ): Promise<Interpreter> {
   if (file) {
-    const cached = await readCache(file, path);
+    const cached = readCache(file, path);
     if (cached) return interpreterFromFacts(cached);
   }
   const facts = await runProbe(path, timeoutMs);
@@ -360,9 +362,9 @@ async function probeOrRead(
   return interpreterFromFacts(facts);
 }
 
-async function readCache(file: string, path: string): Promise<ProbeFacts | null> {
+function readCache(file: string, path: string): ProbeFacts | null {
   try {
-    const data = JSON.parse(await Deno.readTextFile(file));
+    const data = JSON.parse(Deno.readTextFileSync(file));
     if (data?.path !== path || data?.facts?.probe_version !== PROBE_VERSION) return null;
     return data.facts as ProbeFacts;
   } catch {
@@ -507,7 +509,7 @@ export async function findPython(
     ? { value: env.ENVKNIT_PYTHON, source: "ENVKNIT_PYTHON" as const, label: "ENVKNIT_PYTHON" }
     : null;
   if (named && !VERSION_REQUEST.test(named.value)) {
-    const python = await whichExecutable(named.value, env);
+    const python = whichExecutable(named.value, env);
     if (python === null) {
       throw new EnvknitError(
         `${named.label} names ${named.value}, which is not an executable file${
@@ -531,10 +533,10 @@ export async function findPython(
       throw new EnvknitError(`${origin} is ${JSON.stringify(wanted)}, not a version like 3.11`);
     }
     const command = m[2] === undefined ? `python${m[1]}` : `python${m[1]}.${m[2]}`;
-    const exact = await whichExecutable(command, env);
+    const exact = whichExecutable(command, env);
     if (exact) return { python: exact, source };
     // No pythonX.Y: the default python3 will do if it is that version.
-    const fallback = await whichExecutable("python3", env) ?? await whichExecutable("python", env);
+    const fallback = whichExecutable("python3", env) ?? whichExecutable("python", env);
     let found = "";
     if (fallback) {
       const interp = await probeInterpreter(fallback, { cacheDir: opts.cacheDir, env });
@@ -555,7 +557,7 @@ export async function findPython(
     );
   }
   for (const command of ["python3", "python"]) {
-    const python = await whichExecutable(command, env);
+    const python = whichExecutable(command, env);
     if (python) return { python, source: "PATH" };
   }
   throw new EnvknitError("no Python interpreter found: neither python3 nor python is on PATH", {

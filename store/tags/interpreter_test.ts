@@ -286,9 +286,9 @@ Deno.test("whichExecutable searches PATH in order and resolves relative paths", 
     await Deno.mkdir(`${dir}/b`);
     await Deno.writeTextFile(`${dir}/a/tool`, "x", { mode: 0o644 }); // not executable: skipped
     await Deno.writeTextFile(`${dir}/b/tool`, "#!/bin/sh\n", { mode: 0o755 });
-    assertEquals(await whichExecutable("tool", { PATH: `${dir}/a:${dir}/b` }), `${dir}/b/tool`);
-    assertEquals(await whichExecutable("tool", { PATH: `${dir}/a` }), null);
-    assertEquals(await whichExecutable(`${dir}/b/tool`, {}), `${dir}/b/tool`);
+    assertEquals(whichExecutable("tool", { PATH: `${dir}/a:${dir}/b` }), `${dir}/b/tool`);
+    assertEquals(whichExecutable("tool", { PATH: `${dir}/a` }), null);
+    assertEquals(whichExecutable(`${dir}/b/tool`, {}), `${dir}/b/tool`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
