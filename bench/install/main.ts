@@ -244,11 +244,26 @@ async function main() {
     // warm store) and in the 100-package one. Each PYTHONPATH entry makes every import at
     // Python's start-up look in one more folder: the second number includes that cost.
     await time(deno, cli("install"), envknit(warmHome), coldProject);
+    // The same start-up with the 100 entries on PYTHONPATH and no envknit: what Python itself
+    // pays for searching them (it grows with the modules Python imports at start-up, which a
+    // site-packages `.pth` file can multiply).
+    const shown = await new Deno.Command(deno, {
+      args: cli("run", "--", "python", "-c", "import os; print(os.environ['PYTHONPATH'])"),
+      env: envknit(warmHome),
+      cwd: warmProject,
+      clearEnv: true,
+      stdout: "piped",
+    }).output();
+    const largePath = new TextDecoder().decode(shown.stdout).trim();
     const bare: number[] = [];
+    const bareLarge: number[] = [];
     const runsSmall: number[] = [];
     const runsLarge: number[] = [];
     for (let i = 0; i < Math.max(20, RUNS); i++) {
       bare.push(await time(python, ["-c", "pass"], baseEnv, warmProject));
+      bareLarge.push(
+        await time(python, ["-c", "pass"], { ...baseEnv, PYTHONPATH: largePath }, warmProject),
+      );
       const runPass = ["run", "--", "python", "-c", "pass"];
       runsSmall.push(await time(deno, cli(...runPass), envknit(warmHome), coldProject));
       runsLarge.push(await time(deno, cli(...runPass), envknit(warmHome), warmProject));
@@ -290,6 +305,14 @@ async function main() {
       `envknit run -- python -c pass, ${picked.length} packages`,
       ms(median(runsLarge)),
       `adds ${ms(overLarge)}; target < 60 ms: ${check(overLarge < 60)}`,
+    );
+    const search = median(bareLarge) - py;
+    row(
+      `  of which Python searching ${picked.length} entries`,
+      ms(search),
+      `(python -c pass with that PYTHONPATH, no envknit); envknit itself: ${
+        ms(overLarge - search)
+      }`,
     );
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
