@@ -18,6 +18,7 @@ import {
 import { writeFileAtomic } from "./atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
 import { ENVKNIT_VERSION } from "./version.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** The project file's name. */
 export const CONFIG_FILENAME = "envknit.yaml";
@@ -301,9 +302,7 @@ export async function configHash(config: ProjectConfig): Promise<string> {
     index: [config.index.url ?? null, config.index.extraUrls, config.index.findLinksAsWritten],
     environments: envs,
   };
-  const bytes = new TextEncoder().encode(JSON.stringify(inputs));
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(JSON.stringify(inputs));
 }
 
 /** The text of a new envknit.yaml. */

@@ -10,6 +10,7 @@
  * @module
  */
 import { ENVKNIT_VERSION } from "./version.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Bumped when the shape of a cached value changes. */
 const FORMAT = 1;
@@ -21,11 +22,6 @@ export interface CachedParse<T> {
   key: string;
   /** Stores the value in the cache (a no-op when it came from there or there is no cache). */
   remember(): Promise<void>;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -21,6 +21,7 @@ import { StoreLayout } from "./layout.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
 import { loadLock } from "../project/lock.ts";
+import { sha256Hex } from "../project/sha256.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -59,9 +60,7 @@ const PLAN_FORMAT = 2;
 type Plan = { label: string; dir: string; bin?: boolean }[];
 
 async function digest(parts: unknown[]): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify(parts));
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(hash.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+  return (await sha256Hex(JSON.stringify(parts))).slice(0, 32);
 }
 
 function hasBin(dir: string): boolean {

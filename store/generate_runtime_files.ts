@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { sha256Hex } from "../project/sha256.ts";
 
 const root = new URL("..", import.meta.url);
 const SOURCE = new URL("runtime_py/envknit/", root);
@@ -72,8 +73,7 @@ export async function renderRuntimeModule(files: Record<string, string>): Promis
 /** sha256 (hex) of the files, each as `path NUL length NUL text`. */
 export async function digestFiles(files: Record<string, string>): Promise<string> {
   const parts = Object.entries(files).map(([p, t]) => `${p}\0${t.length}\0${t}`).join("\0");
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(parts);
 }
 
 if (import.meta.main) {

@@ -10,6 +10,7 @@
  * @module
  */
 import { StoreLayout } from "./layout.ts";
+import { sha256Hex } from "../project/sha256.ts";
 
 /** One recorded project. */
 export interface ProjectRecord {
@@ -23,9 +24,7 @@ export interface ProjectRecord {
 
 /** The record id of a lock path: 16 hex digits of its sha256. */
 export async function projectId(lockPath: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(lockPath));
-  return Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await sha256Hex(lockPath)).slice(0, 16);
 }
 
 function absolute(path: string): string {

@@ -20,6 +20,7 @@ import { bestWheel } from "../../store/tags/compat.ts";
 import { probeInterpreter } from "../../store/tags/interpreter.ts";
 import { parseWheelFilename } from "../../store/wheel/filename.ts";
 import { type IndexFile, startIndex } from "../../tests/support/index_server.ts";
+import { sha256Hex as sha256 } from "../../project/sha256.ts";
 
 const MIRROR_FILES = "/opt/pypi/files";
 const root = new URL("../../", import.meta.url).pathname;
@@ -74,11 +75,6 @@ function newer(a: string, b: string): boolean {
     if (d) return d > 0;
   }
   return false;
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 interface Picked {

@@ -14,6 +14,7 @@ import {
 } from "../../project/lock.ts";
 import { cleanEnv, type CliResult, MAIN, runEnvknit } from "../../tests/support/cli.ts";
 import { PYTHON } from "../../tests/support/python.ts";
+import { sha256Hex } from "../../project/sha256.ts";
 
 /** A temporary project folder and store; `dispose()` removes both. */
 export interface TempProject {
@@ -70,9 +71,8 @@ export function runCli(
 }
 
 /** A sha256 (hex) standing for a wheel that is never downloaded: derived from its file name. */
-export async function fakeSha256(file: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(file));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+export function fakeSha256(file: string): Promise<string> {
+  return sha256Hex(file);
 }
 
 /**

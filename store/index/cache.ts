@@ -16,6 +16,7 @@
  * @module
  */
 import type { IndexFile } from "./types.ts";
+import { sha256Hex } from "../../project/sha256.ts";
 
 /** A cached project page with what is needed to revalidate it. */
 export interface CachedPage {
@@ -35,11 +36,6 @@ export interface CachedPage {
 
 const PAGE_DIR = "index-v1";
 const METADATA_DIR = "metadata-v1";
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Writes `bytes` to `path` through a temp file and a rename; errors are swallowed. */
 async function writeQuietly(path: string, bytes: Uint8Array): Promise<void> {

@@ -20,6 +20,7 @@ import { normalizeName } from "../../project/names.ts";
 import { keepFields } from "../wheel/metadata.ts";
 import type { IndexCache } from "./cache.ts";
 import type { IndexFile } from "./types.ts";
+import { sha256Hex } from "../../project/sha256.ts";
 
 /** How metadata was obtained (for statistics and tests). */
 export type MetadataSource = "cache" | "pep658" | "range" | "wheel" | "local";
@@ -40,11 +41,6 @@ const MAX_WHOLE_WHEEL = 1024 * 1024 * 1024;
  */
 export function metadataHeaders(text: string): string {
   return keepFields(text);
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Finds `<name>-<version>.dist-info/METADATA` in a wheel for project `name`. */

@@ -20,6 +20,7 @@ import {
 // Type-only: the declaration lives beside the marker evaluator; nothing of the resolver (nor its
 // WebAssembly module) is loaded or even fetched by importing this file.
 import type { MarkerEnvironment } from "../../resolver/pep.ts";
+import { sha256Hex } from "../../project/sha256.ts";
 
 /** The PEP 508 marker environment (declared in `resolver/pep.ts`), re-exported for `store/tags`. */
 export type { MarkerEnvironment };
@@ -266,11 +267,6 @@ export interface ProbeOptions {
   env?: Env;
   /** Milliseconds the interpreter may take to answer (default 30 000). */
   timeoutMs?: number;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

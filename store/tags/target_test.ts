@@ -2,6 +2,7 @@ import { EnvknitError } from "../../project/errors.ts";
 import { assert, assertEquals, assertThrows } from "../../tests/support/assert.ts";
 import { interpreterFromTarget, parseTargetPlatform } from "./target.ts";
 import { supportedTags } from "./tags.ts";
+import { sha256Hex as sha256 } from "../../project/sha256.ts";
 
 interface ExpectedTarget {
   python: string;
@@ -18,11 +19,6 @@ interface ExpectedTarget {
 const fixture = JSON.parse(
   await Deno.readTextFile(new URL("./testdata/target_tags.json", import.meta.url)),
 ) as { packaging: string; targets: ExpectedTarget[] };
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 Deno.test("target tags equal packaging's cpython_tags + compatible_tags for each platform", async () => {
   assert(fixture.targets.length >= 30);

@@ -5,6 +5,7 @@ import { runPython } from "../../tests/support/python.ts";
 import { mulberry32 as random } from "../../tests/support/random.ts";
 import { writeZip, type ZipWriterEntry } from "../../tests/support/zip_writer.ts";
 import { openZip, type ZipArchive } from "./reader.ts";
+import { sha256Hex as sha256 } from "../../project/sha256.ts";
 
 interface Listing {
   name: string;
@@ -27,11 +28,6 @@ with zipfile.ZipFile(sys.argv[1]) as z:
                 sha256=hashlib.sha256(z.read(i)).hexdigest()) for i in z.infolist()]
     print(json.dumps({"comment": z.comment.decode("cp437"), "members": out}))
 `;
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 async function ourListing(zip: ZipArchive): Promise<Listing[]> {
   const out: Listing[] = [];

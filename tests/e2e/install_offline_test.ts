@@ -4,6 +4,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../supp
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
 import { envknit, makeProject, snapshot, writeTestLock } from "./install_support.ts";
+import { sha256Hex as sha } from "../../project/sha256.ts";
 
 const pure = await buildWheel({ name: "pure", version: "1.0" });
 const native311 = await buildWheel({
@@ -115,8 +116,3 @@ Deno.test("offline: a tampered file in the find-links folder is refused, a missi
   const usage = await envknit(["fetch"], { cwd: p.project, env: p.env });
   assertEquals(usage.code, 2);
 });
-
-async function sha(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}

@@ -11,6 +11,7 @@
  */
 import { compressTags, expandTags, filenameName, moduleName, normalizeVersion } from "./names.ts";
 import { writeZip, type ZipWriterEntry } from "./zip_writer.ts";
+import { sha256Hex } from "../../project/sha256.ts";
 
 /** File contents: text (UTF-8 encoded) or bytes. */
 export type Content = string | Uint8Array;
@@ -137,10 +138,7 @@ function bytesOf(content: Content): Uint8Array {
 }
 
 /** Lowercase hex SHA-256 of `bytes`. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex };
 
 /** The RECORD form of a SHA-256: `sha256=` + unpadded URL-safe base64. */
 export async function recordHash(bytes: Uint8Array): Promise<string> {
