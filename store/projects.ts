@@ -10,6 +10,7 @@
  * @module
  */
 import { StoreLayout } from "./layout.ts";
+import { writeFileAtomic } from "../project/atomic_write.ts";
 import { sha256Hex } from "../project/sha256.ts";
 
 /** One recorded project. */
@@ -55,20 +56,15 @@ export async function recordProject(
     // not recorded yet
   }
   const text = JSON.stringify({ lock, last_used: new Date().toISOString() }) + "\n";
-  const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
-    // Synchronous writes of a few bytes: the async ones load Deno's streams code (about 2 ms).
-    const bytes = new TextEncoder().encode(text);
     try {
-      Deno.writeFileSync(tmp, bytes, { createNew: true });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      await Deno.mkdir(layout.projectsDir, { recursive: true });
-      Deno.writeFileSync(tmp, bytes, { createNew: true });
+      await writeFileAtomic(file, text);
+    } catch {
+      await Deno.mkdir(layout.projectsDir, { recursive: true }); // the first record of the store
+      await writeFileAtomic(file, text);
     }
-    await Deno.rename(tmp, file);
   } catch {
-    await Deno.remove(tmp).catch(() => {});
+    // not recorded (see above)
   }
 }
 
