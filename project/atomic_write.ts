@@ -30,3 +30,20 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     );
   }
 }
+
+/**
+ * Writes a cache file through a temp file beside it and a rename (its folder is created), so
+ * concurrent readers never see half of it. Failures are swallowed: a cache that cannot be written
+ * only costs time later.
+ */
+export async function writeFileQuietly(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  const tmp = `${dir}/.${crypto.randomUUID().slice(0, 12)}.tmp`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeFile(tmp, typeof data === "string" ? new TextEncoder().encode(data) : data);
+    await Deno.rename(tmp, path);
+  } catch {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}

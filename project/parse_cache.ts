@@ -11,6 +11,7 @@
  */
 import { ENVKNIT_VERSION } from "./version.ts";
 import { sha256Hex } from "./sha256.ts";
+import { writeFileQuietly } from "./atomic_write.ts";
 
 /** Bumped when the shape of a cached value changes. */
 const FORMAT = 1;
@@ -50,15 +51,7 @@ export async function parseThroughCache<T>(options: {
     // not cached (or unreadable): parse below
   }
   const value = await parse();
-  const remember = async () => {
-    const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    try {
-      await Deno.mkdir(dir, { recursive: true });
-      await Deno.writeTextFile(tmp, JSON.stringify({ key, value }));
-      await Deno.rename(tmp, file);
-    } catch {
-      await Deno.remove(tmp).catch(() => {}); // a read-only store only costs a parse next time
-    }
-  };
+  // A read-only store only costs a parse next time.
+  const remember = () => writeFileQuietly(file, JSON.stringify({ key, value }));
   return { value, key, remember };
 }

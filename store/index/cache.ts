@@ -17,6 +17,7 @@
  */
 import type { IndexFile } from "./types.ts";
 import { sha256Hex } from "../../project/sha256.ts";
+import { writeFileQuietly } from "../../project/atomic_write.ts";
 
 /** A cached project page with what is needed to revalidate it. */
 export interface CachedPage {
@@ -36,19 +37,6 @@ export interface CachedPage {
 
 const PAGE_DIR = "index-v1";
 const METADATA_DIR = "metadata-v1";
-
-/** Writes `bytes` to `path` through a temp file and a rename; errors are swallowed. */
-async function writeQuietly(path: string, bytes: Uint8Array): Promise<void> {
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  const tmp = `${dir}/.${crypto.randomUUID().slice(0, 12)}.tmp`;
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, path);
-  } catch {
-    await Deno.remove(tmp).catch(() => {});
-  }
-}
 
 /** The on-disk cache of one store. All methods tolerate a missing or damaged cache. */
 export class IndexCache {
@@ -98,7 +86,7 @@ export class IndexCache {
   async putPage(index: string, name: string, page: CachedPage): Promise<void> {
     const path = await this.#pagePath(index, name);
     this.#pages.set(path, page);
-    await writeQuietly(path, new TextEncoder().encode(JSON.stringify(page)));
+    await writeFileQuietly(path, JSON.stringify(page));
   }
 
   /** The cached core metadata of the file with this sha256, or null. */
@@ -120,7 +108,7 @@ export class IndexCache {
   async putMetadata(sha256: string, metadata: string): Promise<void> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) return;
     this.#metadata.set(sha256, metadata);
-    await writeQuietly(this.#metadataPath(sha256), new TextEncoder().encode(metadata));
+    await writeFileQuietly(this.#metadataPath(sha256), metadata);
   }
 }
 

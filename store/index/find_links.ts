@@ -9,6 +9,7 @@ import { EnvknitError } from "../../project/errors.ts";
 import { normalizeName } from "../../project/names.ts";
 import { isSdistFilename, parseSdistFilename, tryParseWheelFilename } from "../wheel/filename.ts";
 import type { IndexFile } from "./types.ts";
+import { writeFileQuietly } from "../../project/atomic_write.ts";
 
 /**
  * The sha256 of a local file, streamed (Web Crypto has no incremental digest, `node:crypto` does),
@@ -64,15 +65,7 @@ class HashMemo {
   async save(): Promise<void> {
     if (!this.path || !this.#dirty) return;
     this.#dirty = false;
-    const dir = this.path.slice(0, this.path.lastIndexOf("/"));
-    const tmp = `${this.path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    try {
-      await Deno.mkdir(dir, { recursive: true });
-      await Deno.writeTextFile(tmp, JSON.stringify(this.#entries));
-      await Deno.rename(tmp, this.path);
-    } catch {
-      await Deno.remove(tmp).catch(() => {});
-    }
+    await writeFileQuietly(this.path, JSON.stringify(this.#entries));
   }
 }
 

@@ -21,6 +21,7 @@ import {
 // WebAssembly module) is loaded or even fetched by importing this file.
 import type { MarkerEnvironment } from "../../resolver/pep.ts";
 import { sha256Hex } from "../../project/sha256.ts";
+import { writeFileQuietly } from "../../project/atomic_write.ts";
 
 /** The PEP 508 marker environment (declared in `resolver/pep.ts`), re-exported for `store/tags`. */
 export type { MarkerEnvironment };
@@ -368,16 +369,9 @@ function readCache(file: string, path: string): ProbeFacts | null {
   }
 }
 
-async function writeCache(file: string, path: string, facts: ProbeFacts): Promise<void> {
-  const dir = file.slice(0, file.lastIndexOf("/"));
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    const tmp = `${file}.${crypto.randomUUID()}.tmp`;
-    await Deno.writeTextFile(tmp, JSON.stringify({ path, facts }, null, 1) + "\n");
-    await Deno.rename(tmp, file); // atomic: a reader never sees half a file
-  } catch {
-    // A read-only or full cache only costs a probe next time.
-  }
+// A read-only or full cache only costs a probe next time.
+function writeCache(file: string, path: string, facts: ProbeFacts): Promise<void> {
+  return writeFileQuietly(file, JSON.stringify({ path, facts }, null, 1) + "\n");
 }
 
 const MAX_OUTPUT = 1 << 20;
