@@ -16,7 +16,7 @@
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
-import { findPython } from "./tags/interpreter.ts";
+import { findPython } from "./tags/find_python.ts";
 import { StoreLayout } from "./layout.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";

@@ -10,7 +10,8 @@
 import { EnvknitError } from "../../project/errors.ts";
 import type { Lockfile, LockPackage } from "../../project/lock.ts";
 import { bestWheel, describeInterpreter, unavailableReason } from "../tags/compat.ts";
-import { findPython, type Interpreter, probeInterpreter } from "../tags/interpreter.ts";
+import { findPython } from "../tags/find_python.ts";
+import { type Interpreter, probeInterpreter } from "../tags/interpreter.ts";
 import { interpreterFromTarget } from "../tags/target.ts";
 import { isUniversal, type TaggedWheel, taggedWheels } from "./select.ts";
 

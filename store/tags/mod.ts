@@ -7,6 +7,10 @@
 export {
   findPython,
   type FindPythonOptions,
+  type PythonSource,
+  whichExecutable,
+} from "./find_python.ts";
+export {
   type Interpreter,
   interpreterCacheKey,
   interpreterFromFacts,
@@ -14,8 +18,6 @@ export {
   type ProbeFacts,
   probeInterpreter,
   type ProbeOptions,
-  type PythonSource,
-  whichExecutable,
 } from "./interpreter.ts";
 export {
   interpreterFromTarget,
