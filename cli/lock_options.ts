@@ -9,7 +9,7 @@
 import type { OptionSpec } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { EnvknitError } from "../project/errors.ts";
-import { LOCK_FILENAME } from "../project/lock.ts";
+import { LOCK_FILENAME } from "../project/lock_file.ts";
 import type { LockOptions } from "../project/locking.ts";
 
 // project/config.ts and project/lock.ts load the YAML parser, whose import alone costs more than
@@ -32,21 +32,29 @@ function absolute(cwd: string, path: string): string {
   return path.startsWith("/") ? path : `${cwd.replace(/\/+$/, "")}/${path}`;
 }
 
-const isFile = (path: string) => Deno.stat(path).then((s) => s.isFile, () => false);
+// Synchronous: the search for the project makes a few stats in a row on every command's way in,
+// where async round trips would add up.
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The lock file: `--lock`, else the one beside the nearest envknit.yaml (the project root, as
  * `findConfig` finds it), else the nearest envknit.lock.yaml upward from the current folder.
  */
-export async function lockPath(ctx: CommandContext): Promise<string> {
+export function lockPath(ctx: CommandContext): string {
   const given = ctx.args.options.lock as string | undefined;
   if (given) return absolute(ctx.cwd, given);
   let lockOnly: string | null = null;
   let dir = ctx.cwd.replace(/\/+$/, "") || "/";
   for (;;) {
     const base = dir === "/" ? "" : dir;
-    if (await isFile(`${base}/${CONFIG_FILE}`)) return `${base}/${LOCK_FILENAME}`;
-    if (lockOnly === null && await isFile(`${base}/${LOCK_FILENAME}`)) {
+    if (isFile(`${base}/${CONFIG_FILE}`)) return `${base}/${LOCK_FILENAME}`;
+    if (lockOnly === null && isFile(`${base}/${LOCK_FILENAME}`)) {
       lockOnly = `${base}/${LOCK_FILENAME}`;
     }
     if (dir === "/") break;
@@ -102,7 +110,7 @@ export async function wheelSources(
     (u): u is string => !!u,
   );
   const configPath = `${lock.slice(0, lock.lastIndexOf("/"))}/${CONFIG_FILE}`;
-  if (await isFile(configPath)) {
+  if (isFile(configPath)) {
     const { loadConfig } = await import("../project/config.ts");
     const config = await loadConfig(configPath);
     findLinks.push(...config.index.findLinks);

@@ -12,11 +12,12 @@ import { parseYaml } from "./yaml.ts";
 import { readCanonicalLock } from "./lock_text.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
+import { readLockText } from "./lock_file.ts";
 
 /** The schema this envknit writes; readers accept any 1.x and ignore fields they do not know. */
 export const LOCK_SCHEMA_VERSION = "1.1";
 /** The lock's file name beside envknit.yaml. */
-export const LOCK_FILENAME = "envknit.lock.yaml";
+export { LOCK_FILENAME } from "./lock_file.ts";
 
 /** One wheel file of a locked version, as the index listed it. */
 export interface LockWheel {
@@ -283,23 +284,9 @@ export function serializeLock(lock: Lockfile): string {
   return out.join("\n") + "\n";
 }
 
-/** Reads a lock's text; a missing file says to run `envknit lock`. */
-async function readLockText(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new EnvknitError(`no lock file at ${path}`, { hints: ["run 'envknit lock' first"] });
-    }
-    throw new EnvknitError(
-      `cannot read ${path}: ${error instanceof Error ? error.message : error}`,
-    );
-  }
-}
-
 /** Reads and validates a lock file; a missing file says to run `envknit lock`. */
 export async function readLock(path: string): Promise<Lockfile> {
-  return await parseLock(await readLockText(path), path);
+  return await parseLock(readLockText(path), path);
 }
 
 /** A lock read through the parse cache (see {@link loadLock}). */
@@ -316,10 +303,14 @@ export interface LoadedLock {
 /**
  * Reads and validates the lock at `path` like {@link readLock}, through the parse cache in
  * `cacheDir` (see `parse_cache.ts`): on the hot paths (`install` with everything present, `run`,
- * `lock` again) the YAML parser is not even loaded.
+ * `lock` again) the YAML parser is not even loaded. `text` is the file's text when the caller
+ * has already read it (so what is parsed is what the caller hashed).
  */
-export async function loadLock(path: string, cacheDir: string | null): Promise<LoadedLock> {
-  const text = await readLockText(path);
+export async function loadLock(
+  path: string,
+  cacheDir: string | null,
+  text: string = readLockText(path),
+): Promise<LoadedLock> {
   const parsed = await parseThroughCache({
     kind: "lock",
     path,

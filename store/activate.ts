@@ -9,9 +9,11 @@
  * Entries are the ones `install` chooses (the same plan), and must be present: a missing one is
  * an error that says to run `envknit install`. Nothing is downloaded here.
  *
- * `run` is the hottest path, so its plan (which entry of each package) is kept in
- * `cache/runs/<key>.json`, keyed by the lock's text, the environment, the dev switch and the
- * interpreter (path, size, mtime): the next run only stats the entries.
+ * `run` is the hottest path, so its plan (the environment, the interpreter, which entry of each
+ * package) is kept in `cache/runs/<key>.json`, keyed by the lock's text and the command's choices
+ * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the lock, finds the
+ * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
+ * only stats the entries: it neither parses the lock nor loads the code that chooses wheels.
  *
  * @module
  */
@@ -20,7 +22,7 @@ import { findPython } from "./tags/find_python.ts";
 import { StoreLayout } from "./layout.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
-import { loadLock } from "../project/lock.ts";
+import { readLockText } from "../project/lock_file.ts";
 import { sha256Hex } from "../project/sha256.ts";
 
 /** Options of {@link prepareRun}. */
@@ -50,14 +52,22 @@ export interface RunEnvironment {
   runtimeDir: string;
 }
 
-const PLAN_FORMAT = 2;
+const PLAN_FORMAT = 3;
 
 /**
- * Which entry folder each package of the environment uses, and whether it has a `bin/` folder
- * (`bin` is left out until the entry was seen installed). An entry's content never changes under
- * its hash, so neither does its `bin/`: a remembered plan costs one stat per entry.
+ * What `run` remembers for one lock text and one set of choices. An entry's content never
+ * changes under its hash, so neither does its `bin/`: with a plan, a run costs one stat per entry
+ * (`bin` is left out until the entry was seen installed).
  */
-type Plan = { label: string; dir: string; bin?: boolean }[];
+interface Plan {
+  environment: string;
+  /** The lock's `target.python` when it is a version such as `3.11`: guides the Python lookup. */
+  pythonVersion: string | null;
+  /** The interpreter the plan was made for, and its size and mtime. */
+  python: string | null;
+  identity: [number, number] | null;
+  steps: { label: string; dir: string; bin?: boolean }[];
+}
 
 async function digest(parts: unknown[]): Promise<string> {
   return (await sha256Hex(JSON.stringify(parts))).slice(0, 32);
@@ -74,9 +84,22 @@ function hasBin(dir: string): boolean {
 function readPlan(file: string): Plan | null {
   try {
     const plan = JSON.parse(Deno.readTextFileSync(file));
-    const valid = Array.isArray(plan) &&
-      plan.every((p) => typeof p?.dir === "string" && typeof p.bin === "boolean");
+    const valid = typeof plan?.environment === "string" && Array.isArray(plan.steps) &&
+      plan.steps.every((p: Plan["steps"][number]) =>
+        typeof p?.label === "string" && typeof p.dir === "string" && typeof p.bin === "boolean"
+      );
     return valid ? plan : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The size and mtime of the interpreter's file: a reinstalled Python gets a new plan. */
+function identityOf(python: string | null): [number, number] | null {
+  if (python === null) return null;
+  try {
+    const s = Deno.statSync(python);
+    return [s.size, s.mtime?.getTime() ?? 0];
   } catch {
     return null;
   }
@@ -109,65 +132,93 @@ export function defaultEnvironment(names: string[]): string {
   );
 }
 
+/**
+ * The interpreter the launchers and `python` will use, found as `install` finds it (without
+ * probing it); null when there is none: the launchers then fall back to `python3` on `PATH`.
+ */
+async function interpreterFor(
+  options: RunOptions,
+  env: Record<string, string>,
+  layout: StoreLayout,
+  pythonVersion: string | null,
+): Promise<string | null> {
+  try {
+    return (await findPython({
+      flag: options.python ?? null,
+      env,
+      pythonVersion,
+      cacheDir: layout.cacheDir,
+    })).python;
+  } catch {
+    return null;
+  }
+}
+
+function sameIdentity(a: [number, number] | null, b: [number, number] | null): boolean {
+  return a === null || b === null ? a === b : a[0] === b[0] && a[1] === b[1];
+}
+
+/**
+ * Makes the plan from the lock (parsed through the parse cache): the environment, the
+ * interpreter, and the entries `install` chooses for it. `remember` keeps the parsed lock once
+ * the run is under way.
+ */
+async function makePlan(
+  options: RunOptions,
+  env: Record<string, string>,
+  layout: StoreLayout,
+  text: string,
+): Promise<{ plan: Plan; remember: () => Promise<void> }> {
+  const { loadLock } = await import("../project/lock.ts");
+  const { chooseWheels, lockPackages, Target } = await import("./install/plan.ts");
+  const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
+  const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
+  // Also says which environments there are when the one asked for is not in the lock.
+  const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
+  const pythonVersion = /^\d+\.\d+$/.test(lock.target.python) ? lock.target.python : null;
+  const python = await interpreterFor(options, env, layout, pythonVersion);
+  const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
+  const steps = (await chooseWheels(packages, target)).map((c) => ({
+    label: `${c.pkg.name} ${c.pkg.version}`,
+    dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
+  }));
+  const plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
+  return { plan, remember };
+}
+
 /** Computes the variables of `envknit run` (see the module documentation). */
 export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock, key, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
-  const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
-  // Choosing wheels (tags, interpreter probe) is loaded only when no plan is remembered.
-  const planning = () => import("./install/plan.ts");
-  if (!(environment in lock.environments)) {
-    (await planning()).lockPackages(lock, { environments: [environment] }); // says which exist
-  }
-
-  // The interpreter the launchers and `python` will use (found without probing it).
-  let python: string | null = null;
-  try {
-    python = (await findPython({
-      flag: options.python ?? null,
-      env,
-      pythonVersion: /^\d+\.\d+$/.test(lock.target.python) ? lock.target.python : null,
-      cacheDir: layout.cacheDir,
-    })).python;
-  } catch {
-    python = null; // launchers fall back to python3 on PATH
-  }
-  let identity: unknown = null;
-  if (python) {
-    try {
-      const s = Deno.statSync(python);
-      identity = [s.size, s.mtime?.getTime() ?? 0];
-    } catch {
-      identity = null;
-    }
-  }
+  const text = readLockText(options.lockPath);
   const planFile = `${layout.runPlansDir}/${await digest([
     PLAN_FORMAT,
-    key,
-    environment,
+    options.lockPath,
+    await sha256Hex(text),
+    options.environment ?? null,
     options.dev !== false,
-    options.python ?? env.ENVKNIT_PYTHON ?? "",
-    python,
-    identity,
+    options.python ?? null,
+    env.ENVKNIT_PYTHON ?? null,
   ])}.json`;
   let plan = readPlan(planFile);
-  const cached = plan !== null;
-  if (plan === null) {
-    const { chooseWheels, lockPackages, Target } = await planning();
-    const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
-    const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
-    plan = (await chooseWheels(packages, target)).map((c) => ({
-      label: `${c.pkg.name} ${c.pkg.version}`,
-      dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
-    }));
+  const remembered = plan !== null;
+  if (plan !== null) {
+    const python = await interpreterFor(options, env, layout, plan.pythonVersion);
+    if (python !== plan.python || !sameIdentity(identityOf(python), plan.identity)) plan = null;
   }
+  let remember = () => Promise.resolve();
+  if (plan === null) {
+    const made = await makePlan(options, env, layout, text);
+    plan = made.plan;
+    remember = made.remember;
+  }
+  const { environment, python } = plan;
 
   const entries: string[] = [];
   const bins: string[] = [];
   const missing: string[] = [];
   // Synchronous stats: a hundred of them cost less than the promises around async ones.
-  for (const step of plan) {
+  for (const step of plan.steps) {
     try {
       Deno.statSync(step.dir);
     } catch {
@@ -190,7 +241,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const runtimeDir = await ensureRuntime(layout);
   await recordProject(options.lockPath, { layout });
   await remember();
-  if (!cached) writePlan(planFile, plan);
+  if (!remembered) writePlan(planFile, plan);
 
   const join = (parts: string[], rest: string | undefined) =>
     [...parts, ...(rest ? [rest] : [])].join(":");

@@ -40,7 +40,7 @@ Exit status: 0 when the locks are the same, 1 when they differ, 2 on usage error
     }
     const abs = (p: string) => (p.startsWith("/") ? p : `${ctx.cwd.replace(/\/+$/, "")}/${p}`);
     const oldPath = abs(files[0]);
-    const newPath = files.length === 2 ? abs(files[1]) : await lockPath(ctx);
+    const newPath = files.length === 2 ? abs(files[1]) : lockPath(ctx);
     const [before, after] = await Promise.all([readLock(oldPath), readLock(newPath)]);
     const envs = ctx.args.options.env as string[] | undefined;
     const known = new Set([

@@ -195,7 +195,7 @@ async function checkLock(
 ): Promise<[CheckResult, Lockfile | null]> {
   let path: string;
   try {
-    path = await lockPath(ctx);
+    path = lockPath(ctx);
   } catch (error) {
     return [warning("lock", message(error), "run 'envknit lock'"), null];
   }

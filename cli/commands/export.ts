@@ -72,7 +72,7 @@ Without --format, an output file named pylock.toml or pylock.NAME.toml is pylock
         hints: [`use one of: ${FORMATS.join(", ")}`],
       });
     }
-    const path = await lockPath(ctx);
+    const path = lockPath(ctx);
     const lock = await readLock(path);
     const env = (ctx.args.options.env as string | undefined) ??
       defaultEnvironment(Object.keys(lock.environments));

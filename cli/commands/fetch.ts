@@ -26,7 +26,7 @@ export const command: Command = {
   async run(ctx) {
     const dest = ctx.args.options.dest as string | undefined;
     if (!dest) throw new UsageError("envknit fetch needs --dest DIR");
-    const lock = await lockPath(ctx);
+    const lock = lockPath(ctx);
     const { findLinks, credentialUrls } = await wheelSources(ctx, lock);
     const progress = new Progress({ enabled: ctx.out.interactive && !ctx.out.quiet });
     let result;

@@ -50,7 +50,7 @@ export interface LoadedGraph {
  * one; else at the packages nothing requires). Warns when the lock is older than envknit.yaml.
  */
 export async function loadEnvironmentGraph(ctx: CommandContext): Promise<LoadedGraph> {
-  const path = await lockPath(ctx);
+  const path = lockPath(ctx);
   const lock = await readLock(path);
   const names = Object.keys(lock.environments);
   const env = (ctx.args.options.env as string | undefined) ?? defaultEnvironment(names);

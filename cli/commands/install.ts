@@ -15,7 +15,7 @@ export const command: Command = {
   options: [...LOCK_OPTIONS],
   async run(ctx) {
     const started = performance.now();
-    const lock = await lockPath(ctx);
+    const lock = lockPath(ctx);
     const progress = new Progress({ enabled: ctx.out.interactive && !ctx.out.quiet });
     let result;
     try {

@@ -35,7 +35,7 @@ export const command: Command = {
     }
     const envs = (ctx.args.options.env as string[] | undefined) ?? [];
     if (envs.length > 1) throw new UsageError("envknit run takes one --env");
-    const lock = await lockPath(ctx);
+    const lock = lockPath(ctx);
     const prepared = await prepareRun({
       lockPath: lock,
       environment: envs[0],

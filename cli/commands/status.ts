@@ -21,7 +21,7 @@ export const command: Command = {
   usage: "[--env NAME]... [--no-dev] [--lock FILE]",
   options: [...LOCK_OPTIONS],
   async run(ctx) {
-    const path = await lockPath(ctx);
+    const path = lockPath(ctx);
     const layout = StoreLayout.fromEnv(ctx.env);
     const { lock } = await loadLock(path, layout.parsedCacheDir);
     const sel = selection(ctx);

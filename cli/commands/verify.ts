@@ -15,7 +15,7 @@ export const command: Command = {
   options: [...LOCK_OPTIONS],
   async run(ctx) {
     const result = await verifyLock({
-      lockPath: await lockPath(ctx),
+      lockPath: lockPath(ctx),
       ...selection(ctx),
       env: ctx.env,
     });

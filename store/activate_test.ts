@@ -1,0 +1,74 @@
+// prepareRun's remembered plans: each is used only for the lock text, the choices and the
+// interpreter it was made for.
+import { assertEquals, assertRejects, assertStringIncludes } from "../tests/support/assert.ts";
+import { buildWheel } from "../tests/support/wheel_factory.ts";
+import { PYTHON } from "../tests/support/python.ts";
+import { entryDir, makeProject, writeTestLock } from "../tests/e2e/install_support.ts";
+import { probeInterpreter } from "./tags/interpreter.ts";
+import { prepareRun } from "./activate.ts";
+import { EnvknitError } from "../project/errors.ts";
+
+const alpha1 = await buildWheel({ name: "alpha", version: "1.0" });
+const alpha2 = await buildWheel({ name: "alpha", version: "2.0" });
+const beta = await buildWheel({ name: "beta", version: "1.0" });
+
+const interp = await probeInterpreter(PYTHON, { cacheDir: null });
+const target = {
+  python: interp.pythonVersionInfo.slice(0, 2).join("."),
+  platform: "manylinux_2_36_x86_64",
+};
+
+Deno.test("run: a remembered plan is used only for its lock text, environment and interpreter", async () => {
+  await using p = await makeProject();
+  for (const wheel of [alpha1, alpha2, beta]) {
+    await Deno.mkdir(entryDir(p.home, wheel), { recursive: true }); // "installed"
+  }
+  // Two folders with a python3 each (the same interpreter under two paths) and no pythonX.Y:
+  // the lock's Python version is found as python3, checked to be that version.
+  const bins = [`${p.dir}/bin1`, `${p.dir}/bin2`];
+  for (const bin of bins) {
+    await Deno.mkdir(bin);
+    await Deno.symlink(PYTHON, `${bin}/python3`);
+  }
+  const env = { ENVKNIT_HOME: p.home, PATH: bins[0] };
+  const run = (options: { environment?: string; env?: Record<string, string> } = {}) =>
+    prepareRun({ lockPath: p.lockPath, env, ...options });
+
+  await writeTestLock(
+    p.lockPath,
+    {
+      default: [{ wheels: [alpha1] }],
+      other: [{ wheels: [beta] }],
+    },
+    null,
+    target,
+  );
+  for (let i = 0; i < 2; i++) { // made, then remembered
+    const made = await run();
+    assertEquals([made.environment, made.entries], ["default", [entryDir(p.home, alpha1)]]);
+    assertEquals(made.python, `${bins[0]}/python3`);
+    assertEquals(made.vars.ENVKNIT_PYTHON, `${bins[0]}/python3`);
+  }
+  // Another environment has its own plan.
+  assertEquals((await run({ environment: "other" })).entries, [entryDir(p.home, beta)]);
+  assertEquals((await run()).entries, [entryDir(p.home, alpha1)]);
+
+  // Another python3 comes first on PATH: the plan remembered for the first one is not used.
+  const moved = await run({ env: { ...env, PATH: `${bins[1]}:${bins[0]}` } });
+  assertEquals([moved.python, moved.vars.ENVKNIT_PYTHON], [
+    `${bins[1]}/python3`,
+    `${bins[1]}/python3`,
+  ]);
+
+  // A new lock text: a new plan.
+  await writeTestLock(p.lockPath, { default: [{ wheels: [alpha2] }] }, null, target);
+  assertEquals((await run()).entries, [entryDir(p.home, alpha2)]);
+  const gone = await assertRejects(() => run({ environment: "other" }), EnvknitError);
+  assertStringIncludes(gone.message, "other");
+
+  // Unreadable plans are made again.
+  for await (const e of Deno.readDir(`${p.home}/cache/runs`)) {
+    await Deno.writeTextFile(`${p.home}/cache/runs/${e.name}`, "{not json");
+  }
+  assertEquals((await run()).entries, [entryDir(p.home, alpha2)]);
+});
