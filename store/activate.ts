@@ -69,10 +69,6 @@ interface Plan {
   steps: { label: string; dir: string; bin?: boolean }[];
 }
 
-async function digest(parts: unknown[]): Promise<string> {
-  return (await sha256Hex(JSON.stringify(parts))).slice(0, 32);
-}
-
 function hasBin(dir: string): boolean {
   try {
     return Deno.statSync(`${dir}/bin`).isDirectory;
@@ -191,15 +187,17 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
   const text = readLockText(options.lockPath);
-  const planFile = `${layout.runPlansDir}/${await digest([
+  // One hash of the choices and the lock's text (the text last: it may hold any character).
+  const choices = [
     PLAN_FORMAT,
     options.lockPath,
-    await sha256Hex(text),
     options.environment ?? null,
     options.dev !== false,
     options.python ?? null,
     env.ENVKNIT_PYTHON ?? null,
-  ])}.json`;
+  ];
+  const key = (await sha256Hex(`${JSON.stringify(choices)}\n${text}`)).slice(0, 32);
+  const planFile = `${layout.runPlansDir}/${key}.json`;
   let plan = readPlan(planFile);
   const remembered = plan !== null;
   if (plan !== null) {
@@ -238,8 +236,10 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
       { hints: [`run 'envknit install${options.environment ? ` --env ${environment}` : ""}'`] },
     );
   }
-  const runtimeDir = await ensureRuntime(layout);
-  await recordProject(options.lockPath, { layout });
+  const [runtimeDir] = await Promise.all([
+    ensureRuntime(layout),
+    recordProject(options.lockPath, { layout }),
+  ]);
   await remember();
   if (!remembered) writePlan(planFile, plan);
 

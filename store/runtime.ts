@@ -22,11 +22,11 @@ import { RUNTIME_DIGEST } from "./runtime_digest.generated.ts";
 /** The stamp file in `runtime/<version>/`: `{"digest": "<sha256 of the embedded files>"}`. */
 export const RUNTIME_STAMP = ".envknit-runtime.json";
 
-/** Whether the runtime in the store is the embedded one (one small read). */
-export async function runtimeIsCurrent(layout: StoreLayout): Promise<boolean> {
+/** Whether the runtime in the store is the embedded one (one small synchronous read). */
+export function runtimeIsCurrent(layout: StoreLayout): boolean {
   try {
     const stamp = JSON.parse(
-      await Deno.readTextFile(`${layout.runtimeDir(ENVKNIT_VERSION)}/${RUNTIME_STAMP}`),
+      Deno.readTextFileSync(`${layout.runtimeDir(ENVKNIT_VERSION)}/${RUNTIME_STAMP}`),
     );
     return stamp?.digest === RUNTIME_DIGEST;
   } catch {
@@ -40,10 +40,10 @@ export async function runtimeIsCurrent(layout: StoreLayout): Promise<boolean> {
  */
 export async function ensureRuntime(layout: StoreLayout): Promise<string> {
   const dir = layout.runtimeDir(ENVKNIT_VERSION);
-  if (await runtimeIsCurrent(layout)) return dir;
+  if (runtimeIsCurrent(layout)) return dir;
   try {
     await withFileLock(layout.runtimeLock, { exclusive: true }, async () => {
-      if (!(await runtimeIsCurrent(layout))) await writeRuntime(layout, dir);
+      if (!runtimeIsCurrent(layout)) await writeRuntime(layout, dir);
     });
   } catch (error) {
     throw new EnvknitError(

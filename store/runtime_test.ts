@@ -28,7 +28,7 @@ Deno.test("ensureRuntime writes the runtime when missing or changed, and only th
     for (const [path, text] of Object.entries(RUNTIME_FILES)) {
       assertEquals(await Deno.readTextFile(`${runtime}/envknit/${path}`), text);
     }
-    assert(await runtimeIsCurrent(layout));
+    assert(runtimeIsCurrent(layout));
     const stamp = await Deno.stat(`${runtime}/${RUNTIME_STAMP}`);
     await ensureRuntime(layout); // current: untouched
     assertEquals((await Deno.stat(`${runtime}/${RUNTIME_STAMP}`)).mtime, stamp.mtime);
@@ -36,9 +36,9 @@ Deno.test("ensureRuntime writes the runtime when missing or changed, and only th
     // A changed runtime of the same version (a development build) is replaced as a whole.
     await Deno.writeTextFile(`${runtime}/${RUNTIME_STAMP}`, '{"digest":"other"}');
     await Deno.writeTextFile(`${runtime}/envknit/stray.py`, "");
-    assert(!(await runtimeIsCurrent(layout)));
+    assert(!(runtimeIsCurrent(layout)));
     await ensureRuntime(layout);
-    assert(await runtimeIsCurrent(layout));
+    assert(runtimeIsCurrent(layout));
     assert(!(await Deno.stat(`${runtime}/envknit/stray.py`).then(() => true, () => false)));
     assertEquals(await Array.fromAsync(Deno.readDir(`${dir}/runtime`)).then((e) => e.length), 1);
     const py = await new Deno.Command("python3", {
@@ -64,7 +64,7 @@ Deno.test("concurrent writers of the runtime all succeed and leave one current c
         Array.from({ length: 6 }, () => ensureRuntime(layout)),
       );
       assertEquals(results.filter((r) => r.status === "rejected"), []);
-      assert(await runtimeIsCurrent(layout));
+      assert(runtimeIsCurrent(layout));
       const leftovers = await Array.fromAsync(Deno.readDir(`${dir}/runtime`));
       assertEquals(leftovers.map((e) => e.name), [ENVKNIT_VERSION]);
     } finally {

@@ -138,7 +138,7 @@ async function checkStore(ctx: CommandContext): Promise<[CheckResult, StoreLayou
 }
 
 async function checkRuntime(layout: StoreLayout): Promise<CheckResult> {
-  if (await runtimeIsCurrent(layout)) return ok("runtime", `current in ${layout.runtimesDir}`);
+  if (runtimeIsCurrent(layout)) return ok("runtime", `current in ${layout.runtimesDir}`);
   return warning(
     "runtime",
     `not written to ${layout.runtimesDir} yet (or out of date)`,
