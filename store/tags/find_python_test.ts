@@ -7,16 +7,12 @@ import {
 } from "../../tests/support/assert.ts";
 import { findPython, whichExecutable } from "./find_python.ts";
 import { probeInterpreter } from "./interpreter.ts";
-
-async function realPython(): Promise<string> {
-  // python3 may be a launcher (a pyenv shim); the file that really runs is sys.executable.
-  return (await probeInterpreter("python3", { cacheDir: null })).executable!;
-}
+import { PYTHON } from "../../tests/support/python.ts";
 
 Deno.test("findPython: --python, then ENVKNIT_PYTHON, then python_version, then python3", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const python = await realPython();
+    const python = PYTHON; // the real file (python3 may be a pyenv shim)
     const interp = await probeInterpreter(python, { cacheDir: `${dir}/cache` });
     const [major, minor] = interp.pythonVersionInfo;
     const bin = `${dir}/bin`;

@@ -8,6 +8,7 @@ import {
 } from "../../tests/support/assert.ts";
 import { interpreterCacheKey, type MarkerEnvironment, probeInterpreter } from "./interpreter.ts";
 import { supportedTags } from "./tags.ts";
+import { PYTHON } from "../../tests/support/python.ts";
 
 // What packaging itself says on this machine, from python3's own packaging (or the copy pip
 // vendors when packaging is not installed on its own).
@@ -67,15 +68,10 @@ Deno.test("probeInterpreter reports version, ABI, platform and libc", async () =
   }
 });
 
-async function realPython(): Promise<string> {
-  // python3 may be a launcher (a pyenv shim); the file that really runs is sys.executable.
-  return (await probeInterpreter("python3", { cacheDir: null })).executable!;
-}
-
 Deno.test("a probe is cached by path, size and mtime, and the second probe does not run it", async () => {
   const cacheDir = await Deno.makeTempDir();
   try {
-    const python = await realPython();
+    const python = PYTHON; // the real file (python3 may be a pyenv shim)
     const first = await probeInterpreter(python, { cacheDir });
     const stat = await Deno.stat(python);
     const file = `${cacheDir}/interpreters/${await interpreterCacheKey(python, stat)}.json`;
@@ -120,7 +116,7 @@ Deno.test("the cache key changes with the path, the size or the mtime", async ()
 Deno.test("launcher scripts are probed every time, never cached", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const python = await realPython();
+    const python = PYTHON; // the real file (python3 may be a pyenv shim)
     const shim = `${dir}/python-shim`;
     await Deno.writeTextFile(shim, `#!/bin/sh\nexec "${python}" "$@"\n`, { mode: 0o755 });
     const interp = await probeInterpreter(shim, { cacheDir: `${dir}/cache` });
