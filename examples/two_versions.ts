@@ -15,6 +15,7 @@
  */
 import { startIndex } from "../tests/support/index_server.ts";
 import { buildWheel } from "../tests/support/wheel_factory.ts";
+import { RUN_FLAGS } from "../tests/support/cli.ts";
 
 const cliAt = Deno.args.indexOf("--cli");
 const MAIN = cliAt === -1
@@ -56,7 +57,7 @@ function wordlib(version: string, body: string) {
 async function envknit(cwd: string, env: Record<string, string>, ...args: string[]) {
   console.log(`\n$ envknit ${args.join(" ")}`);
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: ["run", "-A", ...RUN_FLAGS, MAIN, ...args],
     cwd,
     env,
     stdout: "inherit",

@@ -21,6 +21,7 @@ import { probeInterpreter } from "../../store/tags/interpreter.ts";
 import { parseWheelFilename } from "../../store/wheel/filename.ts";
 import { type IndexFile, startIndex } from "../../tests/support/index_server.ts";
 import { sha256Hex as sha256 } from "../../project/sha256.ts";
+import { RUN_FLAGS } from "../../tests/support/cli.ts";
 
 const MIRROR_FILES = "/opt/pypi/files";
 const root = new URL("../../", import.meta.url).pathname;
@@ -178,7 +179,7 @@ async function main() {
       NO_COLOR: "1",
     });
     const deno = Deno.execPath();
-    const cli = (...args: string[]) => ["run", "-A", "--no-lock", MAIN, ...args];
+    const cli = (...args: string[]) => ["run", "-A", ...RUN_FLAGS, "--no-lock", MAIN, ...args];
 
     console.log(
       `bench/install: ${cold.length} packages cold (${mb(cold).toFixed(1)} MiB of wheels), ` +

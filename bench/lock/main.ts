@@ -28,6 +28,7 @@ import { MIRROR, mirrorAvailable, mirrorClosure } from "./mirror.ts";
 import { type RequestCounts, startIndex } from "../../tests/support/index_server.ts";
 import { parseLock } from "../../project/lock.ts";
 import { normalizeName } from "../../project/names.ts";
+import { RUN_FLAGS } from "../../tests/support/cli.ts";
 
 /** The requirement sets (all resolvable from the mirror, checked with pip). */
 export const SETS: { name: string; requirements: string[] }[] = [
@@ -167,6 +168,7 @@ async function envknitRun(
     Deno.execPath(),
     "run",
     "-A",
+    ...RUN_FLAGS,
     `--config=${ROOT}deno.json`,
     `${ROOT}cli/main.ts`,
     "-q",

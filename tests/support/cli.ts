@@ -13,6 +13,13 @@ const root = new URL("../../", import.meta.url).pathname;
 /** `cli/main.ts` of this checkout. */
 export const MAIN = `${root}cli/main.ts`;
 
+/**
+ * The flags `deno run` of the CLI gets, as README says to run it: a command's modules are read
+ * when it runs, not every command's at start. (Not in `deno.json`: there it would also make
+ * `deno compile` leave the commands out of the binary.)
+ */
+export const RUN_FLAGS: readonly string[] = ["--unstable-lazy-dynamic-imports"];
+
 /** `deno.json` of this checkout (for `deno run --config=…`). */
 export const DENO_CONFIG = `${root}deno.json`;
 
@@ -48,10 +55,13 @@ export interface RunEnvknitOptions {
   inheritStdin?: boolean;
 }
 
-/** Runs `deno run -A [denoFlags] cli/main.ts args…` as a subprocess and collects its output. */
+/**
+ * Runs `deno run -A RUN_FLAGS [denoFlags] cli/main.ts args…` as a subprocess and collects its
+ * output.
+ */
 export async function runEnvknit(args: string[], options: RunEnvknitOptions): Promise<CliResult> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...options.denoFlags ?? [], MAIN, ...args],
+    args: ["run", "-A", ...RUN_FLAGS, ...options.denoFlags ?? [], MAIN, ...args],
     cwd: options.cwd,
     env: options.env,
     clearEnv: true,
