@@ -216,12 +216,20 @@ async function main() {
     const envknitCold: number[] = [];
     const pipTimes: number[] = [];
     const pipNoCompileTimes: number[] = [];
+    // Each starts with the disk's write-back done (`sync`): otherwise a run pays for flushing
+    // the hundred megabytes the run before it wrote, and which tool follows which decides it.
+    const settled = async <T>(run: () => Promise<T>) => {
+      await new Deno.Command("sync").output();
+      return await run();
+    };
     for (let i = 0; i < RUNS; i++) {
       envknitCold.push(
-        await time(deno, cli("install"), envknit(`${work}/home-cold-${i}`), coldProject),
+        await settled(() =>
+          time(deno, cli("install"), envknit(`${work}/home-cold-${i}`), coldProject)
+        ),
       );
-      pipTimes.push(await pip(true, i));
-      pipNoCompileTimes.push(await pip(false, i));
+      pipTimes.push(await settled(() => pip(true, i)));
+      pipNoCompileTimes.push(await settled(() => pip(false, i)));
     }
     const pipCold = median(pipTimes);
     const pipColdNoCompile = median(pipNoCompileTimes);
