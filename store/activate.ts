@@ -199,11 +199,12 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const key = (await sha256Hex(`${JSON.stringify(choices)}\n${text}`)).slice(0, 32);
   const planFile = `${layout.runPlansDir}/${key}.json`;
   let plan = readPlan(planFile);
-  const remembered = plan !== null;
   if (plan !== null) {
     const python = await interpreterFor(options, env, layout, plan.pythonVersion);
     if (python !== plan.python || !sameIdentity(identityOf(python), plan.identity)) plan = null;
   }
+  // A plan made again (none yet, or one for another interpreter) replaces the file.
+  const remembered = plan !== null;
   let remember = () => Promise.resolve();
   if (plan === null) {
     const made = await makePlan(options, env, layout, text);

@@ -59,6 +59,12 @@ Deno.test("run: a remembered plan is used only for its lock text, environment an
     `${bins[1]}/python3`,
     `${bins[1]}/python3`,
   ]);
+  // ... and the plan made for the new one is remembered in its place.
+  const plans = [];
+  for await (const e of Deno.readDir(`${p.home}/cache/runs`)) {
+    plans.push(JSON.parse(await Deno.readTextFile(`${p.home}/cache/runs/${e.name}`)).python);
+  }
+  assertEquals(plans.includes(`${bins[1]}/python3`), true);
 
   // A new lock text: a new plan.
   await writeTestLock(p.lockPath, { default: [{ wheels: [alpha2] }] }, null, target);
