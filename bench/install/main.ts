@@ -4,7 +4,8 @@
  *
  * 1. cold install of N packages: `envknit install` into an empty store vs
  *    `pip install --no-deps --target DIR` of the same wheels from the same index (fresh cache,
- *    used as pip uses it with PyPI: the loopback host is trusted, as https hosts are);
+ *    used as pip uses it with PyPI: the loopback host is trusted, as https hosts are), taking
+ *    turns, once file creation is no longer slowed down by earlier deletions (`settle.ts`);
  * 2. warm install of 100 already-present packages, minus the process start (`envknit --version`);
  * 3. `envknit run -- python -c pass` minus bare `python -c pass`, with the cold set's environment
  *    and with the 100-package one.
@@ -22,6 +23,7 @@ import { parseWheelFilename } from "../../store/wheel/filename.ts";
 import { type IndexFile, startIndex } from "../../tests/support/index_server.ts";
 import { sha256Hex as sha256 } from "../../project/sha256.ts";
 import { RUN_FLAGS } from "../../tests/support/cli.ts";
+import { settleFileCreation } from "./settle.ts";
 
 const MIRROR_FILES = "/opt/pypi/files";
 const root = new URL("../../", import.meta.url).pathname;
@@ -138,6 +140,7 @@ async function main() {
     fileCacheControl: "max-age=365000000, immutable, public", // as PyPI's file host
   });
   const work = await Deno.makeTempDir({ prefix: "envknit-bench-install-" });
+  const folder = (label: string) => `${work}/${label}`;
   try {
     const lockFor = async (set: Picked[], dir: string) => {
       await Deno.mkdir(dir, { recursive: true });
@@ -185,14 +188,22 @@ async function main() {
       `bench/install: ${cold.length} packages cold (${mb(cold).toFixed(1)} MiB of wheels), ` +
         `${picked.length} warm; ${interp.implementation} ${interp.pythonVersion}; median of ${RUNS} runs`,
     );
+    const settled = await settleFileCreation(work);
+    console.log(`  ${settled.report}`);
 
-    // 1. Cold. The three installs take turns, and nothing is deleted before the end: ext4 slows
-    // file creation down while many inodes were deleted recently (its "recently deleted" scan),
-    // which would penalise whichever tool runs after another's cleanup.
+    // 1. Cold. The three installs take turns, each round in a different order, and nothing is
+    // deleted before the end: see `settleFileCreation` for why deletions matter.
     const coldProject = await lockFor(cold, `${work}/cold`);
     const specs = cold.map((p) => `${p.name}==${p.version}`);
     const pipEnv = { ...baseEnv, PIP_CONFIG_FILE: "/dev/null" };
-    const pip = (compile: boolean, i: number) =>
+    // pip installs into a temp folder first, then moves the files to --target: that folder is
+    // one of the work folder too, so pip's files are created where envknit's are.
+    const pipTemp = async (label: string) => {
+      const dir = folder(label);
+      await Deno.mkdir(dir);
+      return { ...pipEnv, TMPDIR: dir };
+    };
+    const pip = async (compile: boolean, i: number) =>
       time(python, [
         "-m",
         "pip",
@@ -201,10 +212,10 @@ async function main() {
         "--disable-pip-version-check",
         "--no-deps",
         "--cache-dir",
-        `${work}/pip-cache-${compile}-${i}`,
+        folder(`pip-cache-${compile}-${i}`),
         ...(compile ? [] : ["--no-compile"]),
         "--target",
-        `${work}/pip-target-${compile}-${i}`,
+        folder(`pip-target-${compile}-${i}`),
         "--index-url",
         index.url,
         // As from PyPI over https: pip's HTTP cache (which keeps each download) is used only for
@@ -212,31 +223,35 @@ async function main() {
         "--trusted-host",
         new URL(index.url).host,
         ...specs,
-      ], pipEnv);
+      ], await pipTemp(`pip-tmp-${compile}-${i}`));
     const envknitCold: number[] = [];
     const pipTimes: number[] = [];
     const pipNoCompileTimes: number[] = [];
     // Each starts with the disk's write-back done (`sync`): otherwise a run pays for flushing
     // the hundred megabytes the run before it wrote, and which tool follows which decides it.
-    const settled = async <T>(run: () => Promise<T>) => {
+    const synced = async <T>(run: () => Promise<T>) => {
       await new Deno.Command("sync").output();
       return await run();
     };
     for (let i = 0; i < RUNS; i++) {
-      envknitCold.push(
-        await settled(() =>
-          time(deno, cli("install"), envknit(`${work}/home-cold-${i}`), coldProject)
-        ),
-      );
-      pipTimes.push(await settled(() => pip(true, i)));
-      pipNoCompileTimes.push(await settled(() => pip(false, i)));
+      const turns = [
+        async () =>
+          envknitCold.push(
+            await synced(() =>
+              time(deno, cli("install"), envknit(folder(`home-cold-${i}`)), coldProject)
+            ),
+          ),
+        async () => pipTimes.push(await synced(() => pip(true, i))),
+        async () => pipNoCompileTimes.push(await synced(() => pip(false, i))),
+      ];
+      for (let t = 0; t < turns.length; t++) await turns[(i + t) % turns.length]();
     }
     const pipCold = median(pipTimes);
     const pipColdNoCompile = median(pipNoCompileTimes);
 
     // 2. Warm: 100 packages already there.
     const warmProject = await lockFor(picked, `${work}/warm`);
-    const warmHome = `${work}/home-warm`;
+    const warmHome = folder("home-warm");
     await time(deno, cli("install"), envknit(warmHome), warmProject);
     const starts: number[] = [];
     const warms: number[] = [];
