@@ -23,7 +23,7 @@ import { parseWheelFilename } from "../../store/wheel/filename.ts";
 import { type IndexFile, startIndex } from "../../tests/support/index_server.ts";
 import { sha256Hex as sha256 } from "../../project/sha256.ts";
 import { RUN_FLAGS } from "../../tests/support/cli.ts";
-import { settleFileCreation } from "./settle.ts";
+import { settleFileCreation, syncDisk } from "./settle.ts";
 
 const MIRROR_FILES = "/opt/pypi/files";
 const root = new URL("../../", import.meta.url).pathname;
@@ -140,7 +140,6 @@ async function main() {
     fileCacheControl: "max-age=365000000, immutable, public", // as PyPI's file host
   });
   const work = await Deno.makeTempDir({ prefix: "envknit-bench-install-" });
-  const folder = (label: string) => `${work}/${label}`;
   try {
     const lockFor = async (set: Picked[], dir: string) => {
       await Deno.mkdir(dir, { recursive: true });
@@ -188,8 +187,7 @@ async function main() {
       `bench/install: ${cold.length} packages cold (${mb(cold).toFixed(1)} MiB of wheels), ` +
         `${picked.length} warm; ${interp.implementation} ${interp.pythonVersion}; median of ${RUNS} runs`,
     );
-    const settled = await settleFileCreation(work);
-    console.log(`  ${settled.report}`);
+    console.log(`  ${await settleFileCreation(work)}`);
 
     // 1. Cold. The three installs take turns, each round in a different order, and nothing is
     // deleted before the end: see `settleFileCreation` for why deletions matter.
@@ -199,7 +197,7 @@ async function main() {
     // pip installs into a temp folder first, then moves the files to --target: that folder is
     // one of the work folder too, so pip's files are created where envknit's are.
     const pipTemp = async (label: string) => {
-      const dir = folder(label);
+      const dir = `${work}/${label}`;
       await Deno.mkdir(dir);
       return { ...pipEnv, TMPDIR: dir };
     };
@@ -212,10 +210,10 @@ async function main() {
         "--disable-pip-version-check",
         "--no-deps",
         "--cache-dir",
-        folder(`pip-cache-${compile}-${i}`),
+        `${work}/pip-cache-${compile}-${i}`,
         ...(compile ? [] : ["--no-compile"]),
         "--target",
-        folder(`pip-target-${compile}-${i}`),
+        `${work}/pip-target-${compile}-${i}`,
         "--index-url",
         index.url,
         // As from PyPI over https: pip's HTTP cache (which keeps each download) is used only for
@@ -230,7 +228,7 @@ async function main() {
     // Each starts with the disk's write-back done (`sync`): otherwise a run pays for flushing
     // the hundred megabytes the run before it wrote, and which tool follows which decides it.
     const synced = async <T>(run: () => Promise<T>) => {
-      await new Deno.Command("sync").output();
+      await syncDisk();
       return await run();
     };
     for (let i = 0; i < RUNS; i++) {
@@ -238,7 +236,7 @@ async function main() {
         async () =>
           envknitCold.push(
             await synced(() =>
-              time(deno, cli("install"), envknit(folder(`home-cold-${i}`)), coldProject)
+              time(deno, cli("install"), envknit(`${work}/home-cold-${i}`), coldProject)
             ),
           ),
         async () => pipTimes.push(await synced(() => pip(true, i))),
@@ -251,7 +249,7 @@ async function main() {
 
     // 2. Warm: 100 packages already there.
     const warmProject = await lockFor(picked, `${work}/warm`);
-    const warmHome = folder("home-warm");
+    const warmHome = `${work}/home-warm`;
     await time(deno, cli("install"), envknit(warmHome), warmProject);
     const starts: number[] = [];
     const warms: number[] = [];

@@ -18,20 +18,10 @@
  */
 
 /** Disk against memory, per file created, below which creation counts as settled. */
-export const SETTLED_FACTOR = 4;
+const SETTLED_FACTOR = 4;
 const PROBE_FILES = 3000;
 const PAUSE_MS = 15_000;
 const MAX_WAIT_MS = 7 * 60_000;
-
-/** What {@linkcode settleFileCreation} found. */
-export interface Settling {
-  /** Whether creation reached its settled speed (false also when it could not be checked). */
-  settled: boolean;
-  /** How long it waited. */
-  waitedMs: number;
-  /** One line for the bench's output. */
-  report: string;
-}
 
 /**
  * Microseconds per empty file created in a new folder `folder`: as many files as one install
@@ -44,6 +34,11 @@ function probe(folder: string): number {
     Deno.openSync(`${folder}/${i}`, { write: true, createNew: true }).close();
   }
   return ((performance.now() - started) * 1000) / PROBE_FILES;
+}
+
+/** Waits for the disk's write-back to finish (`sync`). */
+export async function syncDisk(): Promise<void> {
+  await new Deno.Command("sync").output();
 }
 
 async function inMemory(): Promise<number | null> {
@@ -62,36 +57,31 @@ async function inMemory(): Promise<number | null> {
 
 /**
  * Probes file creation in `dir` every 15 s, after a `sync`, until it is settled or seven minutes
- * have gone by. The probe's folders stay in `dir` (deleting them would add to what it waits for).
+ * have gone by; returns one line saying what it found, for the bench's output. The probe's
+ * folders stay in `dir` (deleting them would add to what it waits for).
  */
-export async function settleFileCreation(dir: string): Promise<Settling> {
+export async function settleFileCreation(dir: string): Promise<string> {
   const memory = await inMemory();
-  if (memory === null) {
-    return { settled: false, waitedMs: 0, report: "file creation not checked (no /dev/shm)" };
-  }
+  if (memory === null) return "file creation not checked (no /dev/shm)";
   const started = performance.now();
   const us = (x: number) => `${x.toFixed(0)} µs`;
   for (let attempt = 0;; attempt++) {
-    await new Deno.Command("sync").output();
+    await syncDisk();
     const disk = probe(`${dir}/settle-probe-${attempt}`);
     const waitedMs = performance.now() - started;
     const figures = `${us(disk)} a file on disk, ${us(memory)} in memory`;
     if (disk < SETTLED_FACTOR * memory) {
       const waited = attempt ? `after a ${(waitedMs / 1000).toFixed(0)} s wait ` : "";
-      return { settled: true, waitedMs, report: `file creation settled ${waited}(${figures})` };
+      return `file creation settled ${waited}(${figures})`;
     }
     if (waitedMs > MAX_WAIT_MS) {
-      return {
-        settled: false,
-        waitedMs,
-        report: `file creation still slowed down after ${(waitedMs / 1000).toFixed(0)} s ` +
-          `(${figures}): files deleted lately; the cold install times include that`,
-      };
+      return `file creation still slowed down after ${(waitedMs / 1000).toFixed(0)} s ` +
+        `(${figures}): files deleted lately; the cold install times include that`;
     }
     if (attempt === 0) {
       console.log(
         `  file creation is slowed down (${figures}), probably by files deleted in the last ` +
-          "minutes: waiting for it to settle (at most 7 min)",
+          `minutes: waiting for it to settle (at most ${MAX_WAIT_MS / 60_000} min)`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
