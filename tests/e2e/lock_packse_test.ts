@@ -4,7 +4,7 @@
 // `deno task test`); this subset covers every required category and every scenario option the
 // CLI maps (no_binary, prereleases, universal without a platform, python_platform), ~10 s.
 import { assert, assertEquals } from "../support/assert.ts";
-import { loadScenarios, type PackseScenario } from "../support/packse.ts";
+import { loadScenarios, packse, type PackseScenario } from "../support/packse.ts";
 import { cliBackend, lockArguments } from "../packse/e2e_backend.ts";
 import {
   label,
@@ -29,7 +29,7 @@ function representative(all: PackseScenario[]): PackseScenario[] {
   return all.filter((s) => chosen.has(s));
 }
 
-Deno.test("packse through the CLI: a representative subset passes", async () => {
+packse.test("packse through the CLI: a representative subset passes", async () => {
   const scenarios = representative(await loadScenarios());
   assert(scenarios.length >= 24, `${scenarios.length} scenarios`);
   for (const category of REQUIRED) {

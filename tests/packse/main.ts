@@ -1,8 +1,8 @@
 /**
  * `deno task packse [DIR] [--json OUT]`: resolves every packse scenario under DIR (default
- * `../shared/packse/scenarios` beside the repository) with the in-memory provider, prints one
- * line per scenario and a final `N passed, N failed`. `--json OUT` writes
- * `{scenario name: {"satisfiable": bool, "packages": {name: version}}}`.
+ * `$ENVKNIT_PACKSE_DIR/scenarios`, else `../shared/packse/scenarios` beside the repository) with
+ * the in-memory provider, prints one line per scenario and a final `N passed, N failed`.
+ * `--json OUT` writes `{scenario name: {"satisfiable": bool, "packages": {name: version}}}`.
  *
  * `--e2e` runs the same scenarios end to end instead: each served by the loopback index and
  * locked through the CLI (`e2e_backend.ts`).
@@ -50,7 +50,13 @@ if (import.meta.main) {
     console.error((error as Error).message);
     Deno.exit(2);
   }
-  const scenarios = await loadScenarios(options.dir);
+  let scenarios;
+  try {
+    scenarios = await loadScenarios(options.dir);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
   const started = performance.now();
   const home = e2e ? await Deno.makeTempDir({ prefix: "envknit-packse-home-" }) : null;
   const backend = home ? cliBackend(home) : undefined;

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
-import { loadScenarios, type PackseScenario, parseScenario } from "../support/packse.ts";
+import { loadScenarios, packse, type PackseScenario, parseScenario } from "../support/packse.ts";
 import { parseArgs } from "./main.ts";
 import {
   expectationFor,
@@ -22,7 +22,7 @@ async function allReports(): Promise<ScenarioReport[]> {
   return cached;
 }
 
-Deno.test("packse: every scenario of the required categories passes", async () => {
+packse.test("packse: every scenario of the required categories passes", async () => {
   const reports = await allReports();
   for (const category of REQUIRED) {
     assert(reports.some((r) => r.scenario.category === category), `no scenario in ${category}`);
@@ -38,7 +38,7 @@ Deno.test("packse: every scenario of the required categories passes", async () =
   );
 });
 
-Deno.test("packse: universal scenarios that fork are unsupported with a reason, never passed", async () => {
+packse.test("packse: universal scenarios that fork are unsupported with a reason, never passed", async () => {
   const forks = (await allReports()).filter((r) => r.scenario.category === "fork");
   assert(forks.length > 0);
   for (const r of forks) {
@@ -49,7 +49,7 @@ Deno.test("packse: universal scenarios that fork are unsupported with a reason, 
   assertEquals(t.unsupported, forks.length);
 });
 
-Deno.test("packse: wheels-only expectations come from the scenario data", async () => {
+packse.test("packse: wheels-only expectations come from the scenario data", async () => {
   const reports = await allReports();
   const wheelsOnly = reports.filter((r) => r.status === "pass (wheels-only)");
   assert(wheelsOnly.length >= 5, `${wheelsOnly.length}`);
@@ -76,7 +76,7 @@ const CAUSE: Record<string, RegExp> = {
   wheels: /no usable wheel/,
 };
 
-Deno.test("packse: explanations of unsatisfiable scenarios name the cause", async () => {
+packse.test("packse: explanations of unsatisfiable scenarios name the cause", async () => {
   let checked = 0;
   for (const r of await allReports()) {
     if (!REQUIRED.includes(r.scenario.category) || r.outcome?.satisfiable !== false) continue;
@@ -96,7 +96,7 @@ Deno.test("packse: explanations of unsatisfiable scenarios name the cause", asyn
   assert(checked >= 40, `${checked}`);
 });
 
-Deno.test("packse: a few explanations, word for word", async () => {
+packse.test("packse: a few explanations, word for word", async () => {
   const byName = new Map((await allReports()).map((r) => [r.scenario.name, r]));
   const text = (name: string) => byName.get(name)?.outcome?.explanation;
   assertEquals(
@@ -195,12 +195,15 @@ satisfiable = true
   assertEquals((await expectationFor(withWheel)).kind, "solution");
 });
 
-Deno.test("runner: --json document and arguments", async () => {
+packse.test("runner: --json document", async () => {
   const reports = (await allReports()).slice(0, 3);
   const doc = jsonResults(reports);
   for (const r of reports) {
     assertEquals(Object.keys(doc[r.scenario.name]).sort(), ["packages", "satisfiable"]);
   }
+});
+
+Deno.test("runner: arguments", () => {
   assertEquals(parseArgs(["some/dir", "--json", "out.json"]), {
     dir: "some/dir",
     json: "out.json",

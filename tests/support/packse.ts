@@ -1,7 +1,9 @@
 /**
- * Loads packse dependency-resolution scenarios (`../shared/packse/scenarios`, format in
- * `../shared/packse/README.md`) as typed objects with the README's defaults applied, and turns a
- * scenario into wheels (and sdist listings) for the loopback index.
+ * Loads packse dependency-resolution scenarios (`$ENVKNIT_PACKSE_DIR/scenarios`, by default
+ * `../shared/packse/scenarios` beside the repository; format in the `README.md` beside them) as
+ * typed objects with the README's defaults applied, and turns a scenario into wheels (and sdist
+ * listings) for the loopback index. Tests that need the scenarios register with `packse.test`, so
+ * a clone without them skips those tests with one line saying why.
  *
  * ```ts
  * const scenarios = await loadScenarios();                    // every *.toml, sorted
@@ -95,9 +97,60 @@ export interface PackseScenario {
   expected: PackseExpected;
 }
 
-/** The scenarios directory: `../shared/packse/scenarios` next to the repository root. */
-export const SCENARIOS_DIR: string = new URL("../../../shared/packse/scenarios", import.meta.url)
-  .pathname;
+/**
+ * The packse folder (the one holding `scenarios/`): `$ENVKNIT_PACKSE_DIR` when set, else
+ * `../shared/packse` beside the repository root.
+ */
+export const PACKSE_DIR: string = (Deno.env.get("ENVKNIT_PACKSE_DIR") || "").replace(/\/+$/, "") ||
+  new URL("../../../shared/packse", import.meta.url).pathname;
+
+/** The scenarios directory: `scenarios/` of {@link PACKSE_DIR}. */
+export const SCENARIOS_DIR: string = `${PACKSE_DIR}/scenarios`;
+
+/**
+ * Whether a missing scenarios folder must fail the packse suites instead of skipping them: in CI
+ * (`CI` set to anything but `false`/`0`) or with `ENVKNIT_REQUIRE_PACKSE=1`.
+ */
+export function packseRequired(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): boolean {
+  const on = (v: string | undefined) => v !== undefined && !["", "0", "false"].includes(v);
+  return on(env.CI) || on(env.ENVKNIT_REQUIRE_PACKSE);
+}
+
+/** The one line a suite prints when it skips for want of the scenarios. */
+export function packseMissingLine(dir: string = SCENARIOS_DIR): string {
+  return `packse scenarios not found at ${dir}: skipping the tests that need them ` +
+    "(set ENVKNIT_PACKSE_DIR to a folder holding scenarios/, or put it at ../shared/packse; " +
+    "see README, Test)";
+}
+
+function scenariosPresent(dir: string): boolean {
+  try {
+    return Deno.statSync(dir).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+let warned = false;
+
+/** Registration of the tests that read the packse scenarios. */
+export const packse = {
+  /**
+   * `Deno.test` for a test that reads the packse scenarios: when {@link SCENARIOS_DIR} is
+   * missing it is registered as ignored (skipped, and the file says why in one line), unless
+   * {@link packseRequired}, where it runs and fails on the missing folder.
+   */
+  test(name: string, fn: () => Promise<void> | void): void {
+    const skip = !scenariosPresent(SCENARIOS_DIR) && !packseRequired();
+    if (skip && !warned) {
+      warned = true;
+      console.error(packseMissingLine());
+    }
+    Deno.test({ name, ignore: skip, fn });
+  },
+};
 
 /** Raised for a scenario file that does not follow the format. */
 export class ScenarioError extends Error {
@@ -296,7 +349,15 @@ export async function loadScenarios(dir: string = SCENARIOS_DIR): Promise<Packse
       else if (entry.isFile && entry.name.endsWith(".toml")) found.push([category, path]);
     }
   };
-  await walk(dir.replace(/\/+$/, ""), "");
+  try {
+    await walk(dir.replace(/\/+$/, ""), "");
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error(
+      `packse scenarios not found at ${dir}: set ENVKNIT_PACKSE_DIR to a folder holding ` +
+        "scenarios/, or put it at ../shared/packse (see README, Test)",
+    );
+  }
   found.sort(([ca, pa], [cb, pb]) => ca < cb ? -1 : ca > cb ? 1 : pa < pb ? -1 : pa > pb ? 1 : 0);
   return await Promise.all(found.map(([category, path]) => loadScenario(path, category)));
 }

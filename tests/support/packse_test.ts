@@ -4,6 +4,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import {
   loadScenario,
   loadScenarios,
+  packse,
   parseScenario,
   prefixRequirement,
   requiresDist,
@@ -53,7 +54,7 @@ for path in sorted(root.rglob("*.toml"), key=lambda p: (category(p), str(p))):
 print(json.dumps(out))
 `;
 
-Deno.test("loadScenarios reads every scenario as Python's tomllib does, defaults applied", async () => {
+packse.test("loadScenarios reads every scenario as Python's tomllib does, defaults applied", async () => {
   const ours = await loadScenarios();
   const python = JSON.parse((await runPython(PYTHON_VIEW, [SCENARIOS_DIR])).stdout);
   assertEquals(ours.length, python.length);
@@ -143,7 +144,7 @@ Deno.test("prefixRequirement renames only the project", () => {
   );
 });
 
-Deno.test("scenario files: wheels per tag, sdists, yanked, metadata valid for packaging", async () => {
+packse.test("scenario files: wheels per tag, sdists, yanked, metadata valid for packaging", async () => {
   const all = await loadScenarios();
   const byName = new Map(all.map((s) => [s.name, s]));
   const extras = await scenarioFiles(byName.get("all-extras-required")!, { prefix: "x-" });
