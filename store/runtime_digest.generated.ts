@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "8355bb8ebd23bc5408f5ab4a639819e366039bcdbc54ecd2600a9e919ddbf594";
+export const RUNTIME_DIGEST = "adcdf1dac599ac31aa45b59a58161b62aecd672d091a5f408fff183721a3e327";

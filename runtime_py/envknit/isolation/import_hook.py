@@ -162,16 +162,32 @@ def _c_ext_message(entry: PackageEntry, blocker: PackageEntry) -> str:
 
 
 # -- the swap ------------------------------------------------------------------------------------
-def _swap_in(env: EnvState) -> dict:
+# Other threads import modules no environment routes without taking _lock, so sys.modules may grow
+# or shrink at any bytecode boundary: the swap goes over a snapshot of its keys (list() of a dict
+# runs in C, with no thread switch in between), and a name gone meanwhile is skipped.
+_GONE = object()
+
+
+def _take_owned(env: EnvState) -> dict:
+    """Remove from ``sys.modules`` and return the modules whose names ``env`` routes."""
     modules = sys.modules
-    stash = {name: modules.pop(name) for name in [n for n in modules if env.owns(n)]}
-    modules.update(env.modules)
+    taken = {}
+    for name in [n for n in list(modules) if env.owns(n)]:
+        mod = modules.pop(name, _GONE)
+        if mod is not _GONE:
+            taken[name] = mod
+    return taken
+
+
+def _swap_in(env: EnvState) -> dict:
+    stash = _take_owned(env)
+    sys.modules.update(env.modules)
     return stash
 
 
 def _swap_out(env: EnvState, stash: dict) -> None:
     modules = sys.modules
-    loaded = {name: modules.pop(name) for name in [n for n in modules if env.owns(n)]}
+    loaded = _take_owned(env)
     for mod in loaded.values():
         d = getattr(mod, "__dict__", None)
         if type(d) is dict and _TAG not in d and env.owns(str(d.get("__name__", ""))):
