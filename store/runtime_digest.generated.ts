@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "adcdf1dac599ac31aa45b59a58161b62aecd672d091a5f408fff183721a3e327";
+export const RUNTIME_DIGEST = "7a3c83ad2f8481459bb362381aee23f0a6753a2eb16f2554f82f5af82aeb93c4";

@@ -9,9 +9,10 @@ A lock entry lists every wheel of its version; the entries of those wheels that 
 the candidates, and the one whose tags rank best for this interpreter (:mod:`envknit.tags`) is
 used.  An ``install_path`` in the lock (EnvKnit's field) is honoured first.
 
-:class:`DistInfo` reads an installed distribution's ``RECORD`` (or ``top_level.txt``) to learn
-its top-level import names (``PyYAML`` provides ``yaml``, ``beautifulsoup4`` provides ``bs4``)
-and whether it ships C extensions (files ending in ``importlib.machinery.EXTENSION_SUFFIXES``).
+:class:`DistInfo` reads an installed distribution's ``RECORD`` (else ``top_level.txt``, else the
+folder itself) to learn its top-level import names (``PyYAML`` provides ``yaml``,
+``beautifulsoup4`` provides ``bs4``) and whether it ships C extensions (files ending in
+``importlib.machinery.EXTENSION_SUFFIXES``).
 """
 
 from __future__ import annotations
@@ -162,20 +163,27 @@ class DistInfo:
 
     def import_names(self) -> list[str]:
         """Top-level importable names, in a stable order (from RECORD, else top_level.txt, else the folder)."""
-        if self.files is not None:
-            return _names_from_files(self.files)
-        if self.dist_info is not None:
-            try:
-                lines = (self.dist_info / "top_level.txt").read_text(encoding="utf-8").splitlines()
-                names = sorted({ln.strip().split("/")[0] for ln in lines if ln.strip()})
-                return [n for n in names if n.isidentifier()]
-            except OSError:
-                pass
+        # A RECORD can be empty or list only the dist-info (a truncated or hand-made install):
+        # a package whose names come out empty would silently never be routed, so fall back.
+        return (_names_from_files(self.files or []) or self._top_level_names()
+                or _names_from_files(self._listing()))
+
+    def _top_level_names(self) -> list[str]:
+        if self.dist_info is None:
+            return []
         try:
-            listing = [p.name + ("/x.py" if p.is_dir() else "") for p in self.path.iterdir()]
+            lines = (self.dist_info / "top_level.txt").read_text(encoding="utf-8").splitlines()
         except OSError:
             return []
-        return _names_from_files(listing)
+        names = sorted({ln.strip().split("/")[0] for ln in lines if ln.strip()})
+        return [n for n in names if n.isidentifier()]
+
+    def _listing(self) -> list[str]:
+        """The entry's top level as RECORD-like paths (a folder counts as holding Python code)."""
+        try:
+            return [p.name + ("/x.py" if p.is_dir() else "") for p in self.path.iterdir()]
+        except OSError:
+            return []
 
     def primary_module(self) -> str | None:
         """The import name that stands for the distribution (``yaml`` for PyYAML, ``bs4`` for beautifulsoup4)."""
@@ -192,12 +200,23 @@ class DistInfo:
     def has_c_extensions(self) -> bool:
         """True when the installed files include a compiled extension module."""
         suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
-        if self.files is not None:
-            return any(f.endswith(suffixes) for f in self.files if not _outside(f))
-        for root, _dirs, files in os.walk(self.path):
+        if self.files and any(f.endswith(suffixes) for f in self.files if not _outside(f)):
+            return True
+        # RECORD alone is not trusted to say "no": it may be empty or incomplete.  When it lists
+        # the modules and the wheel was built for no ABI (py3-none-any), it agrees with the tags;
+        # otherwise the folder is the truth (walking it costs tens of ms for thousands of files).
+        if self.files and _names_from_files(self.files) and _abi_free(entry_tags(self.path)):
+            return False
+        for _root, dirs, files in os.walk(self.path):
+            dirs[:] = [d for d in dirs if not d.endswith(".dist-info")]
             if any(f.endswith(suffixes) for f in files):
                 return True
         return False
+
+
+def _abi_free(tags: list[str]) -> bool:
+    """True when ``tags`` are known and none names an ABI (``py3-none-any``, not ``cp311-abi3-...``)."""
+    return bool(tags) and all(t.count("-") == 2 and t.split("-")[1] == "none" for t in tags)
 
 
 def _outside(path: str) -> bool:

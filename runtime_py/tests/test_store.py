@@ -104,3 +104,53 @@ def test_store_folders_are_not_import_names(tmp_path):
     assert (entry / "bin" / "run.py").is_file() and (entry / "data" / "share" / "tool" / "plugin.py").is_file()
     assert "bin/run.py" in (entry / "tool-1.0.dist-info" / "RECORD").read_text()
     assert DistInfo(entry, "tool").import_names() == ["tool"]
+
+
+def _installed(store, name: str, version: str) -> Path:
+    wheel = store.built[(name, version)][0]
+    return store.home / "packages" / name.lower() / version / wheel.sha256[:16]
+
+
+def _record(entry: Path) -> Path:
+    return next(entry.glob("*.dist-info")) / "RECORD"
+
+
+def test_a_record_that_lists_no_module_falls_back_to_top_level_then_the_folder(store):
+    """A truncated RECORD must not leave the package silently unrouted."""
+    store.write()
+    _record(_installed(store, "greeter", "1.0")).write_text("")
+    wordlib = _installed(store, "wordlib", "1.0")
+    info = next(wordlib.glob("*.dist-info"))
+    _record(wordlib).write_text(f"{info.name}/METADATA,,\n{info.name}/RECORD,,\n")
+    assert not (info / "top_level.txt").exists()  # so wordlib's names come from the folder
+    envknit.configure_from_lock(store.lock)
+    registry = envknit.get_registry()
+    assert registry.find("greeter", "1.0").import_names == ("greeter",)
+    assert registry.find("wordlib", "1.0").import_names == ("wordlib",)
+    with envknit.use("greeter", "1.0") as greeter:
+        import wordlib
+
+        assert greeter.__version__ == "1.0" and wordlib.__version__ == "1.0"
+        assert greeter.hello() == "hello old"
+
+
+def test_top_level_txt_is_used_when_record_is_empty(tmp_path):
+    wheel = build_wheel(tmp_path / "w", "quiet", "1.0", {"quietmod/__init__.py": ""}, top_level=["quietmod"])
+    entry = install_wheel(tmp_path / "home", wheel)
+    _record(entry).write_text("")
+    (entry / "stray").mkdir()  # not a module: top_level.txt is asked before the folder
+    assert DistInfo(entry, "quiet").import_names() == ["quietmod"]
+
+
+def test_c_extensions_are_found_when_record_does_not_list_them(store):
+    store.write()
+    _record(_installed(store, "fastcalc", "1.0")).write_text("")
+    record = _record(_installed(store, "fastcalc", "2.0"))
+    record.write_text("".join(ln + "\n" for ln in record.read_text().splitlines() if ".so," not in ln))
+    envknit.configure_from_lock(store.lock)
+    registry = envknit.get_registry()
+    for version in ("1.0", "2.0"):
+        assert registry.find("fastcalc", version).has_c_extensions
+        with pytest.raises(envknit.CExtensionError, match="C extensions"):
+            envknit.use("fastcalc", version)
+    assert not registry.find("greeter", "1.0").has_c_extensions
