@@ -19,6 +19,7 @@ import { writeFileAtomic } from "./atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
 import { ENVKNIT_VERSION } from "./version.ts";
 import { sha256Hex } from "./sha256.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** The project file's name. */
 export const CONFIG_FILENAME = "envknit.yaml";
@@ -60,6 +61,29 @@ export interface ProjectConfig {
 export interface EditableConfig extends ProjectConfig {
   document: Document;
 }
+
+/**
+ * The keys envknit.yaml knows, per level. Any other key is an error naming the closest known one
+ * (a typo must not silently drop what it was meant to set): a new setting is one line here, plus
+ * its reading below.
+ */
+const TOP_LEVEL_KEYS: readonly string[] = [
+  "envknit_version",
+  "index",
+  "environments",
+];
+const INDEX_KEYS: readonly string[] = [
+  "url",
+  "extra_urls",
+  "find_links",
+];
+const ENVIRONMENT_KEYS: readonly string[] = [
+  "python_version",
+  "packages",
+  "dev_packages",
+  // EnvKnit's (it selects a Node.js for scripts); envknit accepts and ignores it.
+  "node_version",
+];
 
 /** Environment names become YAML keys, CLI arguments and runtime identifiers: keep them plain. */
 const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -136,6 +160,7 @@ export async function parseConfig(text: string, path: string): Promise<EditableC
   if (!isMap(root)) {
     throw new EnvknitError(`${file.where(root)}: expected a mapping at the top level`);
   }
+  checkKeys(file, root, TOP_LEVEL_KEYS, "", "the top level");
 
   const envknitVersion = optionalString(file, root, "envknit_version") ?? ENVKNIT_VERSION;
   const index = parseIndex(file, root.get("index", true), dir);
@@ -177,14 +202,7 @@ function parseIndex(file: YamlFile, node: unknown, dir: string): IndexConfig {
   const index: IndexConfig = { extraUrls: [], findLinks: [], findLinksAsWritten: [] };
   if (node === undefined || node === null || (isScalar(node) && node.value === null)) return index;
   if (!isMap(node)) throw new EnvknitError(`${file.where(node)}: 'index' must be a mapping`);
-  for (const pair of node.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : "";
-    if (!["url", "extra_urls", "find_links"].includes(key)) {
-      throw new EnvknitError(`${file.where(pair.key)}: unknown key 'index.${key}'`, {
-        hints: ["index takes url, extra_urls and find_links"],
-      });
-    }
-  }
+  checkKeys(file, node, INDEX_KEYS, "index.", "index");
   const url = optionalString(file, node, "url");
   if (url !== undefined) index.url = checkIndexUrl(file, node.get("url", true), url);
   const extra = stringList(file, node, "extra_urls");
@@ -212,18 +230,7 @@ function parseEnvironment(file: YamlFile, name: string, node: unknown): Environm
   if (!isMap(node)) {
     throw new EnvknitError(`${file.where(node)}: environment '${name}' must be a mapping`);
   }
-  for (const pair of node.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : "";
-    // node_version is EnvKnit's (it selects a Node.js for scripts); envknit accepts and ignores it.
-    if (!["python_version", "packages", "dev_packages", "node_version"].includes(key)) {
-      throw new EnvknitError(
-        `${file.where(pair.key)}: unknown key '${key}' in environment '${name}'`,
-        {
-          hints: ["an environment takes python_version, packages and dev_packages"],
-        },
-      );
-    }
-  }
+  checkKeys(file, node, ENVIRONMENT_KEYS, "", `environment '${name}'`, ` in environment '${name}'`);
   const python = node.get("python_version", true);
   if (python !== undefined) {
     const value = isScalar(python) ? String(python.value) : "";
@@ -237,6 +244,30 @@ function parseEnvironment(file: YamlFile, name: string, node: unknown): Environm
   env.packages = packageList(file, node, "packages");
   env.devPackages = packageList(file, node, "dev_packages");
   return env;
+}
+
+/**
+ * Throws for the first key of `map` that is not in `known`, at its line and column, with the
+ * closest known key when one is near (`environment` → `environments`). `prefix` goes before the key
+ * in the message (`index.`), `suffix` after it; `place` names the mapping in the hint.
+ */
+function checkKeys(
+  file: YamlFile,
+  map: YAMLMap,
+  known: readonly string[],
+  prefix: string,
+  place: string,
+  suffix = "",
+): void {
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (known.includes(key)) continue;
+    throw new EnvknitError(
+      `${file.where(pair.key)}: unknown key '${prefix}${key}'${suffix}` +
+        didYouMean(key, known, prefix),
+      { hints: [`${place} takes ${known.map((k) => `'${k}'`).join(", ")}`] },
+    );
+  }
 }
 
 /** Reads a list of packages: PEP 508 strings or `{name, version, extras}` mappings. */

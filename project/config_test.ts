@@ -60,7 +60,18 @@ Deno.test("malformed envknit.yaml errors carry the file, line and column", async
       "envknit.yaml:3:15",
       "'packages' must be a list",
     ],
-    ["environments:\n  default:\n    pakages: [a]\n", "envknit.yaml:3:5", "unknown key 'pakages'"],
+    [
+      "environments:\n  default:\n    pakages: [a]\n",
+      "envknit.yaml:3:5",
+      "unknown key 'pakages' in environment 'default'; did you mean 'packages'?",
+    ],
+    [
+      "envknit_version: '0.1.0'\nenvironment:\n  default: {}\n",
+      "envknit.yaml:2:1",
+      "unknown key 'environment'; did you mean 'environments'?",
+    ],
+    ["environments: {}\nsettings: {}\n", "envknit.yaml:2:1", "unknown key 'settings'"],
+    ["index:\n  extra_url: []\n", "envknit.yaml:2:3", "did you mean 'index.extra_urls'?"],
     [
       "environments:\n  default:\n    python_version: three\n",
       "envknit.yaml:3:21",
@@ -80,6 +91,13 @@ Deno.test("malformed envknit.yaml errors carry the file, line and column", async
     assert(err.message.startsWith(where), `${err.message} should start with ${where}`);
     assertStringIncludes(err.message, what);
   }
+  // No guess when nothing is close; the hint lists what the place takes.
+  const far = await assertRejects(
+    () => parseConfig("environments: {}\nsettings: {}\n", "envknit.yaml"),
+    EnvknitError,
+  );
+  assertEquals(far.message, "envknit.yaml:2:1: unknown key 'settings'");
+  assertEquals(far.hints, ["the top level takes 'envknit_version', 'index', 'environments'"]);
 });
 
 Deno.test("the config hash ignores comments and layout but not requirements", async () => {

@@ -165,6 +165,15 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   const warn = options.onWarning ?? (() => {});
 
   const envNames = Object.keys(config.environments).sort();
+  if (envNames.length === 0) {
+    // An empty file, or `environments` misspelt or empty: a lock of nothing is never what was meant.
+    throw new EnvknitError(`${config.path} defines no environment to lock`, {
+      hints: [
+        "list them under 'environments:', e.g. 'environments: {default: {packages: [requests]}}'",
+        "or add a package: envknit add requests (creates the environment 'default')",
+      ],
+    });
+  }
   if (options.env !== undefined && !config.environments[options.env]) {
     throw new UsageError(`no environment '${options.env}' in ${config.path}`, {
       hints: [`its environments: ${envNames.join(", ") || "(none)"}`],

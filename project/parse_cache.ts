@@ -13,8 +13,11 @@ import { ENVKNIT_VERSION } from "./version.ts";
 import { sha256Hex } from "./sha256.ts";
 import { writeFileQuietly } from "./atomic_write.ts";
 
-/** Bumped when the shape of a cached value changes. */
-const FORMAT = 1;
+/**
+ * Bumped when the shape of a cached value changes, or when validation gets stricter (2: unknown
+ * top-level keys of envknit.yaml are errors), so a file an older reading accepted is read again.
+ */
+const FORMAT = 2;
 
 /** A value parsed from a file's text, possibly read from the cache. */
 export interface CachedParse<T> {

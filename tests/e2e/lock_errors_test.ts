@@ -117,3 +117,24 @@ Deno.test("JSON garbage and a page of an unsupported API version are errors", as
     await server.shutdown();
   }
 });
+
+Deno.test("a misspelt top-level key or no environment at all: an error, not an empty lock", async () => {
+  await using p = await lockProjectDir();
+  // `environment:` for `environments:` used to lock "0 packages in 0 environments" and exit 0.
+  await p.config('envknit_version: "0.1.0"\nenvironment:\n  default:\n    packages: [a]\n');
+  const typo = await p.run(["lock"]);
+  assertEquals(typo.code, 1, typo.stderr);
+  assertEquals(errorLines(typo.stderr), [
+    `error: ${p.configPath}:2:1: unknown key 'environment'; did you mean 'environments'?`,
+  ]);
+  assertEquals(await p.lockText(), null);
+
+  for (const text of ["", "# nothing yet\n", 'envknit_version: "0.1.0"\nenvironments: {}\n']) {
+    await p.config(text);
+    const empty = await p.run(["lock"]);
+    assertEquals(empty.code, 1, `${JSON.stringify(text)}: ${empty.stderr}`);
+    assertMatch(errorLines(empty.stderr)[0], /envknit\.yaml defines no environment to lock$/);
+    assertStringIncludes(empty.stderr, "hint: ");
+    assertEquals(await p.lockText(), null);
+  }
+});
