@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "7a3c83ad2f8481459bb362381aee23f0a6753a2eb16f2554f82f5af82aeb93c4";
+export const RUNTIME_DIGEST = "abcb368b1d96ca8dc3dd44cb6baaa3706fae30c910710c57ddd8aeaf0e72de53";

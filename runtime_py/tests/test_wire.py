@@ -27,16 +27,36 @@ def test_plain_values_round_trip_exactly(value):
     assert type(back) is type(value)
 
 
-def test_subclasses_of_plain_types_cross_as_the_plain_type():
-    class MyInt(int):
+def test_subclasses_of_plain_types_become_handles_even_inside_containers():
+    """A subclass instance is not its plain value (Markup escapes, an IntEnum has a name): it
+    goes to the ``other`` callback, at any depth, never flattened."""
+    import collections
+    import enum
+
+    class Label(str):
         pass
 
-    class MyStr(str):
-        def __str__(self):
-            return "overridden"
+    class Color(enum.IntEnum):
+        RED = 1
 
-    back = wire.decode(wire.encode([MyInt(5), MyStr("abc"), bytearray(b"xy")], refuse), refuse)
-    assert back == [5, "abc", b"xy"] and [type(v) for v in back] == [int, str, bytes]
+    Point = collections.namedtuple("Point", "x y")
+    subclassed = [Label("a"), type("B", (bytes,), {})(b"b"), Color.RED, type("F", (float,), {})(1.5),
+                  type("C", (complex,), {})(1j), type("L", (list,), {})([1]), type("D", (dict,), {})(k=1),
+                  Point(1, 2), bytearray(b"x"), type("S", (set,), {})({1}), type("Z", (frozenset,), {})({2})]
+    kept = []
+
+    def keep(obj):
+        kept.append(obj)
+        return wire.Handle(len(kept), type(obj).__name__)
+
+    back = wire.decode(wire.encode([True, subclassed, {"k": (Label("in a tuple"),)}], keep),
+                       lambda hid, name: ("handle", kept[hid - 1]))
+    assert back[0] is True  # bool is exactly bool
+    assert back[1] == [("handle", v) for v in subclassed]
+    assert all(h[1] is v for h, v in zip(back[1], subclassed))
+    assert back[2]["k"][0][1] == "in a tuple" and type(back[2]["k"][0][1]) is Label
+    with pytest.raises(TypeError):
+        wire.encode(Label("refused"), refuse)
 
 
 def test_non_plain_values_become_handles_via_the_callback():

@@ -72,6 +72,53 @@ def test_other_results_stay_in_the_worker_as_handles(configured, workers):
             fc.echo(object())
 
 
+def test_markup_keeps_escaping_when_it_comes_back_from_a_worker(store, workers):
+    """Flattened to a plain str, ``Markup("<i>") + "<x>"`` would stop escaping: silently unsafe HTML."""
+    store.write({"default": [("markupsafe", "2.1.5")]})
+    envknit.configure_from_lock(store.lock)
+    with envknit.worker("markupsafe", "2.1.5") as m:
+        assert m.BUILD == "2.1.5"  # the compiled _speedups module loaded in the worker
+        safe = m.Markup("<i>")
+        assert isinstance(safe, RemoteObject)
+        assert repr(safe) == "<remote markupsafe.Markup: Markup('<i>')>"
+        assert safe + "<x>" == "<i>&lt;x&gt;" and "<x>" + safe == "&lt;x&gt;<i>"
+        assert str(safe + "<x>") == "<i>&lt;x&gt;" and type(str(safe)) is str
+        assert str(m.escape("<")) == "&lt;"
+        parts = m.Markup("<a> <b>").split()  # a list of Markup: the list crosses, its items do not
+        assert type(parts) is list and len(parts) == 2
+        assert all(isinstance(p, RemoteObject) for p in parts)
+        assert parts[0] + "&" == "<a>&amp;"
+
+
+def test_subclass_instances_of_every_plain_kind_come_back_as_remote_objects(configured, workers):
+    with envknit.worker("fastcalc", "2.0") as fc:
+        values = fc.subclass_values()
+        assert type(values) is list
+        names = ["fastcalc.Label", "fastcalc.Blob", "fastcalc.Count", "fastcalc.Ratio", "fastcalc.Phase",
+                 "fastcalc.Items", "fastcalc.Table", "fastcalc.Tags", "fastcalc.FrozenTags", "fastcalc.Color",
+                 "fastcalc.Point", "builtins.bytearray"]
+        assert [repr(v).split(":")[0] for v in values] == [f"<remote {n}" for n in names]
+        label, blob, count, ratio, phase, items, table, tags, frozen, color, point, array = values
+        # each still behaves as what it is, in the worker
+        assert label == "a" and label + "b" == "ab" and bytes(blob) == b"b"
+        assert int(count) == 3 and float(ratio) == 1.5 and phase == 1j
+        assert items[0] == 1 and table["k"] == 1 and 1 in tags and 2 in frozen
+        assert color.name == "RED" and color == 1 and int(color) == 1
+        assert point.x == 1 and list(point) == [1, 2] and len(array) == 1
+        assert fc.type_names(label) == "Label"  # passed back, it is the worker's own object
+        assert fc.echo(True) is True  # bool is exactly bool
+        field = fc.Field()  # str() and repr() of a remote object are real str, even from a subclass
+        assert str(field) == "<field>" and type(str(field)) is str
+        assert repr(field) == "<remote fastcalc.Field: Field()>"
+
+        class Mine(str):
+            pass
+
+        with pytest.raises(TypeError, match="subclass of str"):
+            fc.echo(Mine("x"))  # sending it as a plain str would drop what Mine changes
+        assert fc.echo(str(Mine("x"))) == "x"
+
+
 def test_released_handles_are_dropped_in_the_worker(configured, workers):
     with envknit.worker("fastcalc", "2.0") as fc:
         base = fc.live_vectors()

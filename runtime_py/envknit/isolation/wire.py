@@ -13,17 +13,19 @@ f     float: IEEE double                      h     handle: 8-byte id + str type
 c     complex: two doubles
 ====  ======================================  ====  ===================================
 
-Only plain data crosses by value.  Anything else is turned into a :class:`Handle` by the
-``other`` callback the sender passes (the worker keeps the object and sends its id; the caller
-refuses).  Decoding never runs code: it builds only the types above, and the receiver maps each
-handle id with its ``make_handle`` callback.  Malformed input raises :class:`WireError`.
+Only values whose type is exactly one of these cross by value.  Anything else, instances of their
+subclasses included, is turned into a :class:`Handle` by the ``other`` callback the sender passes
+(the worker keeps the object and sends its id; the caller refuses): a subclass carries behaviour
+its plain value lacks (``markupsafe.Markup("<i>") + "<x>"`` escapes, a plain str does not), so
+flattening it would silently change what the program does.  Decoding never runs code: it builds
+only the types above, and the receiver maps each handle id with its ``make_handle`` callback.
+Malformed input raises :class:`WireError`.
 
 This file imports only the standard library, because the worker process loads it by path.
 """
 
 from __future__ import annotations
 
-import numbers
 import os
 import select
 import struct
@@ -56,29 +58,6 @@ class Handle:
 
     def __repr__(self) -> str:
         return f"Handle({self.id}, {self.type_name!r})"
-
-
-def _as_plain(v: object) -> object:
-    """``v`` as a plain built-in value when it is a number, str or bytes of a subclass; else v."""
-    if isinstance(v, bool):
-        return bool(v)
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float):
-        return float(v)
-    if isinstance(v, complex):
-        return complex(v)
-    if isinstance(v, str):
-        return str.__str__(v)
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v)
-    if isinstance(v, numbers.Integral):  # numpy integers and the like
-        return int(v)
-    if isinstance(v, numbers.Real) and not isinstance(v, numbers.Rational):
-        return float(v)
-    if isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real):
-        return complex(v)
-    return v
 
 
 def _enc(v: object, out: bytearray, other, depth: int) -> None:
@@ -131,14 +110,10 @@ def _enc(v: object, out: bytearray, other, depth: int) -> None:
         out += b"c"
         out += _C128.pack(v.real, v.imag)
     else:
-        plain = _as_plain(v)
-        if plain is not v and type(plain) is not t:
-            _enc(plain, out, other, depth)
-        else:
-            handle = other(v)
-            if type(handle) is not Handle:
-                raise WireError(f"cannot encode {t.__name__}")
-            _enc(handle, out, other, depth)
+        handle = other(v)
+        if type(handle) is not Handle:
+            raise WireError(f"cannot encode {t.__name__}")
+        _enc(handle, out, other, depth)
 
 
 def encode(value: object, other) -> bytes:

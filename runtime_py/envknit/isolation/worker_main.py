@@ -27,10 +27,17 @@ def _load_wire():
     return module
 
 
+def _plain_str(text: str) -> str:
+    """``text`` as an exact str: a subclass would travel as a handle, and the caller's ``__str__``
+    and ``__repr__`` must return a real str."""
+    return str.__str__(text)
+
+
 _OPS = {
     "getitem": operator.getitem, "setitem": operator.setitem, "delitem": operator.delitem,
-    "contains": operator.contains, "len": len, "iter": iter, "next": next, "repr": repr,
-    "str": str, "bool": bool, "int": int, "float": float, "index": operator.index, "hash": hash,
+    "contains": operator.contains, "len": len, "iter": iter, "next": next,
+    "repr": lambda obj: _plain_str(repr(obj)), "str": lambda obj: _plain_str(str(obj)),
+    "bool": bool, "int": int, "float": float, "index": operator.index, "hash": hash,
     "delattr": delattr, "neg": operator.neg, "pos": operator.pos, "abs": abs, "invert": operator.invert,
     "add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
     "floordiv": operator.floordiv, "mod": operator.mod, "pow": pow, "matmul": operator.matmul,
@@ -79,7 +86,7 @@ class Server:
         except Exception:
             args = (str(exc),)
         try:
-            message = str(exc)
+            message = _plain_str(str(exc))
         except Exception:
             message = f"<{t.__name__}>"
         return {

@@ -2,12 +2,16 @@
 
 ``with worker("numpy", "1.26.4") as np:`` gives a :class:`ModuleProxy`.  Reading an attribute or
 calling a function sends one request over a pipe to a worker process (``worker_main.py``) that
-imported only that version and the dependencies locked beside it.  Plain data (None, bool,
-numbers, str, bytes, and lists/tuples/dicts of them) comes back by value; anything else stays in
-the worker and comes back as a :class:`RemoteObject` whose attributes, calls, indexing, iteration
-and operators are forwarded the same way, so ``np.zeros(3).sum()`` and ``arr.tolist()`` work
-without numpy in the caller.  Remote objects passed as arguments arrive as the worker's objects.
-An exception in the worker is re-raised here (built-in types as themselves, others as a
+imported only that version and the dependencies locked beside it.  Plain data (values whose type
+is exactly None, bool, int, float, complex, str, bytes, list, tuple or dict, nested) comes back by
+value; anything else stays in the worker and comes back as a :class:`RemoteObject` whose
+attributes, calls, indexing, iteration and operators are forwarded the same way, so
+``np.zeros(3).sum()`` and ``arr.tolist()`` work without numpy in the caller.  That includes
+instances of subclasses of those types (``markupsafe.Markup``, an IntEnum, a namedtuple,
+``numpy.float64``): as plain values they would silently lose their behaviour
+(``Markup("<i>") + "<x>"`` escapes the ``<x>``; a str would not).  Remote objects passed as
+arguments arrive as the worker's objects; the caller's own subclass instances are refused.  An
+exception in the worker is re-raised here (built-in types as themselves, others as a
 :class:`~envknit.errors.RemoteError` subclass that also derives from the nearest built-in base)
 with the worker's traceback as its ``__cause__`` and ``remote_traceback``.
 
@@ -184,9 +188,16 @@ class WorkerProcess:
             if obj._ek_owner() is self:
                 return wire.Handle(obj._ek_id)
             raise TypeError("a remote object can only be passed to the worker that holds it")
+        plain = next((t for t in _PLAIN if isinstance(obj, t)), None)
+        if plain is not None:  # flattening it would drop what the subclass changes
+            raise TypeError(
+                f"cannot send a {type(obj).__name__} (a subclass of {plain.__name__}) to a worker: only "
+                f"values whose type is exactly a plain built-in cross; send {plain.__name__}(value) "
+                "if the plain value is what the worker should get"
+            )
         raise TypeError(
-            f"cannot send a {type(obj).__name__} to a worker: only None, bool, numbers, str, bytes, "
-            "lists/tuples/dicts of them and this worker's remote objects cross"
+            f"cannot send a {type(obj).__name__} to a worker: only None, bool, int, float, complex, "
+            "str, bytes, lists/tuples/dicts of them and this worker's remote objects cross"
         )
 
     def kill(self) -> None:
@@ -222,6 +233,10 @@ class WorkerProcess:
             except OSError:
                 pass
         self.broken = True
+
+
+#: the kinds the wire carries by value, for naming the one a refused subclass derives from
+_PLAIN = (int, float, complex, str, bytes, list, tuple, dict)
 
 
 def _no_handles(hid: int, type_name: str):

@@ -1,7 +1,8 @@
 """The packages the tests install: two versions of ``greeter`` that depend on two versions of
 ``wordlib``, PyYAML and beautifulsoup4 look-alikes (import names differ from distribution names),
 ``fastcalc`` with a real compiled C extension, ``multibuild`` built for several interpreters, and
-``oddity`` whose dist-info has top_level.txt but no RECORD."""
+``oddity`` whose dist-info has top_level.txt but no RECORD, and ``markupsafe`` (a ``str`` subclass
+whose ``+`` escapes, beside a compiled C extension, as the real one ships)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def lazy_value():
 '''
 
 FASTCALC = '''__version__ = "{v}"
+import collections
+import enum
 import os
 import sys
 import time
@@ -146,6 +149,74 @@ def can_import(name):
         return True
     except ImportError:
         return False
+
+
+class Label(str): pass
+class Blob(bytes): pass
+class Count(int): pass
+class Ratio(float): pass
+class Phase(complex): pass
+class Items(list): pass
+class Table(dict): pass
+class Tags(set): pass
+class FrozenTags(frozenset): pass
+class Color(enum.IntEnum):
+    RED = 1
+Point = collections.namedtuple("Point", "x y")
+
+
+class Field:
+    """Renders as a str subclass, as WTForms fields render as Markup."""
+
+    def __str__(self):
+        return Label("<field>")
+
+    def __repr__(self):
+        return Label("Field()")
+
+
+def subclass_values():
+    """One instance of a subclass of each built-in kind the wire carries by value, and more."""
+    return [Label("a"), Blob(b"b"), Count(3), Ratio(1.5), Phase(1j), Items([1]), Table(k=1), Tags({{1}}),
+            FrozenTags({{2}}), Color.RED, Point(1, 2), bytearray(b"x")]
+'''
+
+MARKUPSAFE = '''__version__ = "{v}"
+from ._speedups import BUILD
+
+
+def escape(s):
+    if hasattr(s, "__html__"):
+        return Markup(s.__html__())
+    s = str(s)
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;")):
+        s = s.replace(char, entity)
+    return Markup(s)
+
+
+class Markup(str):
+    """Text that is safe in HTML: anything added to it is escaped first."""
+
+    __slots__ = ()
+
+    def __html__(self):
+        return self
+
+    def __add__(self, other):
+        if isinstance(other, str) or hasattr(other, "__html__"):
+            return self.__class__(super().__add__(escape(other)))
+        return NotImplemented
+
+    def __radd__(self, other):
+        if isinstance(other, str) or hasattr(other, "__html__"):
+            return escape(other).__add__(self)
+        return NotImplemented
+
+    def split(self, sep=None, maxsplit=-1):
+        return [self.__class__(v) for v in super().split(sep, maxsplit)]
+
+    def __repr__(self):
+        return f"Markup({{super().__repr__()}})"
 '''
 
 
@@ -180,6 +251,11 @@ def build_all(out: Path) -> Built:
             "fastcalc/__init__.py": FASTCALC.format(v=v),
             "fastcalc/_speedups.abi3.so": so,
         }, tag=abi3_platform_tag(), requires=["wordlib<2" if v == "1.0" else "wordlib>=2"])])
+    for v in ("2.1.2", "2.1.5"):
+        add([build_wheel(out, "markupsafe", v, {
+            "markupsafe/__init__.py": MARKUPSAFE.format(v=v),
+            "markupsafe/_speedups.abi3.so": compile_extension(out / f"c-markupsafe-{v}", v),
+        }, tag=abi3_platform_tag())])
     for v in ("5.4.1", "6.0.1"):
         add([build_wheel(out, "PyYAML", v, {
             "yaml/__init__.py": f'__version__ = "{v}"\nfrom .dumper import dump\n',
