@@ -5,6 +5,7 @@
  * @module
  */
 import { UsageError } from "../project/errors.ts";
+import { didYouMean } from "../project/suggest.ts";
 
 /** How one option is read. */
 export interface OptionSpec {
@@ -58,7 +59,11 @@ export function parseArgs(argv: string[], specs: OptionSpec[]): ParsedArgs {
       const eq = arg.indexOf("=");
       const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
       const spec = byLong.get(name);
-      if (!spec) throw new UsageError(`unknown option '--${name}'`, { hints: ["see --help"] });
+      if (!spec) {
+        throw new UsageError(`unknown option '--${name}'${didYouMean(name, byLong.keys(), "--")}`, {
+          hints: ["see --help"],
+        });
+      }
       if (spec.kind === "boolean") {
         if (eq !== -1) throw new UsageError(`option '--${name}' takes no value`);
         set(spec, true);

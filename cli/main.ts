@@ -10,6 +10,7 @@ import { COMMANDS } from "./commands/mod.ts";
 import { Output } from "./output.ts";
 import { EnvknitError, UsageError } from "../project/errors.ts";
 import { ENVKNIT_VERSION } from "../project/version.ts";
+import { didYouMean } from "../project/suggest.ts";
 
 function mainHelp(): string {
   const names = Object.keys(COMMANDS);
@@ -67,9 +68,18 @@ function globalOptions(
   };
 }
 
+/**
+ * Whether `--json` is among our arguments (those before `--`), read before parsing so that even an
+ * error in the command line itself is reported as JSON.
+ */
+function asksForJson(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
 /** Runs the CLI with `argv` and returns the exit code. */
 export async function main(argv: string[], env = Deno.env.toObject()): Promise<number> {
-  let out = new Output({ env });
+  let out = new Output({ env, json: asksForJson(argv) });
   try {
     const at = findCommand(argv);
     if (at === -1) {
@@ -84,7 +94,7 @@ export async function main(argv: string[], env = Deno.env.toObject()): Promise<n
     const name = argv[at];
     const entry = COMMANDS[name];
     if (!entry) {
-      throw new UsageError(`unknown command '${name}'`, {
+      throw new UsageError(`unknown command '${name}'${didYouMean(name, Object.keys(COMMANDS))}`, {
         hints: ["run 'envknit --help' for the list"],
       });
     }
@@ -96,7 +106,7 @@ export async function main(argv: string[], env = Deno.env.toObject()): Promise<n
       return 0;
     }
     const global = globalOptions(parsed.options, env);
-    out = new Output({ quiet: global.quiet, verbose: global.verbose, env });
+    out = new Output({ quiet: global.quiet, verbose: global.verbose, json: global.json, env });
     for (const spec of GLOBAL_OPTIONS) delete parsed.options[spec.name];
     const code = await command.run({ global, args: parsed, cwd: Deno.cwd(), env, out });
     return code ?? 0;

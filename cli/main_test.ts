@@ -58,3 +58,72 @@ Deno.test("an empty ENVKNIT_INDEX_URL counts as unset: the project's index is us
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("unknown commands, subcommands and options name the closest one", async () => {
+  const command = await cli("instal");
+  assertEquals(command.code, 2);
+  assertEquals(
+    command.stderr.split("\n")[0],
+    "error: unknown command 'instal'; did you mean 'install'?",
+  );
+  // Each command's own options (and the global ones) are the candidates.
+  const option = await cli("tree", "--dept", "1");
+  assertEquals(option.code, 2);
+  assertEquals(
+    option.stderr.split("\n")[0],
+    "error: unknown option '--dept'; did you mean '--depth'?",
+  );
+  const global = await cli("lock", "--ofline");
+  assertEquals(
+    global.stderr.split("\n")[0],
+    "error: unknown option '--ofline'; did you mean '--offline'?",
+  );
+  const sub = await cli("store", "stat");
+  assertEquals(sub.code, 2);
+  assertEquals(
+    sub.stderr.split("\n")[0],
+    "error: unknown store command 'stat'; did you mean 'stats'?",
+  );
+  // Nothing close: no guess.
+  assertEquals(
+    (await cli("tree", "--zzzzzz")).stderr.split("\n")[0],
+    "error: unknown option '--zzzzzz'",
+  );
+});
+
+Deno.test("with --json, an error is one JSON line on stderr and the exit code is unchanged", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const run = async (...args: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", mainPath, ...args],
+        cwd: dir,
+        env: { NO_COLOR: "1", ENVKNIT_HOME: `${dir}/home` },
+      }).output();
+      const dec = new TextDecoder();
+      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    };
+    // A failure of the command (exit 1): no project here.
+    const failure = await run("tree", "--json");
+    assertEquals(failure.code, 1);
+    assertEquals(failure.stdout, "");
+    assertEquals(failure.stderr.split("\n").length, 2, failure.stderr); // one line and its newline
+    const data = JSON.parse(failure.stderr);
+    assertEquals(Object.keys(data), ["error", "hints"]);
+    assertStringIncludes(data.error, "no envknit.yaml or envknit.lock.yaml in");
+    assertEquals(data.hints.length, 2);
+    // A usage error (exit 2), even one in the command line itself, and --json before the command.
+    const usage = await run("--json", "tree", "--dept", "1");
+    assertEquals(usage.code, 2);
+    assertEquals(JSON.parse(usage.stderr), {
+      error: "unknown option '--dept'; did you mean '--depth'?",
+      hints: ["see --help"],
+    });
+    // --json after `--` belongs to the command run, not to envknit.
+    const passed = await run("run", "--", "true", "--json");
+    assertEquals(passed.code, 1);
+    assertEquals(passed.stderr.startsWith("error: "), true, passed.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

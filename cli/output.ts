@@ -14,11 +14,21 @@ export class Output {
   readonly color: boolean;
   /** Whether stderr is a terminal: progress lines are drawn only then. */
   readonly interactive: boolean;
+  /** `--json`: errors are one JSON line (see {@link error}). */
+  readonly json: boolean;
 
-  constructor(options: { quiet?: boolean; verbose?: boolean; env?: Record<string, string> } = {}) {
+  constructor(
+    options: {
+      quiet?: boolean;
+      verbose?: boolean;
+      json?: boolean;
+      env?: Record<string, string>;
+    } = {},
+  ) {
     const env = options.env ?? Deno.env.toObject();
     this.quiet = options.quiet ?? false;
     this.verbose = options.verbose ?? false;
+    this.json = options.json ?? false;
     this.interactive = Deno.stderr.isTerminal();
     this.color = this.interactive && env.NO_COLOR === undefined;
   }
@@ -43,8 +53,15 @@ export class Output {
     if (!this.quiet) this.stderr(`${this.paint("33;1", "warning")}: ${text}`);
   }
 
-  /** Writes `error: …` and `hint: …` lines to stderr (never silenced). */
+  /**
+   * Writes `error: …` and `hint: …` lines to stderr (never silenced); with `--json`, one line
+   * `{"error": "…", "hints": […]}` instead, for the program that reads the output.
+   */
   error(text: string, hints: string[] = []): void {
+    if (this.json) {
+      this.stderr(JSON.stringify({ error: text, hints }));
+      return;
+    }
     this.stderr(`${this.paint("31;1", "error")}: ${text}`);
     for (const hint of hints) this.stderr(`  ${this.paint("36", "hint")}: ${hint}`);
   }

@@ -8,6 +8,7 @@ import type { CompletionHints } from "./completions.ts";
 import { loadProject, type ProjectConfig, saveConfig } from "../../project/config.ts";
 import { addEnvironment, checkEdited, removeEnvironment } from "../../project/edit.ts";
 import { UsageError } from "../../project/errors.ts";
+import { didYouMean } from "../../project/suggest.ts";
 import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
 
 const SUBCOMMANDS = ["list", "create", "remove"];
@@ -31,7 +32,9 @@ export const command: Command = {
     const [sub, ...rest] = ctx.args.positionals;
     if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
       throw new UsageError(
-        sub === undefined ? "env needs a subcommand" : `unknown env subcommand '${sub}'`,
+        sub === undefined
+          ? "env needs a subcommand"
+          : `unknown env subcommand '${sub}'${didYouMean(sub, SUBCOMMANDS)}`,
         { hints: [`use one of: ${SUBCOMMANDS.join(", ")}`] },
       );
     }

@@ -12,6 +12,7 @@
 import type { Command } from "../command.ts";
 import { formatBytes } from "../progress.ts";
 import { UsageError } from "../../project/errors.ts";
+import { didYouMean } from "../../project/suggest.ts";
 import { StoreLayout } from "../../store/layout.ts";
 import {
   cleanupStale,
@@ -35,7 +36,9 @@ export const command: Command = {
     const [sub, ...rest] = ctx.args.positionals;
     if (!sub || !SUBCOMMANDS.includes(sub)) {
       throw new UsageError(
-        sub ? `unknown store command '${sub}'` : "envknit store needs a subcommand",
+        sub
+          ? `unknown store command '${sub}'${didYouMean(sub, SUBCOMMANDS)}`
+          : "envknit store needs a subcommand",
         { hints: [`one of: ${SUBCOMMANDS.join(", ")}`] },
       );
     }
