@@ -69,18 +69,23 @@ export async function currentLock(config: ProjectConfig): Promise<Lockfile | nul
 /**
  * Saves the edited envknit.yaml, then locks environment `env` (unless `--no-lock`) and tells what
  * changed in it. When locking fails, envknit.yaml is put back as it was, so a failed `add` leaves
- * nothing half done.
+ * nothing half done. `done` are the lines that report the edits (`added x to …`): they are printed
+ * only once the edit stands (locked, or saved with `--no-lock`), never before a failure.
  */
 export async function saveAndLock(
   ctx: CommandContext,
   config: EditableConfig,
   env: string,
   originalText: string,
-  options: { update?: string[] } = {},
+  options: { update?: string[]; done?: string[] } = {},
 ): Promise<void> {
   await checkEdited(config);
   await saveConfig(config);
+  const report = () => {
+    for (const line of options.done ?? []) ctx.out.info(line);
+  };
   if (ctx.args.options["no-lock"]) {
+    report();
     ctx.out.info(`not locked (--no-lock): run 'envknit lock' to update ${LOCK_FILENAME}`);
     return;
   }
@@ -109,6 +114,7 @@ export async function saveAndLock(
     }
     throw error;
   }
+  report();
   const diff = diffPackages(before?.environments[env] ?? [], lock.environments[env] ?? []);
   if (isEmptyDiff(diff)) {
     ctx.out.info(`locked '${env}': no package changed`);
@@ -159,10 +165,12 @@ created when it does not exist. Then the environment is locked (not with --no-lo
     const other = new Set(
       listedRequirements(config, env, !dev).map((r) => r.name).filter((n) => n !== null),
     );
+    const done: string[] = [];
+    if (created) done.push(`created environment '${env}'`);
     requirements.forEach((requirement, i) => {
       const replaced = setRequirement(config, env, requirement, dev);
       const where = `${listKey(dev)} of '${env}'`;
-      ctx.out.info(
+      done.push(
         replaced === null
           ? `added ${requirement} to ${where}`
           : `replaced ${replaced} with ${requirement} in ${where}`,
@@ -171,8 +179,7 @@ created when it does not exist. Then the environment is locked (not with --no-lo
         ctx.out.warn(`${names[i]} is also in ${listKey(!dev)} of '${env}'`);
       }
     });
-    if (created) ctx.out.info(`created environment '${env}'`);
-    await saveAndLock(ctx, config, env, originalText);
+    await saveAndLock(ctx, config, env, originalText, { done });
     return 0;
   },
 };

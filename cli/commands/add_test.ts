@@ -39,8 +39,11 @@ Deno.test("envknit add: validates, edits envknit.yaml with comments kept, locks,
   try {
     let r = await p.run(["add", "demo>=1"], ONLINE);
     assertEquals(r.code, 0, r.stderr);
-    assertStringIncludes(r.stderr, "added demo>=1 to packages of 'default'");
-    assertStringIncludes(r.stderr, "  + demo 2.0\n  + idna 3.6\n");
+    // What was added is reported once the lock succeeded, with what changed in it.
+    assertStringIncludes(
+      r.stderr,
+      "added demo>=1 to packages of 'default'\nlocked 'default':\n  + demo 2.0\n  + idna 3.6\n",
+    );
     let cfg = await loadConfig(`${p.dir}/envknit.yaml`);
     assertEquals(cfg.environments.default.packages, ["demo>=1"]);
     assertStringIncludes(await p.read("envknit.yaml"), "# my project");
@@ -87,11 +90,20 @@ Deno.test("envknit add: validates, edits envknit.yaml with comments kept, locks,
     assertStringIncludes(r.stderr, "no-such-package");
     assertStringIncludes(r.stderr, "envknit.yaml was left unchanged");
     assertEquals([await p.read("envknit.yaml"), await p.read("envknit.lock.yaml")], before);
+    // Nothing claims it was added.
+    assertEquals(r.stderr.includes("added"), false, r.stderr);
+    r = await p.run(["add", "--env", "new-env", "no-such-package"], ONLINE);
+    assertEquals(r.code, 1);
+    assertEquals(r.stderr.includes("added") || r.stderr.includes("created"), false, r.stderr);
+    assertEquals([await p.read("envknit.yaml"), await p.read("envknit.lock.yaml")], before);
 
     // --no-lock edits envknit.yaml only, and says so.
     r = await p.run(["add", "--no-lock", "idna>=3"]);
     assertEquals(r.code, 0, r.stderr);
-    assertStringIncludes(r.stderr, "not locked (--no-lock)");
+    assertStringIncludes(
+      r.stderr,
+      "added idna>=3 to packages of 'default'\nnot locked (--no-lock)",
+    );
     assertEquals((await loadConfig(`${p.dir}/envknit.yaml`)).environments.default.packages, [
       "Demo<2",
       "idna>=3",

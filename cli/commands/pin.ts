@@ -52,7 +52,7 @@ export const command: Command = {
         hints: ["only locked packages can be pinned; add others with 'envknit add NAME==VERSION'"],
       });
     }
-    let changed = false;
+    const done: string[] = [];
     for (const name of names) {
       const pkg = locked.get(name)!;
       let dev = false;
@@ -67,15 +67,14 @@ export const command: Command = {
         continue;
       }
       setRequirement(config, env, pinned, dev);
-      changed = true;
-      ctx.out.info(
+      done.push(
         existing
           ? `pinned ${existing.requirement} → ${pinned} in ${listKey(dev)} of '${env}'`
           : `added ${pinned} to ${listKey(dev)} of '${env}' (it was required by other packages)`,
       );
     }
-    if (!changed) return 0;
-    await saveAndLock(ctx, config, env, originalText);
+    if (!done.length) return 0;
+    await saveAndLock(ctx, config, env, originalText, { done });
     return 0;
   },
 };

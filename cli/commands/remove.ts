@@ -67,11 +67,12 @@ export const command: Command = {
         },
       );
     }
+    const done: string[] = [];
     for (const name of new Set(names)) {
       const removed = removeRequirement(config, env, name, dev);
-      ctx.out.info(`removed ${removed} from ${key} of '${env}'`);
+      done.push(`removed ${removed} from ${key} of '${env}'`);
     }
-    await saveAndLock(ctx, config, env, originalText);
+    await saveAndLock(ctx, config, env, originalText, { done });
     return 0;
   },
 };
