@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "abcb368b1d96ca8dc3dd44cb6baaa3706fae30c910710c57ddd8aeaf0e72de53";
+export const RUNTIME_DIGEST = "226dde722e30a68226690dc0ab8e95050a74eaad85130417b8f50fba17145959";

@@ -156,6 +156,36 @@ def test_c_extension_packages_raise_unless_auto_worker(configured, workers):
         assert isinstance(g, type(sys)) and g.hello() == "hello old"
 
 
+def test_the_process_wide_version_of_a_c_extension_package_is_shared(store, workers):
+    """use() of the version already loaded in-process loads nothing twice: it gives that module."""
+    store.write({"default": [("markupsafe", "2.1.2")], "new": [("markupsafe", "2.1.5")]})
+    envknit.configure_from_lock(store.lock)
+    with envknit.use("markupsafe", "2.1.2") as m:
+        import markupsafe as inside
+
+        assert inside is m and m.BUILD == "2.1.2"  # BUILD comes from the compiled _speedups
+        assert m.Markup("<i>") + "<x>" == "<i>&lt;x&gt;"
+        assert envknit.import_version("markupsafe", "2.1.2") is m
+    import markupsafe
+
+    assert markupsafe is m and sys.modules["markupsafe"] is m
+    with envknit.use("markupsafe", "2.1.2") as again:
+        assert again is markupsafe
+    with pytest.raises(envknit.CExtensionError, match=r"markupsafe 2\.1\.5 .*process-wide version is 2\.1\.2"):
+        envknit.use("markupsafe", "2.1.5")
+    with envknit.use("markupsafe", "2.1.5", auto_worker=True) as other:
+        assert isinstance(other, envknit.ModuleProxy) and other.BUILD == "2.1.5"
+
+
+def test_a_shared_c_extension_package_gets_the_process_wide_dependencies(configured):
+    with envknit.use("fastcalc", "2.0") as fc:  # the default version: in-process, no worker
+        assert fc.add(2, 3) == 5 and fc.word_version() == "2.0"
+    import fastcalc
+    import wordlib
+
+    assert fastcalc is fc and fc.wordlib is wordlib  # one copy of each, as plain imports give
+
+
 def test_import_version_and_alias(configured):
     old = envknit.import_version("greeter", "1.0")
     assert old.hello() == "hello old" and "greeter" not in sys.modules

@@ -94,9 +94,11 @@ def use(name: str, version: str, auto_worker: bool = False):
 
     ``name`` is a distribution name (``"PyYAML"``) or one of its import names (``"yaml"``).
     Raises VersionNotFoundError when that version is not registered, and CExtensionError when the
-    package (or a dependency locked beside it that would need its own copy) has C extensions;
-    with ``auto_worker=True`` such a package gets a :class:`~envknit.isolation.workers.WorkerContext`
-    instead, whose ``with`` target is a ModuleProxy to a worker process.
+    package (or a dependency locked beside it) has C extensions and is not the process-wide
+    version, which would load a second copy of them; the process-wide version itself is shared
+    (the ``with`` target is the module plain imports give).  With ``auto_worker=True`` a package
+    that would raise gets a :class:`~envknit.isolation.workers.WorkerContext` instead, whose
+    ``with`` target is a ModuleProxy to a worker process.
     """
     _require_hook("use()")
     entry, blocker = _lookup(name, version)

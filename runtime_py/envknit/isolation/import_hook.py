@@ -105,14 +105,15 @@ _swap_owner: int | None = None
 
 def c_extension_blocker(entry: PackageEntry) -> PackageEntry | None:
     """The entry that keeps ``entry`` from loading in-process: itself or a locked dependency with
-    C extensions (a dependency whose version is the process-wide default is shared instead)."""
+    C extensions that is not the process-wide default version.  The default version (``entry``
+    itself included) is shared with the rest of the process, so using it loads nothing twice."""
     registry = _registry
     memo = _c_ext_memo.get(entry)
     if memo is not None and memo[0] == registry.generation:
         return memo[1]
     blocker = None
     for dep in registry.closure(entry):
-        if dep.has_c_extensions and (dep is entry or registry.default(dep.name) is not dep):
+        if dep.has_c_extensions and registry.default(dep.name) is not dep:
             blocker = dep
             break
     _c_ext_memo[entry] = (registry.generation, blocker)
@@ -152,11 +153,13 @@ def activate(parent: EnvState | None, entry: PackageEntry) -> EnvState:
 
 
 def _c_ext_message(entry: PackageEntry, blocker: PackageEntry) -> str:
+    default = _registry.default(blocker.name)
+    process_wide = f"the process-wide version is {default.version}" if default else "none is process-wide"
     if blocker is entry:
-        what = f"{entry.display_name} {entry.version} contains C extensions"
+        what = f"{entry.display_name} {entry.version} contains C extensions and {process_wide}"
     else:
         what = (f"{entry.display_name} {entry.version} was locked with {blocker.display_name} "
-                f"{blocker.version}, which contains C extensions and is not the process-wide version")
+                f"{blocker.version}, which contains C extensions ({process_wide})")
     return (f"envknit: {what}; a C extension cannot be loaded twice in one process. Use "
             f"envknit.worker({entry.display_name!r}, {entry.version!r}) or use(..., auto_worker=True)")
 
@@ -225,6 +228,10 @@ def import_in(env: EnvState, name: str) -> ModuleType:
     mod = env.modules.get(name)
     if mod is not None:
         return mod
+    if not env.owns(name):
+        # a package shared with the whole process (a C extension's default version): imported
+        # outside the swap, so it never holds on to this environment's modules
+        return _process_wide(name.partition(".")[0], _real_import_module, name)
     return _run_swapped(env, _real_import_module, name)
 
 
