@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "226dde722e30a68226690dc0ab8e95050a74eaad85130417b8f50fba17145959";
+export const RUNTIME_DIGEST = "870ff3fe2be07ebf20577a113b33e33f15ea03f9aefb8ed06dc3cb42641fbce6";

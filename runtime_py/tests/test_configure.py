@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import importlib.metadata
 import sys
 
 import pytest
@@ -78,6 +79,23 @@ def test_set_default_switches_what_plain_imports_give(configured):
     import greeter
 
     assert greeter.__version__ == "1.0"
+
+
+def test_set_default_brings_the_dependencies_locked_beside_that_version(configured):
+    import greeter
+
+    assert greeter.hello() == "hi new"
+    envknit.set_default("greeter", "1.0")  # locked with wordlib 1.0 (legacy), not the default's 2.0
+    import greeter
+    import wordlib
+
+    assert (greeter.__version__, greeter.dep_version(), wordlib.__version__) == ("1.0", "1.0", "1.0")
+    assert greeter.hello() == "hello old"
+    assert importlib.metadata.version("wordlib") == "1.0"
+    envknit.set_default("greeter", "2.0")
+    import greeter
+
+    assert greeter.hello() == "hi new" and greeter.dep_version() == "2.0"
 
 
 def test_auto_install_false_leaves_the_hook_off(store):

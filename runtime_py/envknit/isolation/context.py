@@ -131,16 +131,19 @@ def import_version(name: str, version: str, alias: str | None = None) -> ModuleT
 
 
 def set_default(name: str, version: str) -> None:
-    """Make ``version`` what ``import name`` gives outside ``use()`` blocks.
+    """Make ``version`` what ``import name`` gives outside ``use()`` blocks, together with the
+    versions of its dependencies locked beside it (as ``use()`` activates them): ``requests``
+    2.32 must not run against the ``urllib3`` that was locked with 2.28, a pair no lock holds.
 
-    Modules of the previous default that were imported process-wide are dropped from
-    ``sys.modules``, so the next ``import`` loads the new default.
+    Modules of the previous defaults that were imported process-wide are dropped from
+    ``sys.modules``, so the next ``import`` loads the new defaults.
     """
     registry = get_registry()
-    previous = registry.default(name)
-    entry = registry.set_default(name, version)
-    if previous is not None and previous is not entry:
-        evict_process_wide(previous)
+    for entry in registry.closure(registry.get(name, version)):
+        previous = registry.default(entry.name)
+        registry.set_default(entry.name, entry.version)
+        if previous is not None and previous is not entry:
+            evict_process_wide(previous)
 
 
 def active_versions() -> dict[str, str]:
