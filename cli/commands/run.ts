@@ -2,11 +2,19 @@
  * `envknit run -- CMD [ARGS…]`: run a command with an environment's packages importable
  * (`PYTHONPATH`), its scripts on `PATH`, and the runtime configured (`ENVKNIT_*`).
  *
- * The command inherits stdin, stdout and stderr; its exit status is ours (128 + N when a signal
- * N ended it). Signals sent to envknit are passed on to it. Interrupts typed at a terminal
- * (Ctrl-C, Ctrl-\) already reach the whole foreground process group, the command included, so
- * they are passed on only when stdin is not a terminal (someone ran `kill -INT` on envknit).
- * `python`/`python3` as the command means the interpreter chosen for the environment.
+ * The command inherits stdin, stdout and stderr; its exit status is ours, whatever signals envknit
+ * received (128 + N only when a signal N ended the command). Signals sent to envknit are passed on
+ * to it, once: interrupts typed at a terminal (Ctrl-C, Ctrl-\) already reach the whole foreground
+ * process group, the command included, so they are not passed on while envknit is in the
+ * terminal's foreground group; other signals are passed on after a short grace, unless the command
+ * ended by then (a signal sent to the whole process group reached it already, and a second one
+ * could kill it in the middle of its own handling of the first, turning its exit status into a
+ * death by signal). `python`/`python3` as the command means the interpreter chosen for the
+ * environment.
+ *
+ * One environment's packages are importable (`--env`, once): two environments may lock two
+ * versions of one package, which one `PYTHONPATH` cannot hold; the runtime reaches the other
+ * environments' versions with `envknit.use()`.
  *
  * @module
  */
@@ -17,12 +25,42 @@ import { prepareRun } from "../../store/activate.ts";
 
 const FORWARDED: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGINT", "SIGQUIT"];
 const TERMINAL_SIGNALS = new Set<Deno.Signal>(["SIGINT", "SIGQUIT"]);
+/** How long a signal waits before it is passed on (see the module docs). */
+const FORWARD_GRACE_MS = 300;
+
+/**
+ * Whether envknit is in the foreground process group of its controlling terminal, where the
+ * terminal's interrupts reach every process of the group. Read when a signal comes, not at start.
+ */
+function inTerminalForeground(): boolean {
+  try {
+    // Fields after the command name: state ppid pgrp session tty_nr tpgid …
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const pgrp = Number(fields[2]);
+    const tpgid = Number(fields[5]);
+    return tpgid > 0 && tpgid === pgrp;
+  } catch {
+    // No /proc (not Linux): a terminal on any of the standard streams is the best guess.
+    return Deno.stdin.isTerminal() || Deno.stdout.isTerminal() || Deno.stderr.isTerminal();
+  }
+}
 
 export const command: Command = {
   name: "run",
   summary: "run a command with an environment's packages",
   usage: "[--env NAME] [--no-dev] [--lock FILE] -- COMMAND [ARGS...]",
-  options: [...LOCK_OPTIONS],
+  options: [
+    {
+      name: "env",
+      // A list, so that a second --env is an error rather than silently replacing the first.
+      kind: "list",
+      value: "NAME",
+      description: "the environment whose packages are importable (one; default: 'default', " +
+        "or the lock's only one)",
+    },
+    ...LOCK_OPTIONS.filter((o) => o.name !== "env"),
+  ],
   async run(ctx) {
     const argv = ctx.args.passthrough ?? ctx.args.positionals;
     if (argv === undefined || argv.length === 0) {
@@ -34,7 +72,14 @@ export const command: Command = {
       throw new UsageError(`unexpected argument '${ctx.args.positionals[0]}' before --`);
     }
     const envs = (ctx.args.options.env as string[] | undefined) ?? [];
-    if (envs.length > 1) throw new UsageError("envknit run takes one --env");
+    if (envs.length > 1) {
+      throw new UsageError(`envknit run takes one --env, got ${envs.length}: ${envs.join(", ")}`, {
+        hints: [
+          "one environment's packages are importable; Python code reaches the versions of the " +
+          "others with envknit.use(name, version)",
+        ],
+      });
+    }
     const lock = lockPath(ctx);
     const prepared = await prepareRun({
       lockPath: lock,
@@ -68,20 +113,29 @@ export const command: Command = {
         `cannot run ${argv[0]}: ${error instanceof Error ? error.message : error}`,
       );
     }
-    const fromTerminal = Deno.stdin.isTerminal();
+    let ended = false;
+    const timers = new Set<ReturnType<typeof setTimeout>>();
     const listeners: [Deno.Signal, () => void][] = FORWARDED.map((signal) => [signal, () => {
-      if (fromTerminal && TERMINAL_SIGNALS.has(signal)) return;
-      try {
-        child.kill(signal);
-      } catch {
-        // already gone
-      }
+      if (TERMINAL_SIGNALS.has(signal) && inTerminalForeground()) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (ended) return;
+        try {
+          child.kill(signal);
+        } catch {
+          // already gone
+        }
+      }, FORWARD_GRACE_MS);
+      timers.add(timer);
     }]);
     for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
     try {
+      // The command's own exit code; Deno reports a death by signal N as 128 + N.
       const status = await child.status;
       return status.code;
     } finally {
+      ended = true;
+      for (const timer of timers) clearTimeout(timer);
       for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
     }
   },
