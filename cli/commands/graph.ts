@@ -1,6 +1,6 @@
 /**
  * `envknit graph`: the locked dependency graph of an environment as Graphviz dot (default) or a
- * Mermaid flowchart. Also the loader `tree` and `why` share: which lock, which environment, which
+ * Mermaid flowchart; with `--json`, the nodes and edges of every environment (or of `--env`). Also the loader `tree` and `why` share: which lock, which environment, which
  * roots.
  *
  * @module
@@ -9,7 +9,12 @@ import type { OptionSpec } from "../args.ts";
 import type { Command, CommandContext } from "../command.ts";
 import type { CompletionHints } from "./completions.ts";
 import { lockPath } from "../lock_options.ts";
-import { CONFIG_FILENAME, configHash, loadConfig } from "../../project/config.ts";
+import {
+  CONFIG_FILENAME,
+  configHash,
+  loadConfig,
+  type ProjectConfig,
+} from "../../project/config.ts";
 import { UsageError } from "../../project/errors.ts";
 import { buildGraph, type DependencyGraph } from "../../project/graph.ts";
 import { type Lockfile, readLock } from "../../project/lock.ts";
@@ -50,45 +55,92 @@ export interface LoadedGraph {
  * one; else at the packages nothing requires). Warns when the lock is older than envknit.yaml.
  */
 export async function loadEnvironmentGraph(ctx: CommandContext): Promise<LoadedGraph> {
+  return (await loadEnvironmentGraphs(ctx, false))[0];
+}
+
+/**
+ * {@link loadEnvironmentGraph} for several environments: with `every` and no `--env`, every
+ * environment of the lock (sorted by name), else the one `--env` or the default picks.
+ */
+export async function loadEnvironmentGraphs(
+  ctx: CommandContext,
+  every: boolean,
+): Promise<LoadedGraph[]> {
   const path = lockPath(ctx);
   const lock = await readLock(path);
   const names = Object.keys(lock.environments);
-  const env = (ctx.args.options.env as string | undefined) ?? defaultEnvironment(names);
-  if (!(env in lock.environments)) {
-    throw new UsageError(`the lock has no environment '${env}'`, {
-      hints: [
-        names.length ? `its environments: ${names.sort().join(", ")}` : "it has none",
-        "after changing envknit.yaml, run 'envknit lock'",
-      ],
-    });
+  const given = ctx.args.options.env as string | undefined;
+  const envs = every && given === undefined
+    ? [...names].sort()
+    : [given ?? defaultEnvironment(names)];
+  for (const env of envs) {
+    if (!(env in lock.environments)) {
+      throw new UsageError(`the lock has no environment '${env}'`, {
+        hints: [
+          names.length ? `its environments: ${names.sort().join(", ")}` : "it has none",
+          "after changing envknit.yaml, run 'envknit lock'",
+        ],
+      });
+    }
   }
   const dev = !ctx.args.options["no-dev"];
   const configPath = `${path.slice(0, path.lastIndexOf("/")) || ""}/${CONFIG_FILENAME}`;
-  let roots: { requirement: string; dev: boolean }[] | null = null;
+  let config: ProjectConfig | null = null;
   if (await Deno.stat(configPath).then((s) => s.isFile, () => false)) {
-    const config = await loadConfig(configPath);
-    const e = config.environments[env];
+    config = await loadConfig(configPath);
+    if (lock.configHash !== await configHash(config)) {
+      ctx.out.warn(`${CONFIG_FILENAME} changed since the lock was written; run 'envknit lock'`);
+    }
+  }
+  return envs.map((env) => {
+    let roots: { requirement: string; dev: boolean }[] | null = null;
+    const e = config?.environments[env];
     if (e) {
       roots = [
         ...e.packages.map((requirement) => ({ requirement, dev: false })),
         ...e.devPackages.map((requirement) => ({ requirement, dev: true })),
       ];
     }
-    if (lock.configHash !== await configHash(config)) {
-      ctx.out.warn(`${CONFIG_FILENAME} changed since the lock was written; run 'envknit lock'`);
+    if (roots && !dev) roots = roots.filter((r) => !r.dev);
+    const packages = lock.environments[env].filter((p) => dev || !p.dev);
+    const graph = buildGraph(packages, roots);
+    for (const { from, edge } of graph.missing) {
+      // Without dev packages, a dev requirement's package is left out on purpose.
+      ctx.out.warn(
+        `${from ? `${from} requires` : `${CONFIG_FILENAME} asks for`} ${edge.requirement}, ` +
+          `which is not in the lock of '${env}'; run 'envknit lock'`,
+      );
     }
-  }
-  if (roots && !dev) roots = roots.filter((r) => !r.dev);
-  const packages = lock.environments[env].filter((p) => dev || !p.dev);
-  const graph = buildGraph(packages, roots);
-  for (const { from, edge } of graph.missing) {
-    // Without dev packages, a dev requirement's package is left out on purpose.
-    ctx.out.warn(
-      `${from ? `${from} requires` : `${CONFIG_FILENAME} asks for`} ${edge.requirement}, ` +
-        `which is not in the lock of '${env}'; run 'envknit lock'`,
-    );
-  }
-  return { lockPath: path, lock, env, graph };
+    return { lockPath: path, lock, env, graph };
+  });
+}
+
+/**
+ * The graph as data (`graph --json`): one node per locked package (roots and dev-only packages
+ * marked) and one edge per requirement between them, with the requirement as the lock states it.
+ */
+export function toJsonGraph(graph: DependencyGraph): {
+  nodes: { id: string; version: string; root: boolean; dev: boolean }[];
+  edges: { from: string; to: string; requirement: string; specifier: string }[];
+} {
+  const roots = new Set(graph.roots.map((r) => r.name));
+  const names = [...graph.packages.keys()].sort();
+  return {
+    nodes: names.map((name) => ({
+      id: name,
+      version: graph.packages.get(name)!.version,
+      root: roots.has(name),
+      dev: graph.packages.get(name)!.dev === true,
+    })),
+    edges: names.flatMap((name) =>
+      (graph.dependencies.get(name) ?? []).map((e) => ({
+        from: name,
+        to: e.name,
+        requirement: e.requirement,
+        specifier: e.specifier,
+      }))
+    ),
+  };
 }
 
 /** A Graphviz double-quoted ID. */
@@ -163,7 +215,11 @@ export const completion: CompletionHints = { values: { format: FORMATS } };
 export const command: Command = {
   name: "graph",
   summary: "print the dependency graph",
-  usage: "[--env NAME] [--format dot|mermaid] [--no-dev] [--lock FILE]",
+  usage: `[--env NAME] [--format dot|mermaid | --json] [--no-dev] [--lock FILE]
+
+With --json: {"lock", "environments": {NAME: {"nodes": [{"id", "version", "root", "dev"}],
+"edges": [{"from", "to", "requirement", "specifier"}]}}}, for every environment of the
+lock, or only --env NAME.`,
   options: [
     {
       name: "format",
@@ -182,6 +238,23 @@ export const command: Command = {
       throw new UsageError(`unknown graph format '${format}'`, {
         hints: [`use one of: ${FORMATS.join(", ")}`],
       });
+    }
+    if (ctx.global.json) {
+      if (ctx.args.options.format !== undefined) {
+        throw new UsageError("--format and --json do not go together", {
+          hints: ["--json prints the graph as JSON; --format picks a text format"],
+        });
+      }
+      const graphs = await loadEnvironmentGraphs(ctx, true);
+      ctx.out.print(JSON.stringify(
+        {
+          lock: graphs[0].lockPath,
+          environments: Object.fromEntries(graphs.map((g) => [g.env, toJsonGraph(g.graph)])),
+        },
+        null,
+        2,
+      ));
+      return 0;
     }
     const { env, graph } = await loadEnvironmentGraph(ctx);
     ctx.out.print(format === "dot" ? toDot(graph, env) : toMermaid(graph));

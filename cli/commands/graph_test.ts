@@ -51,3 +51,44 @@ Deno.test("envknit graph: Graphviz dot and Mermaid of the locked graph", async (
     await p.dispose();
   }
 });
+
+Deno.test("envknit graph --json: nodes and edges per environment", async () => {
+  const p = await graphProject();
+  try {
+    const r = await p.run(["graph", "--json"]);
+    assertEquals(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout);
+    assertEquals(data.lock, `${p.dir}/envknit.lock.yaml`);
+    assertEquals(Object.keys(data.environments), ["default", "other"]);
+    const d = data.environments.default;
+    assertEquals(d.nodes.length, 9);
+    assertEquals(d.nodes.find((n: { id: string }) => n.id === "web"), {
+      id: "web",
+      version: "2.0",
+      root: true,
+      dev: false,
+    });
+    assertEquals(d.nodes.find((n: { id: string }) => n.id === "pluggy").dev, true);
+    assertEquals(d.edges.length, 9);
+    assertEquals(
+      d.edges.find((e: { from: string; to: string }) => e.from === "web" && e.to === "shared"),
+      { from: "web", to: "shared", requirement: "shared<3", specifier: "<3" },
+    );
+    assertEquals(data.environments.other, {
+      nodes: [{ id: "colorama", version: "0.4.6", root: true, dev: false }],
+      edges: [],
+    });
+
+    const one = JSON.parse(
+      (await p.run(["graph", "--json", "--env", "default", "--no-dev"])).stdout,
+    );
+    assertEquals(Object.keys(one.environments), ["default"]);
+    assert(!one.environments.default.nodes.some((n: { id: string }) => n.id === "pluggy"));
+
+    const both = await p.run(["graph", "--json", "--format", "dot"]);
+    assertEquals(both.code, 2);
+    assertStringIncludes(both.stderr, "--format and --json do not go together");
+  } finally {
+    await p.dispose();
+  }
+});
