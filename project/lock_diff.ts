@@ -1,20 +1,27 @@
 /**
  * What changed between two locks, per environment: packages added, removed, upgraded or
- * downgraded (PEP 440 order), and versions whose locked wheels changed. Used by `envknit diff`
- * and by the commands that re-lock (`add`, `remove`, `upgrade`, `pin`) to say what they did.
+ * downgraded (PEP 440 order), versions whose locked wheels changed, and versions whose
+ * requirements (`dependencies`, requested extras) changed; and whether the inputs the locks were
+ * made from differ (`config_hash`). Used by `envknit diff` and by the commands that re-lock
+ * (`add`, `remove`, `upgrade`, `pin`) to say what they did.
  *
  * @module
  */
 import type { Lockfile, LockPackage, LockTarget } from "./lock.ts";
 import { compareVersions } from "../resolver/mod.ts";
 
-/** One package that is in both locks with another version or other wheels. */
+/** One package that is in both locks with another version, other wheels or other requirements. */
 export interface PackageChange {
   name: string;
   from: string;
   to: string;
-  /** `wheels`: same version, different wheel files or hashes. */
-  kind: "upgraded" | "downgraded" | "wheels";
+  /**
+   * `wheels`: same version, different wheel files or hashes; `requirements`: same version,
+   * different `dependencies` or requested extras (see `requirements`).
+   */
+  kind: "upgraded" | "downgraded" | "wheels" | "requirements";
+  /** For `requirements`: the dependencies and extras only the new lock has, and only the old. */
+  requirements?: { added: string[]; removed: string[]; extrasFrom: string[]; extrasTo: string[] };
 }
 
 /** The difference in one environment present in both locks. */
@@ -34,6 +41,11 @@ export interface LockDiff {
   environments: Record<string, EnvironmentDiff>;
   /** The target, when it changed. */
   target: { from: LockTarget; to: LockTarget } | null;
+  /**
+   * The `config_hash` of each lock, when they differ: the locks were made from other envknit.yaml
+   * requirements or index settings (even when every package came out the same).
+   */
+  configHash: { from: string; to: string } | null;
   /** Nothing above differs. */
   equal: boolean;
 }
@@ -60,11 +72,35 @@ export function diffPackages(before: LockPackage[], after: LockPackage[]): Envir
         to: b.version,
         kind: order < 0 ? "upgraded" : order > 0 ? "downgraded" : "wheels",
       });
-    } else if (wheelKey(a) !== wheelKey(b)) {
-      diff.changed.push({ name, from: a.version, to: b.version, kind: "wheels" });
+    } else {
+      if (wheelKey(a) !== wheelKey(b)) {
+        diff.changed.push({ name, from: a.version, to: b.version, kind: "wheels" });
+      }
+      const requirements = requirementChanges(a, b);
+      if (requirements) {
+        diff.changed.push({
+          name,
+          from: a.version,
+          to: b.version,
+          kind: "requirements",
+          requirements,
+        });
+      }
     }
   }
   return diff;
+}
+
+/** The dependencies and extras of one version that differ between two locks, or null. */
+function requirementChanges(a: LockPackage, b: LockPackage): PackageChange["requirements"] | null {
+  const before = new Set(a.dependencies);
+  const after = new Set(b.dependencies);
+  const added = [...after].filter((d) => !before.has(d)).sort();
+  const removed = [...before].filter((d) => !after.has(d)).sort();
+  const extrasFrom = [...a.extras ?? []].sort();
+  const extrasTo = [...b.extras ?? []].sort();
+  if (!added.length && !removed.length && extrasFrom.join(",") === extrasTo.join(",")) return null;
+  return { added, removed, extrasFrom, extrasTo };
 }
 
 /** Whether an environment diff holds any change. */
@@ -80,6 +116,7 @@ export function diffLocks(before: Lockfile, after: Lockfile, environments?: stri
     removedEnvironments: [],
     environments: {},
     target: null,
+    configHash: null,
     equal: true,
   };
   const names = [
@@ -103,8 +140,12 @@ export function diffLocks(before: Lockfile, after: Lockfile, environments?: stri
   ) {
     result.target = { from: before.target, to: after.target };
   }
+  if (before.configHash !== after.configHash) {
+    result.configHash = { from: before.configHash, to: after.configHash };
+  }
   result.equal = !result.addedEnvironments.length && !result.removedEnvironments.length &&
-    !Object.keys(result.environments).length && result.target === null;
+    !Object.keys(result.environments).length && result.target === null &&
+    result.configHash === null;
   return result;
 }
 
@@ -117,8 +158,22 @@ export function describeChanges(diff: EnvironmentDiff): string[] {
       c.name,
       c.kind === "wheels"
         ? `~ ${c.name} ${c.to} (other wheels)`
+        : c.kind === "requirements"
+        ? `~ ${c.name} ${c.to} (${describeRequirements(c.requirements!)})`
         : `${c.kind === "upgraded" ? "↑" : "↓"} ${c.name} ${c.from} → ${c.to}`,
     ]),
   ];
   return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, line]) => line);
+}
+
+/** `requires +c>=1, -b<2; extras: x → x,y`: what a `requirements` change changed. */
+function describeRequirements(r: NonNullable<PackageChange["requirements"]>): string {
+  const parts: string[] = [];
+  const deps = [...r.added.map((d) => `+${d}`), ...r.removed.map((d) => `-${d}`)];
+  if (deps.length) parts.push(`requires ${deps.join(", ")}`);
+  const extras = (list: string[]) => list.length ? list.join(",") : "none";
+  if (extras(r.extrasFrom) !== extras(r.extrasTo)) {
+    parts.push(`extras ${extras(r.extrasFrom)} → ${extras(r.extrasTo)}`);
+  }
+  return parts.join("; ");
 }

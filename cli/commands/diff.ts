@@ -17,7 +17,8 @@ export const command: Command = {
   usage: `OLD_LOCK [NEW_LOCK] [--env NAME]... [--lock FILE]
 
 Compares the packages of each environment of two locks: added (+), removed (-),
-upgraded (↑), downgraded (↓), or the same version with other wheels (~).
+upgraded (↑), downgraded (↓), or the same version with other wheels or other
+requirements (~); and the hash of the envknit.yaml inputs each lock was made from.
 With one file, it is compared with the project's lock (the one beside envknit.yaml,
 or --lock FILE). An old lock from git: git show HEAD:envknit.lock.yaml > old.yaml
 
@@ -66,6 +67,13 @@ Exit status: 0 when the locks are the same, 1 when they differ, 2 on usage error
     if (diff.target) {
       const t = (x: { python: string; platform: string }) => `Python ${x.python} on ${x.platform}`;
       ctx.out.print(`target: ${t(diff.target.from)} → ${t(diff.target.to)}`);
+    }
+    if (diff.configHash) {
+      const short = (h: string) => h ? h.slice(0, 12) : "(none)";
+      ctx.out.print(
+        `config_hash: ${short(diff.configHash.from)} → ${short(diff.configHash.to)} ` +
+          "(made from other envknit.yaml requirements or index settings)",
+      );
     }
     const count = (n: number) => `${n} package${n === 1 ? "" : "s"}`;
     for (const e of diff.removedEnvironments) {

@@ -86,3 +86,54 @@ Deno.test("envknit diff: per environment, added / removed / upgraded / downgrade
     await p.dispose();
   }
 });
+
+Deno.test("envknit diff: locks that differ only in requirements are different", async () => {
+  const p = await tempProject("environments:\n  default:\n    packages: [a]\n");
+  try {
+    const a = (deps: string[], extras?: string[]) =>
+      lockEntry("a", "1.0", deps, extras ? { extras } : {});
+    await writeTestLock(p, { default: [await a(["b<2"]), await lockEntry("b", "1.5")] }, {
+      name: "old.lock.yaml",
+    });
+    // The same versions and wheels; a's requirements and extras changed, and the locks were made
+    // from other envknit.yaml inputs.
+    await writeTestLock(p, {
+      default: [await a(["b<2", "c>=1"], ["fast"]), await lockEntry("b", "1.5")],
+    }, { configHash: "1".repeat(64) });
+    const r = await p.run(["diff", "old.lock.yaml"]);
+    assertEquals(r.code, 1, r.stderr);
+    assertEquals(r.stdout.split("\n"), [
+      `config_hash: ${"0".repeat(12)} → ${"1".repeat(12)} ` +
+      "(made from other envknit.yaml requirements or index settings)",
+      "default:",
+      "  ~ a 1.0 (requires +c>=1; extras none → fast)",
+      "",
+    ]);
+    const json = JSON.parse((await p.run(["diff", "old.lock.yaml", "--json"])).stdout);
+    assertEquals(json.equal, false);
+    assertEquals(json.configHash, { from: "0".repeat(64), to: "1".repeat(64) });
+    assertEquals(json.environments.default.changed, [{
+      name: "a",
+      from: "1.0",
+      to: "1.0",
+      kind: "requirements",
+      requirements: { added: ["c>=1"], removed: [], extrasFrom: [], extrasTo: ["fast"] },
+    }]);
+
+    // Only the inputs differ: still a difference.
+    await writeTestLock(p, { default: [await a(["b<2"]), await lockEntry("b", "1.5")] }, {
+      configHash: "1".repeat(64),
+    });
+    const inputs = await p.run(["diff", "old.lock.yaml"]);
+    assertEquals(inputs.code, 1, inputs.stderr);
+    assertStringIncludes(inputs.stdout, "config_hash: 000000000000 → 111111111111");
+    assertEquals(inputs.stderr.includes("no difference"), false);
+    // A dependency dropped.
+    await writeTestLock(p, { default: [await a([]), await lockEntry("b", "1.5")] });
+    const dropped = await p.run(["diff", "old.lock.yaml"]);
+    assertEquals(dropped.code, 1, dropped.stderr);
+    assertEquals(dropped.stdout, "default:\n  ~ a 1.0 (requires -b<2)\n");
+  } finally {
+    await p.dispose();
+  }
+});

@@ -65,7 +65,9 @@ they can. Prints each change (↑ upgraded, ↓ downgraded, + added, - removed).
       onWarning: (m) => ctx.out.warn(m),
     });
     const empty = { ...result.lock, environments: {} };
-    const diff = diffLocks(before ?? empty, result.lock, result.environments);
+    // What upgrade reports is packages: a config_hash that changed with envknit.yaml is not one.
+    const old = before ? { ...before, configHash: result.lock.configHash } : empty;
+    const diff = diffLocks(old, result.lock, result.environments);
     if (ctx.global.json) {
       ctx.out.print(JSON.stringify(
         {
