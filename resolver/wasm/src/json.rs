@@ -72,12 +72,16 @@ impl Json {
 
     /// A member that must be a string, with an error naming it otherwise.
     pub fn str_field(&self, key: &str) -> Result<&str, String> {
-        self.get(key).and_then(Json::as_str).ok_or_else(|| format!("expected string field '{}'", key))
+        self.get(key)
+            .and_then(Json::as_str)
+            .ok_or_else(|| format!("expected string field '{}'", key))
     }
 
     /// A member that must be an array, with an error naming it otherwise.
     pub fn array_field(&self, key: &str) -> Result<&[Json], String> {
-        self.get(key).and_then(Json::as_array).ok_or_else(|| format!("expected array field '{}'", key))
+        self.get(key)
+            .and_then(Json::as_array)
+            .ok_or_else(|| format!("expected array field '{}'", key))
     }
 
     /// A string value.
@@ -295,7 +299,9 @@ impl<'a> Parser<'a> {
 
     fn number(&mut self) -> Result<Json, String> {
         let start = self.i;
-        while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+        while self.i < self.s.len()
+            && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+        {
             self.i += 1;
         }
         let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
@@ -303,7 +309,8 @@ impl<'a> Parser<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self.s.get(self.i..self.i + 4).ok_or_else(|| "truncated \\u escape".to_string())?;
+        let digits =
+            self.s.get(self.i..self.i + 4).ok_or_else(|| "truncated \\u escape".to_string())?;
         let text = std::str::from_utf8(digits).map_err(|_| "invalid \\u escape".to_string())?;
         let n = u32::from_str_radix(text, 16).map_err(|_| "invalid \\u escape".to_string())?;
         self.i += 4;
@@ -346,7 +353,9 @@ impl<'a> Parser<'a> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let hi = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                            let code = if (0xD800..0xDC00).contains(&hi)
+                                && self.s[self.i..].starts_with(b"\\u")
+                            {
                                 self.i += 2;
                                 let lo = self.hex4()?;
                                 if !(0xDC00..0xE000).contains(&lo) {
@@ -380,7 +389,8 @@ mod tests {
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for bad in ["", "{", "[1,", "\"abc", "{\"a\" 1}", "tru", "[1]x", "\"\\u12\"", "-", "{1:2}"] {
+        for bad in ["", "{", "[1,", "\"abc", "{\"a\" 1}", "tru", "[1]x", "\"\\u12\"", "-", "{1:2}"]
+        {
             assert!(Json::parse(bad).is_err(), "{}", bad);
         }
         let deep = "[".repeat(10_000);

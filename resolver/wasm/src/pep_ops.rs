@@ -90,7 +90,9 @@ fn run(name: &str, args: &Json) -> Result<Json, String> {
             };
             if args.get("versions").is_some() {
                 let items = strings(args, "versions")?;
-                Ok(Json::Arr(items.iter().map(|v| Json::Bool(specs.contains_str(v, prereleases))).collect()))
+                Ok(Json::Arr(
+                    items.iter().map(|v| Json::Bool(specs.contains_str(v, prereleases))).collect(),
+                ))
             } else {
                 Ok(Json::Bool(specs.contains_str(args.str_field("version")?, prereleases)))
             }
@@ -106,7 +108,9 @@ fn run(name: &str, args: &Json) -> Result<Json, String> {
                 let items = strings(args, "versions")?;
                 let answers = items
                     .iter()
-                    .map(|t| t.parse::<Version>().map_or(Json::Null, |v| Json::Bool(ranges.contains(&v))))
+                    .map(|t| {
+                        t.parse::<Version>().map_or(Json::Null, |v| Json::Bool(ranges.contains(&v)))
+                    })
                     .collect();
                 out.push(("in_ranges", Json::Arr(answers)));
             }
@@ -122,7 +126,9 @@ fn run(name: &str, args: &Json) -> Result<Json, String> {
                 ("normalized", Json::Str(req.to_string())),
             ]))
         }
-        "marker_normalize" => Ok(Json::Str(args.str_field("marker")?.parse::<MarkerTree>()?.to_string())),
+        "marker_normalize" => {
+            Ok(Json::Str(args.str_field("marker")?.parse::<MarkerTree>()?.to_string()))
+        }
         "marker_evaluate" => {
             let marker: MarkerTree = args.str_field("marker")?.parse()?;
             let env = MarkerEnvironment::from_json(args.get("environment").unwrap_or(&Json::Null))?;
@@ -152,20 +158,43 @@ mod tests {
 
     #[test]
     fn answers_through_the_abi() {
-        let ok = |r: &str| call(r).get("ok").cloned().unwrap_or_else(|| panic!("{}: {:?}", r, call(r)));
-        assert_eq!(ok(r#"{"op":"pep.version_normalize","args":{"version":"V1.0-RC1"}}"#), Json::str("1.0rc1"));
-        assert_eq!(ok(r#"{"op":"pep.version_compare","args":{"a":"1.0","b":"1.0.0"}}"#), Json::Num(0.0));
+        let ok =
+            |r: &str| call(r).get("ok").cloned().unwrap_or_else(|| panic!("{}: {:?}", r, call(r)));
+        assert_eq!(
+            ok(r#"{"op":"pep.version_normalize","args":{"version":"V1.0-RC1"}}"#),
+            Json::str("1.0rc1")
+        );
+        assert_eq!(
+            ok(r#"{"op":"pep.version_compare","args":{"a":"1.0","b":"1.0.0"}}"#),
+            Json::Num(0.0)
+        );
         assert_eq!(
             ok(r#"{"op":"pep.versions_sort","args":{"versions":["2","1.0.post1","1.0","1.0a1"]}}"#),
             Json::Arr(["1.0a1", "1.0", "1.0.post1", "2"].iter().map(|s| Json::str(*s)).collect())
         );
-        assert_eq!(ok(r#"{"op":"pep.specifier_contains","args":{"specifier":">=1,<2","versions":["1.5","2.0rc1"]}}"#), Json::Arr(vec![Json::Bool(true), Json::Bool(false)]));
-        assert_eq!(ok(r#"{"op":"pep.name_normalize","args":{"name":"Foo.Bar"}}"#), Json::str("foo-bar"));
-        let req = ok(r#"{"op":"pep.requirement_parse","args":{"requirement":"Foo[X] (>=1) ; os_name=='nt'"}}"#);
+        assert_eq!(
+            ok(
+                r#"{"op":"pep.specifier_contains","args":{"specifier":">=1,<2","versions":["1.5","2.0rc1"]}}"#
+            ),
+            Json::Arr(vec![Json::Bool(true), Json::Bool(false)])
+        );
+        assert_eq!(
+            ok(r#"{"op":"pep.name_normalize","args":{"name":"Foo.Bar"}}"#),
+            Json::str("foo-bar")
+        );
+        let req = ok(
+            r#"{"op":"pep.requirement_parse","args":{"requirement":"Foo[X] (>=1) ; os_name=='nt'"}}"#,
+        );
         assert_eq!(req.get("normalized"), Some(&Json::str("foo[x]>=1; os_name == \"nt\"")));
         let err = call(r#"{"op":"pep.version_normalize","args":{"version":"x.y"}}"#);
-        assert!(err.get("error").and_then(Json::as_str).unwrap_or("").starts_with("invalid version 'x.y'"));
-        let batch = ok(r#"{"op":"pep.version_normalize","args":{"batch":[{"version":"1.0"},{"version":"?"}]}}"#);
+        assert!(err
+            .get("error")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .starts_with("invalid version 'x.y'"));
+        let batch = ok(
+            r#"{"op":"pep.version_normalize","args":{"batch":[{"version":"1.0"},{"version":"?"}]}}"#,
+        );
         let items = batch.as_array().unwrap_or(&[]);
         assert_eq!(items[0].get("ok"), Some(&Json::str("1.0")));
         assert!(items[1].get("error").is_some());

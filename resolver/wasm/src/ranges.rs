@@ -64,7 +64,10 @@ impl<V: Ord + Clone> Ranges<V> {
                 continue;
             }
             if let Some(last) = merged.last_mut() {
-                debug_assert!(cmp_start(&last.0, &start) != Ordering::Greater, "segments out of order");
+                debug_assert!(
+                    cmp_start(&last.0, &start) != Ordering::Greater,
+                    "segments out of order"
+                );
                 if !gap_between(&last.1, &start) {
                     if cmp_end(&end, &last.1) == Ordering::Greater {
                         last.1 = end;
@@ -170,7 +173,9 @@ impl<V: Ord + Clone> Ranges<V> {
         let mut merged: Vec<(Bound<V>, Bound<V>)> = Vec::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
         while i < a.len() || j < b.len() {
-            let next = if j >= b.len() || (i < a.len() && cmp_start(&a[i].0, &b[j].0) != Ordering::Greater) {
+            let next = if j >= b.len()
+                || (i < a.len() && cmp_start(&a[i].0, &b[j].0) != Ordering::Greater)
+            {
                 i += 1;
                 &a[i - 1]
             } else {
@@ -213,7 +218,9 @@ fn valid_segment<V: Ord>(start: &Bound<V>, end: &Bound<V>) -> bool {
     match (start, end) {
         (Unbounded, _) | (_, Unbounded) => true,
         (Included(s), Included(e)) => s <= e,
-        (Included(s), Excluded(e)) | (Excluded(s), Included(e)) | (Excluded(s), Excluded(e)) => s < e,
+        (Included(s), Excluded(e)) | (Excluded(s), Included(e)) | (Excluded(s), Excluded(e)) => {
+            s < e
+        }
     }
 }
 
@@ -262,7 +269,9 @@ fn min_end<'a, V: Ord>(a: &'a Bound<V>, b: &'a Bound<V>) -> &'a Bound<V> {
 fn gap_between<V: Ord>(end: &Bound<V>, start: &Bound<V>) -> bool {
     match (end, start) {
         (Unbounded, _) | (_, Unbounded) => false,
-        (Included(e), Included(s)) | (Excluded(e), Included(s)) | (Included(e), Excluded(s)) => e < s,
+        (Included(e), Included(s)) | (Excluded(e), Included(s)) | (Included(e), Excluded(s)) => {
+            e < s
+        }
         (Excluded(e), Excluded(s)) => e <= s,
     }
 }
@@ -279,12 +288,20 @@ impl<V: fmt::Display> fmt::Display for Ranges<V> {
             }
             match (start, end) {
                 (Unbounded, Unbounded) => write!(f, "*")?,
-                (Included(a), Included(b)) if format!("{}", a) == format!("{}", b) => write!(f, "=={}", a)?,
+                (Included(a), Included(b)) if format!("{}", a) == format!("{}", b) => {
+                    write!(f, "=={}", a)?
+                }
                 _ => {
                     let mut wrote = false;
                     match start {
-                        Included(a) => { write!(f, ">={}", a)?; wrote = true; }
-                        Excluded(a) => { write!(f, ">{}", a)?; wrote = true; }
+                        Included(a) => {
+                            write!(f, ">={}", a)?;
+                            wrote = true;
+                        }
+                        Excluded(a) => {
+                            write!(f, ">{}", a)?;
+                            wrote = true;
+                        }
                         Unbounded => {}
                     }
                     if wrote && !matches!(end, Unbounded) {
@@ -366,7 +383,9 @@ mod tests {
 
     fn well_formed(r: &R) -> bool {
         r.segments.iter().all(|(s, e)| valid_segment(s, e))
-            && r.segments.windows(2).all(|w| gap_between(&w[0].1, &w[1].0) && cmp_start(&w[0].0, &w[1].0) == Ordering::Less)
+            && r.segments.windows(2).all(|w| {
+                gap_between(&w[0].1, &w[1].0) && cmp_start(&w[0].0, &w[1].0) == Ordering::Less
+            })
     }
 
     #[test]
@@ -377,15 +396,26 @@ mod tests {
             let ma = members(a);
             let c = a.complement();
             assert!(well_formed(&c), "complement of {:?} = {:?}", a, c);
-            assert_eq!(members(&c), ma.iter().map(|x| !x).collect::<Vec<_>>(), "complement of {:?}", a);
+            assert_eq!(
+                members(&c),
+                ma.iter().map(|x| !x).collect::<Vec<_>>(),
+                "complement of {:?}",
+                a
+            );
             assert_eq!(c.complement(), *a);
             for b in samples.iter().step_by(5) {
                 let mb = members(b);
                 let i = a.intersection(b);
                 let u = a.union(b);
                 assert!(well_formed(&i) && well_formed(&u), "{:?} {:?}", a, b);
-                assert_eq!(members(&i), ma.iter().zip(&mb).map(|(x, y)| *x && *y).collect::<Vec<_>>());
-                assert_eq!(members(&u), ma.iter().zip(&mb).map(|(x, y)| *x || *y).collect::<Vec<_>>());
+                assert_eq!(
+                    members(&i),
+                    ma.iter().zip(&mb).map(|(x, y)| *x && *y).collect::<Vec<_>>()
+                );
+                assert_eq!(
+                    members(&u),
+                    ma.iter().zip(&mb).map(|(x, y)| *x || *y).collect::<Vec<_>>()
+                );
                 // Canonical form: equal sets compare equal.
                 assert_eq!(u, b.union(a));
                 assert_eq!(i, b.intersection(a));
@@ -409,7 +439,8 @@ mod tests {
         let samples = samples();
         for a in samples.iter().step_by(3) {
             for b in samples.iter().step_by(4) {
-                let mut segs: Vec<(Bound<u32>, Bound<u32>)> = a.segments().iter().chain(b.segments()).cloned().collect();
+                let mut segs: Vec<(Bound<u32>, Bound<u32>)> =
+                    a.segments().iter().chain(b.segments()).cloned().collect();
                 segs.sort_by(|x, y| cmp_start(&x.0, &y.0));
                 assert_eq!(R::from_sorted_segments(segs), a.union(b), "{:?} ∪ {:?}", a, b);
             }

@@ -35,7 +35,10 @@ pub fn dispatch(name: &str, args: &Json) -> Result<Json, String> {
             SESSIONS.with(|s| {
                 let mut s = s.borrow_mut();
                 if s.1.len() >= MAX_SESSIONS {
-                    return Err(format!("too many open resolver sessions ({}); drop finished ones", MAX_SESSIONS));
+                    return Err(format!(
+                        "too many open resolver sessions ({}); drop finished ones",
+                        MAX_SESSIONS
+                    ));
                 }
                 s.0 = s.0.wrapping_add(1);
                 let id = s.0;
@@ -46,7 +49,9 @@ pub fn dispatch(name: &str, args: &Json) -> Result<Json, String> {
         "step" => {
             let id = session_id(args)?;
             // Taken out while it runs, so nothing else can observe a half-updated session.
-            let mut session = SESSIONS.with(|s| s.borrow_mut().1.remove(&id)).ok_or_else(|| format!("no resolver session {}", id))?;
+            let mut session = SESSIONS
+                .with(|s| s.borrow_mut().1.remove(&id))
+                .ok_or_else(|| format!("no resolver session {}", id))?;
             let out = session.step(args);
             SESSIONS.with(|s| s.borrow_mut().1.insert(id, session));
             out

@@ -29,7 +29,7 @@ mod specifier;
 mod version;
 
 pub use range::display_ranges;
-pub use specifier::{Operator, VersionSpecifier, VersionSpecifiers};
-pub use version::{LocalSegment, PreKind, Version};
 pub(crate) use specifier::token_end as specifier_token_end;
+pub use specifier::{Operator, VersionSpecifier, VersionSpecifiers};
 pub(crate) use version::excerpt as version_excerpt;
+pub use version::{LocalSegment, PreKind, Version};

@@ -139,7 +139,12 @@ mod tests {
         let huge = Num::from_digits(&"9".repeat(60));
         assert!(huge > above);
         assert_eq!(huge.plus_one().to_string(), format!("1{}", "0".repeat(60)));
-        assert!(Num::from_digits("123456789012345678901234") < Num::from_digits("123456789012345678901235"));
-        assert!(Num::from_digits("99999999999999999999") < Num::from_digits("100000000000000000000"));
+        assert!(
+            Num::from_digits("123456789012345678901234")
+                < Num::from_digits("123456789012345678901235")
+        );
+        assert!(
+            Num::from_digits("99999999999999999999") < Num::from_digits("100000000000000000000")
+        );
     }
 }

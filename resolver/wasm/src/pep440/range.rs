@@ -130,7 +130,9 @@ fn wildcard_base(v: &Version) -> Option<Version> {
 /// A single-interval set with an equality spelling: `==V` or `==P.*`.
 fn equality(start: &Bound<Version>, end: &Bound<Version>) -> Option<String> {
     match (start, end) {
-        (Included(a), Included(b)) if !a.is_sentinel() && (a == b || (b.is_after_locals() && b.base() == *a)) => {
+        (Included(a), Included(b))
+            if !a.is_sentinel() && (a == b || (b.is_after_locals() && b.base() == *a)) =>
+        {
             Some(format!("=={}", a))
         }
         (Included(a), Excluded(b)) => {
@@ -144,7 +146,9 @@ fn equality(start: &Bound<Version>, end: &Bound<Version>) -> Option<String> {
 /// The `!=` clause for a gap holding one version (or one `.*` family) between two intervals.
 fn exclusion_between(end: &Bound<Version>, start: &Bound<Version>) -> Option<String> {
     match (end, start) {
-        (Excluded(a), Excluded(b)) if !a.is_sentinel() && (a == b || (b.is_after_locals() && b.base() == *a)) => {
+        (Excluded(a), Excluded(b))
+            if !a.is_sentinel() && (a == b || (b.is_after_locals() && b.base() == *a)) =>
+        {
             Some(format!("!={}", a))
         }
         (Excluded(a), Included(b)) => {
@@ -166,7 +170,9 @@ fn lower(b: &Bound<Version>) -> Option<String> {
 fn upper(b: &Bound<Version>) -> Option<String> {
     match b {
         Unbounded => None,
-        Excluded(v) if v.is_dev0() && !v.without_dev().is_prerelease() => Some(format!("<{}", v.without_dev())),
+        Excluded(v) if v.is_dev0() && !v.without_dev().is_prerelease() => {
+            Some(format!("<{}", v.without_dev()))
+        }
         Excluded(v) => Some(format!("<{}", v.base())),
         Included(v) => Some(format!("<={}", v.base())),
     }
@@ -189,22 +195,46 @@ mod tests {
     fn exclusive_comparisons_follow_pep_440() {
         let lt = ranges("<2.0");
         assert!(lt.contains(&v("1.9.post3")) && lt.contains(&v("2.0.dev0").public()) == false);
-        assert!(!lt.contains(&v("2.0rc1")) && !lt.contains(&v("2.0.dev0+x")) && lt.contains(&v("1.99a1")));
+        assert!(
+            !lt.contains(&v("2.0rc1"))
+                && !lt.contains(&v("2.0.dev0+x"))
+                && lt.contains(&v("1.99a1"))
+        );
         let gt = ranges(">1.0");
-        assert!(!gt.contains(&v("1.0.post1")) && !gt.contains(&v("1.0+local")) && !gt.contains(&v("1.0.post1+x")));
+        assert!(
+            !gt.contains(&v("1.0.post1"))
+                && !gt.contains(&v("1.0+local"))
+                && !gt.contains(&v("1.0.post1+x"))
+        );
         assert!(gt.contains(&v("1.0.1.dev0")) && gt.contains(&v("1.1")));
         let gt_post = ranges(">1.0.post1");
         assert!(!gt_post.contains(&v("1.0.post1+x")) && gt_post.contains(&v("1.0.post2.dev0")));
         let le = ranges("<=1.0");
         assert!(le.contains(&v("1.0+abc")) && !le.contains(&v("1.0.post0")));
         let eq = ranges("==1.0");
-        assert!(eq.contains(&v("1.0.0+abc")) && !eq.contains(&v("1.0.post0")) && !eq.contains(&v("1.0a1")));
-        assert!(ranges("==1.0+abc").contains(&v("1.0+ABC")) && !ranges("==1.0+abc").contains(&v("1.0")));
-        assert!(ranges("<0").is_empty() && ranges("<0.dev0").is_empty() && !ranges("<0a0").is_empty());
+        assert!(
+            eq.contains(&v("1.0.0+abc"))
+                && !eq.contains(&v("1.0.post0"))
+                && !eq.contains(&v("1.0a1"))
+        );
+        assert!(
+            ranges("==1.0+abc").contains(&v("1.0+ABC")) && !ranges("==1.0+abc").contains(&v("1.0"))
+        );
+        assert!(
+            ranges("<0").is_empty() && ranges("<0.dev0").is_empty() && !ranges("<0a0").is_empty()
+        );
         let wild = ranges("==1.2.*");
-        assert!(wild.contains(&v("1.2.dev0")) && wild.contains(&v("1.2.99.post1+x")) && !wild.contains(&v("1.3.dev0")));
+        assert!(
+            wild.contains(&v("1.2.dev0"))
+                && wild.contains(&v("1.2.99.post1+x"))
+                && !wild.contains(&v("1.3.dev0"))
+        );
         let compat = ranges("~=1.4.5");
-        assert!(compat.contains(&v("1.4.9")) && !compat.contains(&v("1.5.dev0")) && !compat.contains(&v("1.4.5rc1")));
+        assert!(
+            compat.contains(&v("1.4.9"))
+                && !compat.contains(&v("1.5.dev0"))
+                && !compat.contains(&v("1.4.5rc1"))
+        );
     }
 
     #[test]
@@ -214,7 +244,9 @@ mod tests {
         assert!(ranges("<1.0").union(&ranges(">=1.0.dev0")).is_full());
         // `<1.0` and `>=1.0` both leave out the pre-releases of 1.0.
         let pre = ranges("<1.0").union(&ranges(">=1.0")).complement();
-        assert!(pre.contains(&v("1.0rc1")) && pre.contains(&v("1.0.dev0")) && !pre.contains(&v("1.0")));
+        assert!(
+            pre.contains(&v("1.0rc1")) && pre.contains(&v("1.0.dev0")) && !pre.contains(&v("1.0"))
+        );
         assert!(ranges("!=1.2.*").union(&ranges("==1.2.*")).is_full());
         // Between `<=1.0` and `>1.0` lie exactly the post-releases of 1.0.
         let posts = ranges("<=1.0").union(&ranges(">1.0")).complement();

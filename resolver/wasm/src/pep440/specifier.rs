@@ -74,7 +74,9 @@ fn operator_at(s: &str) -> Option<(Operator, usize)> {
 
 fn rules_for(op: Operator) -> BodyRules {
     match op {
-        Operator::Equal | Operator::NotEqual => BodyRules { wildcard: true, local: true, min_release: 1 },
+        Operator::Equal | Operator::NotEqual => {
+            BodyRules { wildcard: true, local: true, min_release: 1 }
+        }
         Operator::Compatible => BodyRules { wildcard: false, local: false, min_release: 2 },
         _ => BodyRules { wildcard: false, local: false, min_release: 1 },
     }
@@ -117,19 +119,26 @@ impl FromStr for VersionSpecifier {
     fn from_str(input: &str) -> Result<VersionSpecifier, String> {
         let s = py_strip(input);
         let fail = |why: String| Err(format!("invalid specifier '{}': {}", excerpt(input), why));
-        let (op, len) = match operator_at(s) {
-            Some(found) => found,
-            None => {
-                return fail("expected an operator (==, !=, <=, >=, <, >, ~=, ===) followed by a version".to_string())
-            }
-        };
+        let (op, len) =
+            match operator_at(s) {
+                Some(found) => found,
+                None => return fail(
+                    "expected an operator (==, !=, <=, >=, <, >, ~=, ===) followed by a version"
+                        .to_string(),
+                ),
+            };
         let start = skip_space(s, len);
         let body = s.get(start..).unwrap_or("");
         if op == Operator::ArbitraryEqual {
             if let Some(c) = body.chars().find(|c| is_py_space(*c) || *c == ';' || *c == ')') {
                 return fail(format!("the text after === cannot contain {:?}", c));
             }
-            return Ok(VersionSpecifier { op, text: body.to_string(), version: body.parse().ok(), wildcard: false });
+            return Ok(VersionSpecifier {
+                op,
+                text: body.to_string(),
+                version: body.parse().ok(),
+                wildcard: false,
+            });
         }
         let rules = rules_for(op);
         let sc = match scan(body, 0, &rules) {
@@ -140,7 +149,10 @@ impl FromStr for VersionSpecifier {
                 } else if body.is_empty() {
                     format!("expected a version after '{}'", op.as_str())
                 } else {
-                    format!("'{}' is not a version: it must start with a number, e.g. '1.0'", excerpt(body))
+                    format!(
+                        "'{}' is not a version: it must start with a number, e.g. '1.0'",
+                        excerpt(body)
+                    )
                 };
                 return fail(why);
             }
@@ -152,13 +164,25 @@ impl FromStr for VersionSpecifier {
             } else if rest.starts_with(".*") {
                 format!("'.*' is only allowed after == and !=, not after {}", op.as_str())
             } else if rest.starts_with('+') && !rules.local {
-                format!("a local version label (+...) is only allowed after == and !=, not after {}", op.as_str())
+                format!(
+                    "a local version label (+...) is only allowed after == and !=, not after {}",
+                    op.as_str()
+                )
             } else {
-                format!("unexpected '{}' after '{}'", excerpt(rest), excerpt(body.get(..sc.end).unwrap_or("")))
+                format!(
+                    "unexpected '{}' after '{}'",
+                    excerpt(rest),
+                    excerpt(body.get(..sc.end).unwrap_or(""))
+                )
             };
             return fail(why);
         }
-        Ok(VersionSpecifier { op, text: body.to_string(), version: Some(sc.to_version()), wildcard: sc.wildcard })
+        Ok(VersionSpecifier {
+            op,
+            text: body.to_string(),
+            version: Some(sc.to_version()),
+            wildcard: sc.wildcard,
+        })
     }
 }
 
@@ -188,7 +212,10 @@ impl VersionSpecifier {
     pub fn contains(&self, v: &Version) -> bool {
         let sv = match &self.version {
             Some(sv) => sv,
-            None => return self.op == Operator::ArbitraryEqual && v.to_string() == self.text.to_lowercase(),
+            None => {
+                return self.op == Operator::ArbitraryEqual
+                    && v.to_string() == self.text.to_lowercase()
+            }
         };
         match self.op {
             Operator::Equal => self.equal(v, sv),
@@ -204,7 +231,8 @@ impl VersionSpecifier {
                     && !(v.is_local() && v.cmp_public(sv) == Ordering::Equal)
             }
             Operator::Compatible => {
-                v.cmp_public(sv) != Ordering::Less && prefix_match(v, sv, sv.release_len().saturating_sub(1))
+                v.cmp_public(sv) != Ordering::Less
+                    && prefix_match(v, sv, sv.release_len().saturating_sub(1))
             }
             Operator::ArbitraryEqual => v.to_string() == self.text.to_lowercase(),
         }
@@ -233,7 +261,11 @@ impl VersionSpecifier {
     fn canonical(&self) -> (Operator, String) {
         match &self.version {
             Some(v) if !self.wildcard && self.op != Operator::ArbitraryEqual => {
-                let text = if self.op == Operator::Compatible { v.to_string() } else { v.to_string_trimmed() };
+                let text = if self.op == Operator::Compatible {
+                    v.to_string()
+                } else {
+                    v.to_string_trimmed()
+                };
                 (self.op, text)
             }
             _ => (self.op, self.text.clone()),
@@ -329,7 +361,13 @@ impl VersionSpecifiers {
                 if prereleases == Some(false) && v.is_prerelease() {
                     return false;
                 }
-                self.specs.iter().all(|s| if s.op == Operator::ArbitraryEqual { arbitrary(s) } else { s.contains(&v) })
+                self.specs.iter().all(|s| {
+                    if s.op == Operator::ArbitraryEqual {
+                        arbitrary(s)
+                    } else {
+                        s.contains(&v)
+                    }
+                })
             }
             Err(_) => self.specs.iter().all(|s| s.op == Operator::ArbitraryEqual && arbitrary(s)),
         }
@@ -347,7 +385,8 @@ impl VersionSpecifiers {
     pub fn to_ranges(&self) -> crate::ranges::Ranges<Version> {
         // Intersect pairwise in a balanced tree: linear in the number of specifiers per level,
         // so even a huge set (thousands of `!=`) costs n log n rather than n².
-        let mut level: Vec<crate::ranges::Ranges<Version>> = self.specs.iter().map(|s| s.to_ranges()).collect();
+        let mut level: Vec<crate::ranges::Ranges<Version>> =
+            self.specs.iter().map(|s| s.to_ranges()).collect();
         while level.len() > 1 {
             let mut next = Vec::with_capacity(level.len() / 2 + 1);
             let mut sets = level.into_iter();
@@ -365,7 +404,8 @@ impl VersionSpecifiers {
     /// The specifiers in `packaging`'s display order: sorted by text, duplicates (same operator
     /// and version ignoring trailing zeros) removed.
     pub fn normalized(&self) -> Vec<&VersionSpecifier> {
-        let mut sorted: Vec<(String, &VersionSpecifier)> = self.specs.iter().map(|s| (s.to_string(), s)).collect();
+        let mut sorted: Vec<(String, &VersionSpecifier)> =
+            self.specs.iter().map(|s| (s.to_string(), s)).collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut seen: HashSet<(Operator, String)> = HashSet::new();
         let mut out = Vec::new();
@@ -441,7 +481,12 @@ mod tests {
         ];
         for (input, why) in cases {
             let err = input.parse::<VersionSpecifiers>().unwrap_err();
-            assert!(err.contains(&format!("'{}'", input.trim())) && err.contains(why), "{}: {}", input, err);
+            assert!(
+                err.contains(&format!("'{}'", input.trim())) && err.contains(why),
+                "{}: {}",
+                input,
+                err
+            );
         }
     }
 
@@ -488,7 +533,12 @@ mod tests {
             ("===1.0", "1.0.0"),
         ];
         for (spec, version) in no {
-            assert!(!set(spec).contains(&v(version), true), "{} should not contain {}", spec, version);
+            assert!(
+                !set(spec).contains(&v(version), true),
+                "{} should not contain {}",
+                spec,
+                version
+            );
         }
         assert!(!set(">=1.0").contains(&v("2.0a1"), false));
         assert!(set(">=1.0").contains_str("2.0a1", None));
@@ -496,7 +546,9 @@ mod tests {
         assert!(set("").contains_str("not a version", Some(false)));
         assert!(!set(">=1").contains_str("not a version", None));
         assert!(set("===Foo").contains_str("foo", Some(false)));
-        assert!(!set("===1.0").contains_str("1.0.0", None) && !set("===1.0").contains_str(" 1.0", None));
+        assert!(
+            !set("===1.0").contains_str("1.0.0", None) && !set("===1.0").contains_str(" 1.0", None)
+        );
         assert!(set("===1.0, >=0.5").contains_str("1.0", None));
     }
 

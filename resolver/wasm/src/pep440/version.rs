@@ -171,7 +171,16 @@ pub(crate) fn scan<'a>(s: &'a str, start: usize, rules: &BodyRules) -> Result<Sc
     if release.len() < rules.min_release {
         return Err(i);
     }
-    let mut out = Scanned { epoch, release, pre: None, post: None, dev: None, local: None, wildcard: false, end: i };
+    let mut out = Scanned {
+        epoch,
+        release,
+        pre: None,
+        post: None,
+        dev: None,
+        local: None,
+        wildcard: false,
+        end: i,
+    };
     if rules.wildcard && b.get(i) == Some(&b'.') && b.get(i + 1) == Some(&b'*') {
         out.wildcard = true;
         out.end = i + 2;
@@ -204,7 +213,9 @@ pub(crate) fn scan<'a>(s: &'a str, start: usize, rules: &BodyRules) -> Result<Sc
     if rules.local && b.get(i) == Some(&b'+') {
         let label_start = i + 1;
         let mut j = label_start;
-        let alnum = |j: usize| b.get(j..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphanumeric()).count());
+        let alnum = |j: usize| {
+            b.get(j..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphanumeric()).count())
+        };
         let n = alnum(j);
         if n > 0 {
             j += n;
@@ -287,7 +298,10 @@ impl FromStr for Version {
         }
         let rules = BodyRules { wildcard: false, local: true, min_release: 1 };
         match scan(s, 0, &rules) {
-            Err(_) => fail("a version starts with a number (after an optional 'v' and 'N!' epoch), e.g. '1.0'".to_string()),
+            Err(_) => fail(
+                "a version starts with a number (after an optional 'v' and 'N!' epoch), e.g. '1.0'"
+                    .to_string(),
+            ),
             Ok(sc) if sc.end < s.len() => {
                 let rest = s.get(sc.end..).unwrap_or("");
                 let done = s.get(..sc.end).unwrap_or("");
@@ -562,7 +576,11 @@ fn compare(a: &Inner, b: &Inner, ignore_a_local: bool) -> Ordering {
         .then_with(|| cmp_release(&a.release, &b.release))
         .then_with(|| suffix_key(a).cmp(&suffix_key(b)))
         .then_with(|| {
-            let ka = if ignore_a_local && a.sentinel == Sentinel::None { LocalKey::Absent } else { local_key(a) };
+            let ka = if ignore_a_local && a.sentinel == Sentinel::None {
+                LocalKey::Absent
+            } else {
+                local_key(a)
+            };
             ka.cmp(&local_key(b))
         })
 }
@@ -714,8 +732,27 @@ mod tests {
     #[test]
     fn refuses_what_packaging_refuses_with_a_clear_message() {
         for bad in [
-            "", " ", "x.y", "1.", ".1", "1..2", "1.0+", "1.0+abc.", "1.0+a b", "1.0 a1", "1.0-", "1.0ab",
-            "1.0.*", "1.0a1a1", "1.0post1post2", "vv1.0", "1!v1.0", "1.0foo", "1.0-1-1", "1.0+é", "١.٠",
+            "",
+            " ",
+            "x.y",
+            "1.",
+            ".1",
+            "1..2",
+            "1.0+",
+            "1.0+abc.",
+            "1.0+a b",
+            "1.0 a1",
+            "1.0-",
+            "1.0ab",
+            "1.0.*",
+            "1.0a1a1",
+            "1.0post1post2",
+            "vv1.0",
+            "1!v1.0",
+            "1.0foo",
+            "1.0-1-1",
+            "1.0+é",
+            "١.٠",
             "1.0.dev1.post1",
         ] {
             let err = bad.parse::<Version>().unwrap_err();
@@ -725,16 +762,46 @@ mod tests {
             "x.y".parse::<Version>().unwrap_err(),
             "invalid version 'x.y': a version starts with a number (after an optional 'v' and 'N!' epoch), e.g. '1.0'"
         );
-        assert_eq!("1.0foo".parse::<Version>().unwrap_err(), "invalid version '1.0foo': unexpected 'foo' after '1.0'");
+        assert_eq!(
+            "1.0foo".parse::<Version>().unwrap_err(),
+            "invalid version '1.0foo': unexpected 'foo' after '1.0'"
+        );
     }
 
     #[test]
     fn orders_as_pep_440() {
         let ordered = [
-            "0.dev0", "0", "0.0.1", "1.0.dev0", "1.0.dev1", "1.0a0.dev0", "1.0a0", "1.0a1.dev1", "1.0a1",
-            "1.0a1+local", "1.0a1.post0.dev0", "1.0a1.post0", "1.0a2", "1.0b1", "1.0rc1", "1.0",
-            "1.0+a", "1.0+a.b", "1.0+a.1", "1.0+1", "1.0+2", "1.0+10", "1.0.post0.dev0", "1.0.post0",
-            "1.0.post1", "1.0.1", "1.1.dev0", "1.1", "2.0", "18446744073709551616", "1!0.1",
+            "0.dev0",
+            "0",
+            "0.0.1",
+            "1.0.dev0",
+            "1.0.dev1",
+            "1.0a0.dev0",
+            "1.0a0",
+            "1.0a1.dev1",
+            "1.0a1",
+            "1.0a1+local",
+            "1.0a1.post0.dev0",
+            "1.0a1.post0",
+            "1.0a2",
+            "1.0b1",
+            "1.0rc1",
+            "1.0",
+            "1.0+a",
+            "1.0+a.b",
+            "1.0+a.1",
+            "1.0+1",
+            "1.0+2",
+            "1.0+10",
+            "1.0.post0.dev0",
+            "1.0.post0",
+            "1.0.post1",
+            "1.0.1",
+            "1.1.dev0",
+            "1.1",
+            "2.0",
+            "18446744073709551616",
+            "1!0.1",
         ];
         for (i, a) in ordered.iter().enumerate() {
             for (j, b) in ordered.iter().enumerate() {
@@ -749,7 +816,8 @@ mod tests {
     #[test]
     fn hash_agrees_with_eq() {
         use std::collections::HashSet;
-        let set: HashSet<Version> = ["1.0", "1.0.0", "1", "v1.0.0.0", "1.0+a.01", "1.0+a.1"].iter().map(|s| v(s)).collect();
+        let set: HashSet<Version> =
+            ["1.0", "1.0.0", "1", "v1.0.0.0", "1.0+a.01", "1.0+a.1"].iter().map(|s| v(s)).collect();
         assert_eq!(set.len(), 2);
     }
 
@@ -766,7 +834,11 @@ mod tests {
 
     #[test]
     fn flags() {
-        assert!(v("1.0a1").is_prerelease() && v("1.0.dev1").is_prerelease() && !v("1.0.post1").is_prerelease());
+        assert!(
+            v("1.0a1").is_prerelease()
+                && v("1.0.dev1").is_prerelease()
+                && !v("1.0.post1").is_prerelease()
+        );
         assert!(v("1.0rc1.post1").is_prerelease() && v("1.0-1").is_postrelease());
         assert!(v("1.0+x").is_local() && !v("1.0+x").public().is_local());
     }

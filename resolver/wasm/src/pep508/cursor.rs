@@ -52,7 +52,10 @@ impl<'a> Cursor<'a> {
         if !b.first()?.is_ascii_alphanumeric() || !is_boundary(self.s, self.pos) {
             return None;
         }
-        let run = b.iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-')).count();
+        let run = b
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+            .count();
         // The regex backtracks from the longest run to the first end that is a word boundary.
         (1..=run).rev().map(|n| self.pos + n).find(|end| is_boundary(self.s, *end))
     }
@@ -60,6 +63,8 @@ impl<'a> Cursor<'a> {
     /// Whether `\b<word>\b` matches here (`word` is ASCII letters).
     pub fn word_here(&self, word: &str) -> bool {
         let rest = self.rest();
-        rest.starts_with(word) && is_boundary(self.s, self.pos) && is_boundary(self.s, self.pos + word.len())
+        rest.starts_with(word)
+            && is_boundary(self.s, self.pos)
+            && is_boundary(self.s, self.pos + word.len())
     }
 }

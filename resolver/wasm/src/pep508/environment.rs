@@ -39,7 +39,9 @@ impl MarkerEnvironment {
     /// Reads a JSON object holding every variable as a string (other members are ignored).
     pub fn from_json(value: &Json) -> Result<MarkerEnvironment, String> {
         if !matches!(value, Json::Obj(_)) {
-            return Err("a marker environment is a JSON object of the PEP 508 variables".to_string());
+            return Err(
+                "a marker environment is a JSON object of the PEP 508 variables".to_string()
+            );
         }
         let field = |name: &str| -> Result<String, String> {
             match value.get(name) {

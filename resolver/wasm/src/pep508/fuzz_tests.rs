@@ -49,9 +49,9 @@ const SEEDS: &[&str] = &[
 ];
 
 const ALPHABET: &[char] = &[
-    '0', '1', '9', '.', '-', '_', '+', '!', '*', 'v', 'a', 'b', 'c', 'r', 'e', 'p', 'o', 's', 't', 'd',
-    'n', 'x', 'A', 'Z', ' ', '\t', '\n', ',', ';', '(', ')', '[', ']', '@', '\'', '"', '=', '<', '>',
-    '~', '\\', 'é', '\u{a0}', '\u{2028}', '\0', '𝟘', 'ſ', 'K', '\u{345}',
+    '0', '1', '9', '.', '-', '_', '+', '!', '*', 'v', 'a', 'b', 'c', 'r', 'e', 'p', 'o', 's', 't',
+    'd', 'n', 'x', 'A', 'Z', ' ', '\t', '\n', ',', ';', '(', ')', '[', ']', '@', '\'', '"', '=',
+    '<', '>', '~', '\\', 'é', '\u{a0}', '\u{2028}', '\0', '𝟘', 'ſ', 'K', '\u{345}',
 ];
 
 fn random_string(rng: &mut Rng) -> String {
@@ -106,19 +106,29 @@ fn printable(text: &str) -> bool {
 fn exercise(input: &str, probes: &[Version]) {
     if let Ok(v) = input.parse::<Version>() {
         let shown = v.to_string();
-        let again: Version = shown.parse().unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
+        let again: Version =
+            shown.parse().unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
         assert!(again == v && again.to_string() == shown, "{:?}", input);
     }
     if let Ok(specs) = input.parse::<VersionSpecifiers>() {
         let shown = specs.to_string();
-        let again: VersionSpecifiers = shown.parse().unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
+        let again: VersionSpecifiers =
+            shown.parse().unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
         assert_eq!(again.to_string(), shown, "{:?}", input);
         let ranges = specs.to_ranges();
         let _ = display_ranges(&ranges);
-        let arbitrary = specs.iter().any(|s| s.text().is_empty() || s.version().is_none() || s.to_string().starts_with("==="));
+        let arbitrary = specs.iter().any(|s| {
+            s.text().is_empty() || s.version().is_none() || s.to_string().starts_with("===")
+        });
         for v in probes {
             let inside = specs.contains(v, true);
-            assert!(arbitrary || ranges.contains(v) == inside, "{:?} and {}: ranges {}", input, v, !inside);
+            assert!(
+                arbitrary || ranges.contains(v) == inside,
+                "{:?} and {}: ranges {}",
+                input,
+                v,
+                !inside
+            );
             let _ = specs.contains_str(&v.to_string(), None);
         }
         let _ = specs.contains_str(input, Some(false));
@@ -129,7 +139,9 @@ fn exercise(input: &str, probes: &[Version]) {
         // character); its normal form `foo-` is then no name: such a requirement cannot round-trip.
         let dangling = req.name.ends_with('-') || req.extras.iter().any(|e| e.ends_with('-'));
         if printable(&shown) && !dangling && !shown.contains('\'') {
-            let again: Requirement = shown.parse().unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
+            let again: Requirement = shown
+                .parse()
+                .unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
             assert_eq!(again.to_string(), shown, "{:?}", input);
         }
         if let Some(m) = &req.marker {
@@ -140,7 +152,9 @@ fn exercise(input: &str, probes: &[Version]) {
         let shown = marker.to_string();
         // A value holding both quote characters cannot be quoted (packaging prints `"a'b"c"`).
         if printable(&shown) && !shown.contains('\'') {
-            let again: MarkerTree = shown.parse().unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
+            let again: MarkerTree = shown
+                .parse()
+                .unwrap_or_else(|e| panic!("{:?} printed as {:?}: {}", input, shown, e));
             assert_eq!(again.to_string(), shown, "{:?}", input);
         }
         let _ = marker.try_evaluate(&env(), &[]);
@@ -152,7 +166,18 @@ fn exercise(input: &str, probes: &[Version]) {
 #[test]
 fn random_and_mutated_input_never_panics() {
     let probes: Vec<Version> = [
-        "0", "1.0.dev0", "1.0a1", "1.0", "1.0+x", "1.0.post1", "1.2.5", "1.4.5a1", "1.5", "2.0rc1", "2.0", "1!1.0",
+        "0",
+        "1.0.dev0",
+        "1.0a1",
+        "1.0",
+        "1.0+x",
+        "1.0.post1",
+        "1.2.5",
+        "1.4.5a1",
+        "1.5",
+        "2.0rc1",
+        "2.0",
+        "1!1.0",
         "99999999999999999999999999.0",
     ]
     .iter()
@@ -168,10 +193,16 @@ fn random_and_mutated_input_never_panics() {
                 let seed = *rng.pick(SEEDS);
                 mutate(&mut rng, seed)
             }
-            _ => format!("{}{}{}", rng.pick(SEEDS), rng.pick(&[" ", ",", ";", " and ", "@", ""]), rng.pick(SEEDS)),
+            _ => format!(
+                "{}{}{}",
+                rng.pick(SEEDS),
+                rng.pick(&[" ", ",", ";", " and ", "@", ""]),
+                rng.pick(SEEDS)
+            ),
         };
         exercise(&input, &probes);
-        parsed += input.parse::<Requirement>().is_ok() as usize + input.parse::<MarkerTree>().is_ok() as usize;
+        parsed += input.parse::<Requirement>().is_ok() as usize
+            + input.parse::<MarkerTree>().is_ok() as usize;
     }
     assert!(parsed > 1000, "only {} inputs parsed: the fuzzer is not reaching the parsers", parsed);
     assert!(started.elapsed() < Duration::from_secs(60), "fuzzing took {:?}", started.elapsed());
@@ -198,10 +229,24 @@ fn huge_and_deep_input_is_refused_or_handled_quickly() {
         let started = Instant::now();
         exercise(input, &probes);
         let _ = format!("x{}", input).parse::<Requirement>();
-        assert!(started.elapsed() < Duration::from_secs(10), "{}…: {:?}", &input[..20.min(input.len())], started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{}…: {:?}",
+            &input[..20.min(input.len())],
+            started.elapsed()
+        );
     }
-    let many: VersionSpecifiers = (0..20_000).map(|i| format!("!={}", i)).collect::<Vec<_>>().join(",").parse().unwrap_or_default();
+    let many: VersionSpecifiers = (0..20_000)
+        .map(|i| format!("!={}", i))
+        .collect::<Vec<_>>()
+        .join(",")
+        .parse()
+        .unwrap_or_default();
     assert_eq!(many.len(), 20_000);
-    assert!(!many.to_ranges().contains(&"17".parse::<Version>().unwrap_or_else(|e| panic!("{}", e))));
-    assert!(many.to_ranges().contains(&"17.5".parse::<Version>().unwrap_or_else(|e| panic!("{}", e))));
+    assert!(!many
+        .to_ranges()
+        .contains(&"17".parse::<Version>().unwrap_or_else(|e| panic!("{}", e))));
+    assert!(many
+        .to_ranges()
+        .contains(&"17.5".parse::<Version>().unwrap_or_else(|e| panic!("{}", e))));
 }

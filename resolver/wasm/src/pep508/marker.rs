@@ -123,7 +123,8 @@ const VARIABLES: [(&str, &str); 20] = [
 ];
 
 /// Variables whose comparisons are version comparisons when the other side is a specifier.
-const VERSION_VARIABLES: [&str; 4] = ["implementation_version", "platform_release", "python_full_version", "python_version"];
+const VERSION_VARIABLES: [&str; 4] =
+    ["implementation_version", "platform_release", "python_full_version", "python_version"];
 
 /// A parse error: the message and the byte offset it refers to.
 pub(crate) struct SyntaxError {
@@ -143,7 +144,14 @@ pub(crate) fn describe(what: &str, input: &str, e: SyntaxError) -> String {
         Some("") | None => "the end".to_string(),
         Some(rest) => format!("'{}'", version_excerpt(rest)),
     };
-    format!("invalid {} '{}': {}, found {} (column {})", what, version_excerpt(input), e.message, found, e.pos + 1)
+    format!(
+        "invalid {} '{}': {}, found {} (column {})",
+        what,
+        version_excerpt(input),
+        e.message,
+        found,
+        e.pos + 1
+    )
 }
 
 /// `marker = marker_atom (BOOLOP marker_atom)*` at the cursor.
@@ -172,7 +180,10 @@ fn parse_atom(cur: &mut Cursor, depth: usize) -> Parsed<Atom> {
     cur.ws();
     let atom = if cur.peek() == Some('(') {
         if depth >= MAX_MARKER_DEPTH {
-            return syntax(cur, format!("markers nest at most {} parentheses deep", MAX_MARKER_DEPTH));
+            return syntax(
+                cur,
+                format!("markers nest at most {} parentheses deep", MAX_MARKER_DEPTH),
+            );
         }
         let open = cur.pos;
         cur.pos += 1;
@@ -181,7 +192,10 @@ fn parse_atom(cur: &mut Cursor, depth: usize) -> Parsed<Atom> {
         cur.ws();
         if !cur.eat(')') {
             return Err(SyntaxError {
-                message: format!("expected ')' to close the '(' at column {} of the marker expression", open + 1),
+                message: format!(
+                    "expected ')' to close the '(' at column {} of the marker expression",
+                    open + 1
+                ),
                 pos: cur.pos,
             });
         }
@@ -203,8 +217,12 @@ fn parse_item(cur: &mut Cursor) -> Parsed<MarkerItem> {
     cur.ws();
     // `extra` values are compared in normal form (PEP 685); `packaging` normalizes them here.
     let (lhs, rhs) = match (&lhs, &rhs) {
-        (MarkerValue::Variable(v), other) if v == "extra" => (lhs.clone(), MarkerValue::Literal(normalize_name(other.text()))),
-        (other, MarkerValue::Variable(v)) if v == "extra" => (MarkerValue::Literal(normalize_name(other.text())), rhs.clone()),
+        (MarkerValue::Variable(v), other) if v == "extra" => {
+            (lhs.clone(), MarkerValue::Literal(normalize_name(other.text())))
+        }
+        (other, MarkerValue::Variable(v)) if v == "extra" => {
+            (MarkerValue::Literal(normalize_name(other.text())), rhs.clone())
+        }
         _ => (lhs, rhs),
     };
     Ok(MarkerItem { lhs, op, rhs })
@@ -275,7 +293,14 @@ impl FromStr for MarkerTree {
         let mut cur = Cursor::new(input);
         let tree = parse_marker(&mut cur, 0).map_err(|e| describe("marker", input, e))?;
         if !cur.at_end() {
-            return Err(describe("marker", input, SyntaxError { message: "expected 'and', 'or' or the end of the marker".to_string(), pos: cur.pos }));
+            return Err(describe(
+                "marker",
+                input,
+                SyntaxError {
+                    message: "expected 'and', 'or' or the end of the marker".to_string(),
+                    pos: cur.pos,
+                },
+            ));
         }
         Ok(tree)
     }
@@ -283,7 +308,12 @@ impl FromStr for MarkerTree {
 
 /// Why a marker cannot be evaluated (`packaging` raises for these).
 fn undefined(op: MarkerOp, lhs: &str, rhs: &str) -> String {
-    format!("cannot evaluate marker: '{}' is not defined between {:?} and {:?}", op.as_str(), lhs, rhs)
+    format!(
+        "cannot evaluate marker: '{}' is not defined between {:?} and {:?}",
+        op.as_str(),
+        lhs,
+        rhs
+    )
 }
 
 impl MarkerTree {
@@ -338,13 +368,21 @@ fn lookup(env: &MarkerEnvironment, extras: &[String], name: &str) -> Result<Vec<
     }
     match env.get(name) {
         // `packaging` repairs `platform.python_version()` of untagged builds ("3.13.0+").
-        Some(value) if name == "python_full_version" && value.ends_with('+') => Ok(vec![format!("{}local", value)]),
+        Some(value) if name == "python_full_version" && value.ends_with('+') => {
+            Ok(vec![format!("{}local", value)])
+        }
         Some(value) => Ok(vec![value.to_string()]),
-        None => Err(format!("cannot evaluate marker: '{}' is not a variable of the environment", name)),
+        None => {
+            Err(format!("cannot evaluate marker: '{}' is not a variable of the environment", name))
+        }
     }
 }
 
-fn eval_item(item: &MarkerItem, env: &MarkerEnvironment, extras: &[String]) -> Result<bool, String> {
+fn eval_item(
+    item: &MarkerItem,
+    env: &MarkerEnvironment,
+    extras: &[String],
+) -> Result<bool, String> {
     // As `packaging`: the environment name is the left side when it is a variable, else the
     // right side's text (so `"3.8" < python_version` compares versions the other way round).
     let (key, env_on_left) = match &item.lhs {
@@ -355,7 +393,11 @@ fn eval_item(item: &MarkerItem, env: &MarkerEnvironment, extras: &[String]) -> R
     let negative = matches!(item.op, MarkerOp::NotEqual | MarkerOp::NotIn);
     let mut result = negative;
     for value in &values {
-        let (lhs, rhs) = if env_on_left { (value.as_str(), item.rhs.text()) } else { (item.lhs.text(), value.as_str()) };
+        let (lhs, rhs) = if env_on_left {
+            (value.as_str(), item.rhs.text())
+        } else {
+            (item.lhs.text(), value.as_str())
+        };
         let r = compare(lhs, item.op, rhs, key)?;
         result = if negative { result && r } else { result || r };
     }
@@ -383,7 +425,9 @@ fn write_value(f: &mut fmt::Formatter<'_>, v: &MarkerValue) -> fmt::Result {
         MarkerValue::Variable(name) => f.write_str(name),
         // `packaging` always uses double quotes, which garbles a value holding one; single
         // quotes keep such a value readable when it has no single quote itself.
-        MarkerValue::Literal(text) if text.contains('"') && !text.contains('\'') => write!(f, "'{}'", text),
+        MarkerValue::Literal(text) if text.contains('"') && !text.contains('\'') => {
+            write!(f, "'{}'", text)
+        }
         MarkerValue::Literal(text) => write!(f, "\"{}\"", text),
     }
 }
@@ -469,8 +513,14 @@ mod tests {
             ("'3.12' <= python_version", false),
             ("sys_platform == 'linux' and os_name == 'posix'", true),
             ("sys_platform == 'win32' or os_name == 'posix'", true),
-            ("sys_platform == 'win32' or os_name == 'posix' and platform_machine == 'arm64'", false),
-            ("(sys_platform == 'win32' or os_name == 'posix') and platform_machine == 'x86_64'", true),
+            (
+                "sys_platform == 'win32' or os_name == 'posix' and platform_machine == 'arm64'",
+                false,
+            ),
+            (
+                "(sys_platform == 'win32' or os_name == 'posix') and platform_machine == 'x86_64'",
+                true,
+            ),
             ("'linux' in sys_platform", true),
             ("'lin' in sys_platform", true),
             ("sys_platform not in 'win32 cygwin'", true),
@@ -489,7 +539,15 @@ mod tests {
         for (marker, expected) in cases {
             assert_eq!(eval(marker, &[]), Ok(expected), "{}", marker);
         }
-        for marker in ["os_name ~= 'posix'", "'a' == 'b'", "'x' in extras", "dependency_groups == 'x'", "os_name === 'posix'", "implementation_name === 'cpython'", "\"os_name\" == 'posix'"] {
+        for marker in [
+            "os_name ~= 'posix'",
+            "'a' == 'b'",
+            "'x' in extras",
+            "dependency_groups == 'x'",
+            "os_name === 'posix'",
+            "implementation_name === 'cpython'",
+            "\"os_name\" == 'posix'",
+        ] {
             assert!(eval(marker, &[]).is_err(), "{}", marker);
         }
     }
@@ -523,16 +581,34 @@ mod tests {
             ("os_name == 'a'\n", "os_name == \"a\""),
         ];
         for (input, shown) in cases {
-            assert_eq!(input.parse::<MarkerTree>().map(|m| m.to_string()).as_deref(), Ok(shown), "{:?}", input);
+            assert_eq!(
+                input.parse::<MarkerTree>().map(|m| m.to_string()).as_deref(),
+                Ok(shown),
+                "{:?}",
+                input
+            );
         }
     }
 
     #[test]
     fn refuses_bad_markers() {
         for bad in [
-            "", "os_name", "os_name ==", "os_name == posix", "os_name = 'a'", "os_name == 'a' and", "(os_name == 'a'",
-            "os_name == 'a')", "os_name notin 'a'", "os_name not  'a'", "os_namex == 'a'", "os_name == 'a' or or",
-            "os_name == 'a\\'", "extra == 'a'\n\n", "os_name == 'a' andos_name == 'b'", "python_version >= 3.8",
+            "",
+            "os_name",
+            "os_name ==",
+            "os_name == posix",
+            "os_name = 'a'",
+            "os_name == 'a' and",
+            "(os_name == 'a'",
+            "os_name == 'a')",
+            "os_name notin 'a'",
+            "os_name not  'a'",
+            "os_namex == 'a'",
+            "os_name == 'a' or or",
+            "os_name == 'a\\'",
+            "extra == 'a'\n\n",
+            "os_name == 'a' andos_name == 'b'",
+            "python_version >= 3.8",
         ] {
             assert!(bad.parse::<MarkerTree>().is_err(), "{:?}", bad);
         }
@@ -540,7 +616,11 @@ mod tests {
         assert_eq!(err, "invalid marker 'os_name === ': expected a marker variable or quoted string, found the end (column 13)");
         let deep = format!("{}os_name == 'a'{}", "(".repeat(10_000), ")".repeat(10_000));
         assert!(deep.parse::<MarkerTree>().unwrap_err().contains("nest at most"));
-        let ok = format!("{}os_name == 'a'{}", "(".repeat(MAX_MARKER_DEPTH), ")".repeat(MAX_MARKER_DEPTH));
+        let ok = format!(
+            "{}os_name == 'a'{}",
+            "(".repeat(MAX_MARKER_DEPTH),
+            ")".repeat(MAX_MARKER_DEPTH)
+        );
         assert!(ok.parse::<MarkerTree>().is_ok());
     }
 }

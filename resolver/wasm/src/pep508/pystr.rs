@@ -58,15 +58,27 @@ pub(crate) fn eval_py_string(token: &str) -> Result<String, String> {
                                     value = value * 16 + d;
                                     chars.next();
                                 }
-                                None => return Err(format!("truncated \\{} escape in a quoted string", e)),
+                                None => {
+                                    return Err(format!(
+                                        "truncated \\{} escape in a quoted string",
+                                        e
+                                    ))
+                                }
                             }
                         }
                         match char::from_u32(value) {
                             Some(ch) => out.push(ch),
-                            None => return Err(format!("the escape \\{}{:x} is not a character", e, value)),
+                            None => {
+                                return Err(format!(
+                                    "the escape \\{}{:x} is not a character",
+                                    e, value
+                                ))
+                            }
                         }
                     }
-                    'N' => return Err("named Unicode escapes (\\N{...}) are not supported".to_string()),
+                    'N' => {
+                        return Err("named Unicode escapes (\\N{...}) are not supported".to_string())
+                    }
                     other => {
                         out.push('\\');
                         out.push(other);
@@ -99,7 +111,16 @@ mod tests {
         for (token, value) in ok {
             assert_eq!(eval_py_string(token).as_deref(), Ok(value), "{:?}", token);
         }
-        for bad in ["'a\nb'", "'a\rb'", "'\\'", "'a\0'", "'\\x4'", "'\\U00110000'", "'\\ud800'", "'\\N{DASH}'"] {
+        for bad in [
+            "'a\nb'",
+            "'a\rb'",
+            "'\\'",
+            "'a\0'",
+            "'\\x4'",
+            "'\\U00110000'",
+            "'\\ud800'",
+            "'\\N{DASH}'",
+        ] {
             assert!(eval_py_string(bad).is_err(), "{:?}", bad);
         }
     }

@@ -60,7 +60,10 @@ fn parse_parts(cur: &mut Cursor) -> Parsed<Parts> {
                 return syntax(cur, "expected whitespace after the URL");
             }
             if !cur.at_end() {
-                parts.marker = Some(parse_requirement_marker(cur, "expected ';' (after the URL and whitespace) or the end")?);
+                parts.marker = Some(parse_requirement_marker(
+                    cur,
+                    "expected ';' (after the URL and whitespace) or the end",
+                )?);
             }
         }
     } else {
@@ -116,7 +119,10 @@ fn parse_extras(cur: &mut Cursor) -> Parsed<Vec<String>> {
     }
     cur.ws();
     if !cur.eat(']') {
-        return syntax(cur, format!("expected ']' to close the '[' of the extras at column {}", open + 1));
+        return syntax(
+            cur,
+            format!("expected ']' to close the '[' of the extras at column {}", open + 1),
+        );
     }
     Ok(extras)
 }
@@ -133,7 +139,9 @@ fn parse_specifier(cur: &mut Cursor) -> Parsed<String> {
             return syntax(cur, "a '.*' suffix can only be used with == or !=");
         }
         let mut label = cur.rest().bytes();
-        if label.next() == Some(b'+') && label.next().map_or(false, |b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        if label.next() == Some(b'+')
+            && label.next().map_or(false, |b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
             return syntax(cur, "a local version label can only be used with == or !=");
         }
         cur.ws();
@@ -146,7 +154,13 @@ fn parse_specifier(cur: &mut Cursor) -> Parsed<String> {
     cur.ws();
     if let Some(open) = open {
         if !cur.eat(')') {
-            return syntax(cur, format!("expected ')' to close the '(' of the version specifier at column {}", open + 1));
+            return syntax(
+                cur,
+                format!(
+                    "expected ')' to close the '(' of the version specifier at column {}",
+                    open + 1
+                ),
+            );
         }
     }
     Ok(text)
@@ -159,7 +173,8 @@ impl FromStr for Requirement {
     /// name and extras. A direct URL reference is an error.
     fn from_str(input: &str) -> Result<Requirement, String> {
         let mut cur = Cursor::new(input);
-        let parts = parse_parts(&mut cur).map_err(|e: SyntaxError| describe("requirement", input, e))?;
+        let parts =
+            parse_parts(&mut cur).map_err(|e: SyntaxError| describe("requirement", input, e))?;
         if let Some(url) = parts.url {
             return Err(format!(
                 "invalid requirement '{}': direct URL references are not supported ('{} @ {}'); name a version from an index instead",
@@ -168,14 +183,18 @@ impl FromStr for Requirement {
                 crate::pep440::version_excerpt(&url)
             ));
         }
-        let specifier: VersionSpecifiers = parts
-            .specifier
-            .parse()
-            .map_err(|e| format!("invalid requirement '{}': {}", crate::pep440::version_excerpt(input), e))?;
+        let specifier: VersionSpecifiers = parts.specifier.parse().map_err(|e| {
+            format!("invalid requirement '{}': {}", crate::pep440::version_excerpt(input), e)
+        })?;
         let mut extras: Vec<String> = parts.extras.iter().map(|e| normalize_name(e)).collect();
         extras.sort();
         extras.dedup();
-        Ok(Requirement { name: normalize_name(&parts.name), extras, specifier, marker: parts.marker })
+        Ok(Requirement {
+            name: normalize_name(&parts.name),
+            extras,
+            specifier,
+            marker: parts.marker,
+        })
     }
 }
 
@@ -224,7 +243,10 @@ mod tests {
         let cases = [
             ("requests", "requests"),
             ("Requests>=2.28", "requests>=2.28"),
-            ("  Foo_Bar.baz [Security , Socks,socks] ( >=1.0 , <2 ) ; python_version >= '3.8' ", "foo-bar-baz[security,socks]<2,>=1.0; python_version >= \"3.8\""),
+            (
+                "  Foo_Bar.baz [Security , Socks,socks] ( >=1.0 , <2 ) ; python_version >= '3.8' ",
+                "foo-bar-baz[security,socks]<2,>=1.0; python_version >= \"3.8\"",
+            ),
             ("name (>=1.0)", "name>=1.0"),
             ("name>=1.0,", "name>=1.0"),
             ("name;os_name=='posix'", "name; os_name == \"posix\""),
@@ -250,9 +272,28 @@ mod tests {
     #[test]
     fn refuses_bad_requirements() {
         for bad in [
-            "", " ", "-foo", "foo-", "foo bar", "foo[bar", "foo[bar baz]", "foo[,]", "foo>=", "foo>=1.0.*", "foo<1.0+abc",
-            "foo (>=1.0", "foo>=1.0)", "foo>=1.0;", "foo; os_name", "foo>=1.0 extra", "foo===a,b",
-            "foo >= 1.0 , <2 , ~=1", "foo==1.0+abc.", "foo;os_name=='a' extra", "foo\n\n", "foo==1.0.*.*",
+            "",
+            " ",
+            "-foo",
+            "foo-",
+            "foo bar",
+            "foo[bar",
+            "foo[bar baz]",
+            "foo[,]",
+            "foo>=",
+            "foo>=1.0.*",
+            "foo<1.0+abc",
+            "foo (>=1.0",
+            "foo>=1.0)",
+            "foo>=1.0;",
+            "foo; os_name",
+            "foo>=1.0 extra",
+            "foo===a,b",
+            "foo >= 1.0 , <2 , ~=1",
+            "foo==1.0+abc.",
+            "foo;os_name=='a' extra",
+            "foo\n\n",
+            "foo==1.0.*.*",
         ] {
             assert!(bad.parse::<Requirement>().is_err(), "{:?}", bad);
         }

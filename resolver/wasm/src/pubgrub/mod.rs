@@ -18,5 +18,7 @@ pub type PkgId = u32;
 pub type IncId = u32;
 
 pub use report::{explain, Describe};
-pub use solver::{Cause, Choice, Dependencies, Exclusion, Incompat, Provider, Solver, Stats, Step, View};
+pub use solver::{
+    Cause, Choice, Dependencies, Exclusion, Incompat, Provider, Solver, Stats, Step, View,
+};
 pub use term::Term;

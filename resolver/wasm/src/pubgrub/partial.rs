@@ -97,7 +97,13 @@ impl<V: Ord + Clone> Partial<V> {
 
     /// The first record of `p` whose running intersection (intersected with `extra`) lies within
     /// `term`: `Some(None)` when even no assignment at all does, `None` when none does.
-    pub fn earliest_satisfying(&self, p: PkgId, term: &Term<V>, extra: Option<&Term<V>>, below: usize) -> Option<Option<usize>> {
+    pub fn earliest_satisfying(
+        &self,
+        p: PkgId,
+        term: &Term<V>,
+        extra: Option<&Term<V>>,
+        below: usize,
+    ) -> Option<Option<usize>> {
         let records = &self.pkgs[p as usize].records;
         let sat = |t: &Term<V>| match extra {
             Some(e) => t.intersection(e).subset_of(term),

@@ -58,7 +58,15 @@ where
     Pr: Ord + Clone,
     D: Describe<P, V, M>,
 {
-    let mut w = Writer { solver, d, refs: HashMap::new(), lines: Vec::new(), numbers: HashMap::new(), next_number: 1, omitted: 0 };
+    let mut w = Writer {
+        solver,
+        d,
+        refs: HashMap::new(),
+        lines: Vec::new(),
+        numbers: HashMap::new(),
+        next_number: 1,
+        omitted: 0,
+    };
     w.count_refs(root);
     match w.shape(root) {
         Shape::Derived(..) => w.visit(root, 0),
@@ -123,7 +131,9 @@ where
                     let terms = &self.solver.incompat(id).terms;
                     let folds = |x: IncId| {
                         let inc = self.solver.incompat(x);
-                        matches!(inc.cause, Cause::NoVersions) && inc.terms.len() == 1 && terms.iter().any(|(p, _)| *p == inc.terms[0].0)
+                        matches!(inc.cause, Cause::NoVersions)
+                            && inc.terms.len() == 1
+                            && terms.iter().any(|(p, _)| *p == inc.terms[0].0)
                     };
                     if folds(b) {
                         cur = a;
@@ -210,7 +220,11 @@ where
         if depth > MAX_DEPTH {
             self.omitted += 1;
             if self.omitted == 1 {
-                self.lines.push(("(the derivation is too long to show in full; its earlier steps are omitted)".to_string(), None));
+                self.lines.push((
+                    "(the derivation is too long to show in full; its earlier steps are omitted)"
+                        .to_string(),
+                    None,
+                ));
             }
             self.write(id, format!("It turns out that {}.", me));
             return;
@@ -220,18 +234,27 @@ where
                 let (n1, n2) = (self.numbers.get(&c1).copied(), self.numbers.get(&c2).copied());
                 match (n1, n2) {
                     (Some(a), Some(b)) => {
-                        let text = format!("Because {} ({}) and {} ({}), {}.", self.describe(c1), a, self.describe(c2), b, me);
+                        let text = format!(
+                            "Because {} ({}) and {} ({}), {}.",
+                            self.describe(c1),
+                            a,
+                            self.describe(c2),
+                            b,
+                            me
+                        );
                         self.write(id, text);
                     }
                     (Some(a), None) | (None, Some(a)) => {
                         let (numbered, other) = if n1.is_some() { (c1, c2) } else { (c2, c1) };
                         self.visit(other, depth + 1);
-                        let text = format!("And because {} ({}), {}.", self.describe(numbered), a, me);
+                        let text =
+                            format!("And because {} ({}), {}.", self.describe(numbered), a, me);
                         self.write(id, text);
                     }
                     (None, None) => {
                         if self.is_simple(c1) || self.is_simple(c2) {
-                            let (simple, complex) = if self.is_simple(c2) { (c2, c1) } else { (c1, c2) };
+                            let (simple, complex) =
+                                if self.is_simple(c2) { (c2, c1) } else { (c1, c2) };
                             self.visit(complex, depth + 1);
                             self.visit(simple, depth + 1);
                             self.write(id, format!("Thus, {}.", me));
@@ -241,7 +264,8 @@ where
                             self.lines.push((String::new(), None));
                             self.visit(c2, depth + 1);
                             let n = self.numbers.get(&c1).copied().unwrap_or(0);
-                            let text = format!("And because {} ({}), {}.", self.describe(c1), n, me);
+                            let text =
+                                format!("And because {} ({}), {}.", self.describe(c1), n, me);
                             self.write(id, text);
                         }
                     }
@@ -251,20 +275,29 @@ where
                 let (derived, external) = if self.is_derived(c1) { (c1, c2) } else { (c2, c1) };
                 let ext = self.external(external);
                 if let Some(n) = self.numbers.get(&derived).copied() {
-                    let text = format!("Because {} and {} ({}), {}.", ext, self.describe(derived), n, me);
+                    let text =
+                        format!("Because {} and {} ({}), {}.", ext, self.describe(derived), n, me);
                     self.write(id, text);
                     return;
                 }
-                let inner = self.children(derived).and_then(|(a, b)| match (self.is_derived(a), self.is_derived(b)) {
-                    (true, false) => Some((a, b)),
-                    (false, true) => Some((b, a)),
-                    _ => None,
+                let inner = self.children(derived).and_then(|(a, b)| {
+                    match (self.is_derived(a), self.is_derived(b)) {
+                        (true, false) => Some((a, b)),
+                        (false, true) => Some((b, a)),
+                        _ => None,
+                    }
                 });
                 let derived_shared = self.refs.get(&derived).copied().unwrap_or(0) > 1;
                 match inner {
-                    Some((prior_derived, prior_external)) if !derived_shared && !self.numbers.contains_key(&prior_derived) => {
+                    Some((prior_derived, prior_external))
+                        if !derived_shared && !self.numbers.contains_key(&prior_derived) =>
+                    {
                         self.visit(prior_derived, depth + 1);
-                        let text = format!("And because {}, {}.", both(&self.external(prior_external), &ext), me);
+                        let text = format!(
+                            "And because {}, {}.",
+                            both(&self.external(prior_external), &ext),
+                            me
+                        );
                         self.write(id, text);
                     }
                     _ => {
@@ -275,7 +308,8 @@ where
                 }
             }
             (false, false) => {
-                let text = format!("Because {}, {}.", both(&self.external(c1), &self.external(c2)), me);
+                let text =
+                    format!("Because {}, {}.", both(&self.external(c1), &self.external(c2)), me);
                 self.write(id, text);
             }
         }
@@ -291,8 +325,12 @@ where
         let pkg = |p: PkgId| self.solver.package(p);
         match (&self.solver.incompat(kind).cause, terms.as_slice()) {
             (Cause::NoVersions, [(p, t)]) => self.d.no_versions(pkg(*p), t.set()),
-            (Cause::Dependency, [(p, Term::Pos(s)), (q, Term::Neg(r))]) => self.d.dependency(pkg(*p), s, pkg(*q), r),
-            (Cause::Dependency, [(q, Term::Neg(r)), (p, Term::Pos(s))]) => self.d.dependency(pkg(*p), s, pkg(*q), r),
+            (Cause::Dependency, [(p, Term::Pos(s)), (q, Term::Neg(r))]) => {
+                self.d.dependency(pkg(*p), s, pkg(*q), r)
+            }
+            (Cause::Dependency, [(q, Term::Neg(r)), (p, Term::Pos(s))]) => {
+                self.d.dependency(pkg(*p), s, pkg(*q), r)
+            }
             (Cause::Custom(m), terms) => {
                 let terms: Vec<(&P, &Term<V>)> = terms.iter().map(|(p, t)| (pkg(*p), t)).collect();
                 self.d.custom(&terms, m)
@@ -337,7 +375,9 @@ where
             ([], [(q, r)]) if with_root => format!("you require {}", d.requirement(q, r)),
             ([], [(q, r)]) => format!("{} is required", d.requirement(q, r)),
             ([(p, s)], [(q, r)]) => format!("{} depends on {}", subject(p, s), d.requirement(q, r)),
-            ([(p, s), (q, r)], []) => format!("{} and {} cannot be used together", d.subject(p, s), d.subject(q, r)),
+            ([(p, s), (q, r)], []) => {
+                format!("{} and {} cannot be used together", d.subject(p, s), d.subject(q, r))
+            }
             (pos, neg) => {
                 let pos: Vec<String> = pos.iter().map(|(p, s)| d.subject(p, s)).collect();
                 let neg: Vec<String> = neg.iter().map(|(p, s)| d.requirement(p, s)).collect();

@@ -77,8 +77,18 @@ pub trait Provider<P, V, M> {
     /// Higher goes first.
     type Priority: Ord + Clone;
     type Need;
-    fn prioritize(&mut self, p: &P, range: &Ranges<V>, view: &dyn View<P, V>) -> Result<Self::Priority, Self::Need>;
-    fn choose_version(&mut self, p: &P, range: &Ranges<V>, view: &dyn View<P, V>) -> Result<Choice<P, V, M>, Self::Need>;
+    fn prioritize(
+        &mut self,
+        p: &P,
+        range: &Ranges<V>,
+        view: &dyn View<P, V>,
+    ) -> Result<Self::Priority, Self::Need>;
+    fn choose_version(
+        &mut self,
+        p: &P,
+        range: &Ranges<V>,
+        view: &dyn View<P, V>,
+    ) -> Result<Choice<P, V, M>, Self::Need>;
     fn dependencies(&mut self, p: &P, v: &V) -> Result<Dependencies<P, V, M>, Self::Need>;
     /// A set equivalent to `set` over the versions of `p` that exist (a superset adding only
     /// versions that do not exist), in a canonical form, when the provider knows them all. Sets
@@ -269,7 +279,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
     }
 
     /// Runs until the provider needs data, a solution is found, or failure is proven.
-    pub fn step<Pv: Provider<P, V, M, Priority = Pr>>(&mut self, provider: &mut Pv) -> Step<P, V, Pv::Need> {
+    pub fn step<Pv: Provider<P, V, M, Priority = Pr>>(
+        &mut self,
+        provider: &mut Pv,
+    ) -> Step<P, V, Pv::Need> {
         loop {
             match self.state {
                 State::Done => return Step::Done(self.solution()),
@@ -432,13 +445,20 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
                 Some(s) => s,
                 None => return Err(inc),
             };
-            let mut prev_idx: Option<u32> = found.iter().filter(|(p, _)| *p != sat_pkg).map(|(_, i)| *i).max();
-            let sat_term = terms.iter().find(|(p, _)| *p == sat_pkg).map(|(_, t)| t.clone()).unwrap_or_else(Term::any);
+            let mut prev_idx: Option<u32> =
+                found.iter().filter(|(p, _)| *p != sat_pkg).map(|(_, i)| *i).max();
+            let sat_term = terms
+                .iter()
+                .find(|(p, _)| *p == sat_pkg)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_else(Term::any);
             let (own, sat_level, sat_cause) = {
                 let r = &self.partial.pkgs[sat_pkg as usize].records[sat_rec];
                 (r.own.clone(), r.level, r.cause)
             };
-            if let Some(Some(k)) = self.partial.earliest_satisfying(sat_pkg, &sat_term, Some(&own), sat_rec) {
+            if let Some(Some(k)) =
+                self.partial.earliest_satisfying(sat_pkg, &sat_term, Some(&own), sat_rec)
+            {
                 let idx = self.partial.pkgs[sat_pkg as usize].records[k].idx;
                 prev_idx = Some(prev_idx.map_or(idx, |i| i.max(idx)));
             }
@@ -522,7 +542,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
     }
 
     /// Recomputes the priorities of packages whose terms changed. `Err` lists missing data.
-    fn refresh<Pv: Provider<P, V, M, Priority = Pr>>(&mut self, provider: &mut Pv) -> Result<(), Vec<Pv::Need>> {
+    fn refresh<Pv: Provider<P, V, M, Priority = Pr>>(
+        &mut self,
+        provider: &mut Pv,
+    ) -> Result<(), Vec<Pv::Need>> {
         let mut needs = Vec::new();
         let mut still = Vec::new();
         let dirty = std::mem::take(&mut self.dirty);
@@ -560,7 +583,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
     fn pick(&mut self) -> Option<PkgId> {
         while let Some((_, _, Reverse(p), generation)) = self.heap.pop() {
             let i = p as usize;
-            if generation != self.generation[i] || self.is_dirty[i] || self.partial.decided(p).is_some() {
+            if generation != self.generation[i]
+                || self.is_dirty[i]
+                || self.partial.decided(p).is_some()
+            {
                 continue;
             }
             if let Term::Pos(_) = self.partial.acc(p) {
@@ -571,7 +597,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
     }
 
     /// Decision making. `Err` lists the data the provider needs first.
-    fn decide<Pv: Provider<P, V, M, Priority = Pr>>(&mut self, provider: &mut Pv) -> Result<(), Vec<Pv::Need>> {
+    fn decide<Pv: Provider<P, V, M, Priority = Pr>>(
+        &mut self,
+        provider: &mut Pv,
+    ) -> Result<(), Vec<Pv::Need>> {
         let (p, chosen) = match self.pending.take() {
             Some(x) => x,
             None => {
@@ -581,7 +610,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
                     None => {
                         // Safety net, once per solution: every required package must be decided.
                         let missed: Vec<PkgId> = (0..self.packages.len() as PkgId)
-                            .filter(|&p| self.partial.decided(p).is_none() && self.partial.acc(p).is_positive())
+                            .filter(|&p| {
+                                self.partial.decided(p).is_none()
+                                    && self.partial.acc(p).is_positive()
+                            })
                             .collect();
                         if missed.is_empty() {
                             self.state = State::Done;
@@ -604,18 +636,23 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
             Some(v) => v,
             None => {
                 let view = SolverView { partial: &self.partial, ids: &self.ids };
-                let choice = match provider.choose_version(&self.packages[p as usize], &range, &view) {
-                    Ok(c) => c,
-                    Err(n) => {
-                        self.pending = Some((p, None));
-                        return Err(vec![n]);
-                    }
-                };
+                let choice =
+                    match provider.choose_version(&self.packages[p as usize], &range, &view) {
+                        Ok(c) => c,
+                        Err(n) => {
+                            self.pending = Some((p, None));
+                            return Err(vec![n]);
+                        }
+                    };
                 if !choice.excluded.is_empty() {
                     for e in choice.excluded {
                         let e = match e {
-                            Exclusion::Unavailable(set, m) => Exclusion::Unavailable(self.canon(provider, p, set), m),
-                            Exclusion::Requires(set, dep, range) => Exclusion::Requires(self.canon(provider, p, set), dep, range),
+                            Exclusion::Unavailable(set, m) => {
+                                Exclusion::Unavailable(self.canon(provider, p, set), m)
+                            }
+                            Exclusion::Requires(set, dep, range) => {
+                                Exclusion::Requires(self.canon(provider, p, set), dep, range)
+                            }
                         };
                         self.add_exclusion(p, e);
                     }
@@ -666,13 +703,18 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
                         continue; // self-dependencies are the provider's to resolve
                     }
                     let dep_range = self.canon(provider, q, dep_range);
-                    if provider.any_version_in(&self.packages[q as usize], &dep_range) == Some(false) {
+                    if provider.any_version_in(&self.packages[q as usize], &dep_range)
+                        == Some(false)
+                    {
                         // Nothing can meet this dependency: state that fact and let propagation
                         // rule the version out, instead of deciding it, failing, and jumping back
                         // over every decision made since.
                         let key = (q, dep_range.clone());
                         if !self.custom_index.contains_key(&key) {
-                            let id = self.add_incompat(vec![(q, Term::Pos(dep_range.clone()))], Cause::NoVersions);
+                            let id = self.add_incompat(
+                                vec![(q, Term::Pos(dep_range.clone()))],
+                                Cause::NoVersions,
+                            );
                             self.custom_index.insert(key, id);
                         }
                         self.seeds.push(q);
@@ -681,7 +723,10 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
                     let id = self.add_dependency(provider, p, &version, q, dep_range);
                     // Deciding would satisfy this incompatibility if q's assignments already exclude
                     // the whole dependency range.
-                    if conflict_with.is_none() && self.partial.relation(q, &self.incompats[id as usize].terms[1].1) == Relation::Satisfied {
+                    if conflict_with.is_none()
+                        && self.partial.relation(q, &self.incompats[id as usize].terms[1].1)
+                            == Relation::Satisfied
+                    {
                         conflict_with = Some(q);
                     }
                 }
@@ -717,14 +762,29 @@ impl<P: Clone + Eq + Hash, V: Ord + Clone + Hash, M: Clone, Pr: Ord + Clone> Sol
 
     /// Records `{p ∈ {v}, not q ∈ R}`, merged with the same dependency of other versions of `p`.
     /// The provider's canonical form of a set of versions of `p` (see [`Provider::canonical`]).
-    fn canon<Pv: Provider<P, V, M, Priority = Pr>>(&self, provider: &Pv, p: PkgId, set: Ranges<V>) -> Ranges<V> {
+    fn canon<Pv: Provider<P, V, M, Priority = Pr>>(
+        &self,
+        provider: &Pv,
+        p: PkgId,
+        set: Ranges<V>,
+    ) -> Ranges<V> {
         provider.canonical(&self.packages[p as usize], &set).unwrap_or(set)
     }
 
-    fn add_dependency<Pv: Provider<P, V, M, Priority = Pr>>(&mut self, provider: &Pv, p: PkgId, v: &V, q: PkgId, range: Ranges<V>) -> IncId {
+    fn add_dependency<Pv: Provider<P, V, M, Priority = Pr>>(
+        &mut self,
+        provider: &Pv,
+        p: PkgId,
+        v: &V,
+        q: PkgId,
+        range: Ranges<V>,
+    ) -> IncId {
         let dep_term = Term::Neg(range);
         let existing = self.dep_index.get(&(p, q)).and_then(|ids| {
-            ids.iter().copied().find(|id| !self.superseded[*id as usize] && self.incompats[*id as usize].terms[1].1 == dep_term)
+            ids.iter().copied().find(|id| {
+                !self.superseded[*id as usize]
+                    && self.incompats[*id as usize].terms[1].1 == dep_term
+            })
         });
         let set = match existing {
             Some(id) => {

@@ -123,7 +123,14 @@ mod tests {
     }
 
     fn samples() -> Vec<T> {
-        let sets = [R::empty(), R::full(), R::singleton(3), R::between(2, 6), R::higher_than(5), R::lower_than(4)];
+        let sets = [
+            R::empty(),
+            R::full(),
+            R::singleton(3),
+            R::between(2, 6),
+            R::higher_than(5),
+            R::lower_than(4),
+        ];
         let mut out = Vec::new();
         for s in sets.iter() {
             out.push(T::Pos(s.clone()));

@@ -21,7 +21,10 @@ struct Reg {
 
 impl Reg {
     fn add(&mut self, p: &str, v: u32, deps: &[(&str, R)]) {
-        self.pkgs.entry(p.to_string()).or_default().insert(v, deps.iter().map(|(q, r)| (q.to_string(), r.clone())).collect());
+        self.pkgs
+            .entry(p.to_string())
+            .or_default()
+            .insert(v, deps.iter().map(|(q, r)| (q.to_string(), r.clone())).collect());
     }
 
     fn check(&mut self, p: &str) -> Result<(), String> {
@@ -36,13 +39,23 @@ impl Provider<String, u32, String> for Reg {
     type Priority = Reverse<usize>;
     type Need = String;
 
-    fn prioritize(&mut self, p: &String, range: &R, _: &dyn View<String, u32>) -> Result<Reverse<usize>, String> {
+    fn prioritize(
+        &mut self,
+        p: &String,
+        range: &R,
+        _: &dyn View<String, u32>,
+    ) -> Result<Reverse<usize>, String> {
         self.check(p)?;
         let n = self.pkgs.get(p).map_or(0, |vs| vs.keys().filter(|v| range.contains(v)).count());
         Ok(Reverse(if p == "root" { 0 } else { n + 1 }))
     }
 
-    fn choose_version(&mut self, p: &String, range: &R, _: &dyn View<String, u32>) -> Result<Choice<String, u32, String>, String> {
+    fn choose_version(
+        &mut self,
+        p: &String,
+        range: &R,
+        _: &dyn View<String, u32>,
+    ) -> Result<Choice<String, u32, String>, String> {
         self.check(p)?;
         let vs = self.pkgs.get(p);
         let mut excluded = Vec::new();
@@ -61,7 +74,11 @@ impl Provider<String, u32, String> for Reg {
         Ok(Choice { excluded, version })
     }
 
-    fn dependencies(&mut self, p: &String, v: &u32) -> Result<Dependencies<String, u32, String>, String> {
+    fn dependencies(
+        &mut self,
+        p: &String,
+        v: &u32,
+    ) -> Result<Dependencies<String, u32, String>, String> {
         self.check(p)?;
         Ok(Dependencies::Known(self.pkgs[p][v].clone()))
     }
@@ -194,7 +211,11 @@ fn branching_error_report_numbers_shared_conclusions() {
     r.add("y", 10, &[]);
     r.add("y", 20, &[]);
     let text = solve(&mut r).unwrap_err();
-    for needle in ["a>=10, <20 depends on b>=20, <30", "x>=10, <20 depends on y>=20, <30", "you require foo>=10, <20"] {
+    for needle in [
+        "a>=10, <20 depends on b>=20, <30",
+        "x>=10, <20 depends on y>=20, <30",
+        "you require foo>=10, <20",
+    ] {
         assert!(text.contains(needle), "missing {:?} in\n{}", needle, text);
     }
     assert!(text.lines().count() >= 3, "{}", text);
@@ -237,7 +258,11 @@ fn excluded_versions_are_skipped_and_explained() {
     r.broken.insert(("a".to_string(), 1));
     let text = solve(&mut r).unwrap_err();
     assert_eq!(text.matches("is broken").count(), 2, "{}", text);
-    assert!(text.contains("a==1 is broken") && text.contains("no version of a can be used"), "{}", text);
+    assert!(
+        text.contains("a==1 is broken") && text.contains("no version of a can be used"),
+        "{}",
+        text
+    );
 }
 
 #[test]
@@ -289,12 +314,19 @@ fn satisfies(reg: &Reg, sel: &BTreeMap<String, u32>) -> bool {
 fn brute_force(reg: &Reg, names: &[String]) -> bool {
     let options: Vec<Vec<Option<u32>>> = names
         .iter()
-        .map(|n| std::iter::once(None).chain(reg.pkgs.get(n).into_iter().flat_map(|m| m.keys().map(|v| Some(*v)))).collect())
+        .map(|n| {
+            std::iter::once(None)
+                .chain(reg.pkgs.get(n).into_iter().flat_map(|m| m.keys().map(|v| Some(*v))))
+                .collect()
+        })
         .collect();
     let mut idx = vec![0usize; names.len()];
     loop {
-        let sel: BTreeMap<String, u32> =
-            names.iter().zip(&idx).filter_map(|(n, i)| options_at(&options, n, names, *i).map(|v| (n.clone(), v))).collect();
+        let sel: BTreeMap<String, u32> = names
+            .iter()
+            .zip(&idx)
+            .filter_map(|(n, i)| options_at(&options, n, names, *i).map(|v| (n.clone(), v)))
+            .collect();
         if satisfies(reg, &sel) {
             return true;
         }
@@ -334,8 +366,11 @@ fn agrees_with_brute_force_on_random_registries() {
                 _ => R::between(lo, hi),
             }
         };
-        let root_deps: Vec<(String, R)> = (0..1 + rng.next(2)).map(|_| (names[rng.next(5) as usize].clone(), random_range(&mut rng))).collect();
-        let root_refs: Vec<(&str, R)> = root_deps.iter().map(|(n, r)| (n.as_str(), r.clone())).collect();
+        let root_deps: Vec<(String, R)> = (0..1 + rng.next(2))
+            .map(|_| (names[rng.next(5) as usize].clone(), random_range(&mut rng)))
+            .collect();
+        let root_refs: Vec<(&str, R)> =
+            root_deps.iter().map(|(n, r)| (n.as_str(), r.clone())).collect();
         r.add("root", 0, &dedupe(root_refs));
         for (i, n) in names.iter().enumerate() {
             for v in 1..=(1 + rng.next(3)) {
@@ -343,7 +378,8 @@ fn agrees_with_brute_force_on_random_registries() {
                     .map(|_| (names[rng.next(5) as usize].clone(), random_range(&mut rng)))
                     .filter(|(q, _)| q != n)
                     .collect();
-                let refs: Vec<(&str, R)> = deps.iter().map(|(q, r)| (q.as_str(), r.clone())).collect();
+                let refs: Vec<(&str, R)> =
+                    deps.iter().map(|(q, r)| (q.as_str(), r.clone())).collect();
                 if i < 4 || rng.next(2) == 0 {
                     r.add(n, v, &dedupe(refs));
                 }
@@ -356,8 +392,17 @@ fn agrees_with_brute_force_on_random_registries() {
                 solved += 1;
             }
             Err(text) => {
-                assert!(!exists, "round {}: a solution exists but the solver failed:\n{}", round, text);
-                assert!(text.ends_with("your requirements cannot be satisfied."), "round {}: {}", round, text);
+                assert!(
+                    !exists,
+                    "round {}: a solution exists but the solver failed:\n{}",
+                    round, text
+                );
+                assert!(
+                    text.ends_with("your requirements cannot be satisfied."),
+                    "round {}: {}",
+                    round,
+                    text
+                );
                 failed += 1;
             }
         }

@@ -134,7 +134,9 @@ impl Describe<Pkg, Version, Reason> for Layer {
 
     fn covers_all(&self, p: &Pkg, set: &Ranges<Version>) -> bool {
         match Layer::project_of(p) {
-            Some(n) if !self.candidates(n).is_empty() => count_in(self.candidates(n), set) == self.candidates(n).len(),
+            Some(n) if !self.candidates(n).is_empty() => {
+                count_in(self.candidates(n), set) == self.candidates(n).len()
+            }
             _ => set.is_full(),
         }
     }
@@ -154,10 +156,18 @@ impl Describe<Pkg, Version, Reason> for Layer {
         }
     }
 
-    fn dependency(&self, p: &Pkg, set: &Ranges<Version>, q: &Pkg, range: &Ranges<Version>) -> String {
+    fn dependency(
+        &self,
+        p: &Pkg,
+        set: &Ranges<Version>,
+        q: &Pkg,
+        range: &Ranges<Version>,
+    ) -> String {
         let who = if *p == Pkg::Root {
             "you".to_string()
-        } else if self.covers_all(p, set) && Layer::project_of(p).map_or(false, |n| count_in(self.candidates(n), set) > 1) {
+        } else if self.covers_all(p, set)
+            && Layer::project_of(p).map_or(false, |n| count_in(self.candidates(n), set) > 1)
+        {
             format!("every version of {}", self.display_name(p))
         } else {
             self.versions_text(p, set)

@@ -173,7 +173,10 @@ pub fn count_in(c: &[Candidate], range: &Ranges<Version>) -> usize {
 }
 
 /// Candidate indices in `range`, highest first.
-fn descending_in<'a>(c: &'a [Candidate], range: &'a Ranges<Version>) -> impl Iterator<Item = usize> + 'a {
+fn descending_in<'a>(
+    c: &'a [Candidate],
+    range: &'a Ranges<Version>,
+) -> impl Iterator<Item = usize> + 'a {
     range.segments().iter().rev().flat_map(move |(s, e)| {
         let (lo, hi) = (lower_index(c, s), upper_index(c, e));
         (lo..hi.max(lo)).rev()
@@ -257,7 +260,12 @@ impl Layer {
         Ranges::from_segment(start, end)
     }
 
-    fn exclusion(&self, n: u32, i: usize, status: Status) -> (Exclusion<Pkg, Version, Reason>, usize) {
+    fn exclusion(
+        &self,
+        n: u32,
+        i: usize,
+        status: Status,
+    ) -> (Exclusion<Pkg, Version, Reason>, usize) {
         let c = self.candidates(n);
         let (mut lo, mut hi) = (i, i);
         while lo > 0 && self.status(n, lo - 1) == status {
@@ -333,7 +341,10 @@ impl Layer {
 
     /// Turns requirements into the solver's dependencies: one entry per package with the
     /// intersection of its ranges, `a[x]` becoming both `a` and the extra package.
-    fn requirements_to_deps<'r>(&mut self, reqs: impl Iterator<Item = &'r Requirement>) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
+    fn requirements_to_deps<'r>(
+        &mut self,
+        reqs: impl Iterator<Item = &'r Requirement>,
+    ) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
         let mut out: Vec<(Pkg, Ranges<Version>, String, String)> = Vec::new();
         for r in reqs {
             let q = self.project_id(&r.name);
@@ -358,7 +369,11 @@ impl Layer {
                         slot.1 = merged;
                         slot.2 = format!("{}, {}", slot.2, text);
                         if !spec.is_empty() {
-                            slot.3 = if slot.3.is_empty() { spec.clone() } else { format!("{},{}", slot.3, spec) };
+                            slot.3 = if slot.3.is_empty() {
+                                spec.clone()
+                            } else {
+                                format!("{},{}", slot.3, spec)
+                            };
                         }
                     }
                     None => {
@@ -385,14 +400,20 @@ impl Layer {
 
     /// The requirements of candidate `i` of `n` that apply to the target with `extra` requested
     /// (only those `extra` adds, when given).
-    pub fn applicable<'m>(&self, meta: &'m [Requirement], extra: Option<&str>) -> Vec<&'m Requirement> {
+    pub fn applicable<'m>(
+        &self,
+        meta: &'m [Requirement],
+        extra: Option<&str>,
+    ) -> Vec<&'m Requirement> {
         let none: [String; 0] = [];
         meta.iter()
             .filter(|r| match (&r.marker, extra) {
                 (None, None) => true,
                 (None, Some(_)) => false,
                 (Some(m), None) => m.evaluate(&self.env, &none),
-                (Some(m), Some(x)) => m.evaluate(&self.env, &[x.to_string()]) && !m.evaluate(&self.env, &none),
+                (Some(m), Some(x)) => {
+                    m.evaluate(&self.env, &[x.to_string()]) && !m.evaluate(&self.env, &none)
+                }
             })
             .collect()
     }
@@ -412,7 +433,12 @@ impl Layer {
         }
     }
 
-    fn version_dependencies(&mut self, n: u32, extra: Option<u32>, v: &Version) -> Result<Dependencies<Pkg, Version, Reason>, Need> {
+    fn version_dependencies(
+        &mut self,
+        n: u32,
+        extra: Option<u32>,
+        v: &Version,
+    ) -> Result<Dependencies<Pkg, Version, Reason>, Need> {
         self.need_versions(n)?;
         let i = match self.candidates(n).binary_search_by(|c| c.version.cmp(v)) {
             Ok(i) => i,
@@ -450,7 +476,13 @@ impl Layer {
         })
     }
 
-    fn compute_dependencies(&mut self, n: u32, i: usize, extra: Option<u32>, v: &Version) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
+    fn compute_dependencies(
+        &mut self,
+        n: u32,
+        i: usize,
+        extra: Option<u32>,
+        v: &Version,
+    ) -> Result<Vec<(Pkg, Ranges<Version>)>, Reason> {
         // The metadata is taken out while the requirements are turned into dependencies (which
         // needs the layer mutably), and put back after.
         let meta = match &mut self.projects[n as usize].versions {
@@ -482,7 +514,11 @@ impl Layer {
             if deps[pos].1.contains(v) {
                 deps.remove(pos);
             } else {
-                let text = format!("{}{}", self.names.name(n), crate::pep440::display_ranges(&deps[pos].1));
+                let text = format!(
+                    "{}{}",
+                    self.names.name(n),
+                    crate::pep440::display_ranges(&deps[pos].1)
+                );
                 return Err(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v)));
             }
         }
@@ -491,8 +527,15 @@ impl Layer {
             match deps.iter_mut().find(|(p, _)| *p == Pkg::Base(n)) {
                 Some(slot) => {
                     if !slot.1.contains(v) {
-                        let text = format!("{}{}", self.names.name(n), crate::pep440::display_ranges(&slot.1));
-                        return Err(Reason::Conflicting(text, format!("{}=={}", self.names.name(n), v)));
+                        let text = format!(
+                            "{}{}",
+                            self.names.name(n),
+                            crate::pep440::display_ranges(&slot.1)
+                        );
+                        return Err(Reason::Conflicting(
+                            text,
+                            format!("{}=={}", self.names.name(n), v),
+                        ));
                     }
                     slot.1 = base;
                 }
@@ -511,7 +554,8 @@ impl Layer {
                 self.projects[n as usize].explicit_prerelease = true;
             }
             for s in r.specifier.iter() {
-                let pin = matches!(s.operator(), Operator::ArbitraryEqual) || (matches!(s.operator(), Operator::Equal) && !s.is_wildcard());
+                let pin = matches!(s.operator(), Operator::ArbitraryEqual)
+                    || (matches!(s.operator(), Operator::Equal) && !s.is_wildcard());
                 if pin {
                     let p = &mut self.projects[n as usize];
                     p.pinned = p.pinned.union(&s.to_ranges());
@@ -563,7 +607,12 @@ impl Provider<Pkg, Version, Reason> for Layer {
         })))
     }
 
-    fn prioritize(&mut self, p: &Pkg, range: &Ranges<Version>, view: &dyn View<Pkg, Version>) -> Result<u64, Need> {
+    fn prioritize(
+        &mut self,
+        p: &Pkg,
+        range: &Ranges<Version>,
+        view: &dyn View<Pkg, Version>,
+    ) -> Result<u64, Need> {
         let (n, range) = match p {
             Pkg::Root => return Ok(ROOT),
             Pkg::Python => return Ok(FORCED),
@@ -574,7 +623,10 @@ impl Provider<Pkg, Version, Reason> for Layer {
                         return Ok(FORCED);
                     }
                 }
-                let base = view.required_range(&Pkg::Base(*n)).map(|b| b.intersection(range)).unwrap_or_else(|| range.clone());
+                let base = view
+                    .required_range(&Pkg::Base(*n))
+                    .map(|b| b.intersection(range))
+                    .unwrap_or_else(|| range.clone());
                 (*n, base)
             }
         };
@@ -590,10 +642,20 @@ impl Provider<Pkg, Version, Reason> for Layer {
         Ok(FORCED - 1 - count.min(FORCED - 2))
     }
 
-    fn choose_version(&mut self, p: &Pkg, range: &Ranges<Version>, view: &dyn View<Pkg, Version>) -> Result<Choice<Pkg, Version, Reason>, Need> {
+    fn choose_version(
+        &mut self,
+        p: &Pkg,
+        range: &Ranges<Version>,
+        view: &dyn View<Pkg, Version>,
+    ) -> Result<Choice<Pkg, Version, Reason>, Need> {
         let none = |excluded| Ok(Choice { excluded, version: None });
         let n = match p {
-            Pkg::Root => return Ok(Choice { excluded: Vec::new(), version: Some(self.root_version.clone()) }),
+            Pkg::Root => {
+                return Ok(Choice {
+                    excluded: Vec::new(),
+                    version: Some(self.root_version.clone()),
+                })
+            }
             Pkg::Python => {
                 let v = Some(self.target.clone()).filter(|t| range.contains(t));
                 return Ok(Choice { excluded: Vec::new(), version: v });
@@ -603,7 +665,9 @@ impl Provider<Pkg, Version, Reason> for Layer {
         self.need_versions(n)?;
         if let Versions::Missing = self.projects[n as usize].versions {
             return match p {
-                Pkg::Base(_) => none(vec![Exclusion::Unavailable(Ranges::full(), Reason::NotFound)]),
+                Pkg::Base(_) => {
+                    none(vec![Exclusion::Unavailable(Ranges::full(), Reason::NotFound)])
+                }
                 _ => none(Vec::new()),
             };
         }
@@ -617,7 +681,10 @@ impl Provider<Pkg, Version, Reason> for Layer {
                 .and_then(|b| self.likely(n, b))
                 .or_else(|| self.likely(n, range))
                 .or_else(|| descending_in(c, range).next());
-            return Ok(Choice { excluded: Vec::new(), version: pick.map(|i| c[i].version.clone()) });
+            return Ok(Choice {
+                excluded: Vec::new(),
+                version: pick.map(|i| c[i].version.clone()),
+            });
         }
         if let Some(pref) = self.preferences.get(&n) {
             if range.contains(pref) {
@@ -661,7 +728,11 @@ impl Provider<Pkg, Version, Reason> for Layer {
         Ok(Choice { excluded, version })
     }
 
-    fn dependencies(&mut self, p: &Pkg, v: &Version) -> Result<Dependencies<Pkg, Version, Reason>, Need> {
+    fn dependencies(
+        &mut self,
+        p: &Pkg,
+        v: &Version,
+    ) -> Result<Dependencies<Pkg, Version, Reason>, Need> {
         match p {
             Pkg::Root => Ok(self.root_dependencies()),
             Pkg::Python => Ok(Dependencies::Known(Vec::new())),

@@ -36,7 +36,11 @@ fn strings(args: &Json, key: &str) -> Result<Vec<String>, String> {
         None | Some(Json::Null) => Ok(Vec::new()),
         Some(Json::Arr(items)) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("'{}' must be a list of strings", key)))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("'{}' must be a list of strings", key))
+            })
             .collect(),
         Some(_) => Err(format!("'{}' must be a list of strings", key)),
     }
@@ -55,21 +59,31 @@ impl Session {
     pub fn create(args: &Json) -> Result<Session, String> {
         let env = MarkerEnvironment::from_json(args.get("environment").unwrap_or(&Json::Null))?;
         let python_text = opt_str(args, "python")?.unwrap_or(&env.python_full_version).to_string();
-        let target = Version::parse(&python_text).map_err(|e| format!("invalid target Python version: {}", e))?;
+        let target = Version::parse(&python_text)
+            .map_err(|e| format!("invalid target Python version: {}", e))?;
         let prereleases = match opt_str(args, "prereleases")? {
             None | Some("if-necessary-or-explicit") => Prereleases::IfNecessaryOrExplicit,
             Some("allow") => Prereleases::Allow,
             Some("disallow") => Prereleases::Disallow,
-            Some(other) => return Err(format!("unknown pre-release policy '{}' (if-necessary-or-explicit, allow, disallow)", other)),
+            Some(other) => {
+                return Err(format!(
+                    "unknown pre-release policy '{}' (if-necessary-or-explicit, allow, disallow)",
+                    other
+                ))
+            }
         };
         let root_requires_python = match opt_str(args, "requires_python")? {
             None => None,
-            Some(text) => Some(PythonReq::parse(text).ok_or_else(|| format!("invalid Requires-Python '{}'", text))?),
+            Some(text) => Some(
+                PythonReq::parse(text)
+                    .ok_or_else(|| format!("invalid Requires-Python '{}'", text))?,
+            ),
         };
         let mut root_requires = Vec::new();
         let none: [String; 0] = [];
         for text in strings(args, "requirements")? {
-            let req = Requirement::parse(&text).map_err(|e| format!("invalid requirement '{}': {}", text, e))?;
+            let req = Requirement::parse(&text)
+                .map_err(|e| format!("invalid requirement '{}': {}", text, e))?;
             if req.marker.as_ref().map_or(true, |m| m.evaluate(&env, &none)) {
                 root_requires.push(req);
             }
@@ -95,7 +109,8 @@ impl Session {
             Some(Json::Obj(members)) => {
                 for (name, v) in members {
                     let text = v.as_str().ok_or("preferences map names to version strings")?;
-                    let version = Version::parse(text).map_err(|e| format!("invalid preferred version of {}: {}", name, e))?;
+                    let version = Version::parse(text)
+                        .map_err(|e| format!("invalid preferred version of {}: {}", name, e))?;
                     let n = layer.names.intern(&normalize_name(name));
                     layer.preferences.insert(n, version);
                 }
@@ -129,7 +144,11 @@ impl Session {
             Step::Done(solution) => self.solution(solution),
             Step::Failed(id) => {
                 let text = explain(&self.solver, id, &self.layer);
-                Json::obj([("status", Json::str("failed")), ("explanation", Json::Str(text)), ("stats", self.stats())])
+                Json::obj([
+                    ("status", Json::str("failed")),
+                    ("explanation", Json::Str(text)),
+                    ("stats", self.stats()),
+                ])
             }
         };
         if out.get("status").and_then(Json::as_str) != Some("need") {
@@ -188,7 +207,8 @@ impl Session {
         // Two spellings of one version (1.0 and 1.0.0): keep the first.
         candidates.dedup_by(|later, earlier| later.version == earlier.version);
         let project: &mut Project = &mut self.layer.projects[n as usize];
-        project.only_prereleases = !candidates.is_empty() && candidates.iter().all(|c| c.version.is_prerelease());
+        project.only_prereleases =
+            !candidates.is_empty() && candidates.iter().all(|c| c.version.is_prerelease());
         project.versions = Versions::Known(candidates);
         self.layer.read_ahead_versions(n);
         Ok(())
@@ -217,7 +237,10 @@ impl Session {
             match parsed {
                 Ok(reqs) => {
                     self.layer.read_ahead_requirements(&reqs);
-                    Meta::Ok { requires: reqs, requires_python: requires_python.as_deref().and_then(PythonReq::parse) }
+                    Meta::Ok {
+                        requires: reqs,
+                        requires_python: requires_python.as_deref().and_then(PythonReq::parse),
+                    }
                 }
                 Err(e) => Meta::Invalid(e),
             }
@@ -260,7 +283,10 @@ impl Session {
             .collect();
         Json::obj([
             ("status", Json::str("need")),
-            ("versions", Json::Arr(versions.iter().map(|n| Json::str(layer.names.name(*n))).collect())),
+            (
+                "versions",
+                Json::Arr(versions.iter().map(|n| Json::str(layer.names.name(*n))).collect()),
+            ),
             ("metadata", Json::Arr(metadata.iter().map(|(n, i)| pair(layer, *n, *i)).collect())),
             ("prefetch", Json::Arr(prefetch)),
             ("prefetch_metadata", Json::Arr(hints)),
@@ -283,10 +309,13 @@ impl Session {
             let name = layer.names.name(n).to_string();
             let c = layer.candidates(n);
             let cand = c.binary_search_by(|x| x.version.cmp(&v)).ok().map(|i| &c[i]);
-            let mut extra_names: Vec<String> = extras.get(&n).map_or(Vec::new(), |es| es.iter().map(|e| layer.extras.name(*e).to_string()).collect());
+            let mut extra_names: Vec<String> = extras.get(&n).map_or(Vec::new(), |es| {
+                es.iter().map(|e| layer.extras.name(*e).to_string()).collect()
+            });
             extra_names.sort();
             let mut deps: Vec<String> = Vec::new();
-            let mut requires_python = cand.and_then(|c| c.requires_python.as_ref()).map(|r| r.text.clone());
+            let mut requires_python =
+                cand.and_then(|c| c.requires_python.as_ref()).map(|r| r.text.clone());
             if let Some(Some(Meta::Ok { requires, requires_python: rp })) = cand.map(|c| &c.meta) {
                 if let Some(rp) = rp {
                     requires_python = Some(rp.text.clone());

@@ -6,7 +6,10 @@ use super::session::Session;
 use crate::json::Json;
 
 /// name → [(version, requires_dist, requires_python, yanked, unavailable)]
-type Index = BTreeMap<&'static str, Vec<(&'static str, Vec<&'static str>, Option<&'static str>, bool, Option<&'static str>)>>;
+type Index = BTreeMap<
+    &'static str,
+    Vec<(&'static str, Vec<&'static str>, Option<&'static str>, bool, Option<&'static str>)>,
+>;
 
 fn env(python: &str) -> Json {
     let minor: String = python.split('.').take(2).collect::<Vec<_>>().join(".");
@@ -44,7 +47,8 @@ fn versions_of(index: &Index, name: &str) -> Json {
 }
 
 fn metadata_of(index: &Index, name: &str, version: &str) -> Json {
-    let (_, reqs, rp, _, _) = index[name].iter().find(|e| e.0 == version).expect("asked for a version that exists");
+    let (_, reqs, rp, _, _) =
+        index[name].iter().find(|e| e.0 == version).expect("asked for a version that exists");
     Json::obj([
         ("name", Json::str(name)),
         ("version", Json::str(version)),
@@ -66,7 +70,10 @@ fn drive(create: Json, index: &Index) -> (Json, usize) {
         let mut metadata = Vec::new();
         for key in ["versions", "prefetch"] {
             for n in out.array_field(key).unwrap() {
-                versions.push(Json::obj([("name", n.clone()), ("versions", versions_of(index, n.as_str().unwrap()))]));
+                versions.push(Json::obj([
+                    ("name", n.clone()),
+                    ("versions", versions_of(index, n.as_str().unwrap())),
+                ]));
             }
         }
         for key in ["metadata", "prefetch_metadata"] {
@@ -75,14 +82,21 @@ fn drive(create: Json, index: &Index) -> (Json, usize) {
                 metadata.push(metadata_of(index, p[0].as_str().unwrap(), p[1].as_str().unwrap()));
             }
         }
-        assert!(!versions.is_empty() || !metadata.is_empty(), "a need with nothing to fetch: {}", out.to_json());
+        assert!(
+            !versions.is_empty() || !metadata.is_empty(),
+            "a need with nothing to fetch: {}",
+            out.to_json()
+        );
         data = Json::obj([("versions", Json::Arr(versions)), ("metadata", Json::Arr(metadata))]);
     }
     panic!("no end");
 }
 
 fn request(reqs: &[&str]) -> Json {
-    Json::obj([("requirements", Json::Arr(reqs.iter().map(|r| Json::str(*r)).collect())), ("environment", env("3.12.0"))])
+    Json::obj([
+        ("requirements", Json::Arr(reqs.iter().map(|r| Json::str(*r)).collect())),
+        ("environment", env("3.12.0")),
+    ])
 }
 
 fn with(mut req: Json, key: &str, value: Json) -> Json {
@@ -97,7 +111,9 @@ fn solved(out: &Json) -> BTreeMap<String, String> {
     out.array_field("packages")
         .unwrap()
         .iter()
-        .map(|p| (p.str_field("name").unwrap().to_string(), p.str_field("version").unwrap().to_string()))
+        .map(|p| {
+            (p.str_field("name").unwrap().to_string(), p.str_field("version").unwrap().to_string())
+        })
         .collect()
 }
 
@@ -106,7 +122,10 @@ fn failed(out: &Json) -> String {
     out.str_field("explanation").unwrap().to_string()
 }
 
-fn v(version: &'static str, reqs: &[&'static str]) -> (&'static str, Vec<&'static str>, Option<&'static str>, bool, Option<&'static str>) {
+fn v(
+    version: &'static str,
+    reqs: &[&'static str],
+) -> (&'static str, Vec<&'static str>, Option<&'static str>, bool, Option<&'static str>) {
     (version, reqs.to_vec(), None, false, None)
 }
 
@@ -117,7 +136,18 @@ fn pairs(items: &[(&str, &str)]) -> BTreeMap<String, String> {
 #[test]
 fn extras_markers_and_dependencies_in_the_result() {
     let mut index = Index::new();
-    index.insert("a", vec![v("1.0", &["b>=1", "win-only; sys_platform == 'win32'", "c[fast]; extra == 'x'", "d; extra == 'y'"])]);
+    index.insert(
+        "a",
+        vec![v(
+            "1.0",
+            &[
+                "b>=1",
+                "win-only; sys_platform == 'win32'",
+                "c[fast]; extra == 'x'",
+                "d; extra == 'y'",
+            ],
+        )],
+    );
     index.insert("b", vec![v("1.0", &[]), v("2.0", &[])]);
     index.insert("c", vec![v("1.0", &["e; extra == 'fast'"])]);
     index.insert("e", vec![v("3.0", &[])]);
@@ -146,7 +176,11 @@ fn requires_python_lower_bounds_count_and_upper_bounds_do_not() {
     let mut index = Index::new();
     index.insert(
         "a",
-        vec![("1.0", vec![], Some(">=3.8"), false, None), ("2.0", vec![], Some(">=3.13"), false, None), ("2.1", vec![], Some(">=3.13"), false, None)],
+        vec![
+            ("1.0", vec![], Some(">=3.8"), false, None),
+            ("2.0", vec![], Some(">=3.13"), false, None),
+            ("2.1", vec![], Some(">=3.13"), false, None),
+        ],
     );
     index.insert("old", vec![("1.0", vec![], Some("<=3.8"), false, None)]);
     let (out, _) = drive(request(&["a", "old"]), &index);
@@ -168,7 +202,11 @@ fn root_requires_python_is_checked() {
     let index = Index::new();
     let (out, _) = drive(with(request(&[]), "requires_python", Json::str(">=3.13")), &index);
     let text = failed(&out);
-    assert!(text.contains("your project requires Python>=3.13") && text.contains("3.12.0"), "{}", text);
+    assert!(
+        text.contains("your project requires Python>=3.13") && text.contains("3.12.0"),
+        "{}",
+        text
+    );
 }
 
 #[test]
@@ -189,12 +227,19 @@ fn prerelease_policy() {
     index.insert("a", vec![v("1.0", &[]), v("2.0b1", &[])]);
     index.insert("only", vec![v("1.0a1", &[]), v("1.0a2", &[])]);
     index.insert("dep", vec![v("1", &["a>=2.0b1"])]);
-    assert_eq!(solved(&drive(request(&["a", "only"]), &index).0), pairs(&[("a", "1.0"), ("only", "1.0a2")]));
+    assert_eq!(
+        solved(&drive(request(&["a", "only"]), &index).0),
+        pairs(&[("a", "1.0"), ("only", "1.0a2")])
+    );
     assert_eq!(solved(&drive(request(&["a>=2.0b1"]), &index).0), pairs(&[("a", "2.0b1")]));
-    assert_eq!(solved(&drive(with(request(&["a"]), "prereleases", Json::str("allow")), &index).0), pairs(&[("a", "2.0b1")]));
+    assert_eq!(
+        solved(&drive(with(request(&["a"]), "prereleases", Json::str("allow")), &index).0),
+        pairs(&[("a", "2.0b1")])
+    );
     let text = failed(&drive(request(&["dep"]), &index).0);
     assert!(text.contains("a==2.0b1 is a pre-release"), "{}", text);
-    let text = failed(&drive(with(request(&["only"]), "prereleases", Json::str("disallow")), &index).0);
+    let text =
+        failed(&drive(with(request(&["only"]), "prereleases", Json::str("disallow")), &index).0);
     assert!(text.contains("is a pre-release"), "{}", text);
 }
 
@@ -203,17 +248,38 @@ fn preferences_are_kept_when_possible() {
     let mut index = Index::new();
     index.insert("a", vec![v("1.0", &[]), v("2.0", &[]), v("3.0", &[])]);
     let prefs = Json::obj([("A", Json::str("2.0"))]);
-    assert_eq!(solved(&drive(with(request(&["a"]), "preferences", prefs.clone()), &index).0), pairs(&[("a", "2.0")]));
-    assert_eq!(solved(&drive(with(request(&["a>2"]), "preferences", prefs), &index).0), pairs(&[("a", "3.0")]));
+    assert_eq!(
+        solved(&drive(with(request(&["a"]), "preferences", prefs.clone()), &index).0),
+        pairs(&[("a", "2.0")])
+    );
+    assert_eq!(
+        solved(&drive(with(request(&["a>2"]), "preferences", prefs), &index).0),
+        pairs(&[("a", "3.0")])
+    );
 }
 
 #[test]
 fn unavailable_versions_missing_packages_and_broken_metadata() {
     let mut index = Index::new();
-    index.insert("a", vec![v("1.0", &[]), ("2.0", vec![], None, false, Some("no wheel for CPython 3.12 on manylinux_2_17_x86_64"))]);
+    index.insert(
+        "a",
+        vec![
+            v("1.0", &[]),
+            (
+                "2.0",
+                vec![],
+                None,
+                false,
+                Some("no wheel for CPython 3.12 on manylinux_2_17_x86_64"),
+            ),
+        ],
+    );
     index.insert("b", vec![v("1.0", &["zzz"])]);
     index.insert("c", vec![v("1.0", &[]), v("2.0", &["not a requirement!"])]);
-    assert_eq!(solved(&drive(request(&["a", "c"]), &index).0), pairs(&[("a", "1.0"), ("c", "1.0")]));
+    assert_eq!(
+        solved(&drive(request(&["a", "c"]), &index).0),
+        pairs(&[("a", "1.0"), ("c", "1.0")])
+    );
     let text = failed(&drive(request(&["a>=2"]), &index).0);
     assert!(text.contains("a==2.0 has no usable wheel (no wheel for CPython 3.12"), "{}", text);
     assert!(text.contains("envknit installs wheels only"), "{}", text);
@@ -252,15 +318,25 @@ fn bad_input_is_an_error() {
         (with(request(&[]), "python", Json::str("three")), "invalid target Python"),
         (with(request(&[]), "prereleases", Json::str("sometimes")), "pre-release policy"),
         (with(request(&[]), "requires_python", Json::str(">=>3")), "Requires-Python"),
-        (with(request(&[]), "preferences", Json::obj([("a", Json::str("x.y"))])), "preferred version"),
+        (
+            with(request(&[]), "preferences", Json::obj([("a", Json::str("x.y"))])),
+            "preferred version",
+        ),
         (Json::obj([("requirements", Json::Arr(vec![]))]), "marker environment"),
     ] {
-        let err = Session::create(&args).err().unwrap_or_else(|| panic!("accepted {}", args.to_json()));
+        let err =
+            Session::create(&args).err().unwrap_or_else(|| panic!("accepted {}", args.to_json()));
         assert!(err.contains(needle), "{} / {}", err, needle);
     }
     let mut s = Session::create(&request(&["a"])).unwrap();
     assert!(s.step(&Json::obj([("versions", Json::str("x"))])).is_err());
-    let bad_versions = Json::obj([("versions", Json::Arr(vec![Json::obj([("name", Json::str("a")), ("versions", Json::Arr(vec![Json::obj([("version", Json::str("not-a-version"))])]))])]))]);
+    let bad_versions = Json::obj([(
+        "versions",
+        Json::Arr(vec![Json::obj([
+            ("name", Json::str("a")),
+            ("versions", Json::Arr(vec![Json::obj([("version", Json::str("not-a-version"))])])),
+        ])]),
+    )]);
     let out = s.step(&bad_versions).unwrap();
     assert!(failed(&out).contains("a has no versions"));
 }
@@ -275,7 +351,24 @@ impl Gen {
     }
 
     fn text(&mut self) -> String {
-        const PIECES: [&str; 16] = ["a", "1.0", "2.0b1", ">=", "<", ",", ";", "extra == 'x'", "[", "]", " ", "!", "==", "9999999999999999999999", "é", "+l"];
+        const PIECES: [&str; 16] = [
+            "a",
+            "1.0",
+            "2.0b1",
+            ">=",
+            "<",
+            ",",
+            ";",
+            "extra == 'x'",
+            "[",
+            "]",
+            " ",
+            "!",
+            "==",
+            "9999999999999999999999",
+            "é",
+            "+l",
+        ];
         (0..self.next(6)).map(|_| PIECES[self.next(PIECES.len() as u64) as usize]).collect()
     }
 
@@ -287,8 +380,22 @@ impl Gen {
             3 => Json::Str(self.text()),
             4 => Json::Arr((0..self.next(3)).map(|_| self.value(depth + 1)).collect()),
             _ => {
-                let keys = ["name", "version", "versions", "requires_dist", "requires_python", "yanked", "unavailable"];
-                Json::obj((0..self.next(5)).map(|_| (keys[self.next(keys.len() as u64) as usize], self.value(depth + 1))).collect::<Vec<_>>())
+                let keys = [
+                    "name",
+                    "version",
+                    "versions",
+                    "requires_dist",
+                    "requires_python",
+                    "yanked",
+                    "unavailable",
+                ];
+                Json::obj(
+                    (0..self.next(5))
+                        .map(|_| {
+                            (keys[self.next(keys.len() as u64) as usize], self.value(depth + 1))
+                        })
+                        .collect::<Vec<_>>(),
+                )
             }
         }
     }
@@ -309,8 +416,20 @@ fn hostile_protocol_input_is_an_error_never_a_panic() {
                     (0..g.next(3))
                         .map(|_| {
                             let name = Json::str(["a", "b", "c"][g.next(3) as usize]);
-                            let list = Json::Arr((0..g.next(4)).map(|_| Json::obj([("version", Json::Str(g.text())), ("yanked", g.value(2))])).collect());
-                            Json::obj([("name", name), ("versions", if g.next(5) == 0 { g.value(2) } else { list })])
+                            let list = Json::Arr(
+                                (0..g.next(4))
+                                    .map(|_| {
+                                        Json::obj([
+                                            ("version", Json::Str(g.text())),
+                                            ("yanked", g.value(2)),
+                                        ])
+                                    })
+                                    .collect(),
+                            );
+                            Json::obj([
+                                ("name", name),
+                                ("versions", if g.next(5) == 0 { g.value(2) } else { list }),
+                            ])
                         })
                         .collect(),
                 )
@@ -321,12 +440,16 @@ fn hostile_protocol_input_is_an_error_never_a_panic() {
                 Json::Arr(
                     (0..g.next(3))
                         .map(|_| {
-                            let reqs = Json::Arr((0..g.next(4)).map(|_| Json::Str(g.text())).collect());
+                            let reqs =
+                                Json::Arr((0..g.next(4)).map(|_| Json::Str(g.text())).collect());
                             Json::obj([
                                 ("name", Json::str(["a", "b", "c"][g.next(3) as usize])),
                                 ("version", Json::Str(g.text())),
                                 ("requires_dist", reqs),
-                                ("requires_python", if g.next(2) == 0 { Json::Null } else { Json::Str(g.text()) }),
+                                (
+                                    "requires_python",
+                                    if g.next(2) == 0 { Json::Null } else { Json::Str(g.text()) },
+                                ),
                             ])
                         })
                         .collect(),
