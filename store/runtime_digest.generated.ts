@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "870ff3fe2be07ebf20577a113b33e33f15ea03f9aefb8ed06dc3cb42641fbce6";
+export const RUNTIME_DIGEST = "74709081260aa87d3170923d7c33e44a0a8797baafe27c5ab9ab2497effd3ffa";

@@ -9,7 +9,7 @@ Reads the lock the envknit tool writes and routes imports to its global store::
     with envknit.worker("numpy", "1.26.4") as np:         # C extensions: in a worker process
         total = np.zeros(3).sum()
 
-Modules: :mod:`.yaml_lite` and :mod:`.lock` (reading locks), :mod:`.tags` (wheel tags of this
+Modules: :mod:`.lock_text` and :mod:`.lock` (reading locks), :mod:`.tags` (wheel tags of this
 interpreter), :mod:`.store` (finding installed wheels), :mod:`.registry` (VersionRegistry),
 :mod:`.config` (``configure_from_lock``), :mod:`.errors`, and :mod:`.isolation` (the hook,
 ``use()``, workers, sub-interpreters, thread helpers).  Standard library only; Python 3.10+.

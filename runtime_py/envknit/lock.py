@@ -1,29 +1,56 @@
 """Reading ``envknit.lock.yaml`` (schema 1.x, see DESIGN.md) into a small immutable model.
 
-The built-in :mod:`envknit.yaml_lite` reads every lock the tool writes.  When it cannot (YAML
-features outside its subset, or a construct it gets wrong) and PyYAML is installed, PyYAML's safe
-loader reads the file instead; PyYAML is imported only then, and removed from ``sys.modules``
-again, so the program's own ``import yaml`` still resolves to the version its lock chose.
+Two readers, no YAML parser of our own:
+
+- a lock in the layout the tool writes (``project/lock.ts``) is read by :mod:`envknit.lock_text`,
+  an exact reader of that layout: fast, and nothing in it a hostile lock could abuse;
+- anything else (a lock EnvKnit made, or one edited by hand) is read by PyYAML's safe loader when
+  PyYAML is installed, after a streaming pass over its events has refused aliases that expand the
+  document beyond :data:`MAX_YAML_NODES` nodes (a "billion laughs" lock) and nesting deeper than
+  :data:`MAX_YAML_DEPTH`.  PyYAML is imported only then, and removed from ``sys.modules`` again,
+  so the program's own ``import yaml`` still resolves to the version its lock chose.  Without
+  PyYAML such a lock is a :class:`LockFileError` naming the first line outside the layout.
+
+A lock is untrusted input (it may come from anyone's pull request), so the fields that become
+parts of paths are validated as the tool validates them: package names are PEP 508 names,
+versions PEP 440 versions, environment names the tool's.  ``install_path`` is only read here;
+:func:`envknit.config.installed_folder` decides whether to honour it.
 
 Fields this reader does not know are ignored (a 1.0 reader reads 1.x).  A newer major
 ``schema_version`` raises :class:`SchemaVersionError`; anything else wrong raises
-:class:`LockFileError` naming the file and the place.
+:class:`LockFileError` naming the file and the field.
 """
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import os
+import re
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import yaml_lite
 from .errors import LockFileError, SchemaVersionError
-from .versions import normalize_name, requirement_name
+from .lock_text import NotCanonical, read_canonical_lock
+from .versions import is_valid_name, is_valid_version, normalize_name, requirement_name
 
-__all__ = ["SUPPORTED_SCHEMA_MAJOR", "Lock", "LockPackage", "LockWheel", "read_lock", "parse_lock"]
+__all__ = [
+    "SUPPORTED_SCHEMA_MAJOR", "MAX_LOCK_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH",
+    "Lock", "LockPackage", "LockWheel", "read_lock", "parse_lock",
+]
 
 SUPPORTED_SCHEMA_MAJOR = 1
+#: Largest lock read, as in the tool (project/yaml.ts): real locks are far smaller.
+MAX_LOCK_BYTES = 64 * 1024 * 1024
+#: Most YAML nodes a lock read through PyYAML may have, aliases expanded: about a thousand
+#: packages.  It bounds the pure-Python loader's time (seconds) and memory, and what the validation
+#: walks; a lock in the tool's layout is read without PyYAML and has no such limit.
+MAX_YAML_NODES = 100_000
+#: Deepest nesting of YAML collections accepted (a lock needs 5).
+MAX_YAML_DEPTH = 100
+_ENV_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -81,22 +108,34 @@ def read_lock(path: str | os.PathLike) -> Lock:
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as f:
+            data = f.read(MAX_LOCK_BYTES + 1)
     except FileNotFoundError:
         raise FileNotFoundError(2, "envknit lock file not found", str(p)) from None
     except IsADirectoryError:
         raise LockFileError(f"{p}: is a directory, not a lock file") from None
+    if len(data) > MAX_LOCK_BYTES:
+        raise LockFileError(f"{p}: larger than {MAX_LOCK_BYTES} bytes, too large to be an envknit lock")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise LockFileError(f"{p}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    del data
     return parse_lock(text, p)
 
 
 def parse_lock(text: str, path: Path | None = None) -> Lock:
     """Parse lock text; ``path`` is used in messages and for relative ``install_path`` values."""
     where = str(path) if path is not None else "<lock>"
-    doc = _load_yaml(text, where)
+    if len(text) > MAX_LOCK_BYTES:
+        raise LockFileError(f"{where}: larger than {MAX_LOCK_BYTES} bytes, too large to be an envknit lock")
+    try:
+        doc = read_canonical_lock(text)
+        outside = 0
+    except NotCanonical as e:
+        outside = e.line  # PyYAML runs after the handler, which would keep the reader's lines alive
+    if outside:
+        doc = _load_yaml(text, where, outside)
     if not isinstance(doc, dict):
         raise LockFileError(f"{where}: a lock file is a YAML mapping with 'environments'")
     version = _schema_version(doc.get("schema_version"), where)
@@ -107,12 +146,14 @@ def parse_lock(text: str, path: Path | None = None) -> Lock:
         raise LockFileError(f"{where}: 'environments' must map environment names to package lists")
     environments: dict[str, tuple[LockPackage, ...]] = {}
     for env_name, entries in envs_raw.items():
+        if not isinstance(env_name, str) or not _ENV_NAME.match(env_name):
+            raise LockFileError(f"{where}: environments.{env_name}: invalid environment name")
         if entries is None:
             entries = []
         if not isinstance(entries, list):
             raise LockFileError(f"{where}: environments.{env_name} must be a list of packages")
-        environments[str(env_name)] = tuple(
-            _package(raw, str(env_name), i, where) for i, raw in enumerate(entries)
+        environments[env_name] = tuple(
+            _package(raw, env_name, i, where) for i, raw in enumerate(entries)
         )
     return Lock(path=path, schema_version=version, environments=environments)
 
@@ -124,8 +165,8 @@ def _schema_version(raw: object, where: str) -> str:
         raise LockFileError(f"{where}: schema_version must be a string like \"1.1\"")
     text = str(raw).strip()
     major_text = text.split(".", 1)[0]
-    if not major_text.isdigit():
-        raise LockFileError(f"{where}: schema_version {text!r} is not a version like \"1.1\"")
+    if not (major_text.isascii() and major_text.isdigit()) or len(major_text) > 9:
+        raise LockFileError(f"{where}: schema_version {text[:40]!r} is not a version like \"1.1\"")
     if int(major_text) > SUPPORTED_SCHEMA_MAJOR:
         raise SchemaVersionError(
             f"{where}: schema_version {text} is newer than this envknit runtime reads "
@@ -134,32 +175,36 @@ def _schema_version(raw: object, where: str) -> str:
     return text
 
 
-def _text(raw: object, what: str, where: str) -> str:
-    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)) or str(raw).strip() == "":
-        raise LockFileError(f"{where}: {what} must be a non-empty string")
-    return str(raw).strip()
+def _text(raw: object, at: str) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)) or str(raw) == "":
+        raise LockFileError(f"{at}: expected a non-empty string")
+    return str(raw)  # `version: 1.0` written by hand is a float
 
 
 def _package(raw: object, env: str, index: int, where: str) -> LockPackage:
     at = f"{where}: environments.{env}[{index}]"
     if not isinstance(raw, dict):
         raise LockFileError(f"{at} must be a mapping with name and version")
-    name = _text(raw.get("name"), "name", at)
-    at = f"{where}: environments.{env} package {name!r}"
-    version = _text(raw.get("version"), "version", at)
+    name = _text(raw.get("name"), f"{at}.name")
+    if not is_valid_name(name):
+        raise LockFileError(f"{at}.name: {name[:200]!r} is not a package name (PEP 508)")
+    version = _text(raw.get("version"), f"{at}.version")
+    if not is_valid_version(version):
+        raise LockFileError(f"{at}.version: {version[:200]!r} is not a PEP 440 version")
+    at = f"{at} ({name})"
     deps = raw.get("dependencies") or []
     if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-        raise LockFileError(f"{at}: dependencies must be a list of requirement strings")
+        raise LockFileError(f"{at}.dependencies: expected a list of requirement strings")
     wheels_raw = raw.get("wheels") or []
     if not isinstance(wheels_raw, list):
-        raise LockFileError(f"{at}: wheels must be a list")
+        raise LockFileError(f"{at}.wheels: expected a list")
     wheels = []
-    for w in wheels_raw:
+    for i, w in enumerate(wheels_raw):
         if not isinstance(w, dict) or not isinstance(w.get("file"), str):
-            raise LockFileError(f"{at}: each wheel must be a mapping with a 'file'")
+            raise LockFileError(f"{at}.wheels[{i}]: expected a mapping with a 'file'")
         sha = w.get("sha256")
         if sha is not None and (not isinstance(sha, str) or len(sha) < 16):
-            raise LockFileError(f"{at}: wheel {w['file']}: sha256 must be a hex digest")
+            raise LockFileError(f"{at}.wheels[{i}].sha256: expected a hex digest")
         size = w.get("size")
         wheels.append(LockWheel(
             file=w["file"],
@@ -169,7 +214,7 @@ def _package(raw: object, env: str, index: int, where: str) -> LockPackage:
         ))
     install_path = raw.get("install_path")
     if install_path is not None and not isinstance(install_path, str):
-        raise LockFileError(f"{at}: install_path must be a string")
+        raise LockFileError(f"{at}.install_path: expected a string")
     return LockPackage(
         name=name,
         version=version,
@@ -181,41 +226,145 @@ def _package(raw: object, env: str, index: int, where: str) -> LockPackage:
     )
 
 
-def _load_yaml(text: str, where: str) -> object:
+def _load_yaml(text: str, where: str, line: int) -> object:
+    """A lock outside the tool's layout, through PyYAML when it is installed."""
+    pyyaml = _pyyaml()
+    if pyyaml is None:
+        raise LockFileError(
+            f"{where}:{line}: not in the layout the envknit tool writes, and reading other YAML "
+            "needs PyYAML; install PyYAML, or rewrite the lock with `envknit lock`"
+        )
+    loader = _bounded_loader(pyyaml, where)(text)
     try:
-        return yaml_lite.loads(text)
-    except yaml_lite.YamlError as own_error:
-        loaded = _load_with_pyyaml(text)
-        if loaded is _NO_PYYAML:
-            hint = ""
-            if isinstance(own_error, yaml_lite.UnsupportedYaml):
-                hint = " (install PyYAML to read YAML beyond what envknit writes)"
-            raise LockFileError(f"{where}: {own_error}{hint}") from None
-        if isinstance(loaded, Exception):
-            raise LockFileError(f"{where}: not valid YAML: {loaded}") from None
-        return loaded
-
-
-_NO_PYYAML = object()
-
-
-def _load_with_pyyaml(text: str) -> object:
-    """PyYAML's ``safe_load`` of ``text``, the parse error itself, or ``_NO_PYYAML``.
-
-    Modules PyYAML brings into ``sys.modules`` are taken out again, so that importing it here does
-    not decide which ``yaml`` the program imports later.
-    """
-    before = set(sys.modules)
-    try:
-        import yaml  # noqa: PLC0415 - optional, only for YAML beyond yaml_lite
-    except Exception:
-        return _NO_PYYAML
-    try:
-        loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except Exception as e:  # PyYAML's errors all derive from yaml.YAMLError
-        return e
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(pyyaml, node, where)
+        return loader.construct_document(node)
+    except LockFileError:
+        raise
+    except RecursionError:
+        raise LockFileError(f"{where}: YAML aliases nested too deeply") from None
+    except MemoryError:
+        raise
+    except Exception as e:  # YAMLError, and ValueError for impossible dates or huge integers
+        message = " ".join(str(e).split())[:300]
+        raise LockFileError(f"{where}: not valid YAML: {message}") from None
     finally:
-        for name in set(sys.modules) - before:
-            if name in ("yaml", "_yaml") or name.startswith(("yaml.", "_yaml.")):
-                del sys.modules[name]
+        loader.dispose()
+
+
+_PYYAML = "_envknit_pyyaml"
+_pyyaml_lock = threading.Lock()
+
+
+def _pyyaml():
+    """PyYAML's pure-Python modules, loaded from wherever ``import yaml`` would find them on
+    ``sys.path`` but as the private package ``_envknit_pyyaml``; None when PyYAML is not there.
+
+    So reading a lock never decides which ``yaml`` the program gets (the hook routes that name to
+    the version the lock chose), and never loads PyYAML's libyaml binding: a C extension is
+    initialised once per process, and one loaded here and dropped from ``sys.modules`` would be
+    handed, stale, to the program's own ``import yaml`` later.  The pure loader is slower, but
+    only locks the tool did not write come here.
+    """
+    with _pyyaml_lock:
+        module = sys.modules.get(_PYYAML)
+        if module is not None:
+            return module
+        try:
+            spec = importlib.machinery.PathFinder.find_spec("yaml")
+            if spec is None or spec.origin is None or not spec.submodule_search_locations:
+                return None
+            private = importlib.util.spec_from_file_location(
+                _PYYAML, spec.origin, submodule_search_locations=list(spec.submodule_search_locations))
+            module = importlib.util.module_from_spec(private)
+            sys.modules[_PYYAML] = module
+            sys.modules[_PYYAML + ".cyaml"] = None  # libyaml's binding imports `yaml` by name
+            private.loader.exec_module(module)
+            if not all(hasattr(module, n) for n in ("SafeLoader", "ScalarNode", "CollectionNode")):
+                raise ImportError("not PyYAML")
+        except Exception:
+            for name in [n for n in list(sys.modules) if n.partition(".")[0] == _PYYAML]:
+                sys.modules.pop(name, None)
+            return None
+        return module
+
+
+_TOO_BIG = (", too many for a lock outside the tool's layout (`envknit lock` rewrites it in that "
+            "layout, which has no such limit)")
+
+
+def _bounded_loader(pyyaml, where: str):
+    """PyYAML's safe loader, refusing documents nested deeper than MAX_YAML_DEPTH or with more
+    than MAX_YAML_NODES nodes as written, before composing further."""
+
+    class BoundedLoader(pyyaml.SafeLoader):
+        _nodes = 0
+        _depth = 0
+
+        def compose_node(self, parent, index):
+            self._nodes += 1
+            if self._nodes > MAX_YAML_NODES:
+                raise LockFileError(f"{where}: more than {MAX_YAML_NODES} YAML nodes{_TOO_BIG}")
+            self._depth += 1
+            try:
+                if self._depth > MAX_YAML_DEPTH:
+                    raise LockFileError(f"{where}: YAML nested deeper than {MAX_YAML_DEPTH} levels")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+        def compose_mapping_node(self, anchor):
+            node = super().compose_mapping_node(anchor)
+            seen = set()
+            for key, _ in node.value:  # a key twice is an error, as in the tool (merge keys aside)
+                if isinstance(key, pyyaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if (key.tag, key.value) in seen:
+                        raise LockFileError(f"{where}:{key.start_mark.line + 1}: duplicate key {key.value[:100]!r}")
+                    seen.add((key.tag, key.value))
+            return node
+
+    return BoundedLoader
+
+
+def _check_expansion(pyyaml, root, where: str) -> None:
+    """Refuse a composed document whose aliases (and merge keys, which copy through aliases)
+    expand it beyond MAX_YAML_NODES nodes (a "billion laughs" lock), or make it a cycle: the
+    composed graph shares aliased nodes, but building and validating the data walks it expanded."""
+    collection = pyyaml.CollectionNode
+    sizes: dict[int, int] = {}  # id(node) -> expanded size, once known
+    open_nodes: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            size = 1
+            for child in _children(node, collection):
+                size += sizes[id(child)]
+            if size > MAX_YAML_NODES:
+                raise LockFileError(f"{where}: YAML aliases expand to more than {MAX_YAML_NODES} nodes{_TOO_BIG}")
+            sizes[key] = size
+            open_nodes.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise LockFileError(f"{where}: a YAML alias inside the node it names")
+        if not isinstance(node, collection):
+            sizes[key] = 1
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node, collection):
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _children(node, collection) -> list:
+    if not isinstance(node, collection):
+        return []
+    if node.value and isinstance(node.value[0], tuple):  # a mapping: (key, value) pairs
+        return [n for pair in node.value for n in pair]
+    return list(node.value)

@@ -60,3 +60,19 @@ def version_key(version: str) -> tuple:
 def same_version(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` name the same PEP 440 version."""
     return version_key(a) == version_key(b)
+
+
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+#: Longest name or version accepted: each becomes a folder name in the store.
+MAX_FIELD_LENGTH = 255
+
+
+def is_valid_name(name: str) -> bool:
+    """True for a PEP 508 project name (``PyYAML``, ``zope.interface``): never a path."""
+    return len(name) <= MAX_FIELD_LENGTH and _NAME.match(name) is not None
+
+
+def is_valid_version(version: str) -> bool:
+    """True for a PEP 440 version, normalised or not, without surrounding space: never a path."""
+    return (len(version) <= MAX_FIELD_LENGTH and version == version.strip()
+            and _VERSION.match(version) is not None)

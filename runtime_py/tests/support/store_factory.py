@@ -145,33 +145,35 @@ def _q(value: object) -> str:
 
 
 def lock_yaml(environments: dict[str, list[dict]], schema_version: str = "1.1") -> str:
-    """Lock text in the layout of DESIGN.md (block style, flow style for wheels and dependencies)."""
+    """Lock text in the layout the tool's writer uses (``serializeLock`` in project/lock.ts), so the
+    runtime reads it with its exact reader, with or without PyYAML."""
     out = [
+        "# envknit.lock.yaml: written by `envknit lock`. Do not edit by hand.",
         f"schema_version: {_q(schema_version)}",
         'lock_generated_at: "2026-11-21T10:30:00Z"',
         'resolver_version: "envknit/0.1.0"',
         'config_hash: "0000000000000000000000000000000000000000000000000000000000000000"',
         'target: {python: "3.11", platform: "manylinux_2_36_x86_64"}',
-        "environments:",
+        "environments:" if environments else "environments: {}",
     ]
-    for env, entries in environments.items():
-        out.append(f"  {env}:")
-        for e in sorted(entries, key=lambda e: normalize(e["name"])):
-            out.append(f"    - name: {e['name']}")
+    for env, entries in sorted(environments.items()):
+        out.append(f"  {env}:" if entries else f"  {env}: []")
+        for e in sorted(entries, key=lambda e: (e["name"], e["version"])):
+            out.append(f"    - name: {_q(e['name'])}")
             out.append(f"      version: {_q(e['version'])}")
-            if e.get("dependencies"):
-                out.append(f"      dependencies: [{', '.join(_q(d) for d in e['dependencies'])}]")
-            for key in ("dev",):
-                if e.get(key):
-                    out.append(f"      {key}: true")
+            out.append(f"      dependencies: [{', '.join(_q(d) for d in e.get('dependencies') or [])}]")
+            if e.get("extras"):
+                out.append(f"      extras: [{', '.join(_q(x) for x in sorted(e['extras']))}]")
+            if e.get("dev"):
+                out.append("      dev: true")
             for key in ("requires_python", "index", "install_path"):
                 if e.get(key):
                     out.append(f"      {key}: {_q(e[key])}")
-            if e.get("wheels"):
-                out.append("      wheels:")
-                for w in e["wheels"]:
-                    out.append(f"        - {{file: {w['file']}, url: {_q(w['url'])}, sha256: {_q(w['sha256'])}, "
-                               f"size: {w['size']}}}")
+            wheels = sorted(e.get("wheels") or [], key=lambda w: w["file"])
+            out.append("      wheels:" if wheels else "      wheels: []")
+            for w in wheels:
+                size = f", size: {w['size']}" if "size" in w else ""
+                out.append(f"        - {{file: {_q(w['file'])}, url: {_q(w['url'])}, sha256: {_q(w['sha256'])}{size}}}")
     return "\n".join(out) + "\n"
 
 
