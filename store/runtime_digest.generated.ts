@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "74709081260aa87d3170923d7c33e44a0a8797baafe27c5ab9ab2497effd3ffa";
+export const RUNTIME_DIGEST = "3e0e76e4c925b84b462bfe9b1ef59a54a5aadb78885d33e583b97be771732d5d";

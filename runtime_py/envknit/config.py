@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from pathlib import Path
 
+from .errors import LockFileError
 from .lock import Lock, LockPackage, read_lock
 from .registry import PackageEntry, get_registry
 from .store import envknit_home, find_installed
 from .versions import version_key
 
-__all__ = ["configure_from_lock", "find_lock", "require_environment", "warn_not_installed", "NotInstalledWarning"]
+__all__ = [
+    "configure_from_lock", "find_lock", "require_environment", "warn_not_installed", "installed_folder",
+    "NotInstalledWarning",
+]
 
 LOCK_NAME = "envknit.lock.yaml"
 
@@ -54,6 +59,45 @@ def warn_not_installed(pkg: LockPackage, home: Path) -> None:
     )
 
 
+def installed_folder(pkg: LockPackage, lock: Lock, home: Path, trust_install_path: bool = False) -> Path | None:
+    """The folder of ``pkg``'s installed wheel for this interpreter, or None (see ``find_installed``).
+
+    The store is content-addressed: an entry is found by the hashes the lock pins.  A lock's
+    ``install_path`` (EnvKnit's field) would name a folder without any hash, so it is honoured
+    only when its real path (symlinks resolved) is inside ``$ENVKNIT_HOME/packages``, or for a
+    lock the caller trusts (``trust_install_path``).  Anywhere else is a LockFileError naming the
+    field: a lock from a pull request must not make the program import from an arbitrary folder.
+    """
+    if pkg.install_path:
+        pkg = dataclasses.replace(pkg, install_path=str(_checked_install_path(pkg, lock, home, trust_install_path)))
+    return find_installed(pkg, home, lock.directory)
+
+
+def _checked_install_path(pkg: LockPackage, lock: Lock, home: Path, trust: bool) -> Path:
+    raw = pkg.install_path or ""
+    try:
+        path = Path(os.path.expanduser(raw))
+        if not path.is_absolute():
+            path = lock.directory / path
+        real = Path(os.path.realpath(path))
+        store = Path(os.path.realpath(home / "packages"))
+    except (OSError, ValueError) as e:
+        raise LockFileError(f"{_field(pkg, lock)}: {raw[:200]!r} is not a usable path ({e})") from None
+    if trust or store in real.parents:
+        return real
+    raise LockFileError(
+        f"{_field(pkg, lock)}: {raw[:200]!r} is outside the store ({store}); the runtime imports from "
+        "a lock's install_path only inside the store, unless configure_from_lock(..., "
+        "trust_install_path=True) says the lock is trusted"
+    )
+
+
+def _field(pkg: LockPackage, lock: Lock) -> str:
+    """Where ``pkg``'s install_path is in the lock, for a message."""
+    index = next(i for i, p in enumerate(lock.environments[pkg.environment]) if p is pkg)
+    return f"{lock.path or '<lock>'}: environments.{pkg.environment}[{index}] ({pkg.name}).install_path"
+
+
 def _environment_order(lock: Lock, env: str | None) -> list[str]:
     if env is not None:
         require_environment(lock, env)
@@ -72,6 +116,8 @@ def configure_from_lock(
     lock_path: str | os.PathLike | None = None,
     env: str | None = None,
     auto_install: bool = True,
+    *,
+    trust_install_path: bool = False,
 ) -> int:
     """Register the lock's installed packages in the VersionRegistry and (by default) enable the hook.
 
@@ -81,12 +127,22 @@ def configure_from_lock(
     SchemaVersionError for a newer lock schema, LockFileError for a malformed lock, and ValueError
     for an unknown ``env``.  Packages with no installed wheel for this interpreter are skipped with
     a :class:`NotInstalledWarning`.
+
+    A lock's ``install_path`` is honoured only inside ``$ENVKNIT_HOME/packages`` (elsewhere it is a
+    LockFileError), unless ``trust_install_path=True``: only for a lock you trust, such as one
+    EnvKnit made for this machine, since a folder named that way is imported without any hash
+    check.
     """
     lock = read_lock(find_lock(lock_path))
     registry = get_registry()
     home = envknit_home()
     registered: set[tuple] = set()
-    for env_name in _environment_order(lock, env):
+    order = _environment_order(lock, env)
+    for env_name in order:  # a refused install_path stops everything before anything is registered
+        for pkg in lock.environments[env_name]:
+            if pkg.install_path:
+                _checked_install_path(pkg, lock, home, trust_install_path)
+    for env_name in order:
         packages = lock.environments[env_name]
         versions_here = {p.key: p.version for p in packages}
         for pkg in packages:
@@ -95,7 +151,7 @@ def configure_from_lock(
                 continue
             existing = registry.find(pkg.key, pkg.version)
             if existing is None:
-                path = find_installed(pkg, home, lock.directory)
+                path = installed_folder(pkg, lock, home, trust_install_path)
                 if path is None:
                     warn_not_installed(pkg, home)
                     continue

@@ -38,7 +38,8 @@ def params(fn) -> list[tuple]:
 def test_signatures_and_defaults():
     empty = inspect.Parameter.empty
     pk, kw = "POSITIONAL_OR_KEYWORD", "KEYWORD_ONLY"
-    assert params(envknit.configure_from_lock) == [("lock_path", pk, None), ("env", pk, None), ("auto_install", pk, True)]
+    assert params(envknit.configure_from_lock) == [("lock_path", pk, None), ("env", pk, None), ("auto_install", pk, True),
+                                                   ("trust_install_path", kw, False)]
     assert params(envknit.use) == [("name", pk, empty), ("version", pk, empty), ("auto_worker", pk, False)]
     assert params(envknit.worker) == [("name", pk, empty), ("version", pk, empty), ("install_path", pk, None),
                                       ("timeout", pk, 30.0)]
@@ -47,7 +48,8 @@ def test_signatures_and_defaults():
     assert params(envknit.enable) == [("strict", pk, False)]
     assert params(envknit.disable) == []
     S = envknit.SubInterpreterEnv
-    assert params(S.configure_from_lock)[1:] == [("lock_path", pk, empty), ("env_name", pk, "default")]
+    assert params(S.configure_from_lock)[1:] == [("lock_path", pk, empty), ("env_name", pk, "default"),
+                                                 ("trust_install_path", kw, False)]
     assert params(S.eval_json)[1:] == [("code", pk, empty)]
     assert params(S.run_string)[1:] == [("code", pk, empty)]
     assert params(S.try_import)[1:] == [("module_name", pk, empty), ("raise_on_cext", kw, False)]

@@ -58,11 +58,12 @@ def test_install_path_is_honoured_absolute_and_relative(store, tmp_path):
 
 
 def test_configure_uses_install_path_from_an_envknit_lock(store):
+    """Outside the store only for a trusted lock (test_install_path.py has the rest)."""
     wheel = store.built[("wordlib", "1.0")][0]
     outside = install_wheel(store.root / "elsewhere", wheel)
     store.lock.write_text(lock_yaml({"default": [{"name": "wordlib", "version": "1.0",
                                                    "install_path": str(outside)}]}))
-    assert envknit.configure_from_lock(store.lock) == 1
+    assert envknit.configure_from_lock(store.lock, trust_install_path=True) == 1
     assert envknit.get_registry().find("wordlib", "1.0").path == str(outside.resolve())
 
 

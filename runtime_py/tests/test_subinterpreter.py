@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import envknit
+from support.store_factory import install_wheel, lock_entry, lock_yaml
 
 RUNTIME = Path(__file__).resolve().parents[1]
 ROOT = RUNTIME.parent
@@ -190,3 +191,24 @@ def test_the_rest_of_the_runtime_works_on_3_13(store):
             out["worker"] = [fc.add(40, 2), fc.BUILD, fc.zeros(2).tolist()]
     """)
     assert out == {"use": "hello old", "build": "cp313-cp313-linux_x86_64", "worker": [42, "2.0", [0, 0]]}
+
+
+@needs_313
+def test_an_install_path_outside_the_store_needs_trust(store):
+    outside = install_wheel(store.root / "elsewhere", store.built[("greeter", "1.0")][0])
+    entry = lock_entry(store.built[("greeter", "1.0")], dependencies=[], install_path=str(outside))
+    entry["wheels"] = []
+    install_wheel(store.home, store.built[("wordlib", "1.0")][0])
+    store.lock.write_text(lock_yaml({"default": [entry, lock_entry(store.built[("wordlib", "1.0")])]}))
+    out = run313(store, """
+        with SubInterpreterEnv() as interp:
+            try:
+                interp.configure_from_lock(LOCK)
+                out["refused"] = None
+            except envknit.LockFileError as e:
+                out["refused"] = str(e)
+            out["trusted"] = interp.configure_from_lock(LOCK, trust_install_path=True)[0]
+            out["hello"] = interp.eval_json("import greeter\\nresult = greeter.hello()")
+    """)
+    assert "install_path" in out["refused"] and "outside the store" in out["refused"]
+    assert out["trusted"] == str(outside.resolve()) and out["hello"] == "hello old"

@@ -20,10 +20,10 @@ import sysconfig
 import threading
 from pathlib import Path
 
-from ..config import require_environment, warn_not_installed
+from ..config import installed_folder, require_environment, warn_not_installed
 from ..errors import CExtIncompatibleError, UnsupportedPlatformError
 from ..lock import read_lock
-from ..store import envknit_home, find_installed
+from ..store import envknit_home
 
 __all__ = ["SubInterpreterEnv", "CExtIncompatibleError", "UnsupportedPlatformError"]
 
@@ -160,18 +160,20 @@ class SubInterpreterEnv:
             raise RuntimeError("SubInterpreterEnv is not active: use it in a `with` block")
         return self._interp
 
-    def configure_from_lock(self, lock_path: str | os.PathLike, env_name: str = "default") -> list[str]:
+    def configure_from_lock(self, lock_path: str | os.PathLike, env_name: str = "default", *,
+                            trust_install_path: bool = False) -> list[str]:
         """Replace the sub-interpreter's ``sys.path`` with ``env_name``'s installed packages and the stdlib.
 
         Host site-packages folders are never included.  Raises ValueError when the lock has no
-        ``env_name``.  Returns the new ``sys.path``.
+        ``env_name``.  Returns the new ``sys.path``.  ``trust_install_path`` is as for
+        :func:`envknit.configure_from_lock`.
         """
         lock = read_lock(lock_path)
         require_environment(lock, env_name)
         home = envknit_home()
         packages: list[str] = []
         for pkg in lock.environments[env_name]:
-            path = find_installed(pkg, home, lock.directory)
+            path = installed_folder(pkg, lock, home, trust_install_path)
             if path is None:
                 warn_not_installed(pkg, home)
                 continue
