@@ -8,13 +8,15 @@
  * appeared as dependencies (`prefetch`) and the versions it is likely to try (`prefetch_metadata`).
  * The driver starts fetching those at once, so the caller's I/O runs in parallel and ahead of the
  * solver, and answers that have arrived in the meantime ride along with the next step: one JSON
- * crossing per round, however many answers it carries.
+ * crossing per round, however many answers it carries. The request and answer shapes are in
+ * `./wire.ts`.
  *
  * @module
  */
 import { EnvknitError } from "../project/errors.ts";
 import type { MarkerEnvironment } from "./pep.ts";
 import { call, ResolverCallError } from "./wasm.ts";
+import type * as wire from "./wire.ts";
 
 /** One version of a project, as the provider lists it. */
 export interface CandidateVersion {
@@ -85,46 +87,6 @@ export type ResolveResult =
   | { ok: true; packages: ResolvedPackage[]; stats?: ResolveStats }
   | { ok: false; explanation: string; stats?: ResolveStats };
 
-interface WireVersions {
-  name: string;
-  versions:
-    | {
-      version: string;
-      yanked: boolean;
-      requires_python: string | null;
-      unavailable: string | null;
-    }[]
-    | null;
-}
-
-interface WireMetadata {
-  name: string;
-  version: string;
-  requires_dist: string[];
-  requires_python: string | null;
-}
-
-interface WirePackage {
-  name: string;
-  version: string;
-  dependencies: string[];
-  requires_python: string | null;
-  extras: string[];
-}
-
-type WireStats = Omit<ResolveStats, "steps">;
-
-type StepAnswer =
-  | {
-    status: "need";
-    versions: string[];
-    metadata: [string, string][];
-    prefetch: string[];
-    prefetch_metadata: [string, string][];
-  }
-  | { status: "done"; packages: WirePackage[]; stats: WireStats }
-  | { status: "failed"; explanation: string; stats: WireStats };
-
 /** One fetch the driver started. Its answer is kept only until it is sent to the solver. */
 interface Job<T> {
   promise: Promise<void>;
@@ -134,9 +96,12 @@ interface Job<T> {
   sent: boolean;
 }
 
-function solverCall<T>(op: string, args: unknown): T {
+function solverCall<Op extends keyof wire.SolverOps>(
+  op: Op,
+  args: wire.SolverOps[Op]["args"],
+): wire.SolverOps[Op]["ok"] {
   try {
-    return call<T>(op, args);
+    return call<wire.SolverOps[Op]["ok"]>(op, args);
   } catch (error) {
     if (error instanceof ResolverCallError) {
       throw new EnvknitError(`cannot resolve: ${error.message}`);
@@ -155,18 +120,19 @@ export async function resolve(
   request: ResolveRequest,
   provider: ResolverProvider,
 ): Promise<ResolveResult> {
-  const { session } = solverCall<{ session: number }>("solver.create", {
+  const { session } = solverCall("solver.create", {
     requirements: request.requirements,
     environment: request.environment,
+    python: null,
+    requires_python: request.requiresPython ?? null,
     prereleases: request.prereleases ?? "if-necessary-or-explicit",
     preferences: request.preferences ?? {},
-    requires_python: request.requiresPython ?? null,
   });
-  const versionJobs = new Map<string, Job<WireVersions>>();
-  const metadataJobs = new Map<string, Job<WireMetadata>>();
+  const versionJobs = new Map<string, Job<wire.ProjectVersions>>();
+  const metadataJobs = new Map<string, Job<wire.VersionMetadata>>();
   // Settled jobs not sent yet, in the order they settled (drained every round: no rescans).
-  const readyVersions: Job<WireVersions>[] = [];
-  const readyMetadata: Job<WireMetadata>[] = [];
+  const readyVersions: Job<wire.ProjectVersions>[] = [];
+  const readyMetadata: Job<wire.VersionMetadata>[] = [];
 
   const start = <T>(
     jobs: Map<string, Job<T>>,
@@ -184,9 +150,9 @@ export async function resolve(
       sent: false,
     };
     created.promise = fetch().then(
-      (wire) => {
+      (answer) => {
         created.state = "ok";
-        created.wire = wire;
+        created.wire = answer;
         ready.push(created);
       },
       (error) => {
@@ -224,11 +190,11 @@ export async function resolve(
 
   let steps = 0;
   try {
-    let outVersions: WireVersions[] = [];
-    let outMetadata: WireMetadata[] = [];
+    let outVersions: wire.ProjectVersions[] = [];
+    let outMetadata: wire.VersionMetadata[] = [];
     for (;;) {
       steps++;
-      const answer = solverCall<StepAnswer>("solver.step", {
+      const answer = solverCall("solver.step", {
         session,
         versions: outVersions,
         metadata: outMetadata,

@@ -185,6 +185,113 @@ impl<T: Into<Json>> From<Option<T>> for Json {
     }
 }
 
+/// Reads one JSON object of a typed request: every member it may hold is named up front (any
+/// other is an error), a member that is `null` counts as absent, and each error names the
+/// member's path in the request (`versions[0].versions[2].yanked`).
+pub struct Fields<'a> {
+    at: String,
+    members: &'a [(String, Json)],
+}
+
+impl<'a> Fields<'a> {
+    /// `value` as an object at path `at` (`""` for the request itself) whose members are among
+    /// `known`.
+    pub fn of(value: &'a Json, at: &str, known: &[&str]) -> Result<Fields<'a>, String> {
+        let members = match value {
+            Json::Obj(members) => members,
+            _ if at.is_empty() => return Err("the arguments must be a JSON object".to_string()),
+            _ => return Err(format!("'{}' must be an object", at)),
+        };
+        if let Some((key, _)) = members.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            let place = if at.is_empty() { String::new() } else { format!(" in '{}'", at) };
+            return Err(format!(
+                "unknown field '{}'{} (expected {})",
+                key,
+                place,
+                known.join(", ")
+            ));
+        }
+        Ok(Fields { at: at.to_string(), members })
+    }
+
+    /// The path of member `key`, for errors and for nested objects.
+    pub fn path(&self, key: &str) -> String {
+        if self.at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{}", self.at, key)
+        }
+    }
+
+    /// Member `key`, `None` when it is absent or `null`.
+    pub fn get(&self, key: &str) -> Option<&'a Json> {
+        self.members.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_null())
+    }
+
+    /// A string member that must be present.
+    pub fn string(&self, key: &str) -> Result<String, String> {
+        self.opt_string(key)?.ok_or_else(|| format!("'{}' is missing", self.path(key)))
+    }
+
+    /// A string member, or `None`.
+    pub fn opt_string(&self, key: &str) -> Result<Option<String>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Json::Str(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("'{}' must be a string", self.path(key))),
+        }
+    }
+
+    /// A boolean member, `false` when absent.
+    pub fn flag(&self, key: &str) -> Result<bool, String> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(Json::Bool(b)) => Ok(*b),
+            Some(_) => Err(format!("'{}' must be true or false", self.path(key))),
+        }
+    }
+
+    /// A whole number in `0..=max` that must be present.
+    pub fn whole(&self, key: &str, max: u64) -> Result<u64, String> {
+        match self.get(key) {
+            None => Err(format!("'{}' is missing", self.path(key))),
+            Some(Json::Num(n)) if *n >= 0.0 && n.fract() == 0.0 && *n <= max as f64 => {
+                Ok(*n as u64)
+            }
+            Some(_) => {
+                Err(format!("'{}' must be a whole number from 0 to {}", self.path(key), max))
+            }
+        }
+    }
+
+    /// A list member, each item read by `item` (given the item and its path); empty when absent.
+    pub fn list<T>(
+        &self,
+        key: &str,
+        mut item: impl FnMut(&'a Json, &str) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        match self.get(key) {
+            None => Ok(Vec::new()),
+            Some(Json::Arr(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| item(v, &format!("{}[{}]", self.path(key), i)))
+                .collect(),
+            Some(_) => Err(format!("'{}' must be a list", self.path(key))),
+        }
+    }
+
+    /// A list of strings; empty when absent.
+    pub fn strings(&self, key: &str) -> Result<Vec<String>, String> {
+        self.list(key, |v, at| v.as_str().map(str::to_string).ok_or_else(|| string_error(at)))
+    }
+}
+
+/// The error for a list item at `at` that is not a string.
+pub fn string_error(at: &str) -> String {
+    format!("'{}' must be a string", at)
+}
+
 fn write_str(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {

@@ -14,3 +14,5 @@ pub mod pubgrub;
 pub mod ranges;
 pub mod resolve;
 pub mod solver_ops;
+#[cfg(test)]
+mod solver_wire_tests;

@@ -65,6 +65,14 @@ impl MarkerEnvironment {
         })
     }
 
+    /// The JSON form [`from_json`](Self::from_json) reads: every variable, in
+    /// [`MARKER_VARIABLES`] order.
+    pub fn to_json(&self) -> Json {
+        Json::obj(
+            MARKER_VARIABLES.iter().map(|name| (*name, Json::str(self.get(name).unwrap_or("")))),
+        )
+    }
+
     /// The value of a variable by name (`None` for a name that is not a variable).
     pub fn get(&self, name: &str) -> Option<&str> {
         Some(match name {

@@ -1,24 +1,27 @@
-//! One resolution: the solver, the layer, and the JSON protocol around `step`.
+//! One resolution: the solver, the layer, and the protocol around `step` (its wire types are in
+//! `solver_ops.rs`).
 //!
 //! `create` takes the user's requirements, the target marker environment, the Python version,
 //! the pre-release policy and preferences. Each `step` call first takes whatever data the driver
 //! brings (project versions, version metadata — any amount, in any order) and then runs the
 //! solver until it needs something it does not have, answering one of:
-//! - `{"status": "need", "versions": [names], "metadata": [[name, version]], "prefetch": [names],
-//!   "prefetch_metadata": [[name, version]]}` — the first two are required to go on, the others
-//!   are hints of what will probably be asked next;
-//! - `{"status": "done", "packages": [...]}`;
-//! - `{"status": "failed", "explanation": "…"}`.
+//! - need: `versions` (names) and `metadata` (name, version) are required to go on; `prefetch`
+//!   and `prefetch_metadata` are hints of what will probably be asked next;
+//! - done: the packages of the solution;
+//! - failed: the explanation.
 
 use std::collections::{HashMap, HashSet};
 
 use super::layer::{Candidate, Interner, Layer, Meta, Need, Project, PythonReq, Versions};
-use super::{Pkg, Prereleases, Reason};
-use crate::json::Json;
+use super::{Pkg, Reason};
 use crate::pep440::Version;
-use crate::pep508::{normalize_name, MarkerEnvironment, Requirement};
+use crate::pep508::{normalize_name, Requirement};
 use crate::pubgrub::{explain, Solver, Step, Term};
 use crate::ranges::Ranges;
+use crate::solver_ops::{
+    CreateRequest, ProjectVersions, ResolvedPackage, Stats, StepRequest, StepResponse,
+    VersionMetadata,
+};
 
 /// Most requirement strings one version's metadata may hold (a bound against hostile input).
 const MAX_REQUIREMENTS: usize = 10_000;
@@ -28,62 +31,28 @@ const MAX_VERSIONS: usize = 100_000;
 pub struct Session {
     pub solver: Solver<Pkg, Version, Reason, u64>,
     pub layer: Layer,
-    result: Option<Json>,
-}
-
-fn strings(args: &Json, key: &str) -> Result<Vec<String>, String> {
-    match args.get(key) {
-        None | Some(Json::Null) => Ok(Vec::new()),
-        Some(Json::Arr(items)) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| format!("'{}' must be a list of strings", key))
-            })
-            .collect(),
-        Some(_) => Err(format!("'{}' must be a list of strings", key)),
-    }
-}
-
-fn opt_str<'a>(args: &'a Json, key: &str) -> Result<Option<&'a str>, String> {
-    match args.get(key) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Str(s)) => Ok(Some(s)),
-        Some(_) => Err(format!("'{}' must be a string", key)),
-    }
+    result: Option<StepResponse>,
 }
 
 impl Session {
     /// Starts a resolution; bad input (a requirement, the environment, a version) is an error.
-    pub fn create(args: &Json) -> Result<Session, String> {
-        let env = MarkerEnvironment::from_json(args.get("environment").unwrap_or(&Json::Null))?;
-        let python_text = opt_str(args, "python")?.unwrap_or(&env.python_full_version).to_string();
+    pub fn create(request: CreateRequest) -> Result<Session, String> {
+        let env = request.environment;
+        let python_text = request.python.unwrap_or_else(|| env.python_full_version.clone());
         let target = Version::parse(&python_text)
             .map_err(|e| format!("invalid target Python version: {}", e))?;
-        let prereleases = match opt_str(args, "prereleases")? {
-            None | Some("if-necessary-or-explicit") => Prereleases::IfNecessaryOrExplicit,
-            Some("allow") => Prereleases::Allow,
-            Some("disallow") => Prereleases::Disallow,
-            Some(other) => {
-                return Err(format!(
-                    "unknown pre-release policy '{}' (if-necessary-or-explicit, allow, disallow)",
-                    other
-                ))
-            }
-        };
-        let root_requires_python = match opt_str(args, "requires_python")? {
+        let root_requires_python = match request.requires_python {
             None => None,
             Some(text) => Some(
-                PythonReq::parse(text)
+                PythonReq::parse(&text)
                     .ok_or_else(|| format!("invalid Requires-Python '{}'", text))?,
             ),
         };
         let mut root_requires = Vec::new();
         let none: [String; 0] = [];
-        for text in strings(args, "requirements")? {
-            let req = Requirement::parse(&text)
-                .map_err(|e| format!("invalid requirement '{}': {}", text, e))?;
+        for text in request.requirements {
+            // The parser's message already says "invalid requirement '<text>': …".
+            let req = Requirement::parse(&text)?;
             if req.marker.as_ref().map_or(true, |m| m.evaluate(&env, &none)) {
                 root_requires.push(req);
             }
@@ -95,7 +64,7 @@ impl Session {
             env,
             target: target.clone(),
             target_text: python_text.clone(),
-            prereleases,
+            prereleases: request.prereleases,
             preferences: HashMap::new(),
             root_requires,
             root_requires_python,
@@ -104,18 +73,11 @@ impl Session {
             metadata_hints: Vec::new(),
             spec_texts: HashMap::new(),
         };
-        match args.get("preferences") {
-            None | Some(Json::Null) => {}
-            Some(Json::Obj(members)) => {
-                for (name, v) in members {
-                    let text = v.as_str().ok_or("preferences map names to version strings")?;
-                    let version = Version::parse(text)
-                        .map_err(|e| format!("invalid preferred version of {}: {}", name, e))?;
-                    let n = layer.names.intern(&normalize_name(name));
-                    layer.preferences.insert(n, version);
-                }
-            }
-            Some(_) => return Err("'preferences' must be an object of name -> version".to_string()),
+        for (name, text) in request.preferences {
+            let version = Version::parse(&text)
+                .map_err(|e| format!("invalid preferred version of {}: {}", name, e))?;
+            let n = layer.names.intern(&normalize_name(&name));
+            layer.preferences.insert(n, version);
         }
         layer.note_root_policies();
         let mut solver = Solver::new(Pkg::Root, layer.root_version.clone());
@@ -124,36 +86,27 @@ impl Session {
         Ok(Session { solver, layer, result: None })
     }
 
-    /// Takes the data in `args` (`versions`, `metadata`) and runs until the next need or the end.
-    pub fn step(&mut self, args: &Json) -> Result<Json, String> {
-        if let Some(versions) = args.get("versions") {
-            for item in versions.as_array().ok_or("'versions' must be a list")? {
-                self.add_versions(item)?;
-            }
+    /// Takes the data the request brings (`versions`, `metadata`) and runs until the next need
+    /// or the end.
+    pub fn step(&mut self, request: StepRequest) -> Result<StepResponse, String> {
+        for item in request.versions {
+            self.add_versions(item)?;
         }
-        if let Some(metadata) = args.get("metadata") {
-            for item in metadata.as_array().ok_or("'metadata' must be a list")? {
-                self.add_metadata(item)?;
-            }
+        for item in request.metadata {
+            self.add_metadata(item);
         }
         if let Some(result) = &self.result {
             return Ok(result.clone());
         }
         let out = match self.solver.step(&mut self.layer) {
-            Step::Need(needs) => self.needs(needs),
+            Step::Need(needs) => return Ok(self.needs(needs)),
             Step::Done(solution) => self.solution(solution),
-            Step::Failed(id) => {
-                let text = explain(&self.solver, id, &self.layer);
-                Json::obj([
-                    ("status", Json::str("failed")),
-                    ("explanation", Json::Str(text)),
-                    ("stats", self.stats()),
-                ])
-            }
+            Step::Failed(id) => StepResponse::Failed {
+                explanation: explain(&self.solver, id, &self.layer),
+                stats: self.stats(),
+            },
         };
-        if out.get("status").and_then(Json::as_str) != Some("need") {
-            self.result = Some(out.clone());
-        }
+        self.result = Some(out.clone());
         Ok(out)
     }
 
@@ -162,42 +115,34 @@ impl Session {
         n
     }
 
-    fn add_versions(&mut self, item: &Json) -> Result<(), String> {
-        let name = item.str_field("name")?;
-        let n = self.project_for(name);
+    fn add_versions(&mut self, item: ProjectVersions) -> Result<(), String> {
+        let n = self.project_for(&item.name);
         if !matches!(self.layer.project(n).versions, Versions::Unknown) {
             return Ok(()); // the first answer stands
         }
-        let list = match item.get("versions") {
-            None | Some(Json::Null) => {
+        let list = match item.versions {
+            None => {
                 self.layer.projects[n as usize].versions = Versions::Missing;
                 return Ok(());
             }
-            Some(Json::Arr(list)) => list,
-            Some(_) => return Err(format!("versions of {} must be a list or null", name)),
+            Some(list) => list,
         };
         if list.len() > MAX_VERSIONS {
-            return Err(format!("{} lists more than {} versions", name, MAX_VERSIONS));
+            return Err(format!("{} lists more than {} versions", item.name, MAX_VERSIONS));
         }
         let mut candidates = Vec::with_capacity(list.len());
         for v in list {
-            let text = v.str_field("version")?;
             // Versions that are not PEP 440 are skipped, as pip does (old releases on indexes).
-            let version = match Version::parse(text) {
+            let version = match Version::parse(&v.version) {
                 Ok(version) => version,
                 Err(_) => continue,
             };
-            let requires_python = match opt_str(v, "requires_python")? {
-                Some(rp) => PythonReq::parse(rp),
-                None => None,
-            };
-            let unavailable = opt_str(v, "unavailable")?.map(str::to_string);
             candidates.push(Candidate {
                 version,
-                text: text.to_string(),
-                yanked: v.get("yanked").and_then(Json::as_bool).unwrap_or(false),
-                requires_python,
-                unavailable,
+                text: v.version,
+                yanked: v.yanked,
+                requires_python: v.requires_python.as_deref().and_then(PythonReq::parse),
+                unavailable: v.unavailable,
                 meta: None,
                 meta_hinted: false,
                 deps: Vec::new(),
@@ -214,19 +159,16 @@ impl Session {
         Ok(())
     }
 
-    fn add_metadata(&mut self, item: &Json) -> Result<(), String> {
-        let name = item.str_field("name")?;
-        let version_text = item.str_field("version")?;
-        let n = match self.layer.names.get(&normalize_name(name)) {
+    fn add_metadata(&mut self, item: VersionMetadata) {
+        let n = match self.layer.names.get(&normalize_name(&item.name)) {
             Some(n) => n,
-            None => return Ok(()),
+            None => return,
         };
-        let version = match Version::parse(version_text) {
+        let version = match Version::parse(&item.version) {
             Ok(v) => v,
-            Err(_) => return Ok(()),
+            Err(_) => return,
         };
-        let requires = strings(item, "requires_dist")?;
-        let requires_python = opt_str(item, "requires_python")?.map(str::to_string);
+        let requires = item.requires_dist;
         let meta = if requires.len() > MAX_REQUIREMENTS {
             Meta::Invalid(format!("more than {} requirements", MAX_REQUIREMENTS))
         } else {
@@ -239,7 +181,7 @@ impl Session {
                     self.layer.read_ahead_requirements(&reqs);
                     Meta::Ok {
                         requires: reqs,
-                        requires_python: requires_python.as_deref().and_then(PythonReq::parse),
+                        requires_python: item.requires_python.as_deref().and_then(PythonReq::parse),
                     }
                 }
                 Err(e) => Meta::Invalid(e),
@@ -252,10 +194,9 @@ impl Session {
                 }
             }
         }
-        Ok(())
     }
 
-    fn needs(&mut self, needs: Vec<Need>) -> Json {
+    fn needs(&mut self, needs: Vec<Need>) -> StepResponse {
         let layer = &mut self.layer;
         let mut versions: Vec<u32> = Vec::new();
         let mut metadata: Vec<(u32, usize)> = Vec::new();
@@ -269,31 +210,30 @@ impl Session {
                 Need::Metadata(n, i) => metadata.push((n, i)),
             }
         }
-        // Every project seen for the first time, needed now or not: the provider may read ahead
-        // from there (its likely version's metadata as soon as its page arrives).
-        let prefetch: Vec<Json> = std::mem::take(&mut layer.new_names)
+        // Every project seen for the first time, needed now or not: the driver fetches its page
+        // ahead, and once the page arrives its likely version is hinted in turn. These hints are
+        // envknit's only read-ahead (the provider adds nothing of its own but cache peeks).
+        let prefetch = std::mem::take(&mut layer.new_names)
             .into_iter()
             .filter(|n| matches!(layer.project(*n).versions, Versions::Unknown))
-            .map(|n| Json::str(layer.names.name(n)))
+            .map(|n| layer.names.name(n).to_string())
             .collect();
-        let hints: Vec<Json> = std::mem::take(&mut layer.metadata_hints)
+        // Hinted versions, unless needed now or their metadata arrived since (in the same step).
+        let prefetch_metadata = std::mem::take(&mut layer.metadata_hints)
             .into_iter()
             .filter(|(n, i)| !seen.contains(&Need::Metadata(*n, *i)))
+            .filter(|(n, i)| layer.candidates(*n).get(*i).map_or(false, |c| c.meta.is_none()))
             .map(|(n, i)| pair(layer, n, i))
             .collect();
-        Json::obj([
-            ("status", Json::str("need")),
-            (
-                "versions",
-                Json::Arr(versions.iter().map(|n| Json::str(layer.names.name(*n))).collect()),
-            ),
-            ("metadata", Json::Arr(metadata.iter().map(|(n, i)| pair(layer, *n, *i)).collect())),
-            ("prefetch", Json::Arr(prefetch)),
-            ("prefetch_metadata", Json::Arr(hints)),
-        ])
+        StepResponse::Need {
+            versions: versions.iter().map(|n| layer.names.name(*n).to_string()).collect(),
+            metadata: metadata.iter().map(|(n, i)| pair(layer, *n, *i)).collect(),
+            prefetch,
+            prefetch_metadata,
+        }
     }
 
-    fn solution(&mut self, solution: Vec<(Pkg, Version)>) -> Json {
+    fn solution(&mut self, solution: Vec<(Pkg, Version)>) -> StepResponse {
         let layer = &self.layer;
         let mut chosen: Vec<(u32, Version, Vec<u32>)> = Vec::new();
         let mut extras: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -304,7 +244,7 @@ impl Session {
                 _ => {}
             }
         }
-        let mut packages: Vec<(String, Json)> = Vec::new();
+        let mut packages: Vec<ResolvedPackage> = Vec::new();
         for (n, v, _) in chosen {
             let name = layer.names.name(n).to_string();
             let c = layer.candidates(n);
@@ -331,38 +271,31 @@ impl Session {
                     }
                 }
             }
-            let version_text = cand.map_or_else(|| v.to_string(), |c| c.text.clone());
-            packages.push((
-                name.clone(),
-                Json::obj([
-                    ("name", Json::Str(name)),
-                    ("version", Json::Str(version_text)),
-                    ("dependencies", Json::from(deps)),
-                    ("requires_python", Json::from(requires_python)),
-                    ("extras", Json::from(extra_names)),
-                ]),
-            ));
+            let version = cand.map_or_else(|| v.to_string(), |c| c.text.clone());
+            packages.push(ResolvedPackage {
+                name,
+                version,
+                dependencies: deps,
+                requires_python,
+                extras: extra_names,
+            });
         }
-        packages.sort_by(|a, b| a.0.cmp(&b.0));
-        Json::obj([
-            ("status", Json::str("done")),
-            ("packages", Json::Arr(packages.into_iter().map(|(_, p)| p).collect())),
-            ("stats", self.stats()),
-        ])
+        packages.sort_by(|a, b| a.name.cmp(&b.name));
+        StepResponse::Done { packages, stats: self.stats() }
     }
 
-    fn stats(&self) -> Json {
+    fn stats(&self) -> Stats {
         let s = self.solver.stats();
-        Json::obj([
-            ("decisions", Json::Num(s.decisions as f64)),
-            ("conflicts", Json::Num(s.conflicts as f64)),
-            ("propagations", Json::Num(s.propagations as f64)),
-            ("incompatibilities", Json::Num(s.incompatibilities as f64)),
-        ])
+        Stats {
+            decisions: s.decisions,
+            conflicts: s.conflicts,
+            propagations: s.propagations,
+            incompatibilities: s.incompatibilities,
+        }
     }
 }
 
-fn pair(layer: &Layer, n: u32, i: usize) -> Json {
+fn pair(layer: &Layer, n: u32, i: usize) -> (String, String) {
     let text = layer.candidates(n).get(i).map_or(String::new(), |c| c.text.clone());
-    Json::Arr(vec![Json::str(layer.names.name(n)), Json::Str(text)])
+    (layer.names.name(n).to_string(), text)
 }

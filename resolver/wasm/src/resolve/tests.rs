@@ -4,6 +4,21 @@ use std::collections::BTreeMap;
 
 use super::session::Session;
 use crate::json::Json;
+use crate::solver_ops::{CreateRequest, StepRequest};
+
+/// `solver.create` without the session table: the request decoded, then the session started.
+fn create(args: &Json) -> Result<Session, String> {
+    Session::create(CreateRequest::decode(args)?)
+}
+
+/// `solver.step` on `session` with the data in `data` (a request without its session number).
+fn step(session: &mut Session, data: &Json) -> Result<Json, String> {
+    let mut args = data.clone();
+    if let Json::Obj(members) = &mut args {
+        members.push(("session".to_string(), Json::Num(1.0)));
+    }
+    Ok(session.step(StepRequest::decode(&args)?)?.encode())
+}
 
 /// name → [(version, requires_dist, requires_python, yanked, unavailable)]
 type Index = BTreeMap<
@@ -58,11 +73,11 @@ fn metadata_of(index: &Index, name: &str, version: &str) -> Json {
 }
 
 /// Drives a session like `resolver/solve.ts` does, answering needs and hints.
-fn drive(create: Json, index: &Index) -> (Json, usize) {
-    let mut session = Session::create(&create).expect("create");
+fn drive(args: Json, index: &Index) -> (Json, usize) {
+    let mut session = create(&args).expect("create");
     let mut data = Json::obj([("versions", Json::Arr(vec![])), ("metadata", Json::Arr(vec![]))]);
     for round in 0..10_000 {
-        let out = session.step(&data).expect("step");
+        let out = step(&mut session, &data).expect("step");
         if out.get("status").and_then(Json::as_str) != Some("need") {
             return (out, round);
         }
@@ -324,12 +339,11 @@ fn bad_input_is_an_error() {
         ),
         (Json::obj([("requirements", Json::Arr(vec![]))]), "marker environment"),
     ] {
-        let err =
-            Session::create(&args).err().unwrap_or_else(|| panic!("accepted {}", args.to_json()));
+        let err = create(&args).err().unwrap_or_else(|| panic!("accepted {}", args.to_json()));
         assert!(err.contains(needle), "{} / {}", err, needle);
     }
-    let mut s = Session::create(&request(&["a"])).unwrap();
-    assert!(s.step(&Json::obj([("versions", Json::str("x"))])).is_err());
+    let mut s = create(&request(&["a"])).unwrap();
+    assert!(step(&mut s, &Json::obj([("versions", Json::str("x"))])).is_err());
     let bad_versions = Json::obj([(
         "versions",
         Json::Arr(vec![Json::obj([
@@ -337,7 +351,7 @@ fn bad_input_is_an_error() {
             ("versions", Json::Arr(vec![Json::obj([("version", Json::str("not-a-version"))])])),
         ])]),
     )]);
-    let out = s.step(&bad_versions).unwrap();
+    let out = step(&mut s, &bad_versions).unwrap();
     assert!(failed(&out).contains("a has no versions"));
 }
 
@@ -406,7 +420,7 @@ fn hostile_protocol_input_is_an_error_never_a_panic() {
     let mut g = Gen(99);
     let (mut ok, mut err) = (0, 0);
     for _ in 0..3000 {
-        let mut session = Session::create(&request(&["a", "b[x]>=1"])).unwrap();
+        let mut session = create(&request(&["a", "b[x]>=1"])).unwrap();
         for _ in 0..4 {
             // Mostly well-shaped lists with hostile contents, sometimes anything at all.
             let versions = if g.next(4) == 0 {
@@ -456,7 +470,7 @@ fn hostile_protocol_input_is_an_error_never_a_panic() {
                 )
             };
             let data = Json::obj([("versions", versions), ("metadata", metadata)]);
-            match session.step(&data) {
+            match step(&mut session, &data) {
                 Ok(_) => ok += 1,
                 Err(_) => err += 1,
             }
