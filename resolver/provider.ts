@@ -3,11 +3,11 @@
  * `Requires-Python` and why a version cannot be installed on the target), and the metadata of a
  * version, read from the wheel that the target would install.
  *
- * It also reads ahead, because the solver asks one question at a time and each answer is a round
- * trip: as soon as a dependency name appears in any metadata, its project page is requested; as
- * soon as a page arrives, the metadata of the version the solver will most likely try (the
- * highest installable one that the requirement allows) is requested too. The HTTP client bounds
- * how many of these run at once.
+ * What to fetch ahead of the solver is the solver's call: its hints (`prefetch`,
+ * `prefetchMetadata`; see `./solve.ts`) come from the requirements, markers and policies it
+ * knows. The provider adds what only it can see, the cache: on a warm run, a hinted project's
+ * cached page and metadata name the projects that will follow, and their pages are revalidated
+ * at once instead of level by level. The HTTP client bounds how many requests run at once.
  *
  * @module
  */
@@ -51,7 +51,10 @@ export interface IndexProviderOptions {
   index: IndexClient;
   /** The target interpreter: its tags choose wheels, its markers choose dependencies. */
   interpreter: Interpreter;
-  /** Read ahead (default true); off, only what the solver asks is fetched. */
+  /**
+   * Revalidate the cached pages a hinted project leads to at once (default true); off, only the
+   * pages the solver asks for or hints are requested.
+   */
   readAhead?: boolean;
   /** Called when a page or metadata arrives (for a progress line). */
   onProgress?: () => void;
@@ -117,8 +120,6 @@ export class IndexProvider implements ResolverProvider {
   readonly #parsed = new Map<string, ReturnType<typeof parseMetadata>>();
   /** Projects already read ahead from the cache. */
   readonly #peeked = new Set<string>();
-  /** Projects whose page came from the cache without a request (see {@link #prefetchRequirement}). */
-  readonly #fromCache = new Set<string>();
   /** Marker → whether it holds for the target (without extras). */
   readonly #markers = new Map<string, boolean>();
   /** Specifier + version → whether it matches (Requires-Python checks repeat a lot). */
@@ -168,7 +169,6 @@ export class IndexProvider implements ResolverProvider {
       this.notFound.add(name);
       return null;
     }
-    if (page.fromCache) this.#fromCache.add(name);
     return this.#group(name, page.index, page.files);
   }
 
@@ -274,12 +274,10 @@ export class IndexProvider implements ResolverProvider {
     }
     this.stats.metadata++;
     this.#onProgress?.();
-    const result: VersionMetadata = {
+    return {
       requiresDist: meta.requiresDist,
       requiresPython: meta.requiresPython ?? release.candidate.requiresPython,
     };
-    if (this.#readAhead) this.#readAheadDependencies(result.requiresDist);
-    return result;
   }
 
   /** A hint from the solver: it will need this project soon. */
@@ -292,17 +290,10 @@ export class IndexProvider implements ResolverProvider {
     this.getMetadata(name, version).catch(() => {});
   }
 
-  /** Requests the pages of the dependencies that apply to the target (and their likely metadata). */
-  #readAheadDependencies(requiresDist: string[]): void {
-    for (const req of this.#applicable(requiresDist)) {
-      this.#prefetchRequirement(req.name, req.specifier);
-    }
-  }
-
   /**
    * The requirements of `requiresDist` that apply to the target without extras, split cheaply in
-   * JavaScript (reading ahead runs for every dependency of every candidate; the solver parses
-   * them properly). Markers are evaluated by the wasm module, once per distinct marker.
+   * JavaScript (the solver parses them properly). Markers are evaluated by the wasm module, once
+   * per distinct marker.
    */
   #applicable(requiresDist: string[]): { name: string; specifier: string | null }[] {
     const out: { name: string; specifier: string | null }[] = [];
@@ -336,19 +327,10 @@ export class IndexProvider implements ResolverProvider {
     return out;
   }
 
+  /** Requests the page of `name`, and revalidates the cached pages it leads to (see #peek). */
   #prefetchRequirement(name: string, specifier: string | null): void {
-    if (!this.#readAhead) {
-      this.releases(name).catch(() => {});
-      return;
-    }
-    this.#peek(name, specifier);
-    this.releases(name).then((releases) => {
-      // A page the cache answered without a request is a warm run: the metadata the solver asks
-      // for comes from the cache as fast, so guessing the likely version would be wasted work.
-      if (!releases || this.#fromCache.has(name)) return;
-      const likely = this.#likely(releases, specifier);
-      if (likely) this.getMetadata(name, likely.version).catch(() => {});
-    }).catch(() => {});
+    if (this.#readAhead) this.#peek(name, specifier);
+    this.releases(name).catch(() => {});
   }
 
   /**

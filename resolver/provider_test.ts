@@ -1,4 +1,5 @@
 import { IndexProvider } from "./provider.ts";
+import { resolve } from "./solve.ts";
 import { IndexClient } from "../store/index/client.ts";
 import { HttpClient } from "../store/http/client.ts";
 import { interpreterFromTarget } from "../store/tags/mod.ts";
@@ -106,7 +107,7 @@ Deno.test("metadata from the target's wheel; a file whose metadata names another
   await assertRejects(() => p.getMetadata("pkg", "2.0"), EnvknitError, "describes other 9.9");
 });
 
-Deno.test("reading ahead: dependency pages and their likely metadata are requested early", async () => {
+Deno.test("resolving reads ahead only what the solver hints: no page or metadata it will not use", async () => {
   const files = {
     app: [
       await buildWheel({
@@ -124,17 +125,17 @@ Deno.test("reading ahead: dependency pages and their likely metadata are request
     "extra-dep": [await buildWheel({ name: "extra-dep", version: "1.0" })],
   };
   await using index = await startIndex({ projects: files });
-  const p = provider(index.url);
-  await p.getMetadata("app", "1.0");
-  // Give the read-ahead a moment: it runs in the background.
-  for (let i = 0; i < 100 && index.counts.metadata < 2; i++) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const result = await resolve(
+    { requirements: ["app"], environment: linux312.markers },
+    provider(index.url),
+  );
+  assert(result.ok);
+  assertEquals(result.packages.map((p) => `${p.name} ${p.version}`), ["app 1.0", "lib 1.5"]);
   const paths = index.requests.map((r) => r.path);
-  assert(paths.includes("/simple/lib/"), paths.join(" "));
   // The highest final release inside `lib<2`: 1.5 (not 2.0, not the pre-release).
   assert(paths.some((x) => x.endsWith("lib-1.5-py3-none-any.whl.metadata")), paths.join(" "));
   assertEquals(paths.some((x) => x.includes("lib-2.0") || x.includes("lib-1.9rc1")), false);
   // Nothing for a win32-only dependency, nor for one behind an extra.
   assertEquals(paths.some((x) => x.includes("winonly") || x.includes("extra-dep")), false);
+  assertEquals(index.counts.page + index.counts.metadata, 4);
 });

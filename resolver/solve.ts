@@ -6,10 +6,13 @@
  * (project versions, version metadata) and returns either what the solver needs to go on, or the
  * result. Besides its needs, a step names what it will probably ask next: projects that just
  * appeared as dependencies (`prefetch`) and the versions it is likely to try (`prefetch_metadata`).
- * The driver starts fetching those at once, so the caller's I/O runs in parallel and ahead of the
- * solver, and answers that have arrived in the meantime ride along with the next step: one JSON
- * crossing per round, however many answers it carries. The request and answer shapes are in
- * `./wire.ts`.
+ * This is envknit's one read-ahead: the solver knows the requirements, markers, policies and
+ * preferences that decide what comes next. The driver starts fetching those at once, so the
+ * caller's I/O runs in parallel and ahead of the solver. While it waits for what is needed, an
+ * answer fetched ahead is handed to the solver as soon as it arrives, so the hints that follow
+ * from it (the pages of its dependencies, the likely version's metadata) start without waiting
+ * for the slowest needed answer; answers that arrived together ride along in one step, one JSON
+ * crossing however many it carries. The request and answer shapes are in `./wire.ts`.
  *
  * @module
  */
@@ -133,6 +136,8 @@ export async function resolve(
   // Settled jobs not sent yet, in the order they settled (drained every round: no rescans).
   const readyVersions: Job<wire.ProjectVersions>[] = [];
   const readyMetadata: Job<wire.VersionMetadata>[] = [];
+  // Called when an answer is ready: wakes the driver while it waits for needed data.
+  let wake: (() => void) | null = null;
 
   const start = <T>(
     jobs: Map<string, Job<T>>,
@@ -154,10 +159,12 @@ export async function resolve(
         created.state = "ok";
         created.wire = answer;
         ready.push(created);
+        wake?.();
       },
       (error) => {
         created.state = "failed";
         created.error = error;
+        wake?.();
       },
     );
     jobs.set(key, created);
@@ -230,11 +237,19 @@ export async function resolve(
       if (needed.length === 0) {
         throw new Error("resolver: the solver asked for nothing yet did not finish");
       }
-      await Promise.all(needed.map((job) => job.promise));
-      for (const job of needed) {
-        if (job.state === "failed") throw job.error;
-        // Already sent but asked again: the solver did not take it, which would loop forever.
-        if (job.sent) throw new Error("resolver: the solver asked twice for the same data");
+      // Wait until every needed answer is in, or until some answer is ready to hand over (one
+      // fetched ahead, or one of the needed): the next step takes it and hints what follows.
+      const pending = () => needed.some((job) => job.state === "pending");
+      while (pending() && readyVersions.length === 0 && readyMetadata.length === 0) {
+        await new Promise<void>((resolve) => wake = resolve);
+      }
+      wake = null;
+      if (!pending()) {
+        for (const job of needed) {
+          if (job.state === "failed") throw job.error;
+          // Already sent but asked again: the solver did not take it, which would loop forever.
+          if (job.sent) throw new Error("resolver: the solver asked twice for the same data");
+        }
       }
       outVersions = drain(readyVersions);
       outMetadata = drain(readyMetadata);

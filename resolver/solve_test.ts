@@ -21,6 +21,8 @@ class Recorder implements ResolverProvider {
   inFlight = 0;
   maxInFlight = 0;
   failing = new Set<string>();
+  /** Delays of particular calls (`versions x`), in place of `delayMs`. */
+  delays = new Map<string, number>();
 
   constructor(readonly registry: Registry, readonly delayMs = 0) {}
 
@@ -29,11 +31,13 @@ class Recorder implements ResolverProvider {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+      const delay = this.delays.get(what) ?? this.delayMs;
+      if (delay) await new Promise((r) => setTimeout(r, delay));
       if (this.failing.has(what)) throw new Error(`cannot fetch ${what}`);
       return value();
     } finally {
       this.inFlight--;
+      this.calls.push(`done ${what}`);
     }
   }
 
@@ -128,6 +132,23 @@ Deno.test("the driver fetches ahead: new names and likely versions are hinted an
   assert(provider.maxInFlight >= 2, `${provider.maxInFlight}`);
   const fetches = calls.filter((c) => !c.startsWith("prefetch"));
   assertEquals(new Set(fetches).size, fetches.length);
+});
+
+Deno.test("an answer is handed to the solver as it arrives: its hints start before slower needs end", async () => {
+  const provider = new Recorder({
+    fast: { "1.0": ["leaf"] },
+    slow: { "1.0": [] },
+    leaf: { "1.0": [] },
+  }, 5);
+  provider.delays.set("versions slow", 300);
+  const result = await resolve({ requirements: ["fast", "slow"], environment: ENV }, provider);
+  assert(result.ok);
+  const calls = provider.calls;
+  // fast's page came first: its likely metadata, and then the page of its dependency, were
+  // fetched while slow's page (needed as well) was still on its way.
+  const slowDone = calls.indexOf("done versions slow");
+  assert(calls.indexOf("metadata fast 1.0") < slowDone, calls.join("\n"));
+  assert(calls.indexOf("versions leaf") < slowDone, calls.join("\n"));
 });
 
 Deno.test("answers ride along in batches: a wide graph takes few wasm crossings", async () => {
