@@ -44,6 +44,7 @@ import {
   probeInterpreter,
 } from "../store/tags/mod.ts";
 import { IndexProvider } from "../resolver/provider.ts";
+import { requirementName } from "../resolver/split_requirement.ts";
 import {
   normalizeName,
   parseRequirement,
@@ -373,8 +374,8 @@ function preferencesFrom(
  * and this runs for every dependency of every locked package.
  */
 function safeName(requirement: string): string | null {
-  const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
-  return m ? names.normalizeName(m[1]) : null;
+  const name = requirementName(requirement);
+  return name === null ? null : names.normalizeName(name);
 }
 
 /**

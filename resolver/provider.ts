@@ -18,6 +18,7 @@ import { bestWheel, type Interpreter, unavailableReason } from "../store/tags/mo
 import { tryParseWheelFilename } from "../store/wheel/filename.ts";
 import { parseSdistFilename } from "../store/wheel/filename.ts";
 import { parseMetadata } from "../store/wheel/metadata.ts";
+import { splitRequirement } from "./split_requirement.ts";
 import {
   type CandidateVersion,
   evaluateMarker,
@@ -298,9 +299,9 @@ export class IndexProvider implements ResolverProvider {
   #applicable(requiresDist: string[]): { name: string; specifier: string | null }[] {
     const out: { name: string; specifier: string | null }[] = [];
     for (const line of requiresDist) {
-      const m = REQUIREMENT.exec(line);
-      if (!m) continue; // the solver will report a bad requirement; reading ahead skips it
-      const marker = m[3]?.trim() ?? "";
+      const req = splitRequirement(line);
+      if (!req) continue; // the solver will report a bad requirement; reading ahead skips it
+      const marker = req.marker ?? "";
       if (marker) {
         // Requirements behind an extra are left for when the extra is asked for.
         if (/\bextra\b/.test(marker)) continue;
@@ -315,14 +316,13 @@ export class IndexProvider implements ResolverProvider {
         }
         if (!applies) continue;
       }
-      const specifier = (m[2] ?? "").trim().replace(/^\((.*)\)$/, "$1").trim();
       let name: string;
       try {
-        name = normalName(m[1]);
+        name = normalName(req.name);
       } catch {
         continue;
       }
-      out.push({ name, specifier: specifier || null });
+      out.push({ name, specifier: req.specifier || null });
     }
     return out;
   }
@@ -398,10 +398,6 @@ export class IndexProvider implements ResolverProvider {
     return pre;
   }
 }
-
-/** `name [extras] specifier ; marker` of a PEP 508 requirement (no direct URLs). */
-const REQUIREMENT =
-  /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*([^;@]*)(?:;(.*))?$/s;
 
 function safeNormalize(version: string): string {
   try {

@@ -11,6 +11,7 @@
 import { parseHtmlPage } from "../../store/index/page.ts";
 import { readWheelMetadata } from "../../store/index/core_metadata.ts";
 import { normalizeName } from "../../project/names.ts";
+import { splitRequirement } from "../../resolver/split_requirement.ts";
 import { parseCoreMetadata } from "../../store/wheel/metadata.ts";
 import { openFileSource, openZip } from "../../store/zip/mod.ts";
 import type { IndexFile } from "../../tests/support/index_server.ts";
@@ -60,10 +61,9 @@ async function loadProject(root: string, name: string): Promise<IndexFile[] | nu
 
 /** `name[extra1,extra2]` of a requirement: its normalized name and the extras it asks for. */
 function requirementParts(requirement: string): { name: string; extras: string[] } | null {
-  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?/.exec(requirement);
-  if (!m) return null;
-  const extras = (m[2] ?? "").split(",").map((e) => normalizeName(e.trim())).filter((e) => e);
-  return { name: normalizeName(m[1]), extras };
+  const parts = splitRequirement(requirement);
+  if (!parts) return null;
+  return { name: normalizeName(parts.name), extras: parts.extras.map(normalizeName) };
 }
 
 /** The extras a marker is conditioned on (`extra == "css"`), normalized. */
