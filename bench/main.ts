@@ -2,12 +2,12 @@
  * `deno task bench`: every benchmark, one after the other, each in its own process (so one's
  * caches and memory do not colour the next), with its output as it comes.
  *
- *   deno task bench                      resolver, runtime, lock, install
+ *   deno task bench                      resolver, runtime, lock, install, crc32
  *   deno task bench lock install         only those
  *   deno task bench lock -- --rounds 3   arguments after `--` go to each selected benchmark
  *
  * The lock and install benchmarks run beside pip on real wheels from the local mirror
- * (/opt/pypi) and say so and skip when it is absent; resolver and runtime need nothing.
+ * (/opt/pypi) and say so and skip when it is absent; resolver, runtime and crc32 need nothing.
  * Benchmarks print numbers and ratios; they are not tests and never fail on a target.
  *
  * @module
@@ -18,6 +18,7 @@ const BENCHES: Record<string, string> = {
   runtime: "runtime/main.ts",
   lock: "lock/main.ts",
   install: "install/main.ts",
+  crc32: "crc32/main.ts",
 };
 
 const dash = Deno.args.indexOf("--");

@@ -10,9 +10,8 @@
  *
  * @module
  */
-import { inflateRawSync } from "node:zlib";
+import { crc32, inflateRawSync } from "node:zlib";
 import { createHash } from "node:crypto";
-import { crc32 } from "../zip/crc32.ts";
 import { ZipError } from "../zip/errors.ts";
 import {
   corrupt,

@@ -9,7 +9,6 @@
  *
  * @module
  */
-export { crc32 } from "./crc32.ts";
 export { ZipError, type ZipErrorCode } from "./errors.ts";
 export { inflateRaw, inflateRawBytes } from "./inflate.ts";
 export { decodeName, nameProblems, type ZipProblem, type ZipProblemKind } from "./names.ts";

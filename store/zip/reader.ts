@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { crc32 } from "./crc32.ts";
+import { crc32 } from "node:zlib";
 import { ZipError } from "./errors.ts";
 import {
   corrupt,

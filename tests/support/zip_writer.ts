@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { crc32 } from "../../store/zip/crc32.ts";
+import { crc32 } from "node:zlib";
 
 /** One member to write. */
 export interface ZipWriterEntry {
