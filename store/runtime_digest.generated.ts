@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "3e0e76e4c925b84b462bfe9b1ef59a54a5aadb78885d33e583b97be771732d5d";
+export const RUNTIME_DIGEST = "960feadfd25956660fe9527d2715821aed09244d153e3f9b96194cc8dd587723";

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import warnings
 from pathlib import Path
 
-from .errors import LockFileError
 from .lock import Lock, LockPackage, read_lock
 from .registry import PackageEntry, get_registry
-from .store import envknit_home, find_installed
+from .store import envknit_home, find_installed, honoured_install_path
 from .versions import version_key
 
 __all__ = [
@@ -64,32 +62,18 @@ def installed_folder(pkg: LockPackage, lock: Lock, home: Path, trust_install_pat
 
     The store is content-addressed: an entry is found by the hashes the lock pins.  A lock's
     ``install_path`` (EnvKnit's field) would name a folder without any hash, so it is honoured
-    only when its real path (symlinks resolved) is inside ``$ENVKNIT_HOME/packages``, or for a
-    lock the caller trusts (``trust_install_path``).  Anywhere else is a LockFileError naming the
-    field: a lock from a pull request must not make the program import from an arbitrary folder.
+    only when its real path (symlinks resolved) is inside the package's own folder of the store,
+    ``$ENVKNIT_HOME/packages/<name>/``, or for a lock the caller trusts (``trust_install_path``).
+    Anywhere else is a LockFileError naming the field: a lock from a pull request must not make the
+    program import from an arbitrary folder, nor give package A the files of package B.
     """
-    if pkg.install_path:
-        pkg = dataclasses.replace(pkg, install_path=str(_checked_install_path(pkg, lock, home, trust_install_path)))
-    return find_installed(pkg, home, lock.directory)
+    return find_installed(pkg, home, lock.directory, trust_install_path=trust_install_path,
+                          where=_field(pkg, lock) if pkg.install_path else None)
 
 
 def _checked_install_path(pkg: LockPackage, lock: Lock, home: Path, trust: bool) -> Path:
-    raw = pkg.install_path or ""
-    try:
-        path = Path(os.path.expanduser(raw))
-        if not path.is_absolute():
-            path = lock.directory / path
-        real = Path(os.path.realpath(path))
-        store = Path(os.path.realpath(home / "packages"))
-    except (OSError, ValueError) as e:
-        raise LockFileError(f"{_field(pkg, lock)}: {raw[:200]!r} is not a usable path ({e})") from None
-    if trust or store in real.parents:
-        return real
-    raise LockFileError(
-        f"{_field(pkg, lock)}: {raw[:200]!r} is outside the store ({store}); the runtime imports from "
-        "a lock's install_path only inside the store, unless configure_from_lock(..., "
-        "trust_install_path=True) says the lock is trusted"
-    )
+    return honoured_install_path(pkg.install_path or "", pkg.name, home, lock.directory, trust=trust,
+                                 where=_field(pkg, lock))
 
 
 def _field(pkg: LockPackage, lock: Lock) -> str:
@@ -128,10 +112,10 @@ def configure_from_lock(
     for an unknown ``env``.  Packages with no installed wheel for this interpreter are skipped with
     a :class:`NotInstalledWarning`.
 
-    A lock's ``install_path`` is honoured only inside ``$ENVKNIT_HOME/packages`` (elsewhere it is a
-    LockFileError), unless ``trust_install_path=True``: only for a lock you trust, such as one
-    EnvKnit made for this machine, since a folder named that way is imported without any hash
-    check.
+    A lock's ``install_path`` is honoured only inside its package's folder of the store,
+    ``$ENVKNIT_HOME/packages/<name>/`` (elsewhere it is a LockFileError), unless
+    ``trust_install_path=True``: only for a lock you trust, such as one EnvKnit made for this
+    machine, since a folder named that way is imported without any hash check.
     """
     lock = read_lock(find_lock(lock_path))
     registry = get_registry()

@@ -14,7 +14,7 @@ Two readers, no YAML parser of our own:
 A lock is untrusted input (it may come from anyone's pull request), so the fields that become
 parts of paths are validated as the tool validates them: package names are PEP 508 names,
 versions PEP 440 versions, environment names the tool's.  ``install_path`` is only read here;
-:func:`envknit.config.installed_folder` decides whether to honour it.
+:func:`envknit.store.honoured_install_path` decides whether to honour it.
 
 Fields this reader does not know are ignored (a 1.0 reader reads 1.x).  A newer major
 ``schema_version`` raises :class:`SchemaVersionError`; anything else wrong raises

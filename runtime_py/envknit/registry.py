@@ -10,6 +10,7 @@ activate the ``urllib3`` it was locked with.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from .errors import VersionNotFoundError
 from .store import DistInfo
 from .versions import normalize_name, version_key
 
-__all__ = ["PackageEntry", "VersionRegistry", "get_registry"]
+__all__ = ["PackageEntry", "VersionRegistry", "get_registry", "STDLIB_NAMES"]
+
+#: Top-level names of the standard library of this interpreter (never routed to a package).
+STDLIB_NAMES: frozenset[str] = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
 
 
 class PackageEntry:
@@ -45,7 +49,9 @@ class PackageEntry:
         #: normalised dependency name -> the version locked beside this package
         self.dependencies = dict(dependencies or {})
         dist = DistInfo(self.path, name)
-        self.import_names: tuple[str, ...] = tuple(dist.import_names())
+        #: top-level import names, the standard library's left out: a backport (enum34's ``enum``)
+        #: never shadows the standard library, as in a virtual environment, where it comes first
+        self.import_names: tuple[str, ...] = tuple(n for n in dist.import_names() if n not in STDLIB_NAMES)
         self.primary_module: str | None = dist.primary_module()
         #: the ``.dist-info`` folder, or None when the folder has none
         self.dist_info: str | None = str(dist.dist_info) if dist.dist_info else None

@@ -7,7 +7,9 @@ Store layout (DEVELOPERS.md, "Store entries")::
 
 A lock entry lists every wheel of its version; the entries of those wheels that are installed are
 the candidates, and the one whose tags rank best for this interpreter (:mod:`envknit.tags`) is
-used.  An ``install_path`` in the lock (EnvKnit's field) is honoured first.
+used.  An ``install_path`` in the lock (EnvKnit's field) is honoured first, but only inside the
+package's own folder of the store, ``packages/<its normalised name>/`` (real path, symlinks
+resolved), unless the caller trusts the lock (:func:`honoured_install_path`).
 
 :class:`DistInfo` reads an installed distribution's ``RECORD`` (else ``top_level.txt``, else the
 folder itself) to learn its top-level import names (``PyYAML`` provides ``yaml``,
@@ -24,11 +26,15 @@ import json
 import os
 from pathlib import Path
 
+from .errors import LockFileError
 from .lock import LockPackage
 from .tags import best_rank, wheel_filename_tags
 from .versions import normalize_name, same_version
 
-__all__ = ["envknit_home", "find_installed", "best_entry_in", "is_installed_wheel", "entry_tags", "DistInfo"]
+__all__ = [
+    "envknit_home", "find_installed", "honoured_install_path", "best_entry_in", "is_installed_wheel", "entry_tags",
+    "DistInfo",
+]
 
 ENTRY_FILE = ".envknit-entry.json"
 
@@ -108,24 +114,62 @@ def is_installed_wheel(folder: Path) -> bool:
     return bool(_dist_info_dirs(folder))
 
 
-def find_installed(pkg: LockPackage, home: Path | None = None, lock_dir: Path | None = None) -> Path | None:
+def honoured_install_path(raw: str, name: str, home: Path, base_dir: Path | None = None, *,
+                          trust: bool = False, where: str = "install_path") -> Path:
+    """The real path of a lock's ``install_path`` ``raw`` for package ``name``, if it may be honoured.
+
+    The store is content-addressed: an entry is found by the hashes the lock pins, while an
+    ``install_path`` names a folder without any hash.  So it is honoured only when its real path
+    (symlinks resolved; relative paths taken from ``base_dir``, the lock's folder) is inside
+    ``$ENVKNIT_HOME/packages/<name normalised>/``: a lock from a pull request must neither make the
+    program import from an arbitrary folder nor point package A at package B's entries.  With
+    ``trust`` (a lock the program trusts) any folder is.  Anything else raises LockFileError,
+    whose message starts with ``where`` and names ``raw``.
+    """
+    try:
+        path = Path(os.path.expanduser(raw))
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        real = Path(os.path.realpath(path))
+        store = Path(os.path.realpath(home / "packages"))
+    except (OSError, ValueError) as e:
+        raise LockFileError(f"{where}: {raw[:200]!r} is not a usable path ({e})") from None
+    if trust:
+        return real
+    own = store / normalize_name(name)
+    if real == own or own in real.parents:
+        return real
+    trust_hint = ("unless configure_from_lock(..., trust_install_path=True) says the lock is trusted")
+    if store in real.parents:
+        raise LockFileError(
+            f"{where}: {raw[:200]!r} is not in {name}'s folder of the store ({own}); a lock's install_path "
+            f"is honoured only under packages/<its package's name>/, {trust_hint}"
+        )
+    raise LockFileError(
+        f"{where}: {raw[:200]!r} is outside the store ({store}); the runtime imports from a lock's "
+        f"install_path only inside the store, {trust_hint}"
+    )
+
+
+def find_installed(pkg: LockPackage, home: Path | None = None, lock_dir: Path | None = None, *,
+                   trust_install_path: bool = False, where: str | None = None) -> Path | None:
     """The folder holding ``pkg``'s installed wheel for this interpreter, or None if there is none.
 
-    ``install_path`` wins when it exists (relative paths are taken from the lock's folder); it may
-    name the installed wheel itself or a folder of ``<hash16>`` entries.  Otherwise the lock's
-    wheels are looked up by hash under ``$ENVKNIT_HOME/packages/<name>/<version>/``.
+    ``install_path``, when :func:`honoured_install_path` allows it (else LockFileError; ``where``
+    names the field in the message), wins when it exists; it may name the installed wheel itself
+    or a folder of ``<hash16>`` entries.  Otherwise the lock's wheels are looked up by hash under
+    ``$ENVKNIT_HOME/packages/<name>/<version>/``.
     """
+    home = home or envknit_home()
     if pkg.install_path:
-        p = Path(os.path.expanduser(pkg.install_path))
-        if not p.is_absolute():
-            p = (lock_dir or Path.cwd()) / p
+        p = honoured_install_path(pkg.install_path, pkg.name, home, lock_dir, trust=trust_install_path,
+                                  where=where or f"{pkg.name} {pkg.version}: install_path")
         if p.is_dir():
             if is_installed_wheel(p):
                 return p
             found = best_entry_in(p, _lock_wheels(pkg))
             if found is not None:
                 return found
-    home = home or envknit_home()
     version_dir = _version_dir(home / "packages" / normalize_name(pkg.name), pkg.version)
     if version_dir is None:
         return None

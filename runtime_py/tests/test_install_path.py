@@ -87,6 +87,17 @@ def test_an_install_path_inside_the_store_is_honoured(store):
         assert envknit.get_registry().find("greeter", "1.0").path == str(entry.resolve())
 
 
+def test_an_install_path_in_another_packages_folder_is_refused(store):
+    """A lock cannot make greeter import wordlib's files (or any other entry of the store)."""
+    install_wheel(store.home, store.built[("greeter", "1.0")][0])
+    wordlib = install_wheel(store.home, store.built[("wordlib", "1.0")][0])
+    for path in (str(wordlib.parent.parent), str(wordlib)):
+        greeter_lock(store, path)
+        assert "is not in greeter's folder of the store" in refused(store, path)
+    assert envknit.configure_from_lock(store.lock, trust_install_path=True) == 2
+    assert envknit.get_registry().find("greeter", "1.0").path == str(wordlib.resolve())
+
+
 def test_trust_install_path_honours_any_folder(store, outside):
     install_wheel(store.home, store.built[("wordlib", "1.0")][0])
     greeter_lock(store, str(outside))

@@ -46,15 +46,36 @@ def test_only_the_locks_wheels_count(store):
     assert find_installed(pkg, store.home).name == pure.sha256[:16]
 
 
-def test_install_path_is_honoured_absolute_and_relative(store, tmp_path):
+def test_install_path_outside_the_store_needs_trust_even_when_called_directly(store, tmp_path):
+    """find_installed applies the in-store rule itself: it is not only config.installed_folder's."""
     wheel = store.built[("greeter", "1.0")][0]
     elsewhere = install_wheel(tmp_path / "other-store", wheel)
     for install_path in (str(elsewhere), str(Path("..") / elsewhere.relative_to(tmp_path.parent))):
         pkg = LockPackage("greeter", "1.0", "default", install_path=install_path)
-        assert find_installed(pkg, store.home, lock_dir=tmp_path).resolve() == elsewhere.resolve()
+        with pytest.raises(envknit.LockFileError, match=r"greeter 1\.0: install_path: .* is outside the store"):
+            find_installed(pkg, store.home, lock_dir=tmp_path)
+        found = find_installed(pkg, store.home, lock_dir=tmp_path, trust_install_path=True)
+        assert found.resolve() == elsewhere.resolve()
     # an install_path naming a version folder of <hash16> entries picks the entry
     pkg = LockPackage("greeter", "1.0", "default", install_path=str(elsewhere.parent))
-    assert find_installed(pkg, store.home, lock_dir=tmp_path) == elsewhere
+    assert find_installed(pkg, store.home, lock_dir=tmp_path, trust_install_path=True) == elsewhere
+
+
+def test_install_path_in_the_store_is_honoured_only_under_the_packages_own_folder(store):
+    greeter = install_wheel(store.home, store.built[("greeter", "1.0")][0])
+    wordlib = install_wheel(store.home, store.built[("wordlib", "1.0")][0])
+    for path in (greeter, greeter.parent):
+        pkg = LockPackage("greeter", "1.0", "default", install_path=str(path))
+        assert find_installed(pkg, store.home) == greeter
+    # the package's name is normalised as the store's folders are
+    assert find_installed(LockPackage("Greeter", "1.0", "default", install_path=str(greeter)), store.home) == greeter
+    # a lock cannot point package A at package B's folder
+    for path in (wordlib, wordlib.parent, store.home / "packages" / "wordlib"):
+        pkg = LockPackage("greeter", "1.0", "default", install_path=str(path))
+        with pytest.raises(envknit.LockFileError, match=r"is not in greeter's folder of the store .*packages/greeter\)"):
+            find_installed(pkg, store.home)
+        if path != store.home / "packages" / "wordlib":  # a name folder holds no entries: the lock's hashes decide
+            assert find_installed(pkg, store.home, trust_install_path=True) == wordlib
 
 
 def test_configure_uses_install_path_from_an_envknit_lock(store):

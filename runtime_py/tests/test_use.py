@@ -12,6 +12,7 @@ import pytest
 
 import envknit
 from envknit import ContextExecutor, ContextThread, context_wrap
+from support.store_factory import build_wheel, install_wheel, lock_entry, lock_yaml
 
 
 def store_modules(configured) -> set[str]:
@@ -320,3 +321,46 @@ def test_relative_and_submodule_imports_inside_the_package(configured):
         assert (tones.PREFIX, PREFIX, lazy_module.VALUE) == ("hello", "hello", "lazy 1.0")
         with pytest.raises(ImportError):
             import greeter.missing  # noqa: F401
+
+
+def test_a_registered_package_first_imported_in_a_block_is_loaded_process_wide(configured):
+    """fastcalc is no part of greeter 1.0's environment, so ``import fastcalc`` in the block loads
+    the process-wide fastcalc (2.0), which must get the process-wide wordlib (2.0): it stays in
+    sys.modules after the block, and wordlib 1.0 must not come with it."""
+    with envknit.use("greeter", "1.0"):
+        import fastcalc
+        import wordlib
+
+        assert wordlib.__version__ == "1.0"  # the block's own
+        assert fastcalc.__version__ == "2.0" and fastcalc.word_version() == "2.0"
+    assert sys.modules["fastcalc"] is fastcalc
+    assert sys.modules["wordlib"].__version__ == "2.0"
+    import wordlib
+
+    assert wordlib.__version__ == "2.0" and fastcalc.wordlib is wordlib
+
+
+def test_a_package_loaded_in_a_block_gets_process_wide_packages_it_was_not_locked_with(store, tmp_path):
+    """``app`` 1.0 (locked with wordlib 1.0) imports fastcalc, which it was not locked with, while
+    its environment's modules are swapped into sys.modules: fastcalc is loaded process-wide, with
+    the process-wide wordlib 2.0, not with the wordlib 1.0 of app's environment."""
+    app = build_wheel(tmp_path / "wheels", "app", "1.0", {
+        "app/__init__.py": "import wordlib\nimport fastcalc\n",
+    }, requires=["wordlib<2"])
+    wheels = [app, *(store.built[key][0] for key in (("fastcalc", "2.0"), ("wordlib", "2.0"), ("wordlib", "1.0")))]
+    for wheel in wheels:
+        install_wheel(store.home, wheel)
+    store.lock.write_text(lock_yaml({
+        "default": [lock_entry(store.built[("fastcalc", "2.0")]), lock_entry(store.built[("wordlib", "2.0")])],
+        "legacy": [lock_entry([app]), lock_entry(store.built[("wordlib", "1.0")])],
+    }))
+    envknit.configure_from_lock(store.lock)
+    with envknit.use("app", "1.0") as a:
+        assert a.wordlib.__version__ == "1.0"
+        assert a.fastcalc.__version__ == "2.0" and a.fastcalc.word_version() == "2.0"
+    assert sys.modules["fastcalc"] is a.fastcalc
+    assert "wordlib" not in sys.modules or sys.modules["wordlib"].__version__ == "2.0"
+    import wordlib
+
+    assert wordlib.__version__ == "2.0" and a.fastcalc.wordlib is wordlib
+    assert "app" not in sys.modules

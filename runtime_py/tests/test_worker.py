@@ -37,7 +37,10 @@ def test_worker_sees_only_its_version_and_locked_dependencies(configured, worker
     own, dep = registry.find("fastcalc", "1.0").path, registry.find("wordlib", "1.0").path
     with envknit.worker("fastcalc", "1.0") as fc:
         path = fc.sys_path()
-        assert path[:2] == [own, dep]
+        assert path[-2:] == [own, dep]  # after the standard library, as in a virtual environment
+        assert path[:-2] and all(p.startswith(sys.base_prefix) for p in path[:-2])
+        assert not any(p.endswith("isolation") for p in path)  # not worker_main.py's own folder
+        assert not fc.can_import("wire")
         assert not any("site-packages" in p or "dist-packages" in p for p in path)
         assert not fc.can_import("pytest") and not fc.can_import("greeter")
         assert fc.can_import("json")

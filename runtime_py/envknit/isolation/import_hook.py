@@ -199,26 +199,35 @@ def _swap_out(env: EnvState, stash: dict) -> None:
     modules.update(stash)
 
 
-def _run_swapped(env: EnvState, fn, *args):
-    """Call ``fn(*args)`` with ``env``'s modules in ``sys.modules`` and ``env`` active."""
+def _run_swapped(env: EnvState | None, fn, *args):
+    """Call ``fn(*args)`` with ``env``'s modules in ``sys.modules`` and ``env`` active.
+
+    ``env`` None is the process-wide view: inside another environment's swap (a package of that
+    environment importing one it was not locked with), that environment's modules are moved back
+    out for the call, and no environment is active, so what loads lands process-wide with the
+    process-wide versions of its own imports.
+    """
     global _swap_owner
     with _lock:
         outer = _swap_stack[-1] if _swap_stack else None
         if outer is not None:
             if outer[0] is env:
                 return fn(*args)
-            _swap_out(outer[0], outer[1])
-        stash = _swap_in(env)
-        _swap_stack.append([env, stash])
+            if outer[0] is not None:
+                _swap_out(outer[0], outer[1])
+        _swap_stack.append([env, _swap_in(env) if env is not None else None])
         _swap_owner = _get_ident()
         token = _active_env.set(env)
         try:
             return fn(*args)
         finally:
             _active_env.reset(token)
-            _swap_stack.pop()
-            _swap_out(env, stash)
-            if outer is not None:
+            # the stash as it is now: a nested call moved this environment out and in again, and
+            # what loaded process-wide meanwhile is in the new stash
+            stash = _swap_stack.pop()[1]
+            if env is not None:
+                _swap_out(env, stash)
+            if outer is not None and outer[0] is not None:
                 outer[1] = _swap_in(outer[0])
             _swap_owner = _get_ident() if _swap_stack else None
 
@@ -299,14 +308,31 @@ def _top_of(name: str, g: dict | None, level: int) -> str:
 
 
 def _process_wide(top: str, call, *args):
-    """Run a process-wide import.  When ``top`` is a registered distribution's name, it runs under
-    ``_lock``, so it never sees (nor leaves a module in) another thread's environment swap.  The
-    lock is taken before the import machinery takes any per-module lock, so a thread never waits
-    for it while holding one (which could deadlock with the swapping thread)."""
-    if top in _registry.import_names:
-        with _lock:
-            return call(*args)
-    return call(*args)
+    """Run a process-wide import: what it loads lands in ``sys.modules`` for the whole process, so
+    it runs with no environment active (a ``use()`` block's versions must not end up bound inside
+    a process-wide module: ``import fastcalc`` in a greeter 1.0 block loads fastcalc with the
+    process-wide wordlib, not the block's).
+
+    When ``top`` is a registered distribution's name, it runs under ``_lock``, so it never sees
+    (nor leaves a module in) another thread's environment swap.  The lock is taken before the
+    import machinery takes any per-module lock, so a thread never waits for it while holding one
+    (which could deadlock with the swapping thread).  When this thread has an environment swapped
+    in and ``top`` is a registered name that environment does not route, the environment's
+    modules are moved out for the call (see :func:`_run_swapped`)."""
+    if _swap_owner == _get_ident():
+        env = _swap_stack[-1][0]
+        if env is not None and top not in env.routes and top in _registry.import_names:
+            return _run_swapped(None, call, *args)
+        return call(*args)  # sys.modules already shows what this import should see
+    token = _active_env.set(None) if _active_env.get() is not None else None
+    try:
+        if top in _registry.import_names:
+            with _lock:
+                return call(*args)
+        return call(*args)
+    finally:
+        if token is not None:
+            _active_env.reset(token)
 
 
 def _envknit_import(name, globals=None, locals=None, fromlist=(), level=0):
@@ -490,11 +516,18 @@ def finder() -> VersionedFinder:
 
 def evict_process_wide(entry: PackageEntry) -> None:
     """Drop from ``sys.modules`` the modules loaded process-wide from ``entry``'s folder, so the
-    next import picks up a new default version."""
+    next import picks up a new default version.  Modules an environment view's links gave count
+    too (their paths lead into the folder once symlinks are resolved)."""
     prefix = entry.path + os.sep
+    names = entry.import_names
+    modules = sys.modules
     with _lock:
-        for name in [n for n in sys.modules if n.partition(".")[0] in entry.import_names]:
-            mod = sys.modules[name]
+        # Other threads import modules no environment routes without taking _lock: go over a
+        # snapshot of the names (list() of a dict runs in C) and skip a module gone meanwhile.
+        for name in [n for n in list(modules) if n.partition(".")[0] in names]:
+            mod = modules.get(name)
+            if mod is None:
+                continue
             places = [getattr(mod, "__file__", None) or ""] + [str(p) for p in getattr(mod, "__path__", None) or []]
-            if any(p.startswith(prefix) for p in places):
-                del sys.modules[name]
+            if any(p.startswith(prefix) or (p and os.path.realpath(p).startswith(prefix)) for p in places):
+                modules.pop(name, None)

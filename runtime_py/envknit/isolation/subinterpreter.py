@@ -162,7 +162,7 @@ class SubInterpreterEnv:
 
     def configure_from_lock(self, lock_path: str | os.PathLike, env_name: str = "default", *,
                             trust_install_path: bool = False) -> list[str]:
-        """Replace the sub-interpreter's ``sys.path`` with ``env_name``'s installed packages and the stdlib.
+        """Replace the sub-interpreter's ``sys.path`` with the stdlib and ``env_name``'s installed packages.
 
         Host site-packages folders are never included.  Raises ValueError when the lock has no
         ``env_name``.  Returns the new ``sys.path``.  ``trust_install_path`` is as for
@@ -178,7 +178,7 @@ class SubInterpreterEnv:
                 warn_not_installed(pkg, home)
                 continue
             packages.append(str(Path(path).resolve()))
-        self._set_path(packages + _stdlib_paths())
+        self._set_path(_stdlib_paths() + packages)  # the standard library first, as in a venv
         return list(self.paths)
 
     def _set_path(self, paths: list[str]) -> None:

@@ -3,7 +3,7 @@
 ``workers.py`` starts it as ``python -I -S worker_main.py <read fd> <write fd>``: isolated mode and
 no ``site``, so no PYTHONPATH, user or site-packages folder is visible, and the only third-party
 code it can import is on the paths the first frame names (the requested version's folder and the
-folders of the dependencies locked beside it).  It does not import the ``envknit`` package; it
+folders of the dependencies locked beside it), which come after the standard library.  It does not import the ``envknit`` package; it
 loads ``wire.py`` from its own folder.
 
 Requests are tuples ``(op, released_ids, ...)``; ``released_ids`` are handles the caller no longer
@@ -19,8 +19,11 @@ import sys
 import traceback
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def _load_wire():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
+    path = os.path.join(_HERE, "wire.py")
     spec = importlib.util.spec_from_file_location("_envknit_wire", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -119,7 +122,10 @@ class Server:
     def serve(self) -> int:
         try:
             config = self.wire.decode(self.reader.read(), self.resolve)
-            sys.path[0:0] = list(config["paths"])
+            # the standard library first, as in a virtual environment (a backport such as enum34
+            # never shadows it), then the package's folders; not this file's folder
+            here = os.path.realpath(_HERE)
+            sys.path[:] = [p for p in sys.path if os.path.realpath(p) != here] + list(config["paths"])
             self.objects[0] = importlib.import_module(config["module"])
         except BaseException as e:  # the caller re-raises it as an ImportError
             self.reply("err", self.describe(e))
