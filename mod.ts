@@ -3,8 +3,8 @@
  *
  * @module
  */
-export { ENVKNIT_VERSION } from "./project/version.ts";
-export { EnvknitError, UsageError } from "./project/errors.ts";
+export { ENVKNIT_VERSION } from "./core/version.ts";
+export { EnvknitError, UsageError } from "./core/errors.ts";
 export {
   installLock,
   type InstallOptions,

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { UsageError } from "../project/errors.ts";
-import { didYouMean } from "../project/suggest.ts";
+import { UsageError } from "../core/errors.ts";
+import { didYouMean } from "../core/suggest.ts";
 
 /** How one option is read. */
 export interface OptionSpec {

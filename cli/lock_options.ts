@@ -8,7 +8,7 @@
  */
 import type { OptionSpec } from "./args.ts";
 import type { CommandContext } from "./command.ts";
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import { LOCK_FILENAME } from "../project/lock_file.ts";
 import type { LockOptions } from "../project/locking.ts";
 

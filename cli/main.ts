@@ -8,9 +8,9 @@ import { GLOBAL_OPTIONS } from "./global_options.ts";
 import type { Command, GlobalOptions } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { Output } from "./output.ts";
-import { EnvknitError, UsageError } from "../project/errors.ts";
-import { ENVKNIT_VERSION } from "../project/version.ts";
-import { didYouMean } from "../project/suggest.ts";
+import { EnvknitError, UsageError } from "../core/errors.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
+import { didYouMean } from "../core/suggest.ts";
 
 function mainHelp(): string {
   const names = Object.keys(COMMANDS);

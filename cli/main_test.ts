@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "../tests/support/assert.ts";
-import { ENVKNIT_VERSION } from "../project/version.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
 import { DENO_DIR } from "../tests/support/deno_dir.ts";
 
 const mainPath = new URL("./main.ts", import.meta.url).pathname;

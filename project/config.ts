@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EnvknitError } from "./errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import {
   type Document,
   isMap,
@@ -14,12 +14,12 @@ import {
   parseYamlFile,
   type YamlFile,
   type YAMLMap,
-} from "./yaml.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+} from "../core/yaml.ts";
+import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
-import { ENVKNIT_VERSION } from "./version.ts";
-import { sha256Hex } from "./sha256.ts";
-import { didYouMean } from "./suggest.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import { didYouMean } from "../core/suggest.ts";
 
 /** The project file's name. */
 export const CONFIG_FILENAME = "envknit.yaml";
@@ -353,6 +353,7 @@ export function initialConfigText(
 }
 
 /** Writes the (edited) document back atomically, comments and layout kept. */
-export async function saveConfig(config: EditableConfig): Promise<void> {
-  await writeFileAtomic(config.path, String(config.document));
+export function saveConfig(config: EditableConfig): Promise<void> {
+  writeFileAtomicSync(config.path, String(config.document));
+  return Promise.resolve();
 }

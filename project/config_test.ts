@@ -5,7 +5,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../tests/support/assert.ts";
-import { EnvknitError } from "./errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import {
   configHash,
   findConfig,

@@ -10,8 +10,8 @@
  * @module
  */
 import { type EditableConfig, parseConfig, type ProjectConfig } from "./config.ts";
-import { EnvknitError, UsageError } from "./errors.ts";
-import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from "./yaml.ts";
+import { EnvknitError, UsageError } from "../core/errors.ts";
+import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from "../core/yaml.ts";
 import { parseRequirement } from "../resolver/mod.ts";
 
 /** The rule config.ts applies to environment names, checked here first for a plainer message. */

@@ -9,7 +9,7 @@
  * @module
  */
 import type { LockPackage } from "./lock.ts";
-import { EnvknitError } from "./errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import { normalizeName, parseRequirement } from "../resolver/mod.ts";
 
 /** One requirement edge: from a package (or a root) to a package by name. */

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { EnvknitError } from "./errors.ts";
-import { parseYaml } from "./yaml.ts";
+import { EnvknitError } from "../core/errors.ts";
+import { parseYaml } from "../core/yaml.ts";
 import { readCanonicalLock } from "./lock_text.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
 import { readLockText } from "./lock_file.ts";
 
@@ -326,7 +326,7 @@ export async function loadLock(
  * sees half a lock. When only `lockGeneratedAt` would change, the existing file is kept as it is:
  * locking twice gives byte-identical files. Returns whether the file changed.
  */
-export async function writeLock(path: string, lock: Lockfile): Promise<boolean> {
+export function writeLock(path: string, lock: Lockfile): Promise<boolean> {
   const text = serializeLock(lock);
   let existing: string | null = null;
   try {
@@ -336,9 +336,9 @@ export async function writeLock(path: string, lock: Lockfile): Promise<boolean> 
   } catch {
     // no lock yet (or unreadable: it is replaced)
   }
-  if (existing !== null && sameExceptTimestamp(existing, text)) return false;
-  await writeFileAtomic(path, text);
-  return true;
+  if (existing !== null && sameExceptTimestamp(existing, text)) return Promise.resolve(false);
+  writeFileAtomicSync(path, text); // synchronous, as the read above (and it is small)
+  return Promise.resolve(true);
 }
 
 const TIMESTAMP_LINE = /^lock_generated_at: .*$/m;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EnvknitError } from "./errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 
 /** The lock's file name, beside envknit.yaml. */
 export const LOCK_FILENAME = "envknit.lock.yaml";

@@ -4,7 +4,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../tests/support/assert.ts";
-import { EnvknitError } from "./errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import { type Lockfile, parseLock, readLock, serializeLock, writeLock } from "./lock.ts";
 
 const SHA = "a".repeat(64);

@@ -4,7 +4,7 @@ import { assert, assertEquals } from "../tests/support/assert.ts";
 import { mulberry32 } from "../tests/support/random.ts";
 import { type Lockfile, type LockPackage, serializeLock } from "./lock.ts";
 import { readCanonicalLock } from "./lock_text.ts";
-import { parseYaml } from "./yaml.ts";
+import { parseYaml } from "../core/yaml.ts";
 
 const ODD = ['"', "\\", "\n", "\t", "é", "😀", "#", ": ", ", ", "{", "}", "[", "]", "'", "\u0001"];
 

@@ -16,7 +16,7 @@ import {
   type ProjectConfig,
   readConfig,
 } from "./config.ts";
-import { EnvknitError, UsageError } from "./errors.ts";
+import { EnvknitError, UsageError } from "../core/errors.ts";
 import {
   loadLock,
   LOCK_FILENAME,
@@ -28,8 +28,9 @@ import {
   serializeLock,
   writeLock,
 } from "./lock.ts";
-import * as names from "./names.ts";
-import { ENVKNIT_VERSION } from "./version.ts";
+import * as names from "../core/names.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
+import { writeFileQuietly } from "../core/atomic_write.ts";
 import { HttpClient, type HttpStats } from "../store/http/client.ts";
 import { httpOptionsFromEnv } from "../store/http/env.ts";
 import { redactUrl, stripCredentials } from "../store/http/url.ts";
@@ -602,12 +603,7 @@ async function lockEntry(
  * in the wheel cache, so `envknit install` does not download it again. Its sha256 was checked.
  */
 async function keepWheel(layout: StoreLayout, sha256: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${layout.wheelCacheTmpDir}/lock-${crypto.randomUUID().slice(0, 12)}`;
-  try {
-    await Deno.mkdir(layout.wheelCacheTmpDir, { recursive: true });
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, layout.cachedWheel(sha256));
-  } catch {
-    await Deno.remove(tmp).catch(() => {}); // the cache only saves time
-  }
+  // Spooled in the cache's temp folder, which cleanup empties after a crash; the cache only
+  // saves time, so a failure is ignored.
+  await writeFileQuietly(layout.cachedWheel(sha256), bytes, { tmpDir: layout.wheelCacheTmpDir });
 }

@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { ENVKNIT_VERSION } from "./version.ts";
-import { sha256Hex } from "./sha256.ts";
-import { writeFileQuietly } from "./atomic_write.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import { writeFileQuietly } from "../core/atomic_write.ts";
 
 /**
  * Bumped when the shape of a cached value changes, or when validation gets stricter (2: unknown

@@ -17,13 +17,14 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import { findPython } from "./tags/find_python.ts";
 import { StoreLayout } from "./layout.ts";
 import { recordProject } from "./projects.ts";
 import { ensureRuntime } from "./runtime.ts";
 import { readLockText } from "../project/lock_file.ts";
-import { sha256Hex } from "../project/sha256.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import { writeFileAtomicSync } from "../core/atomic_write.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -102,17 +103,10 @@ function identityOf(python: string | null): [number, number] | null {
 }
 
 function writePlan(file: string, plan: Plan): void {
-  const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
-    Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")), { recursive: true });
-    Deno.writeTextFileSync(tmp, JSON.stringify(plan));
-    Deno.renameSync(tmp, file);
+    writeFileAtomicSync(file, JSON.stringify(plan), { mkdir: true });
   } catch {
-    try {
-      Deno.removeSync(tmp);
-    } catch {
-      // nothing written
-    }
+    // not remembered: the next run plans again
   }
 }
 

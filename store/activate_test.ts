@@ -6,7 +6,7 @@ import { PYTHON } from "../tests/support/python.ts";
 import { entryDir, makeProject, writeTestLock } from "../tests/e2e/install_support.ts";
 import { probeInterpreter } from "./tags/interpreter.ts";
 import { prepareRun } from "./activate.ts";
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 
 const alpha1 = await buildWheel({ name: "alpha", version: "1.0" });
 const alpha2 = await buildWheel({ name: "alpha", version: "2.0" });

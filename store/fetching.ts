@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import type { HttpClient } from "./http/client.ts";
 import { StoreLayout } from "./layout.ts";
 import { loadLock } from "../project/lock.ts";

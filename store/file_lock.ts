@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 
 /** A held lock; release it with {@link FileLock.release} (or `using`). */
 export class FileLock implements Disposable {

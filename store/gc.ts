@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import { FileLock } from "./file_lock.ts";
 import { ENTRY_MARKER, type EntryMarker, hash16, type StoreLayout } from "./layout.ts";
 import { forgetProject, listProjects, type ProjectRecord } from "./projects.ts";

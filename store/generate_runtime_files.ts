@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { sha256Hex } from "../project/sha256.ts";
+import { sha256Hex } from "../core/sha256.ts";
 
 const root = new URL("..", import.meta.url);
 const SOURCE = new URL("runtime_py/envknit/", root);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 
 /**
  * The store root as an absolute path: `ENVKNIT_HOME` (made absolute against the current directory

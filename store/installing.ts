@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import type { HttpClient } from "./http/client.ts";
 import { FileLock } from "./file_lock.ts";
 import { cleanupStale } from "./gc.ts";

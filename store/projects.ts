@@ -10,8 +10,8 @@
  * @module
  */
 import { StoreLayout } from "./layout.ts";
-import { writeFileAtomic } from "../project/atomic_write.ts";
-import { sha256Hex } from "../project/sha256.ts";
+import { writeFileAtomicSync } from "../core/atomic_write.ts";
+import { sha256Hex } from "../core/sha256.ts";
 
 /** One recorded project. */
 export interface ProjectRecord {
@@ -57,12 +57,7 @@ export async function recordProject(
   }
   const text = JSON.stringify({ lock, last_used: new Date().toISOString() }) + "\n";
   try {
-    try {
-      await writeFileAtomic(file, text);
-    } catch {
-      await Deno.mkdir(layout.projectsDir, { recursive: true }); // the first record of the store
-      await writeFileAtomic(file, text);
-    }
+    writeFileAtomicSync(file, text, { mkdir: true }); // the first record creates projects/
   } catch {
     // not recorded (see above)
   }

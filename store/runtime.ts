@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
-import { ENVKNIT_VERSION } from "../project/version.ts";
+import { EnvknitError } from "../core/errors.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
 import { withFileLock } from "./file_lock.ts";
 import type { StoreLayout } from "./layout.ts";
 // Only the digest is loaded up front: the files (a large module) only when they must be written.

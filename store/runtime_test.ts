@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../tests/support/assert.ts";
-import { ENVKNIT_VERSION } from "../project/version.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
 import {
   collectRuntimeFiles,
   renderDigestModule,

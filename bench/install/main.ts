@@ -21,7 +21,7 @@ import { bestWheel } from "../../store/tags/compat.ts";
 import { probeInterpreter } from "../../store/tags/interpreter.ts";
 import { parseWheelFilename } from "../../store/wheel/filename.ts";
 import { type IndexFile, startIndex } from "../../tests/support/index_server.ts";
-import { sha256Hex as sha256 } from "../../project/sha256.ts";
+import { sha256Hex as sha256 } from "../../core/sha256.ts";
 import { RUN_FLAGS } from "../../tests/support/cli.ts";
 import { settleFileCreation, syncDisk } from "./settle.ts";
 

@@ -27,7 +27,7 @@
 import { MIRROR, mirrorAvailable, mirrorClosure } from "./mirror.ts";
 import { type RequestCounts, startIndex } from "../../tests/support/index_server.ts";
 import { parseLock } from "../../project/lock.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import { RUN_FLAGS } from "../../tests/support/cli.ts";
 
 /** The requirement sets (all resolvable from the mirror, checked with pip). */

@@ -10,7 +10,7 @@
  */
 import { parseHtmlPage } from "../../store/index/page.ts";
 import { readWheelMetadata } from "../../store/index/core_metadata.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import { splitRequirement } from "../../resolver/split_requirement.ts";
 import { parseCoreMetadata } from "../../store/wheel/metadata.ts";
 import { openFileSource, openZip } from "../../store/zip/mod.ts";

@@ -21,11 +21,11 @@ import {
   listKey,
   setRequirement,
 } from "../../project/edit.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
 import { describeChanges, diffPackages, isEmptyDiff } from "../../project/lock_diff.ts";
 import { lockProject } from "../../project/locking.ts";
-import { writeFileAtomic } from "../../project/atomic_write.ts";
+import { writeFileAtomicSync } from "../../core/atomic_write.ts";
 import { normalizeName, parseRequirement } from "../../resolver/mod.ts";
 
 /** `--env` and `--no-lock`, shared by the commands that edit requirements. */
@@ -102,7 +102,7 @@ export async function saveAndLock(
       onWarning: (m) => ctx.out.warn(m),
     }));
   } catch (error) {
-    await writeFileAtomic(config.path, originalText);
+    writeFileAtomicSync(config.path, originalText);
     if (error instanceof EnvknitError) {
       throw new EnvknitError(error.message, {
         exitCode: error.exitCode,

@@ -7,7 +7,7 @@
  */
 import type { Command } from "../command.ts";
 import { configHash, loadProject } from "../../project/config.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { LOCK_FILENAME, readLock } from "../../project/lock.ts";
 
 /** `envknit check`. */

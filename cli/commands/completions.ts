@@ -13,7 +13,7 @@ import type { OptionSpec } from "../args.ts";
 import type { Command } from "../command.ts";
 import { COMMANDS } from "./mod.ts";
 import { GLOBAL_OPTIONS } from "../global_options.ts";
-import { UsageError } from "../../project/errors.ts";
+import { UsageError } from "../../core/errors.ts";
 
 /** Extra completion facts a command module may export as `completion`. */
 export interface CompletionHints {

@@ -7,7 +7,7 @@
  */
 import type { Command } from "../command.ts";
 import { lockPath } from "../lock_options.ts";
-import { UsageError } from "../../project/errors.ts";
+import { UsageError } from "../../core/errors.ts";
 import { readLock } from "../../project/lock.ts";
 import { describeChanges, diffLocks } from "../../project/lock_diff.ts";
 

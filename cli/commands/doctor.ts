@@ -14,7 +14,7 @@ import {
   loadConfig,
   type ProjectConfig,
 } from "../../project/config.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { type Lockfile, readLock } from "../../project/lock.ts";
 import { envknitHome } from "../../store/home.ts";
 import { StoreLayout } from "../../store/layout.ts";

@@ -7,8 +7,8 @@ import type { Command, CommandContext } from "../command.ts";
 import type { CompletionHints } from "./completions.ts";
 import { loadProject, type ProjectConfig, saveConfig } from "../../project/config.ts";
 import { addEnvironment, checkEdited, removeEnvironment } from "../../project/edit.ts";
-import { UsageError } from "../../project/errors.ts";
-import { didYouMean } from "../../project/suggest.ts";
+import { UsageError } from "../../core/errors.ts";
+import { didYouMean } from "../../core/suggest.ts";
 import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
 
 const SUBCOMMANDS = ["list", "create", "remove"];

@@ -7,8 +7,8 @@
 import type { Command } from "../command.ts";
 import type { CompletionHints } from "./completions.ts";
 import { lockPath } from "../lock_options.ts";
-import { writeFileAtomic } from "../../project/atomic_write.ts";
-import { UsageError } from "../../project/errors.ts";
+import { writeFileAtomicSync } from "../../core/atomic_write.ts";
+import { UsageError } from "../../core/errors.ts";
 import { readLock } from "../../project/lock.ts";
 import { exportPylock, PYLOCK_NAME } from "../../project/export/pylock.ts";
 import { exportRequirements } from "../../project/export/requirements.ts";
@@ -101,7 +101,7 @@ Without --format, an output file named pylock.toml or pylock.NAME.toml is pylock
       return 0;
     }
     const target = output.startsWith("/") ? output : `${ctx.cwd.replace(/\/+$/, "")}/${output}`;
-    await writeFileAtomic(target, text);
+    writeFileAtomicSync(target, text);
     ctx.out.info(`wrote environment '${env}' of ${source} to ${target} (${format})`);
     return 0;
   },

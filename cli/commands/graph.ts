@@ -15,7 +15,7 @@ import {
   loadConfig,
   type ProjectConfig,
 } from "../../project/config.ts";
-import { UsageError } from "../../project/errors.ts";
+import { UsageError } from "../../core/errors.ts";
 import { buildGraph, type DependencyGraph } from "../../project/graph.ts";
 import { type Lockfile, readLock } from "../../project/lock.ts";
 import { defaultEnvironment } from "../../store/activate.ts";

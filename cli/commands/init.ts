@@ -5,7 +5,7 @@
  */
 import type { Command } from "../command.ts";
 import { CONFIG_FILENAME, initialConfigText } from "../../project/config.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 
 export const command: Command = {
   name: "init",

@@ -13,7 +13,7 @@ import {
   type Shell,
   SHELLS,
 } from "./completions.ts";
-import { UsageError } from "../../project/errors.ts";
+import { UsageError } from "../../core/errors.ts";
 
 /** Completion facts of this command. */
 export const completion: CompletionHints = { positionals: [...SHELLS] };

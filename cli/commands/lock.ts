@@ -8,7 +8,7 @@ import { globalLockOptions } from "../lock_options.ts";
 import { Progress } from "../progress.ts";
 import { type LockProgress, lockProject } from "../../project/locking.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
-import { UsageError } from "../../project/errors.ts";
+import { UsageError } from "../../core/errors.ts";
 import { recordProject } from "../../store/projects.ts";
 
 const PRERELEASE = ["if-necessary-or-explicit", "allow", "disallow"] as const;

@@ -16,7 +16,7 @@ import {
   requireEnvironment,
   setRequirement,
 } from "../../project/edit.ts";
-import { EnvknitError, UsageError } from "../../project/errors.ts";
+import { EnvknitError, UsageError } from "../../core/errors.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
 
 export const command: Command = {

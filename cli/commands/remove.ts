@@ -13,7 +13,7 @@ import {
   listKey,
   removeRequirement,
 } from "../../project/edit.ts";
-import { EnvknitError, UsageError } from "../../project/errors.ts";
+import { EnvknitError, UsageError } from "../../core/errors.ts";
 
 export const command: Command = {
   name: "remove",

@@ -20,7 +20,7 @@
  */
 import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath } from "../lock_options.ts";
-import { EnvknitError, UsageError } from "../../project/errors.ts";
+import { EnvknitError, UsageError } from "../../core/errors.ts";
 import { prepareRun } from "../../store/activate.ts";
 
 const FORWARDED: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGINT", "SIGQUIT"];

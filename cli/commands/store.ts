@@ -11,8 +11,8 @@
  */
 import type { Command } from "../command.ts";
 import { formatBytes } from "../progress.ts";
-import { UsageError } from "../../project/errors.ts";
-import { didYouMean } from "../../project/suggest.ts";
+import { UsageError } from "../../core/errors.ts";
+import { didYouMean } from "../../core/suggest.ts";
 import { StoreLayout } from "../../store/layout.ts";
 import {
   cleanupStale,

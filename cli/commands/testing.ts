@@ -14,7 +14,7 @@ import {
 } from "../../project/lock.ts";
 import { cleanEnv, type CliResult, MAIN, runEnvknit } from "../../tests/support/cli.ts";
 import { PYTHON } from "../../tests/support/python.ts";
-import { sha256Hex } from "../../project/sha256.ts";
+import { sha256Hex } from "../../core/sha256.ts";
 
 /** A temporary project folder and store; `dispose()` removes both. */
 export interface TempProject {

@@ -7,7 +7,7 @@
  */
 import type { Command } from "../command.ts";
 import { GRAPH_OPTIONS, loadEnvironmentGraph } from "./graph.ts";
-import { UsageError } from "../../project/errors.ts";
+import { UsageError } from "../../core/errors.ts";
 import { treeLines } from "../../project/graph.ts";
 import { normalizeName } from "../../resolver/mod.ts";
 

@@ -9,7 +9,7 @@ import { globalLockOptions } from "../lock_options.ts";
 import { currentLock, packageNames } from "./add.ts";
 import { loadProject } from "../../project/config.ts";
 import { requireEnvironment } from "../../project/edit.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { describeChanges, diffLocks } from "../../project/lock_diff.ts";
 import { lockProject } from "../../project/locking.ts";
 

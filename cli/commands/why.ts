@@ -6,7 +6,7 @@
  */
 import type { Command } from "../command.ts";
 import { GRAPH_OPTIONS, loadEnvironmentGraph } from "./graph.ts";
-import { EnvknitError, UsageError } from "../../project/errors.ts";
+import { EnvknitError, UsageError } from "../../core/errors.ts";
 import { pathsTo } from "../../project/graph.ts";
 import { normalizeName } from "../../resolver/mod.ts";
 

@@ -8,7 +8,7 @@ import {
 } from "../../tests/support/assert.ts";
 import { buildWheel, type BuiltWheel } from "../../tests/support/wheel_factory.ts";
 import { runPython } from "../../tests/support/python.ts";
-import { EnvknitError } from "../errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { LOCK_SCHEMA_VERSION, type Lockfile, type LockPackage } from "../lock.ts";
 import { exportRequirements } from "./requirements.ts";
 import { exportPylock, PYLOCK_NAME } from "./pylock.ts";

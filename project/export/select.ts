@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { EnvknitError, UsageError } from "../errors.ts";
+import { EnvknitError, UsageError } from "../../core/errors.ts";
 import type { Lockfile, LockPackage } from "../lock.ts";
 
 /** The packages of environment `env` (sorted by name); dev-only ones left out unless `dev`. */

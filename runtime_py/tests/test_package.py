@@ -7,5 +7,5 @@ import envknit  # noqa: E402
 
 
 def test_version_matches_the_tool():
-    ts = (Path(__file__).resolve().parents[2] / "project" / "version.ts").read_text()
+    ts = (Path(__file__).resolve().parents[2] / "core" / "version.ts").read_text()
     assert f'"{envknit.__version__}"' in ts

@@ -15,8 +15,8 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
-import { ENVKNIT_VERSION } from "../../project/version.ts";
+import { EnvknitError } from "../../core/errors.ts";
+import { ENVKNIT_VERSION } from "../../core/version.ts";
 import { loadNetrc, type Netrc, netrcLookup, netrcPath } from "./netrc.ts";
 import { checkTransport, redactUrl, stripCredentials, urlCredentials } from "./url.ts";
 

@@ -1,5 +1,5 @@
 import { HttpClient, HttpError } from "./client.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import {
   assert,
   assertEquals,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import type { HttpClientOptions } from "./client.ts";
 import { trustedHostsFromEnv } from "./url.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 
 /**
  * The URL without its `user:password@` part (for lock files: they never hold credentials). A

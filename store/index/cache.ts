@@ -16,8 +16,8 @@
  * @module
  */
 import type { IndexFile } from "./types.ts";
-import { sha256Hex } from "../../project/sha256.ts";
-import { writeFileQuietly } from "../../project/atomic_write.ts";
+import { sha256Hex } from "../../core/sha256.ts";
+import { writeFileQuietly } from "../../core/atomic_write.ts";
 
 /** A cached project page with what is needed to revalidate it. */
 export interface CachedPage {

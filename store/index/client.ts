@@ -9,11 +9,11 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import type { HttpClient } from "../http/client.ts";
 import { HttpError } from "../http/client.ts";
 import { redactUrl, stripCredentials } from "../http/url.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import { ZipError } from "../zip/errors.ts";
 import type { CachedPage, IndexCache } from "./cache.ts";
 import { fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";

@@ -2,7 +2,7 @@ import { freshnessOf, IndexClient } from "./client.ts";
 import { IndexCache } from "./cache.ts";
 import { fetchCoreMetadata, metadataHeaders } from "./core_metadata.ts";
 import { HttpClient } from "../http/client.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import {
   assert,
   assertEquals,

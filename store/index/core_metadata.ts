@@ -12,15 +12,15 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { type HttpClient, HttpError } from "../http/client.ts";
 import { redactUrl } from "../http/url.ts";
 import type { RandomAccessSource, ZipArchive } from "../zip/mod.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import { keepFields } from "../wheel/metadata.ts";
 import type { IndexCache } from "./cache.ts";
 import type { IndexFile } from "./types.ts";
-import { sha256Hex } from "../../project/sha256.ts";
+import { sha256Hex } from "../../core/sha256.ts";
 
 /** How metadata was obtained (for statistics and tests). */
 export type MetadataSource = "cache" | "pep658" | "range" | "wheel" | "local";

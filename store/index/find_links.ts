@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
-import { normalizeName } from "../../project/names.ts";
+import { EnvknitError } from "../../core/errors.ts";
+import { normalizeName } from "../../core/names.ts";
 import { isSdistFilename, parseSdistFilename, tryParseWheelFilename } from "../wheel/filename.ts";
 import type { IndexFile } from "./types.ts";
-import { writeFileQuietly } from "../../project/atomic_write.ts";
+import { writeFileQuietly } from "../../core/atomic_write.ts";
 
 /**
  * The sha256 of a local file, streamed (Web Crypto has no incremental digest, `node:crypto` does),

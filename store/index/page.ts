@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { redactUrl, stripCredentials } from "../http/url.ts";
 import type { IndexFile } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import { decodeEntities, parseHtmlPage, parseJsonPage, parseProjectPage } from "./page.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { assertEquals, assertThrows } from "../../tests/support/assert.ts";
 
 const PAGE = "https://example.org/simple/demo/";

@@ -19,7 +19,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import type { LockWheel } from "../../project/lock.ts";
 import { HttpClient } from "../http/client.ts";
 import { ENTRY_MARKER, type EntryMarker, type StoreLayout } from "../layout.ts";

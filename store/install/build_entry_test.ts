@@ -6,8 +6,8 @@ import {
   sha256Hex,
 } from "../../tests/support/wheel_factory.ts";
 import { writeZip } from "../../tests/support/zip_writer.ts";
-import { EnvknitError } from "../../project/errors.ts";
-import { normalizeName } from "../../project/names.ts";
+import { EnvknitError } from "../../core/errors.ts";
+import { normalizeName } from "../../core/names.ts";
 import { StoreLayout } from "../layout.ts";
 import { buildEntry, commitEntry, discardEntry, type PreparedEntry } from "./build_entry.ts";
 

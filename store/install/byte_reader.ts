@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 
 /** Reads a stream front to back; see the module documentation. */
 export class ByteReader {

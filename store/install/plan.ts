@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import type { Lockfile, LockPackage } from "../../project/lock.ts";
 import { bestWheel, describeInterpreter, unavailableReason } from "../tags/compat.ts";
 import { findPython } from "../tags/find_python.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 
 /** One console or gui script declared by a wheel. */
 export interface ScriptEntryPoint {

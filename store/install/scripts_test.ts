@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../../tests/support/assert.ts";
 import { PYTHON as python } from "../../tests/support/python.ts";
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { entryPointScript, parseScriptEntryPoints, rewriteScript } from "./scripts.ts";
 
 Deno.test("parseScriptEntryPoints: console and gui scripts, extras, comments, other groups", () => {

@@ -16,9 +16,9 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { ENTRY_MARKER } from "../layout.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 
 const DATA_KEYS: Record<string, string> = {
   purelib: "",

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 
 /** Environment variables, as `Deno.env.toObject()` gives them. */
 export type Env = Record<string, string | undefined>;

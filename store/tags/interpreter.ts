@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { cacheDir as storeCacheDir } from "../home.ts";
 import { PROBE_SCRIPT, PROBE_VERSION } from "./probe_script.ts";
 import { cpythonAbis, genericAbis } from "./tags.ts";
@@ -20,8 +20,8 @@ import {
 // Type-only: the declaration lives beside the marker evaluator; nothing of the resolver (nor its
 // WebAssembly module) is loaded or even fetched by importing this file.
 import type { MarkerEnvironment } from "../../resolver/pep.ts";
-import { sha256Hex } from "../../project/sha256.ts";
-import { writeFileQuietly } from "../../project/atomic_write.ts";
+import { sha256Hex } from "../../core/sha256.ts";
+import { writeFileQuietly } from "../../core/atomic_write.ts";
 import { type Env, isPathLike, whichExecutable } from "./find_python.ts";
 
 /** The PEP 508 marker environment (declared in `resolver/pep.ts`), re-exported for `store/tags`. */

@@ -34,7 +34,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import type { Interpreter, MarkerEnvironment } from "./interpreter.ts";
 import { linuxPlatforms, macPlatforms, type VersionPair } from "./platforms.ts";
 import { cpythonAbis } from "./tags.ts";

@@ -1,8 +1,8 @@
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { assert, assertEquals, assertThrows } from "../../tests/support/assert.ts";
 import { interpreterFromTarget, parseTargetPlatform } from "./target.ts";
 import { supportedTags } from "./tags.ts";
-import { sha256Hex as sha256 } from "../../project/sha256.ts";
+import { sha256Hex as sha256 } from "../../core/sha256.ts";
 
 interface ExpectedTarget {
   python: string;

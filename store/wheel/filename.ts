@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
-import { normalizeName } from "../../project/names.ts";
+import { EnvknitError } from "../../core/errors.ts";
+import { normalizeName } from "../../core/names.ts";
 
 /** The optional build tag of a wheel: its leading digits and the rest (`1local` → 1, "local"). */
 export interface BuildTag {

@@ -19,8 +19,8 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
-import { normalizeName } from "../../project/names.ts";
+import { EnvknitError } from "../../core/errors.ts";
+import { normalizeName } from "../../core/names.ts";
 
 /** Header fields and body of an email-format document, as written. */
 export interface EmailFields {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../../project/errors.ts";
+import { EnvknitError } from "../../core/errors.ts";
 
 /** What went wrong while reading an archive. */
 export type ZipErrorCode =

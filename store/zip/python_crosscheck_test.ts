@@ -5,7 +5,7 @@ import { runPython } from "../../tests/support/python.ts";
 import { mulberry32 as random } from "../../tests/support/random.ts";
 import { writeZip, type ZipWriterEntry } from "../../tests/support/zip_writer.ts";
 import { openZip, type ZipArchive } from "./reader.ts";
-import { sha256Hex as sha256 } from "../../project/sha256.ts";
+import { sha256Hex as sha256 } from "../../core/sha256.ts";
 
 interface Listing {
   name: string;

@@ -5,7 +5,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../supp
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
 import { RUNTIME_FILES } from "../../store/runtime_files.generated.ts";
-import { ENVKNIT_VERSION } from "../../project/version.ts";
+import { ENVKNIT_VERSION } from "../../core/version.ts";
 import {
   entryDir,
   envknit,

@@ -4,7 +4,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../supp
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
 import { envknit, makeProject, snapshot, writeTestLock } from "./install_support.ts";
-import { sha256Hex as sha } from "../../project/sha256.ts";
+import { sha256Hex as sha } from "../../core/sha256.ts";
 
 const pure = await buildWheel({ name: "pure", version: "1.0" });
 const native311 = await buildWheel({

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { type Lockfile, type LockPackage, writeLock } from "../../project/lock.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import type { BuiltWheel } from "../support/wheel_factory.ts";
 import type { IndexServer } from "../support/index_server.ts";
 import { cleanEnv, type CliResult, runEnvknit } from "../support/cli.ts";

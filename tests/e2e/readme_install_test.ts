@@ -2,7 +2,7 @@
 // give an `envknit` command that works from any folder, not only inside the checkout.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
 import { cleanEnv, RUN_FLAGS } from "../support/cli.ts";
-import { ENVKNIT_VERSION } from "../../project/version.ts";
+import { ENVKNIT_VERSION } from "../../core/version.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

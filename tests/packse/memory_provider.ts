@@ -20,7 +20,7 @@ import {
   interpreterFromTarget,
   unavailableReason,
 } from "../../store/tags/mod.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import { filenameName } from "../support/names.ts";
 import { type PackseScenario, type PackseVersion, requiresDist } from "../support/packse.ts";
 

@@ -17,7 +17,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 
 /** PEP 691 JSON content type. */
 export const JSON_TYPE = "application/vnd.pypi.simple.v1+json";

@@ -1,7 +1,7 @@
 /**
  * Name and version normalization the test support needs on its own (it must not depend on the
  * resolver it helps to test): PEP 427 filename components, PEP 440 versions, PEP 425 tag sets.
- * PEP 503 project names are `normalizeName` of `project/names.ts` (plain JavaScript, no resolver).
+ * PEP 503 project names are `normalizeName` of `core/names.ts` (plain JavaScript, no resolver).
  *
  * @module
  */

@@ -14,7 +14,7 @@
  * @module
  */
 import { parse as parseToml } from "smol-toml";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import { buildSdist, buildWheel, type BuiltFile } from "./wheel_factory.ts";
 
 /** One version of a package in a scenario, with defaults applied. */

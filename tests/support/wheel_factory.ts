@@ -11,7 +11,7 @@
  */
 import { compressTags, expandTags, filenameName, moduleName, normalizeVersion } from "./names.ts";
 import { writeZip, type ZipWriterEntry } from "./zip_writer.ts";
-import { sha256Hex } from "../../project/sha256.ts";
+import { sha256Hex } from "../../core/sha256.ts";
 
 /** File contents: text (UTF-8 encoded) or bytes. */
 export type Content = string | Uint8Array;

@@ -2,7 +2,7 @@
 // `zipfile` reads its archives, and RECORD is verified the way installers do it.
 import { openZip } from "../../store/zip/mod.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { normalizeName } from "../../project/names.ts";
+import { normalizeName } from "../../core/names.ts";
 import { compressTags, expandTags, normalizeVersion } from "./names.ts";
 import { runPython } from "./python.ts";
 import { buildSdist, buildWheel, sha256Hex, wheelFilename } from "./wheel_factory.ts";
