@@ -44,7 +44,7 @@ import {
   interpreterFromTarget,
   probeInterpreter,
 } from "../store/tags/mod.ts";
-import { IndexProvider } from "../resolver/provider.ts";
+import { IndexProvider } from "../ops/lock/index_provider.ts";
 import { requirementName } from "../resolver/split_requirement.ts";
 import {
   normalizeName,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import { call, ResolverCallError } from "./wasm.ts";
 
 /** The values of PEP 508's environment markers for one target (all strings). */
@@ -114,7 +114,7 @@ export function specifierContains(
  * The PEP 503 normal form of a project or extra name (`Foo.Bar_baz` → `foo-bar-baz`), validated.
  *
  * Computed by the WebAssembly module, so it loads it. Unlike the plain-JavaScript `normalizeName`
- * of `project/names.ts` (same result for a valid name, but any string gets one: `"-x-"` stays
+ * of `core/names.ts` (same result for a valid name, but any string gets one: `"-x-"` stays
  * `"-x-"`), it refuses what is not a name, which is what user input needs (the names given to `envknit
  * remove`, `pin`, `upgrade`, `why`: `foo bar` is an error, not a name). Paths that must not load the resolver (`install`, `run`, the
  * index client) use the plain form on names already known to be valid.

@@ -1,4 +1,4 @@
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import { assert, assertEquals, assertThrows } from "../tests/support/assert.ts";
 import {
   compareVersions,

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import type { MarkerEnvironment } from "./pep.ts";
 import { call, ResolverCallError } from "./wasm.ts";
 import type * as wire from "./wire.ts";

@@ -4,7 +4,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../tests/support/assert.ts";
-import { EnvknitError } from "../project/errors.ts";
+import { EnvknitError } from "../core/errors.ts";
 import {
   type CandidateVersion,
   resolve,

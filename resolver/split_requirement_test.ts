@@ -1,5 +1,5 @@
 import { assertEquals } from "../tests/support/assert.ts";
-import { normalizeName } from "../project/names.ts";
+import { normalizeName } from "../core/names.ts";
 import { parseRequirement } from "./pep.ts";
 import { requirementName, splitRequirement } from "./split_requirement.ts";
 

@@ -5,7 +5,7 @@
 import { assertEquals } from "./support/assert.ts";
 
 const root = new URL("..", import.meta.url);
-const PRODUCT_DIRS = ["core", "cli", "project", "resolver", "store"];
+const PRODUCT_DIRS = ["core", "ops", "cli", "project", "resolver", "store"];
 
 async function* sources(dir: URL): AsyncGenerator<URL> {
   const exists = await Deno.stat(dir).then(() => true, () => false);

@@ -4,21 +4,21 @@
  * version, read from the wheel that the target would install.
  *
  * What to fetch ahead of the solver is the solver's call: its hints (`prefetch`,
- * `prefetchMetadata`; see `./solve.ts`) come from the requirements, markers and policies it
+ * `prefetchMetadata`; see `resolver/solve.ts`) come from the requirements, markers and policies it
  * knows. The provider adds what only it can see, the cache: on a warm run, a hinted project's
  * cached page and metadata name the projects that will follow, and their pages are revalidated
  * at once instead of level by level. The HTTP client bounds how many requests run at once.
  *
  * @module
  */
-import { EnvknitError } from "../project/errors.ts";
-import type { IndexClient } from "../store/index/client.ts";
-import type { IndexFile } from "../store/index/types.ts";
-import { bestWheel, type Interpreter, unavailableReason } from "../store/tags/mod.ts";
-import { tryParseWheelFilename } from "../store/wheel/filename.ts";
-import { parseSdistFilename } from "../store/wheel/filename.ts";
-import { parseMetadata } from "../store/wheel/metadata.ts";
-import { splitRequirement } from "./split_requirement.ts";
+import { EnvknitError } from "../../core/errors.ts";
+import type { IndexClient } from "../../store/index/client.ts";
+import type { IndexFile } from "../../store/index/types.ts";
+import { bestWheel, type Interpreter, unavailableReason } from "../../store/tags/mod.ts";
+import { tryParseWheelFilename } from "../../store/wheel/filename.ts";
+import { parseSdistFilename } from "../../store/wheel/filename.ts";
+import { parseMetadata } from "../../store/wheel/metadata.ts";
+import { splitRequirement } from "../../resolver/split_requirement.ts";
 import {
   type CandidateVersion,
   evaluateMarker,
@@ -28,7 +28,7 @@ import {
   sortVersions,
   specifierContains,
   type VersionMetadata,
-} from "./mod.ts";
+} from "../../resolver/mod.ts";
 
 /** One version of a project as the index lists it, with what the lock needs. */
 export interface Release {

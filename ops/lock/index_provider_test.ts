@@ -1,17 +1,17 @@
-import { IndexProvider } from "./provider.ts";
-import { resolve } from "./solve.ts";
-import { IndexClient } from "../store/index/client.ts";
-import { HttpClient } from "../store/http/client.ts";
-import { interpreterFromTarget } from "../store/tags/mod.ts";
-import { EnvknitError } from "../project/errors.ts";
+import { IndexProvider } from "./index_provider.ts";
+import { resolve } from "../../resolver/mod.ts";
+import { IndexClient } from "../../store/index/client.ts";
+import { HttpClient } from "../../store/http/client.ts";
+import { interpreterFromTarget } from "../../store/tags/mod.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import {
   assert,
   assertEquals,
   assertRejects,
   assertStringIncludes,
-} from "../tests/support/assert.ts";
-import { startIndex } from "../tests/support/index_server.ts";
-import { buildSdist, buildWheel } from "../tests/support/wheel_factory.ts";
+} from "../../tests/support/assert.ts";
+import { startIndex } from "../../tests/support/index_server.ts";
+import { buildSdist, buildWheel } from "../../tests/support/wheel_factory.ts";
 
 const linux312 = interpreterFromTarget({
   pythonVersion: "3.12",
