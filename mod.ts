@@ -10,15 +10,15 @@ export {
   type InstallOptions,
   type InstallProgress,
   type InstallResult,
-} from "./store/installing.ts";
-export { fetchLock, type FetchOptions, type FetchResult } from "./store/fetching.ts";
-export { verifyLock, type VerifyProblem, type VerifyResult } from "./store/verify.ts";
-export { collectGarbage, type GcResult } from "./store/gc.ts";
-export { prepareRun, type RunEnvironment, type RunOptions } from "./store/activate.ts";
+} from "./ops/install.ts";
+export { fetchLock, type FetchOptions, type FetchResult } from "./ops/fetch.ts";
+export { verifyLock, type VerifyProblem, type VerifyResult } from "./ops/verify.ts";
+export { collectGarbage, type GcResult } from "./ops/gc.ts";
+export { prepareRun, type RunEnvironment, type RunOptions } from "./ops/run.ts";
 export { recordProject } from "./store/projects.ts";
 export {
   type LockOptions,
   type LockProgress,
   lockProject,
   type LockResult,
-} from "./project/locking.ts";
+} from "./ops/lock/lock_project.ts";

@@ -10,7 +10,7 @@ import type { OptionSpec } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { EnvknitError } from "../core/errors.ts";
 import { LOCK_FILENAME } from "../project/lock_file.ts";
-import type { LockOptions } from "../project/locking.ts";
+import type { LockOptions } from "../ops/lock/lock_project.ts";
 
 // project/config.ts and project/lock.ts load the YAML parser, whose import alone costs more than
 // a warm `install` or `run`: they are imported only when a file must actually be parsed.

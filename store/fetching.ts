@@ -1,39 +1,47 @@
 /**
- * `fetchLock`: copies every wheel a lock needs into a folder, for installing on a machine without
- * the index (`envknit install --offline --find-links DIR`). Each file is hashed while it is
- * written and must equal the lock's sha256 before it gets its final name; a file already in the
- * folder with the right hash is kept.
+ * `fetchWheels`: copies wheels into a folder, for installing on a machine without the index
+ * (`envknit install --offline --find-links DIR`; `ops/fetch.ts` chooses the wheels of a lock).
+ * Each file is hashed while it is written and must have its sha256 before it gets its final name;
+ * a file already in the folder with the right hash is kept.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { EnvknitError } from "../core/errors.ts";
 import type { HttpClient } from "./http/client.ts";
-import { StoreLayout } from "./layout.ts";
-import { loadLock } from "../project/lock.ts";
-import { isTransient, openWheelSource, type WheelSource } from "./install/build_entry.ts";
-import { chooseWheels, lockPackages, type Selection, Target } from "./install/plan.ts";
-import { downloadClient, locateWheel } from "./install/sources.ts";
-import type { InstallOptions } from "./installing.ts";
-import type { LockWheel } from "../project/lock.ts";
+import type { StoreLayout } from "./layout.ts";
+import type { WheelFile } from "./packages.ts";
+import {
+  downloadClient,
+  isTransient,
+  locateWheel,
+  openWheelSource,
+  type WheelSource,
+} from "./install/sources.ts";
 
-/** Options of {@link fetchLock}; those it shares with `installLock` mean the same. */
-export interface FetchOptions extends
-  Selection,
-  Pick<
-    InstallOptions,
-    "lockPath" | "python" | "findLinks" | "offline" | "env" | "layout" | "http" | "credentialUrls"
-  > {
+/** Options of {@link fetchWheels}. */
+export interface FetchWheelsOptions {
   /** The folder to fill (created when missing). */
   dest: string;
-  /** Every wheel of every locked version, not only the one for this interpreter. */
-  allPlatforms?: boolean;
+  /** The store, whose wheel cache is read first. */
+  layout: StoreLayout;
+  /** Environment variables (trusted hosts, `HOME` for `~/.netrc`, …). */
+  env: Record<string, string>;
+  /** Folders searched for wheel files (by file name) before the network. */
+  findLinks?: string[];
+  /** Never use the network: wheels must be in the cache or a find-links folder. */
+  offline?: boolean;
+  /** The HTTP client for downloads (default: a new one, made when one is needed). */
+  http?: HttpClient;
+  /** Index URLs whose credentials downloads may use. */
+  credentialUrls?: string[];
   /** Wheels copied at once (default 6). */
   concurrency?: number;
+  /** Called as wheels are copied: files to copy, files done, bytes read. */
   onProgress?: (p: { total: number; done: number; bytes: number }) => void;
 }
 
-/** What {@link fetchLock} did. */
+/** What {@link fetchWheels} did. */
 export interface FetchResult {
   /** Files written now. */
   written: string[];
@@ -52,19 +60,12 @@ async function sha256OfFile(path: string): Promise<string | null> {
   }
 }
 
-/** Writes the wheels of the selected environments into `options.dest`. */
-export async function fetchLock(options: FetchOptions): Promise<FetchResult> {
-  const env = options.env ?? Deno.env.toObject();
-  const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
-  const packages = lockPackages(lock, options);
-  let wheels: LockWheel[];
-  if (options.allPlatforms) {
-    wheels = packages.flatMap((p) => p.wheels.map((w) => w.wheel));
-  } else {
-    const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
-    wheels = (await chooseWheels(packages, target)).map((c) => c.wheel.wheel);
-  }
+/** Writes `wheels` into `options.dest` (see the module docs). */
+export async function fetchWheels(
+  wheels: readonly WheelFile[],
+  options: FetchWheelsOptions,
+): Promise<FetchResult> {
+  const { env, layout } = options;
   const dest = options.dest.replace(/\/+$/, "") || "/";
   try {
     await Deno.mkdir(dest, { recursive: true });
@@ -73,7 +74,7 @@ export async function fetchLock(options: FetchOptions): Promise<FetchResult> {
   }
 
   const result: FetchResult = { written: [], kept: [] };
-  const todo: LockWheel[] = [];
+  const todo: WheelFile[] = [];
   for (const wheel of wheels) {
     if ((await sha256OfFile(`${dest}/${wheel.file}`)) === wheel.sha256) {
       result.kept.push(wheel.file);
@@ -124,7 +125,7 @@ export async function fetchLock(options: FetchOptions): Promise<FetchResult> {
 /** Streams a wheel into `target` through a temp name; renamed only when its sha256 matches. */
 async function copyVerified(
   source: WheelSource,
-  wheel: LockWheel,
+  wheel: WheelFile,
   target: string,
   http: HttpClient | undefined,
   onBytes: (n: number) => void,

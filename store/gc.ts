@@ -12,13 +12,18 @@
 import { EnvknitError } from "../core/errors.ts";
 import { FileLock } from "./file_lock.ts";
 import { ENTRY_MARKER, type EntryMarker, hash16, type StoreLayout } from "./layout.ts";
+import type { StorePackage } from "./packages.ts";
 import { forgetProject, listProjects, type ProjectRecord } from "./projects.ts";
 
 /** One installed entry of the store. */
 export interface StoreEntry {
+  /** The package's (normalized) name: `packages/<name>/`. */
   name: string;
+  /** Its version: `packages/<name>/<version>/`. */
   version: string;
+  /** The first 16 hex digits of the wheel's sha256: the entry's folder name. */
   hash16: string;
+  /** The entry folder. */
   path: string;
   /** Its marker, or null when unreadable. */
   marker: EntryMarker | null;
@@ -140,20 +145,32 @@ export interface GcResult {
   kept: number;
   /** Leftovers of interrupted writers. */
   temporary: string[];
+  /** Whether this was a dry run (nothing removed). */
   dryRun: boolean;
 }
 
+/** Options of {@link collectUnused}. */
+export interface CollectOptions {
+  /** Only report what would be removed. */
+  dryRun?: boolean;
+  /**
+   * The package versions a recorded project uses, read from its lock file (the registry's
+   * `lock`); throws when the file cannot be read (a missing file drops the project).
+   */
+  packagesOf: (lockPath: string) => Promise<Iterable<StorePackage>>;
+}
+
 /**
- * Removes every entry and cached wheel that no recorded project's lock lists (any environment,
- * any of a version's wheels), drops records of projects whose lock is gone, and cleans
- * leftovers. With `dryRun`, only reports.
+ * Removes every entry and cached wheel that no recorded project uses (`packagesOf` its lock: any
+ * of a version's wheels), drops records of projects whose lock is gone, and cleans leftovers.
+ * With `dryRun`, only reports. (`ops/gc.ts` reads the locks.)
  *
  * @throws EnvknitError when a recorded lock exists but cannot be read: its entries cannot be
  * told apart, so nothing is collected until it is fixed or its record removed.
  */
-export async function collectGarbage(
+export async function collectUnused(
   layout: StoreLayout,
-  options: { dryRun?: boolean } = {},
+  options: CollectOptions,
 ): Promise<GcResult> {
   const dryRun = options.dryRun ?? false;
   return await withExclusiveStore(layout, async () => {
@@ -162,11 +179,9 @@ export async function collectGarbage(
     const projects: ProjectRecord[] = [];
     const droppedProjects: ProjectRecord[] = [];
     for (const project of await listProjects(layout)) {
-      let lock;
+      let packages: Iterable<StorePackage>;
       try {
-        // Straight from the file (not the cache of validated locks, which gc clears).
-        const { readLock } = await import("../project/lock.ts");
-        lock = await readLock(project.lock);
+        packages = await options.packagesOf(project.lock);
       } catch (error) {
         const gone = await Deno.stat(project.lock).then(
           () => false,
@@ -188,12 +203,10 @@ export async function collectGarbage(
         );
       }
       projects.push(project);
-      for (const packages of Object.values(lock.environments)) {
-        for (const pkg of packages) {
-          for (const wheel of pkg.wheels) {
-            used.add(`${pkg.name}/${pkg.version}/${hash16(wheel.sha256)}`);
-            usedWheels.add(wheel.sha256);
-          }
+      for (const pkg of packages) {
+        for (const wheel of pkg.wheels) {
+          used.add(`${pkg.name}/${pkg.version}/${hash16(wheel.sha256)}`);
+          usedWheels.add(wheel.sha256);
         }
       }
     }

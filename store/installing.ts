@@ -1,19 +1,18 @@
 /**
- * `installLock`: makes every package of a lock's environments present in the store (the
- * operation behind `envknit install`, exported by `mod.ts`).
+ * `installWheels`: makes the chosen wheels of some package versions present in the store (the
+ * store's half of `envknit install`; `ops/install.ts` reads the lock, chooses the wheels and
+ * writes the runtime).
  *
- * - Each locked version gets its best wheel for the target interpreter (`install/plan.ts`).
  * - An entry already in place costs one `stat`: a directory at its final path is complete,
  *   because entries only ever appear there by rename.
- * - Missing wheels come from the wheel cache (by sha256), a find-links folder, or the network,
- *   a bounded number at a time; each is hashed and unpacked while it streams in
- *   (`install/build_entry.ts`).
+ * - Missing wheels come from the wheel cache (by sha256), a find-links folder, or the network
+ *   (`install/sources.ts`), a bounded number at a time; each is hashed and unpacked while it
+ *   streams in (`install/build_entry.ts`).
  * - All or nothing: entries are built in temp folders and renamed into place only when every
  *   wheel succeeded, so a failed install leaves the store as it was.
- * - Installers hold the store lock shared (several may run at once; an entry built twice is
- *   renamed once, the loser discards its copy); gc and cleanup hold it exclusively. An installer
- *   that finds itself alone first removes the leftovers of killed ones.
- * - Then the runtime is written if missing or stale, and the project recorded for `store gc`.
+ * - Installers hold the store lock shared ({@link withInstallLock}: several may run at once; an
+ *   entry built twice is renamed once, the loser discards its copy); gc and cleanup hold it
+ *   exclusively. An installer that finds itself alone first removes the leftovers of killed ones.
  *
  * @module
  */
@@ -21,36 +20,30 @@ import { EnvknitError } from "../core/errors.ts";
 import type { HttpClient } from "./http/client.ts";
 import { FileLock } from "./file_lock.ts";
 import { cleanupStale } from "./gc.ts";
-import { StoreLayout } from "./layout.ts";
-import { loadLock } from "../project/lock.ts";
-import { recordProject } from "./projects.ts";
-import { ensureRuntime } from "./runtime.ts";
+import type { StoreLayout } from "./layout.ts";
 // The unpacking machinery (zip, zlib, hashing) is loaded only when something is missing: a warm
 // install must not pay for initialising it.
-import type { PreparedEntry, WheelSource } from "./install/build_entry.ts";
+import type { PreparedEntry } from "./install/build_entry.ts";
+import type { ChosenWheel } from "./install/select.ts";
 import {
-  chooseWheels,
-  type ChosenWheel,
-  lockPackages,
-  type Selection,
-  Target,
-} from "./install/plan.ts";
-import { downloadClient, exists, locateWheel } from "./install/sources.ts";
+  DownloadError,
+  downloadClient,
+  exists,
+  isTransient,
+  locateWheel,
+  type WheelSource,
+} from "./install/sources.ts";
 
-/** Options of {@link installLock}. */
-export interface InstallOptions extends Selection {
-  /** The lock file. */
-  lockPath: string;
-  /** `--python`: the interpreter to choose wheels for (else ENVKNIT_PYTHON, else found). */
-  python?: string;
-  /** Folders searched for wheel files (by the lock's file names) before the network. */
+/** Where missing wheels may come from, and how they are obtained. */
+export interface InstallWheelsOptions {
+  /** The store. */
+  layout: StoreLayout;
+  /** Folders searched for wheel files (by file name) before the network. */
   findLinks?: string[];
   /** Never use the network: wheels must be in the cache or a find-links folder. */
   offline?: boolean;
-  /** Environment variables (`ENVKNIT_HOME`, `ENVKNIT_PYTHON`, `PATH`, …). */
-  env?: Record<string, string>;
-  /** The store (default: from `env`). */
-  layout?: StoreLayout;
+  /** Environment variables (`ENVKNIT_HOME`, trusted hosts, `HOME` for `~/.netrc`, …). */
+  env: Record<string, string>;
   /** The HTTP client for downloads (default: a new one). */
   http?: HttpClient;
   /** Index URLs whose credentials downloads may use (from envknit.yaml or --index-url). */
@@ -80,27 +73,22 @@ export interface InstallProgress {
   totalBytes: number | null;
 }
 
-/** One entry of the install's result. */
+/** One entry of an install's result. */
 export interface InstalledEntry {
+  /** The package's (normalized) name. */
   name: string;
+  /** Its (normalized) version. */
   version: string;
+  /** The wheel's file name. */
   wheel: string;
+  /** The wheel's sha256. */
   sha256: string;
+  /** The entry folder, `packages/<name>/<version>/<hash16>`. */
   path: string;
   /** `installed` now, or already `present`. */
   status: "installed" | "present";
   /** Where the wheel came from, for installed ones. */
   source?: "cache" | "find-links" | "download";
-}
-
-/** What {@link installLock} did. */
-export interface InstallResult {
-  lockPath: string;
-  entries: InstalledEntry[];
-  installed: number;
-  present: number;
-  /** The runtime folder (`runtime/<version>`). */
-  runtimeDir: string;
 }
 
 /** How {@link InstalledEntry.source} names each kind of wheel source. */
@@ -121,7 +109,7 @@ async function locate(
 }
 
 /** Takes the store lock shared; when nobody else holds it, first clears leftovers of crashes. */
-export async function lockStoreForInstall(layout: StoreLayout): Promise<FileLock> {
+async function lockStoreForInstall(layout: StoreLayout): Promise<FileLock> {
   const alone = await FileLock.tryAcquire(layout.storeLock, { exclusive: true });
   if (alone) {
     try {
@@ -139,66 +127,62 @@ export async function lockStoreForInstall(layout: StoreLayout): Promise<FileLock
 }
 
 /**
- * Installs the selected environments of the lock at `options.lockPath` into the store.
- *
- * @throws EnvknitError for a missing or invalid lock, no suitable wheel, a wheel that is not
- * what the lock says, a hostile wheel, or a failed download; the store is then unchanged.
+ * Runs `fn` with the store lock held shared, as installers hold it (gc and cleanup wait); when
+ * nobody else holds it, the leftovers of killed installers are removed first.
  */
-export async function installLock(options: InstallOptions): Promise<InstallResult> {
-  const env = options.env ?? Deno.env.toObject();
-  const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
-  const packages = lockPackages(lock, options);
-  const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
-  const chosen = await chooseWheels(packages, target);
-
+export async function withInstallLock<T>(layout: StoreLayout, fn: () => Promise<T>): Promise<T> {
   const storeLock = await lockStoreForInstall(layout);
   try {
-    const entries: InstalledEntry[] = [];
-    const missing: ChosenWheel[] = [];
-    for (const c of chosen) {
-      const wheel = c.wheel.wheel;
-      const path = layout.entryDir(c.pkg.name, c.pkg.version, wheel.sha256);
-      const entry: InstalledEntry = {
-        name: c.pkg.name,
-        version: c.pkg.version,
-        wheel: wheel.file,
-        sha256: wheel.sha256,
-        path,
-        status: "present",
-      };
-      entries.push(entry);
-      // One stat per entry: a folder at its final path is complete (entries appear by rename).
-      try {
-        Deno.statSync(path);
-      } catch {
-        missing.push(c);
-      }
-    }
-    if (missing.length) {
-      const built = await buildAll(layout, missing, options, env);
-      for (const b of built) {
-        const entry = entries.find((e) => e.sha256 === b.prepared.wheel.sha256)!;
-        if (b.outcome === "installed") {
-          entry.status = "installed";
-          entry.source = b.label;
-        }
-      }
-    }
-    const runtimeDir = await ensureRuntime(layout);
-    await recordProject(options.lockPath, { layout });
-    await remember();
-    const installed = entries.filter((e) => e.status === "installed").length;
-    return {
-      lockPath: options.lockPath,
-      entries,
-      installed,
-      present: entries.length - installed,
-      runtimeDir,
-    };
+    return await fn();
   } finally {
     storeLock.release();
   }
+}
+
+/**
+ * Makes each chosen wheel's entry present in the store; the caller holds the store lock
+ * ({@link withInstallLock}). Returns one entry per chosen wheel, in order.
+ *
+ * @throws EnvknitError for a wheel that is not what was asked for (sha256, size), a hostile
+ * wheel, or a failed download; the store is then unchanged.
+ */
+export async function installWheels(
+  chosen: readonly ChosenWheel[],
+  options: InstallWheelsOptions,
+): Promise<InstalledEntry[]> {
+  const { layout } = options;
+  const entries: InstalledEntry[] = [];
+  const missing: ChosenWheel[] = [];
+  for (const c of chosen) {
+    const wheel = c.wheel.wheel;
+    const path = layout.entryDir(c.pkg.name, c.pkg.version, wheel.sha256);
+    const entry: InstalledEntry = {
+      name: c.pkg.name,
+      version: c.pkg.version,
+      wheel: wheel.file,
+      sha256: wheel.sha256,
+      path,
+      status: "present",
+    };
+    entries.push(entry);
+    // One stat per entry: a folder at its final path is complete (entries appear by rename).
+    try {
+      Deno.statSync(path);
+    } catch {
+      missing.push(c);
+    }
+  }
+  if (missing.length) {
+    const built = await buildAll(layout, missing, options);
+    for (const b of built) {
+      const entry = entries.find((e) => e.sha256 === b.prepared.wheel.sha256)!;
+      if (b.outcome === "installed") {
+        entry.status = "installed";
+        entry.source = b.label;
+      }
+    }
+  }
+  return entries;
 }
 
 interface Built {
@@ -211,12 +195,9 @@ interface Built {
 async function buildAll(
   layout: StoreLayout,
   missing: ChosenWheel[],
-  options: InstallOptions,
-  env: Record<string, string>,
+  options: InstallWheelsOptions,
 ): Promise<Built[]> {
-  const { buildEntry, commitEntry, discardEntry, DownloadError, isTransient } = await import(
-    "./install/build_entry.ts"
-  );
+  const { buildEntry, commitEntry, discardEntry } = await import("./install/build_entry.ts");
   const findLinks = [...(options.findLinks ?? [])];
   const credentialUrls = [...(options.credentialUrls ?? [])];
   if (options.sources) {
@@ -248,7 +229,7 @@ async function buildAll(
   }
   let http = options.http;
   if (!http && located.some((l) => l.source.kind === "url")) {
-    http = downloadClient(env, credentialUrls);
+    http = downloadClient(options.env, credentialUrls);
   }
 
   const sizes = missing.map((c) => c.wheel.wheel.size);

@@ -1,8 +1,9 @@
 /**
- * `envknit verify`: rehash what is installed and compare it with what was written. Each entry's
- * RECORD (rewritten at install time to list every file of the entry with its sha256 and size) is
- * the reference; a file whose bytes differ is *changed*, one that is gone *missing*, one that no
- * RECORD row names *extra*. The marker must still name the wheel of the lock.
+ * What `envknit verify` does to the entries of a lock (`ops/verify.ts` names them): rehash what is
+ * installed and compare it with what was written. Each entry's RECORD (rewritten at install time
+ * to list every file of the entry with its sha256 and size) is the reference; a file whose bytes
+ * differ is *changed*, one that is gone *missing*, one that no RECORD row names *extra*. The
+ * marker must still name the wheel asked for.
  *
  * Python writes bytecode caches next to the modules it imports (`__pycache__/*.pyc`); those are
  * not part of the install and are not reported.
@@ -11,9 +12,8 @@
  */
 import { createHash } from "node:crypto";
 import { parseRecord } from "./install/record.ts";
-import { lockPackages, type Selection } from "./install/plan.ts";
-import { ENTRY_MARKER, StoreLayout } from "./layout.ts";
-import { loadLock } from "../project/lock.ts";
+import { ENTRY_MARKER, type StoreLayout } from "./layout.ts";
+import type { StorePackage } from "./packages.ts";
 
 /** One difference found. */
 export interface VerifyProblem {
@@ -27,12 +27,13 @@ export interface VerifyProblem {
   entry: string;
 }
 
-/** The outcome of {@link verifyLock}. */
+/** The outcome of {@link verifyPackages}. */
 export interface VerifyResult {
   /** Entries checked. */
   entries: number;
   /** Files rehashed. */
   files: number;
+  /** Every difference found (none: the entries are as installed). */
   problems: VerifyProblem[];
 }
 
@@ -126,18 +127,17 @@ export async function verifyEntry(
 }
 
 /**
- * Verifies the entries of a lock's selected environments: every installed wheel of each locked
- * version (a version with none installed is reported `absent`).
+ * Verifies the entries of some package versions: every installed wheel of each (a version with
+ * none installed is reported `absent`).
  */
-export async function verifyLock(
-  options: Selection & { lockPath: string; layout?: StoreLayout; env?: Record<string, string> },
+export async function verifyPackages(
+  packages: readonly StorePackage[],
+  layout: StoreLayout,
 ): Promise<VerifyResult> {
-  const layout = options.layout ?? StoreLayout.fromEnv(options.env);
-  const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
   const result: VerifyResult = { entries: 0, files: 0, problems: [] };
-  for (const pkg of lockPackages(lock, options)) {
+  for (const pkg of packages) {
     let found = 0;
-    for (const { wheel } of pkg.wheels) {
+    for (const wheel of pkg.wheels) {
       const dir = layout.entryDir(pkg.name, pkg.version, wheel.sha256);
       try {
         await Deno.stat(dir);

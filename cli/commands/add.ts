@@ -24,7 +24,7 @@ import {
 import { EnvknitError } from "../../core/errors.ts";
 import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
 import { describeChanges, diffPackages, isEmptyDiff } from "../../project/lock_diff.ts";
-import { lockProject } from "../../project/locking.ts";
+import { lockProject } from "../../ops/lock/lock_project.ts";
 import { writeFileAtomicSync } from "../../core/atomic_write.ts";
 import { normalizeName, parseRequirement } from "../../resolver/mod.ts";
 

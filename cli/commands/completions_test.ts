@@ -2,7 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "../../tests/support/
 import { COMMANDS } from "./mod.ts";
 import { GLOBAL_OPTIONS } from "../global_options.ts";
 import type { CliResult } from "../../tests/support/cli.ts";
-import { envknitShim, tempProject } from "./testing.ts";
+import { envknitShim, tempProject } from "../../tests/support/commands.ts";
 
 const CONFIG = `environments:
   default:

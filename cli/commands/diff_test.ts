@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
-import { lockEntry, tempProject, writeTestLock } from "./testing.ts";
+import { lockEntry, tempProject, writeTestLock } from "../../tests/support/commands.ts";
 
 Deno.test("envknit diff: per environment, added / removed / upgraded / downgraded, exit 1 when different", async () => {
   const p = await tempProject("environments:\n  default:\n    packages: [a]\n");

@@ -19,9 +19,10 @@ import { type Lockfile, readLock } from "../../project/lock.ts";
 import { envknitHome } from "../../store/home.ts";
 import { StoreLayout } from "../../store/layout.ts";
 import { runtimeIsCurrent } from "../../store/runtime.ts";
-import { describeInterpreter, findPython, probeInterpreter } from "../../store/tags/mod.ts";
-import { chooseWheels, lockPackages, Target } from "../../store/install/plan.ts";
+import { describeInterpreter } from "../../store/tags/compat.ts";
 import { parseRequirement } from "../../resolver/mod.ts";
+import { findEnvironmentPython, InstallTarget } from "../../ops/interpreter.ts";
+import { installedState } from "../../ops/status.ts";
 
 /** The oldest Python the runtime supports (DESIGN.md: Python >= 3.10). */
 const MIN_PYTHON: [number, number] = [3, 10];
@@ -82,13 +83,10 @@ async function checkPythons(ctx: CommandContext, config: ProjectConfig | null, c
     try {
       // ctx.global.python is --python or else ENVKNIT_PYTHON: name the source the user set.
       const flag = ctx.global.python !== ctx.env.ENVKNIT_PYTHON ? ctx.global.python : null;
-      const { python, source } = await findPython({
-        flag: flag ?? null,
-        env: ctx.env,
-        pythonVersion: version || null,
-        cacheDir: cache,
-      });
-      const interp = await probeInterpreter(python, { cacheDir: cache, env: ctx.env });
+      const { python, source, interpreter: interp } = await findEnvironmentPython(
+        { python: flag ?? null, pythonVersion: version || null },
+        { env: ctx.env, cacheDir: cache },
+      );
       const [major, minor] = interp.pythonVersionInfo;
       const detail = `${python} (${describeInterpreter(interp)}; from ${source})`;
       if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
@@ -137,7 +135,7 @@ async function checkStore(ctx: CommandContext): Promise<[CheckResult, StoreLayou
   }
 }
 
-async function checkRuntime(layout: StoreLayout): Promise<CheckResult> {
+function checkRuntime(layout: StoreLayout): CheckResult {
   if (runtimeIsCurrent(layout)) return ok("runtime", `current in ${layout.runtimesDir}`);
   return warning(
     "runtime",
@@ -225,30 +223,24 @@ async function checkInstalled(
   layout: StoreLayout,
 ): Promise<CheckResult> {
   try {
-    const target = new Target(lock, {
+    const target = new InstallTarget(lock.target, {
       python: ctx.global.python,
       env: ctx.env,
       cacheDir: layout.cacheDir,
     });
-    const chosen = await chooseWheels(lockPackages(lock, {}), target);
-    const missing: string[] = [];
-    for (const c of chosen) {
-      const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);
-      if (!(await Deno.stat(dir).then((s) => s.isDirectory, () => false))) {
-        missing.push(`${c.pkg.name} ${c.pkg.version}`);
-      }
-    }
+    const { installed, missing } = await installedState(lock, {}, target, layout);
+    const total = installed.length + missing.length;
     if (missing.length) {
       const shown = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ", …" : "");
       return problem(
         "installed",
-        `${missing.length} of ${chosen.length} locked packages are not in the store: ${shown}`,
+        `${missing.length} of ${total} locked packages are not in the store: ${shown}`,
         "run 'envknit install'",
       );
     }
     return ok(
       "installed",
-      chosen.length ? `all ${chosen.length} locked packages are in the store` : "nothing is locked",
+      total ? `all ${total} locked packages are in the store` : "nothing is locked",
     );
   } catch (error) {
     return problem("installed", message(error), hintOf(error));
@@ -263,7 +255,7 @@ export async function runChecks(ctx: CommandContext): Promise<CheckResult[]> {
   const cache = layout?.cacheDir ?? null;
   results.push(...await checkPythons(ctx, config, cache ?? ""));
   results.push(storeResult);
-  if (layout) results.push(await checkRuntime(layout));
+  if (layout) results.push(checkRuntime(layout));
   results.push(configResult);
   const [lockResult, lock] = await checkLock(ctx, config);
   results.push(lockResult);

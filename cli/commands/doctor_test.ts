@@ -5,7 +5,12 @@ import {
   assertStringIncludes,
 } from "../../tests/support/assert.ts";
 import { configHash, loadConfig } from "../../project/config.ts";
-import { lockEntry, type TempProject, tempProject, writeTestLock } from "./testing.ts";
+import {
+  lockEntry,
+  type TempProject,
+  tempProject,
+  writeTestLock,
+} from "../../tests/support/commands.ts";
 
 function statusOf(stdout: string, check: string): string {
   const line = stdout.split("\n").find((l) => l.split(/\s+/)[1] === check);

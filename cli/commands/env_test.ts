@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
 import { loadConfig } from "../../project/config.ts";
-import { lockEntry, tempProject, writeTestLock } from "./testing.ts";
+import { lockEntry, tempProject, writeTestLock } from "../../tests/support/commands.ts";
 
 const CONFIG = `# my project
 envknit_version: "0.1.0"

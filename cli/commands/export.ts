@@ -13,7 +13,7 @@ import { readLock } from "../../project/lock.ts";
 import { exportPylock, PYLOCK_NAME } from "../../project/export/pylock.ts";
 import { exportRequirements } from "../../project/export/requirements.ts";
 import { buildGraph } from "../../project/graph.ts";
-import { defaultEnvironment } from "../../store/activate.ts";
+import { defaultEnvironment } from "../../ops/run.ts";
 
 const FORMATS = ["requirements", "pylock"];
 

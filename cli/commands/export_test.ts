@@ -1,7 +1,7 @@
 import { parse as parseToml } from "smol-toml";
 import { assert, assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
 import { readLock } from "../../project/lock.ts";
-import { graphProject } from "./testing.ts";
+import { graphProject } from "../../tests/support/commands.ts";
 
 // The formats themselves (and pip's acceptance of them) are tested in project/export/.
 Deno.test("envknit export: requirements to stdout, pylock.toml to a file, the environment's dependencies", async () => {

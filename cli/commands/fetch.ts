@@ -8,7 +8,7 @@ import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath, selection, wheelSources } from "../lock_options.ts";
 import { formatBytes, Progress, progressBar } from "../progress.ts";
 import { UsageError } from "../../core/errors.ts";
-import { fetchLock } from "../../store/fetching.ts";
+import { fetchLock } from "../../ops/fetch.ts";
 
 export const command: Command = {
   name: "fetch",

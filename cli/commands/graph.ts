@@ -18,7 +18,7 @@ import {
 import { UsageError } from "../../core/errors.ts";
 import { buildGraph, type DependencyGraph } from "../../project/graph.ts";
 import { type Lockfile, readLock } from "../../project/lock.ts";
-import { defaultEnvironment } from "../../store/activate.ts";
+import { defaultEnvironment } from "../../ops/run.ts";
 
 /** `--env`, `--no-dev` and `--lock`, as `tree`, `graph` and `why` take them. */
 export const GRAPH_OPTIONS: OptionSpec[] = [

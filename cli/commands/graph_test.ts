@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
-import { graphProject } from "./testing.ts";
+import { graphProject } from "../../tests/support/commands.ts";
 
 async function has(program: string): Promise<boolean> {
   try {

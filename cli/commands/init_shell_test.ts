@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
-import { envknitShim, tempProject, writeTestLock } from "./testing.ts";
+import { envknitShim, tempProject, writeTestLock } from "../../tests/support/commands.ts";
 
 async function sh(program: string, script: string, env: Record<string, string>, cwd: string) {
   const out = await new Deno.Command(program, { args: ["-c", script], cwd, env, stdin: "null" })

@@ -6,7 +6,7 @@
 import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath, selection, wheelSources } from "../lock_options.ts";
 import { formatBytes, Progress, progressBar } from "../progress.ts";
-import { installLock } from "../../store/installing.ts";
+import { installLock } from "../../ops/install.ts";
 
 export const command: Command = {
   name: "install",

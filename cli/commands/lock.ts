@@ -6,7 +6,7 @@
 import type { Command } from "../command.ts";
 import { globalLockOptions } from "../lock_options.ts";
 import { Progress } from "../progress.ts";
-import { type LockProgress, lockProject } from "../../project/locking.ts";
+import { type LockProgress, lockProject } from "../../ops/lock/lock_project.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
 import { UsageError } from "../../core/errors.ts";
 import { recordProject } from "../../store/projects.ts";

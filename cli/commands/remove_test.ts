@@ -3,7 +3,7 @@ import { startIndex } from "../../tests/support/index_server.ts";
 import { buildWheel } from "../../tests/support/wheel_factory.ts";
 import { loadConfig } from "../../project/config.ts";
 import { readLock } from "../../project/lock.ts";
-import { tempProject } from "./testing.ts";
+import { tempProject } from "../../tests/support/commands.ts";
 
 const ONLINE = { env: { ENVKNIT_OFFLINE: "" } };
 

@@ -21,7 +21,7 @@
 import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath } from "../lock_options.ts";
 import { EnvknitError, UsageError } from "../../core/errors.ts";
-import { prepareRun } from "../../store/activate.ts";
+import { prepareRun } from "../../ops/run.ts";
 
 const FORWARDED: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGINT", "SIGQUIT"];
 const TERMINAL_SIGNALS = new Set<Deno.Signal>(["SIGINT", "SIGQUIT"]);

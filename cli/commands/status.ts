@@ -8,12 +8,9 @@ import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath, selection } from "../lock_options.ts";
 import { StoreLayout } from "../../store/layout.ts";
 import { loadLock } from "../../project/lock.ts";
-import {
-  chooseWheels,
-  lockPackages,
-  selectedEnvironments,
-  Target,
-} from "../../store/install/plan.ts";
+import { InstallTarget } from "../../ops/interpreter.ts";
+import { selectedEnvironments } from "../../ops/selection.ts";
+import { installedState } from "../../ops/status.ts";
 
 export const command: Command = {
   name: "status",
@@ -25,25 +22,19 @@ export const command: Command = {
     const layout = StoreLayout.fromEnv(ctx.env);
     const { lock } = await loadLock(path, layout.parsedCacheDir);
     const sel = selection(ctx);
-    const target = new Target(lock, {
+    const target = new InstallTarget(lock.target, {
       python: ctx.global.python,
       env: ctx.env,
       cacheDir: layout.cacheDir,
     });
     const report: Record<string, { installed: string[]; missing: string[] }> = {};
     for (const env of selectedEnvironments(lock, sel)) {
-      const chosen = await chooseWheels(
-        lockPackages(lock, { environments: [env], dev: sel.dev }),
+      report[env] = await installedState(
+        lock,
+        { environments: [env], dev: sel.dev },
         target,
+        layout,
       );
-      const installed: string[] = [];
-      const missing: string[] = [];
-      for (const c of chosen) {
-        const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);
-        const there = await Deno.stat(dir).then(() => true, () => false);
-        (there ? installed : missing).push(`${c.pkg.name} ${c.pkg.version}`);
-      }
-      report[env] = { installed, missing };
     }
     if (ctx.global.json) {
       ctx.out.print(

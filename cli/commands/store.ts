@@ -14,13 +14,8 @@ import { formatBytes } from "../progress.ts";
 import { UsageError } from "../../core/errors.ts";
 import { didYouMean } from "../../core/suggest.ts";
 import { StoreLayout } from "../../store/layout.ts";
-import {
-  cleanupStale,
-  collectGarbage,
-  diskUsage,
-  listEntries,
-  withExclusiveStore,
-} from "../../store/gc.ts";
+import { cleanupStale, diskUsage, listEntries, withExclusiveStore } from "../../store/gc.ts";
+import { collectGarbage } from "../../ops/gc.ts";
 import { forgetProject, listProjects } from "../../store/projects.ts";
 
 const SUBCOMMANDS = ["list", "stats", "cleanup", "gc"];

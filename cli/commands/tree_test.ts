@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
-import { graphProject } from "./testing.ts";
+import { graphProject } from "../../tests/support/commands.ts";
 
 function lines(text: string): string[] {
   return text.split("\n").filter((l) => l !== "");

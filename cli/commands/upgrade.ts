@@ -11,7 +11,7 @@ import { loadProject } from "../../project/config.ts";
 import { requireEnvironment } from "../../project/edit.ts";
 import { EnvknitError } from "../../core/errors.ts";
 import { describeChanges, diffLocks } from "../../project/lock_diff.ts";
-import { lockProject } from "../../project/locking.ts";
+import { lockProject } from "../../ops/lock/lock_project.ts";
 
 export const command: Command = {
   name: "upgrade",

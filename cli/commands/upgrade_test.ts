@@ -2,7 +2,7 @@ import { assertEquals, assertStringIncludes } from "../../tests/support/assert.t
 import { startIndex } from "../../tests/support/index_server.ts";
 import { buildWheel } from "../../tests/support/wheel_factory.ts";
 import { readLock } from "../../project/lock.ts";
-import { tempProject } from "./testing.ts";
+import { tempProject } from "../../tests/support/commands.ts";
 
 const ONLINE = { env: { ENVKNIT_OFFLINE: "" } };
 

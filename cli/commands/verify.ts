@@ -6,7 +6,7 @@
  */
 import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath, selection } from "../lock_options.ts";
-import { verifyLock } from "../../store/verify.ts";
+import { verifyLock } from "../../ops/verify.ts";
 
 export const command: Command = {
   name: "verify",

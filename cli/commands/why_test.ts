@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "../../tests/support/assert.ts";
-import { graphProject } from "./testing.ts";
+import { graphProject } from "../../tests/support/commands.ts";
 
 Deno.test("envknit why: every path from a requirement to the package", async () => {
   const p = await graphProject();

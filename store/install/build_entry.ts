@@ -20,8 +20,8 @@
  */
 import { createHash } from "node:crypto";
 import { EnvknitError } from "../../core/errors.ts";
-import type { LockWheel } from "../../project/lock.ts";
-import { HttpClient } from "../http/client.ts";
+import type { HttpClient } from "../http/client.ts";
+import type { WheelFile } from "../packages.ts";
 import { ENTRY_MARKER, type EntryMarker, type StoreLayout } from "../layout.ts";
 import { openFileSource } from "../zip/source.ts";
 import { openZip, type ZipArchive, type ZipEntry } from "../zip/reader.ts";
@@ -38,12 +38,7 @@ import {
 import { entryPointScript, parseScriptEntryPoints, rewriteScript } from "./scripts.ts";
 import { type LocalMember, streamUnzip } from "./stream_unzip.ts";
 import { WheelLayout } from "./wheel_layout.ts";
-
-/** Where a wheel's bytes come from. */
-export type WheelSource =
-  | { kind: "cache"; path: string }
-  | { kind: "file"; path: string }
-  | { kind: "url"; url: string };
+import { DownloadError, openWheelSource, type WheelSource } from "./sources.ts";
 
 /** What to build. */
 export interface BuildRequest {
@@ -51,7 +46,7 @@ export interface BuildRequest {
   /** The lock's (normalized) name and version: the entry's path. */
   name: string;
   version: string;
-  wheel: LockWheel;
+  wheel: WheelFile;
   /** The wheel's expanded tags (for the marker). */
   tags: string[];
   source: WheelSource;
@@ -65,7 +60,7 @@ export interface BuildRequest {
 export interface PreparedEntry {
   name: string;
   version: string;
-  wheel: LockWheel;
+  wheel: WheelFile;
   /** The temp folder holding the entry. */
   tmpDir: string;
   /** Where it goes. */
@@ -75,14 +70,6 @@ export interface PreparedEntry {
   cacheFile: string | null;
   /** Files written. */
   files: number;
-}
-
-/** A failure while receiving a wheel's bytes (worth another attempt). */
-export class DownloadError extends EnvknitError {
-  constructor(message: string, options: { cause?: unknown; hints?: string[] } = {}) {
-    super(message, options);
-    this.name = "DownloadError";
-  }
 }
 
 const RECORD_SIGNATURES = new Set(["RECORD", "RECORD.jws", "RECORD.p7s"]);
@@ -166,61 +153,6 @@ function namingWheel(error: unknown, file: string): unknown {
 
 async function removeSpool(path: string): Promise<void> {
   await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true }).catch(() => {});
-}
-
-/** Opens the byte stream of a wheel (`wheel` names it in messages). */
-export async function openWheelSource(
-  src: WheelSource,
-  wheel: LockWheel,
-  http?: HttpClient,
-): Promise<AsyncIterable<Uint8Array>> {
-  if (src.kind !== "url") {
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(src.path, { read: true });
-    } catch (error) {
-      throw new EnvknitError(`cannot read ${src.path}: ${(error as Error).message}`);
-    }
-    return file.readable;
-  }
-  const response = await (http ?? new HttpClient()).get(src.url);
-  if (response.status !== 200) {
-    await response.cancel();
-    // Not retried here: the client already retried the statuses worth retrying.
-    throw new EnvknitError(
-      `GET ${response.url} answered HTTP ${response.status} for ${wheel.file}`,
-      { hints: ["the index may have removed the file; re-lock with 'envknit lock'"] },
-    );
-  }
-  const body = response.body;
-  if (!body) throw new DownloadError(`GET ${response.url} returned no body`);
-  return networkErrorsAsDownloadErrors(body, response.url);
-}
-
-/** Failures while the body streams in (a reset, a stall) become {@link DownloadError}s. */
-async function* networkErrorsAsDownloadErrors(
-  body: ReadableStream<Uint8Array>,
-  url: string,
-): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        throw new DownloadError(`the download of ${url} failed: ${why}`, {
-          cause: error,
-          hints: ["the index closed the connection; try again"],
-        });
-      }
-      if (result.done) return;
-      yield result.value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
 }
 
 /** Streams, hashes, unpacks, verifies and completes the entry in `tmpDir`; returns the file count. */
@@ -588,12 +520,4 @@ export async function commitEntry(entry: PreparedEntry): Promise<"installed" | "
 export async function discardEntry(entry: PreparedEntry): Promise<void> {
   await Deno.remove(entry.tmpDir, { recursive: true }).catch(() => {});
   if (entry.cacheTmp) await removeSpool(entry.cacheTmp);
-}
-
-/**
- * Whether an error is worth retrying the whole wheel for: a transfer that broke off mid-way.
- * (Failures before the body are retried by the HTTP client itself.)
- */
-export function isTransient(error: unknown): boolean {
-  return error instanceof DownloadError;
 }

@@ -1,15 +1,97 @@
 /**
- * Where a locked wheel's bytes come from (the wheel cache, a find-links folder, or its URL) and
- * the HTTP client that downloads it, for `installLock` (`store/installing.ts`) and `fetchLock`
- * (`store/fetching.ts`). Loads none of the unpacking machinery.
+ * Where a wheel's bytes come from — the wheel cache (by sha256), a find-links folder, or its URL —
+ * and how they are read: {@link locateWheel} picks the source, {@link openWheelSource} opens its
+ * byte stream (a transfer that breaks off is a {@link DownloadError}, worth another attempt),
+ * {@link downloadClient} is the HTTP client for downloads, and {@link cacheWheel} keeps a wheel
+ * `lock` had to download whole. Used by `installWheels` (`store/installing.ts`), `fetchWheels`
+ * (`store/fetching.ts`) and the entry builder; loads none of the unpacking machinery. Nothing is
+ * verified here: the readers hash the bytes.
  *
  * @module
  */
-import type { LockWheel } from "../../project/lock.ts";
+import { writeFileQuietly } from "../../core/atomic_write.ts";
+import { EnvknitError } from "../../core/errors.ts";
 import { HttpClient } from "../http/client.ts";
 import { trustedHostsFromEnv } from "../http/url.ts";
 import type { StoreLayout } from "../layout.ts";
-import type { WheelSource } from "./build_entry.ts";
+import type { WheelFile } from "../packages.ts";
+
+/** Where a wheel's bytes come from. */
+export type WheelSource =
+  | { kind: "cache"; path: string }
+  | { kind: "file"; path: string }
+  | { kind: "url"; url: string };
+
+/** A failure while receiving a wheel's bytes (worth another attempt). */
+export class DownloadError extends EnvknitError {
+  constructor(message: string, options: { cause?: unknown; hints?: string[] } = {}) {
+    super(message, options);
+    this.name = "DownloadError";
+  }
+}
+
+/** Opens the byte stream of a wheel (`wheel` names it in messages). */
+export async function openWheelSource(
+  src: WheelSource,
+  wheel: WheelFile,
+  http?: HttpClient,
+): Promise<AsyncIterable<Uint8Array>> {
+  if (src.kind !== "url") {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(src.path, { read: true });
+    } catch (error) {
+      throw new EnvknitError(`cannot read ${src.path}: ${(error as Error).message}`);
+    }
+    return file.readable;
+  }
+  const response = await (http ?? new HttpClient()).get(src.url);
+  if (response.status !== 200) {
+    await response.cancel();
+    // Not retried here: the client already retried the statuses worth retrying.
+    throw new EnvknitError(
+      `GET ${response.url} answered HTTP ${response.status} for ${wheel.file}`,
+      { hints: ["the index may have removed the file; re-lock with 'envknit lock'"] },
+    );
+  }
+  const body = response.body;
+  if (!body) throw new DownloadError(`GET ${response.url} returned no body`);
+  return networkErrorsAsDownloadErrors(body, response.url);
+}
+
+/** Failures while the body streams in (a reset, a stall) become {@link DownloadError}s. */
+async function* networkErrorsAsDownloadErrors(
+  body: ReadableStream<Uint8Array>,
+  url: string,
+): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new DownloadError(`the download of ${url} failed: ${why}`, {
+          cause: error,
+          hints: ["the index closed the connection; try again"],
+        });
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * Whether an error is worth retrying the whole wheel for: a transfer that broke off mid-way.
+ * (Failures before the body are retried by the HTTP client itself.)
+ */
+export function isTransient(error: unknown): boolean {
+  return error instanceof DownloadError;
+}
 
 /** Whether `path` exists (following links). */
 export async function exists(path: string): Promise<boolean> {
@@ -27,7 +109,7 @@ export async function exists(path: string): Promise<boolean> {
  */
 export async function locateWheel(
   layout: StoreLayout,
-  wheel: LockWheel,
+  wheel: WheelFile,
   findLinks: readonly string[],
 ): Promise<WheelSource> {
   const cached = layout.cachedWheel(wheel.sha256);
@@ -50,4 +132,18 @@ export function downloadClient(
   const http = new HttpClient({ trustedHosts: trustedHostsFromEnv(env), env });
   for (const url of credentialUrls) http.rememberCredentials(url);
   return http;
+}
+
+/**
+ * Keeps a wheel that was downloaded whole (`lock` does when its index serves neither PEP 658
+ * metadata nor ranges) in the wheel cache, so `envknit install` does not download it again. Its
+ * sha256 must have been checked. It is spooled in the cache's temp folder, which cleanup empties
+ * after a crash; a failure is ignored (the cache only saves time).
+ */
+export async function cacheWheel(
+  layout: StoreLayout,
+  sha256: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  await writeFileQuietly(layout.cachedWheel(sha256), bytes, { tmpDir: layout.wheelCacheTmpDir });
 }

@@ -1,7 +1,7 @@
 /**
  * The CLI as tests run it: `cli/main.ts` of this checkout in a `deno run` subprocess with a clean
  * environment (the caller's own `ENVKNIT_*` settings never leak into it). Shared by the command
- * tests (`cli/commands/testing.ts`), the end-to-end helpers (`tests/e2e/*_support.ts`) and the
+ * tests (`commands.ts`), the end-to-end helpers (`tests/e2e/*_support.ts`) and the
  * packse CLI backend, which add their own project layouts. Importing it starts no process (the
  * interpreter the CLI should use is `PYTHON` of `python.ts`).
  *

@@ -4,8 +4,8 @@ import { assertEquals, assertRejects, assertStringIncludes } from "../tests/supp
 import { buildWheel } from "../tests/support/wheel_factory.ts";
 import { PYTHON } from "../tests/support/python.ts";
 import { entryDir, makeProject, writeTestLock } from "../tests/e2e/install_support.ts";
-import { probeInterpreter } from "./tags/interpreter.ts";
-import { prepareRun } from "./activate.ts";
+import { probeInterpreter } from "../store/tags/interpreter.ts";
+import { prepareRun } from "./run.ts";
 import { EnvknitError } from "../core/errors.ts";
 
 const alpha1 = await buildWheel({ name: "alpha", version: "1.0" });

@@ -7,52 +7,42 @@
  * preferences), so locking again changes nothing unless envknit.yaml or the index did; `update`
  * lets named packages move to their newest allowed version, `upgrade` ignores the old lock.
  *
+ * This module composes the parts: envknit.yaml and the lock model (`project/`), the index client
+ * (`store/index/`), the target interpreters (`../interpreter.ts`), and per environment the solver
+ * over the index (`resolve_environment.ts`, `index_provider.ts`).
+ *
  * @module
  */
-import {
-  CONFIG_FILENAME,
-  configHash,
-  findConfig,
-  type ProjectConfig,
-  readConfig,
-} from "./config.ts";
-import { EnvknitError, UsageError } from "../core/errors.ts";
+import { EnvknitError, UsageError } from "../../core/errors.ts";
+import { ENVKNIT_VERSION } from "../../core/version.ts";
+import { CONFIG_FILENAME, configHash, findConfig, readConfig } from "../../project/config.ts";
 import {
   loadLock,
   LOCK_FILENAME,
   LOCK_SCHEMA_VERSION,
   type Lockfile,
   type LockPackage,
-  type LockWheel,
   sameExceptTimestamp,
   serializeLock,
   writeLock,
-} from "./lock.ts";
-import * as names from "../core/names.ts";
-import { ENVKNIT_VERSION } from "../core/version.ts";
-import { writeFileQuietly } from "../core/atomic_write.ts";
-import { HttpClient, type HttpStats } from "../store/http/client.ts";
-import { httpOptionsFromEnv } from "../store/http/env.ts";
-import { redactUrl, stripCredentials } from "../store/http/url.ts";
-import { IndexCache } from "../store/index/cache.ts";
-import { DEFAULT_INDEX_URL, IndexClient, type IndexStats } from "../store/index/client.ts";
-import { cacheDir, envknitHome } from "../store/home.ts";
-import { StoreLayout } from "../store/layout.ts";
+} from "../../project/lock.ts";
+import { normalizeName } from "../../resolver/mod.ts";
+import { HttpClient, type HttpStats } from "../../store/http/client.ts";
+import { httpOptionsFromEnv } from "../../store/http/env.ts";
+import { IndexCache } from "../../store/index/cache.ts";
+import { DEFAULT_INDEX_URL, IndexClient, type IndexStats } from "../../store/index/client.ts";
+import { cacheDir, envknitHome } from "../../store/home.ts";
+import { cacheWheel } from "../../store/install/sources.ts";
+import { StoreLayout } from "../../store/layout.ts";
+import type { Interpreter } from "../../store/tags/interpreter.ts";
+import { defaultLockInterpreter, lockInterpreters, targetOf } from "../interpreter.ts";
+import { IndexProvider } from "./index_provider.ts";
 import {
-  findPython,
-  type Interpreter,
-  interpreterFromTarget,
-  probeInterpreter,
-} from "../store/tags/mod.ts";
-import { IndexProvider } from "../ops/lock/index_provider.ts";
-import { requirementName } from "../resolver/split_requirement.ts";
-import {
-  normalizeName,
-  parseRequirement,
-  resolve,
-  type ResolvedPackage,
-  specifierContains,
-} from "../resolver/mod.ts";
+  fitsRequirements,
+  lockEnvironment,
+  preferencesFrom,
+  safeName,
+} from "./resolve_environment.ts";
 
 /** What to lock and how. Everything is optional; the defaults are those of `envknit lock`. */
 export interface LockOptions {
@@ -207,10 +197,14 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     cacheRoot: cache,
     offline: options.offline ?? false,
     refresh: options.refresh ?? false,
-    saveWheel: (sha256, bytes) => keepWheel(layout, sha256, bytes),
+    saveWheel: (sha256, bytes) => cacheWheel(layout, sha256, bytes),
   });
 
-  const interpreters = await chooseInterpreters(config, targets, options, envVars, cache);
+  const interpreters = await lockInterpreters(
+    new Map(targets.map((env) => [env, config.environments[env].pythonVersion ?? null])),
+    options,
+    { env: envVars, cacheDir: cache },
+  );
   phase("interpreter");
   const providers = new Map<Interpreter, IndexProvider>();
   const environments: Record<string, LockPackage[]> = {};
@@ -265,7 +259,8 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
 
   phase("resolve");
   const first = interpreters.get(targets.includes("default") ? "default" : targets[0]);
-  const targetInterp = first ?? await defaultInterpreter(options, envVars, cache);
+  const targetInterp = first ??
+    await defaultLockInterpreter(options, { env: envVars, cacheDir: cache });
   // config_hash vouches for every environment. When one environment is locked (`--env`, as
   // `envknit add` does) after envknit.yaml changed, the others kept from the old lock must still
   // fit their requirements; if one no longer does, the old hash stays, so `check` keeps failing
@@ -355,255 +350,6 @@ async function readPrevious(
   }
 }
 
-function preferencesFrom(
-  previous: Lockfile | null,
-  env: string,
-  updates: Set<string>,
-  upgrade: boolean,
-): Record<string, string> {
-  const preferences: Record<string, string> = {};
-  if (!previous || upgrade) return preferences;
-  for (const p of previous.environments[env] ?? []) {
-    if (!updates.has(p.name)) preferences[p.name] = p.version;
-  }
-  return preferences;
-}
-
-/**
- * The normalized project name a requirement starts with, or null. Read in JavaScript: the
- * requirements here are the user's (the solver has validated them) or the solver's own output,
- * and this runs for every dependency of every locked package.
- */
-function safeName(requirement: string): string | null {
-  const name = requirementName(requirement);
-  return name === null ? null : names.normalizeName(name);
-}
-
-/**
- * Whether locked packages still satisfy an environment's requirements: every requirement
- * without a marker names a locked package (with the extras it asks for) whose version its
- * specifier allows. Requirements with markers are given the benefit of the doubt (they may not
- * apply to the target).
- */
-function fitsRequirements(env: ProjectConfig["environments"][string], packages: LockPackage[]) {
-  const byName = new Map(packages.map((p) => [p.name, p]));
-  for (const requirement of [...env.packages, ...env.devPackages]) {
-    let req;
-    try {
-      req = parseRequirement(requirement);
-    } catch {
-      return false;
-    }
-    if (req.marker) continue;
-    const locked = byName.get(normalizeName(req.name));
-    if (!locked) return false;
-    if (req.extras.some((e) => !(locked.extras ?? []).includes(e))) return false;
-    if (req.specifier && !specifierContains(req.specifier, locked.version, { prereleases: true })) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function targetOf(interp: Interpreter): { python: string; platform: string } {
-  const [major, minor] = interp.pythonVersionInfo;
-  return {
-    python: `${major}.${minor}${interp.freeThreaded ? "t" : ""}`,
-    platform: interp.platforms[0] ?? interp.platform,
-  };
-}
-
 function sameTarget(a: { python: string; platform: string }, b: typeof a): boolean {
   return a.python === b.python && a.platform === b.platform;
-}
-
-/**
- * The interpreter of each environment: a described target (`pythonVersion` + `platform`) for all,
- * or the Python found from `--python`, `ENVKNIT_PYTHON`, the environment's `python_version`, or
- * `python3` on PATH (each probed once; probes are cached on disk by the tags module).
- */
-async function chooseInterpreters(
-  config: ProjectConfig,
-  envs: string[],
-  options: LockOptions,
-  envVars: Record<string, string>,
-  cache: string,
-): Promise<Map<string, Interpreter>> {
-  const result = new Map<string, Interpreter>();
-  if (options.pythonVersion || options.platform) {
-    let pythonVersion = options.pythonVersion;
-    let platform = options.platform;
-    if (!pythonVersion || !platform) {
-      // Only half of the target was described: the other half is this machine's Python.
-      const local = await defaultInterpreter(
-        { ...options, pythonVersion: undefined, platform: undefined },
-        envVars,
-        cache,
-      )
-        .catch((error) => {
-          throw new UsageError(
-            `--python-version and --platform go together (${
-              error instanceof Error ? error.message : error
-            })`,
-            {
-              hints: [
-                "lock for another machine with --python-version 3.12 --platform manylinux_2_28_x86_64",
-              ],
-            },
-          );
-        });
-      pythonVersion ??= targetOf(local).python;
-      platform ??= local.platforms[0];
-    }
-    const interp = interpreterFromTarget({ pythonVersion, platform });
-    for (const env of envs) result.set(env, interp);
-    return result;
-  }
-  const byPath = new Map<string, Promise<Interpreter>>();
-  for (const env of envs) {
-    const { python } = await findPython({
-      flag: options.python ?? null,
-      env: envVars,
-      pythonVersion: config.environments[env].pythonVersion ?? null,
-      cacheDir: cache,
-    });
-    let probe = byPath.get(python);
-    if (!probe) {
-      probe = probeInterpreter(python, { cacheDir: cache, env: envVars });
-      byPath.set(python, probe);
-    }
-    result.set(env, await probe);
-  }
-  return result;
-}
-
-async function defaultInterpreter(
-  options: LockOptions,
-  envVars: Record<string, string>,
-  cache: string,
-): Promise<Interpreter> {
-  if (options.pythonVersion && options.platform) {
-    return interpreterFromTarget({
-      pythonVersion: options.pythonVersion,
-      platform: options.platform,
-    });
-  }
-  const { python } = await findPython({
-    flag: options.python ?? null,
-    env: envVars,
-    cacheDir: cache,
-  });
-  return await probeInterpreter(python, { cacheDir: cache, env: envVars });
-}
-
-/** Resolves one environment and turns the result into lock entries. */
-async function lockEnvironment(
-  config: ProjectConfig,
-  envName: string,
-  interp: Interpreter,
-  provider: IndexProvider,
-  index: IndexClient,
-  preferences: Record<string, string>,
-  prereleases: LockOptions["prereleases"],
-  warn: (message: string) => void,
-): Promise<LockPackage[]> {
-  const env = config.environments[envName];
-  const requirements = [...env.packages, ...env.devPackages];
-  const result = await resolve({
-    requirements,
-    environment: interp.markers,
-    preferences,
-    prereleases: prereleases ?? "if-necessary-or-explicit",
-  }, provider);
-  if (!result.ok) {
-    const missing = [...provider.notFound].sort();
-    const where = index.indexes.map(redactUrl).join(", ");
-    const rootMissing = missing.filter((n) => requirements.some((r) => safeName(r) === n));
-    const lines = result.explanation.split("\n").map((l) => l.trim()).filter((l) => l);
-    if (rootMissing.length) {
-      throw new EnvknitError(
-        `environment '${envName}': ${rootMissing.map((n) => `'${n}'`).join(", ")} ${
-          rootMissing.length > 1 ? "were" : "was"
-        } not found on ${where}`,
-        { hints: ["check the name in envknit.yaml, or add the index that has it (extra_urls)"] },
-      );
-    }
-    // The explanation is a few sentences, one per line: the error line carries all of them.
-    const hints = missing.length ? [`not found on ${where}: ${missing.join(", ")}`] : [];
-    throw new EnvknitError(
-      `no solution for environment '${envName}': ${lines.join(" ") || "unsatisfiable"}`,
-      { hints },
-    );
-  }
-
-  // dev: true for packages reached only through dev_packages.
-  const byName = new Map(result.packages.map((p) => [p.name, p]));
-  const runtime = new Set<string>();
-  const visit = (name: string) => {
-    if (runtime.has(name) || !byName.has(name)) return;
-    runtime.add(name);
-    for (const dep of byName.get(name)!.dependencies) {
-      const n = safeName(dep);
-      if (n) visit(n);
-    }
-  };
-  for (const r of env.packages) {
-    const n = safeName(r);
-    if (n) visit(n);
-  }
-
-  const packages: LockPackage[] = [];
-  for (const p of result.packages) {
-    const entry = await lockEntry(p, provider, !runtime.has(p.name));
-    packages.push(entry.lock);
-    // PEP 592: a yanked version is used only when pinned exactly; say so, as pip does.
-    if (entry.yanked !== null) {
-      warn(
-        `${envName}: ${p.name} ${p.version} is yanked` + (entry.yanked ? ` (${entry.yanked})` : ""),
-      );
-    }
-  }
-  return packages;
-}
-
-async function lockEntry(
-  p: ResolvedPackage,
-  provider: IndexProvider,
-  dev: boolean,
-): Promise<{ lock: LockPackage; yanked: string | null }> {
-  const release = await provider.release(p.name, p.version);
-  if (!release) throw new EnvknitError(`internal: ${p.name} ${p.version} is not on its index`);
-  const wheels: LockWheel[] = release.wheels.map((f) => {
-    const wheel: LockWheel = {
-      file: f.filename,
-      url: stripCredentials(f.url),
-      sha256: f.hashes.sha256,
-    };
-    if (f.size !== undefined) wheel.size = f.size;
-    return wheel;
-  });
-  const entry: LockPackage = {
-    name: p.name,
-    version: p.version,
-    dependencies: p.dependencies,
-    wheels,
-  };
-  if (p.extras.length) entry.extras = [...p.extras].sort();
-  if (dev) entry.dev = true;
-  if (p.requiresPython) entry.requiresPython = p.requiresPython;
-  if (release.index) entry.index = stripCredentials(release.index);
-  const yanked = release.candidate.yanked
-    ? release.wheels.find((w) => w.yankedReason)?.yankedReason ?? ""
-    : null;
-  return { lock: entry, yanked };
-}
-
-/**
- * Keeps a wheel that was downloaded whole (its index serves neither PEP 658 metadata nor ranges)
- * in the wheel cache, so `envknit install` does not download it again. Its sha256 was checked.
- */
-async function keepWheel(layout: StoreLayout, sha256: string, bytes: Uint8Array): Promise<void> {
-  // Spooled in the cache's temp folder, which cleanup empties after a crash; the cache only
-  // saves time, so a failure is ignored.
-  await writeFileQuietly(layout.cachedWheel(sha256), bytes, { tmpDir: layout.wheelCacheTmpDir });
 }

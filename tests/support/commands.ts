@@ -12,8 +12,8 @@ import {
   type LockPackage,
   serializeLock,
 } from "../../project/lock.ts";
-import { cleanEnv, type CliResult, MAIN, runEnvknit } from "../../tests/support/cli.ts";
-import { PYTHON } from "../../tests/support/python.ts";
+import { cleanEnv, type CliResult, MAIN, runEnvknit } from "./cli.ts";
+import { PYTHON } from "./python.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 
 /** A temporary project folder and store; `dispose()` removes both. */

@@ -18,16 +18,17 @@
  * @module
  */
 import { EnvknitError } from "../core/errors.ts";
-import { findPython } from "./tags/find_python.ts";
-import { StoreLayout } from "./layout.ts";
-import { recordProject } from "./projects.ts";
-import { ensureRuntime } from "./runtime.ts";
-import { readLockText } from "../project/lock_file.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { writeFileAtomicSync } from "../core/atomic_write.ts";
+import { StoreLayout } from "../store/layout.ts";
+import { recordProject } from "../store/projects.ts";
+import { ensureRuntime } from "../store/runtime.ts";
+import { readLockText } from "../project/lock_file.ts";
+import { findRunPython, InstallTarget, targetPythonVersion } from "./interpreter.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
+  /** The lock file. */
   lockPath: string;
   /** The environment (default: `default`, or the lock's only one). */
   environment?: string;
@@ -37,6 +38,7 @@ export interface RunOptions {
   python?: string;
   /** The caller's environment variables (the child starts from them). */
   env?: Record<string, string>;
+  /** The store (default: from `env`). */
   layout?: StoreLayout;
 }
 
@@ -50,6 +52,7 @@ export interface RunEnvironment {
   python: string | null;
   /** Entry folders, in `PYTHONPATH` order. */
   entries: string[];
+  /** The runtime folder (`runtime/<version>`), first on `PYTHONPATH`. */
   runtimeDir: string;
 }
 
@@ -122,26 +125,14 @@ export function defaultEnvironment(names: string[]): string {
   );
 }
 
-/**
- * The interpreter the launchers and `python` will use, found as `install` finds it (without
- * probing it); null when there is none: the launchers then fall back to `python3` on `PATH`.
- */
-async function interpreterFor(
+/** The interpreter the launchers and `python` will use (`ops/interpreter.ts`), or null. */
+function interpreterFor(
   options: RunOptions,
   env: Record<string, string>,
   layout: StoreLayout,
   pythonVersion: string | null,
 ): Promise<string | null> {
-  try {
-    return (await findPython({
-      flag: options.python ?? null,
-      env,
-      pythonVersion,
-      cacheDir: layout.cacheDir,
-    })).python;
-  } catch {
-    return null;
-  }
+  return findRunPython({ python: options.python, env, pythonVersion, cacheDir: layout.cacheDir });
 }
 
 function sameIdentity(a: [number, number] | null, b: [number, number] | null): boolean {
@@ -160,14 +151,19 @@ async function makePlan(
   text: string,
 ): Promise<{ plan: Plan; remember: () => Promise<void> }> {
   const { loadLock } = await import("../project/lock.ts");
-  const { chooseWheels, lockPackages, Target } = await import("./install/plan.ts");
+  const { lockPackages } = await import("./selection.ts");
+  const { chooseWheels } = await import("../store/install/select.ts");
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   // Also says which environments there are when the one asked for is not in the lock.
   const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
-  const pythonVersion = /^\d+\.\d+$/.test(lock.target.python) ? lock.target.python : null;
+  const pythonVersion = targetPythonVersion(lock.target);
   const python = await interpreterFor(options, env, layout, pythonVersion);
-  const target = new Target(lock, { python: options.python, env, cacheDir: layout.cacheDir });
+  const target = new InstallTarget(lock.target, {
+    python: options.python,
+    env,
+    cacheDir: layout.cacheDir,
+  });
   const steps = (await chooseWheels(packages, target)).map((c) => ({
     label: `${c.pkg.name} ${c.pkg.version}`,
     dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),

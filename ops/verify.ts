@@ -1,0 +1,37 @@
+/**
+ * `verifyLock` (`envknit verify`): the entries of a lock's selected environments are rehashed
+ * against what was installed (`store/verify.ts`): every installed wheel of each locked version.
+ *
+ * @module
+ */
+import { StoreLayout } from "../store/layout.ts";
+import { verifyPackages, type VerifyProblem, type VerifyResult } from "../store/verify.ts";
+import { loadLock } from "../project/lock.ts";
+import { lockPackages, type Selection } from "./selection.ts";
+
+export type { VerifyProblem, VerifyResult };
+
+/** Options of {@link verifyLock}. */
+export interface VerifyOptions extends Selection {
+  /** The lock file. */
+  lockPath: string;
+  /** The store (default: from `env`). */
+  layout?: StoreLayout;
+  /** Environment variables (`ENVKNIT_HOME`); default the process's. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Verifies the entries of a lock's selected environments: every installed wheel of each locked
+ * version (a version with none installed is reported `absent`).
+ */
+export async function verifyLock(options: VerifyOptions): Promise<VerifyResult> {
+  const layout = options.layout ?? StoreLayout.fromEnv(options.env);
+  const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
+  const packages = lockPackages(lock, options).map((p) => ({
+    name: p.name,
+    version: p.version,
+    wheels: p.wheels.map((w) => w.wheel),
+  }));
+  return await verifyPackages(packages, layout);
+}
