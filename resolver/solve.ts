@@ -60,7 +60,7 @@ export interface ResolveRequest {
   prereleases?: "if-necessary-or-explicit" | "allow" | "disallow";
   /** Name -> version to keep when possible (from an existing lock). */
   preferences?: Record<string, string>;
-  /** The project's own Requires-Python, checked against the target (upper bounds ignored). */
+  /** The project's own Requires-Python, checked against the target (the whole specifier, as pip). */
   requiresPython?: string | null;
 }
 

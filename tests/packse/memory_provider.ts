@@ -124,6 +124,30 @@ export function fileUse(
 export interface ScenarioProviderOptions {
   /** Packse's semantics: a version with a buildable sdist is usable too (default false). */
   sdists?: boolean;
+  /**
+   * uv's reading of `Requires-Python` for a concrete Python: lower bounds only (packse's
+   * expectations assume it; default false: envknit counts the whole specifier, as pip does).
+   */
+  lowerBoundsOnly?: boolean;
+}
+
+/**
+ * The lower bounds of a `Requires-Python` specifier, as uv reads it for a concrete Python
+ * (`>=3.8, <3.11` → `>=3.8`; `<=3.8` → any; `~=3.8` → `>=3.8`; `==3.8.*` → `>=3.8`).
+ */
+export function lowerBoundsOnly(spec: string): string {
+  const kept: string[] = [];
+  for (const clause of spec.split(",").map((c) => c.trim()).filter((c) => c !== "")) {
+    const m = /^(~=|===|==|>=|>|<=|<|!=)\s*(.+)$/.exec(clause);
+    if (!m) {
+      kept.push(clause);
+      continue;
+    }
+    const version = m[2].replace(/\.\*$/, "");
+    if (m[1] === ">=" || m[1] === ">") kept.push(`${m[1]}${version}`);
+    else if (m[1] === "~=" || m[1] === "==" || m[1] === "===") kept.push(`>=${version}`);
+  }
+  return kept.join(", ");
 }
 
 /** A scenario's packages served from memory. */
@@ -131,6 +155,7 @@ export class ScenarioProvider implements ResolverProvider {
   readonly #scenario: PackseScenario;
   readonly #target: ScenarioTarget;
   readonly #sdists: boolean;
+  readonly #lowerBoundsOnly: boolean;
   readonly #packages = new Map<string, [string, Record<string, PackseVersion>]>();
 
   constructor(
@@ -141,6 +166,7 @@ export class ScenarioProvider implements ResolverProvider {
     this.#scenario = scenario;
     this.#target = target;
     this.#sdists = options.sdists ?? false;
+    this.#lowerBoundsOnly = options.lowerBoundsOnly ?? false;
     for (const [name, versions] of Object.entries(scenario.packages)) {
       this.#packages.set(normalizeName(name), [name, versions]);
     }
@@ -157,7 +183,7 @@ export class ScenarioProvider implements ResolverProvider {
         return {
           version: v.version,
           yanked: v.yanked,
-          requiresPython: v.requiresPython,
+          requiresPython: this.#python(v.requiresPython),
           unavailable: usable ? null : use.noWheel,
         };
       }),
@@ -168,6 +194,13 @@ export class ScenarioProvider implements ResolverProvider {
     const entry = this.#packages.get(normalizeName(name));
     const v = entry?.[1][version];
     if (!v) return Promise.reject(new Error(`${name} ${version} is not in the scenario`));
-    return Promise.resolve({ requiresDist: requiresDist(v), requiresPython: v.requiresPython });
+    return Promise.resolve({
+      requiresDist: requiresDist(v),
+      requiresPython: this.#python(v.requiresPython),
+    });
+  }
+
+  #python(spec: string): string {
+    return this.#lowerBoundsOnly ? lowerBoundsOnly(spec) : spec;
   }
 }

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
 import { loadScenarios, packse, type PackseScenario, parseScenario } from "../support/packse.ts";
 import { parseArgs } from "./main.ts";
+import { lowerBoundsOnly } from "./memory_provider.ts";
 import {
   expectationFor,
   jsonResults,
@@ -71,7 +72,7 @@ const CAUSE: Record<string, RegExp> = {
   local: /\+(foo|bar)|there is no version of/,
   post: /there is no version of a/,
   prereleases: /pre-release/,
-  requires_python: /Python>=3\.\d+|no usable wheel|there is no version of/,
+  requires_python: /Python(>=|<=|<|>)3\.\d+|no usable wheel|there is no version of/,
   yanked: /yanked/,
   wheels: /no usable wheel/,
 };
@@ -88,7 +89,7 @@ packse.test("packse: explanations of unsatisfiable scenarios name the cause", as
     // It names at least one package the user asked for.
     const roots = r.scenario.root.requires.map((q) => /^\s*([A-Za-z0-9._-]+)/.exec(q)?.[1] ?? q);
     assert(roots.some((name) => text.includes(name)), where);
-    if (r.scenario.category === "requires_python" && /Python>=/.test(text)) {
+    if (r.scenario.category === "requires_python" && /requires Python/.test(text)) {
       assertMatch(text, /the target Python version is \d+\.\d+\.\d+/, where);
     }
     checked++;
@@ -201,6 +202,55 @@ packse.test("runner: --json document", async () => {
   for (const r of reports) {
     assertEquals(Object.keys(doc[r.scenario.name]).sort(), ["packages", "satisfiable"]);
   }
+});
+
+Deno.test("runner: a solution that needs a Requires-Python upper bound ignored has none", async () => {
+  // packse (uv) ignores the upper bound; envknit counts it, as pip does when it installs.
+  const s = scenario(`
+name = "capped"
+[root]
+requires = ["a"]
+[environment]
+python = "3.9"
+[expected]
+satisfiable = true
+[packages.a.versions."1.0.0"]
+requires_python = "<=3.8"
+`);
+  const expectation = await expectationFor(s);
+  assertEquals(expectation.kind, "requires-python");
+  const outcome = await resolveInMemory(s);
+  assertEquals(outcome.satisfiable, false);
+  assertStringIncludes(outcome.explanation ?? "", "a==1.0.0 requires Python<=3.8");
+  assertEquals(judge(expectation, outcome), null);
+  assertMatch(
+    judge(expectation, { satisfiable: false, packages: {}, explanation: "Because no." }) ?? "",
+    /Requires-Python/,
+  );
+  // An older version without the cap is the answer for both.
+  const older = scenario(`
+name = "capped-newest"
+[root]
+requires = ["a"]
+[environment]
+python = "3.9"
+[expected]
+satisfiable = true
+[packages.a.versions."1.0.0"]
+requires_python = ">=3.7"
+[packages.a.versions."2.0.0"]
+requires_python = ">=3.7,<3.9"
+`);
+  assertEquals(await resolveInMemory(older), { satisfiable: true, packages: { a: "1.0.0" } });
+  assertEquals((await resolveInMemory(older, { packse: true })).packages, { a: "2.0.0" });
+});
+
+Deno.test("lowerBoundsOnly reads Requires-Python as uv does for a concrete Python", () => {
+  assertEquals(lowerBoundsOnly(">=3.8, <3.11"), ">=3.8");
+  assertEquals(lowerBoundsOnly("<=3.8"), "");
+  assertEquals(lowerBoundsOnly("~=3.8"), ">=3.8");
+  assertEquals(lowerBoundsOnly("==3.8.*,!=3.8.1"), ">=3.8");
+  assertEquals(lowerBoundsOnly(">3.7"), ">3.7");
 });
 
 Deno.test("runner: arguments", () => {

@@ -11,14 +11,19 @@
  *   needs an sdist (no wheel, no wheel for the target, `no_binary`): envknit installs wheels
  *   only. This is derived from the scenario: a package of packse's expected solution has no
  *   usable wheel for the target. When a scenario gives no expected packages, packse's solution is
- *   computed by resolving the scenario in memory with sdists allowed (packse's own semantics);
+ *   computed by resolving the scenario in memory with sdists allowed and Requires-Python read as
+ *   uv reads it (packse's own semantics);
+ * - "unsatisfiable, and the explanation names the Requires-Python" when packse's answer holds a
+ *   version whose `Requires-Python` excludes the target Python: uv ignores upper bounds
+ *   (`<=3.8` on Python 3.9), but envknit resolves for a concrete Python and counts the whole
+ *   specifier, as pip does when it installs;
  * - "unsupported" for universal resolution that forks by marker (the `fork` category): envknit
  *   resolves for one target environment. Such scenarios are reported with the reason, never as
  *   passed.
  *
  * @module
  */
-import { compareVersions, normalizeName, resolve } from "../../resolver/mod.ts";
+import { compareVersions, normalizeName, resolve, specifierContains } from "../../resolver/mod.ts";
 import type { PackseScenario } from "../support/packse.ts";
 import { fileUse, ScenarioProvider, scenarioRequest, scenarioTarget } from "./memory_provider.ts";
 
@@ -58,14 +63,15 @@ export type Expectation =
   | { kind: "solution"; packages: Record<string, string> | null }
   | { kind: "unsatisfiable" }
   | { kind: "wheels-only"; because: string }
+  | { kind: "requires-python"; because: string }
   | { kind: "unsupported"; reason: string };
 
 /** The verdict on one scenario. */
 export interface ScenarioReport {
   scenario: PackseScenario;
   expectation: Expectation;
-  /** `pass`, `pass (wheels-only)`, `FAIL`, or `unsupported`. */
-  status: "pass" | "pass (wheels-only)" | "FAIL" | "unsupported";
+  /** `pass`, `pass (wheels-only)`, `pass (requires-python)`, `FAIL`, or `unsupported`. */
+  status: "pass" | "pass (wheels-only)" | "pass (requires-python)" | "FAIL" | "unsupported";
   /** Why it failed, or why it is unsupported. */
   detail: string;
   outcome: ScenarioOutcome | null;
@@ -78,13 +84,17 @@ export function label(s: PackseScenario): string {
   return s.category ? `${s.category}/${s.name}` : s.name;
 }
 
-/** The in-memory backend (`sdists: true` gives packse's semantics instead of envknit's). */
+/** The in-memory backend (`packse: true` gives packse's semantics instead of envknit's). */
 export async function resolveInMemory(
   scenario: PackseScenario,
-  options: { sdists?: boolean } = {},
+  options: { packse?: boolean } = {},
 ): Promise<ScenarioOutcome> {
   const target = scenarioTarget(scenario);
-  const provider = new ScenarioProvider(scenario, target, { sdists: options.sdists ?? false });
+  const packse = options.packse ?? false;
+  const provider = new ScenarioProvider(scenario, target, {
+    sdists: packse,
+    lowerBoundsOnly: packse,
+  });
   const result = await resolve(scenarioRequest(scenario, target), provider);
   if (!result.ok) return { satisfiable: false, packages: {}, explanation: result.explanation };
   return {
@@ -123,16 +133,27 @@ export async function expectationFor(scenario: PackseScenario): Promise<Expectat
   const target = scenarioTarget(scenario);
   let solution = scenario.expected.packages;
   if (solution === null) {
-    const packse = await resolveInMemory(scenario, { sdists: true });
+    const packse = await resolveInMemory(scenario, { packse: true });
     if (packse.satisfiable) solution = packse.packages;
   }
   const byName = new Map(
     Object.entries(scenario.packages).map(([n, vs]) => [normalizeName(n), vs]),
   );
-  for (const [name, version] of Object.entries(solution ?? {})) {
+  const picked = Object.entries(solution ?? {}).flatMap(([name, version]) => {
     const versions = byName.get(normalizeName(name)) ?? {};
     const v = Object.values(versions).find((x) => sameVersion(x.version, version));
-    if (!v) continue;
+    return v ? [{ name, version, v }] : [];
+  });
+  const python = target.environment.python_full_version;
+  for (const { name, version, v } of picked) {
+    if (!specifierContains(v.requiresPython, python, { prereleases: true })) {
+      return {
+        kind: "requires-python",
+        because: `${name}==${version} requires Python${v.requiresPython}, the target is ${python}`,
+      };
+    }
+  }
+  for (const { name, version, v } of picked) {
     const use = fileUse(scenario, target, name, v);
     if (use.noWheel !== null) {
       return { kind: "wheels-only", because: `${name}==${version}: ${use.noWheel}` };
@@ -167,6 +188,16 @@ export function judge(expectation: Expectation, outcome: ScenarioOutcome): strin
       return outcome.explanation!.includes("no usable wheel")
         ? null
         : `the explanation does not say which version has no usable wheel:\n${outcome.explanation}`;
+    }
+    case "requires-python": {
+      if (outcome.satisfiable) {
+        return `expected no solution (${expectation.because}), got ${show(outcome.packages)}`;
+      }
+      const problem = explanationProblem(outcome);
+      if (problem) return problem;
+      return /requires Python\S/.test(outcome.explanation!)
+        ? null
+        : `the explanation does not name the Requires-Python:\n${outcome.explanation}`;
     }
     case "solution": {
       if (!outcome.satisfiable) {
@@ -227,6 +258,8 @@ export async function runScenarios(
       ? "FAIL"
       : expectation.kind === "wheels-only"
       ? "pass (wheels-only)"
+      : expectation.kind === "requires-python"
+      ? "pass (requires-python)"
       : "pass";
     if (expectation.kind === "unsupported") detail = expectation.reason;
     const report = { scenario, expectation, status, detail, outcome, millis } as ScenarioReport;
@@ -238,7 +271,7 @@ export async function runScenarios(
 
 /** One line per scenario. */
 export function reportLine(r: ScenarioReport): string {
-  const head = `${r.status.padEnd(18)} ${label(r.scenario)}`;
+  const head = `${r.status.padEnd(22)} ${label(r.scenario)}`;
   return r.detail ? `${head}: ${r.detail.replaceAll("\n", "\n    ")}` : head;
 }
 

@@ -38,8 +38,8 @@ impl Interner {
 }
 
 /// Requires-Python as the solver uses it: the specifier's text and the set of Python versions it
-/// accepts, with its upper bound ignored (a target above every allowed version still counts as
-/// compatible, as uv does: upper bounds on Requires-Python are almost always wrong caps).
+/// accepts, the whole specifier (as pip checks it): a version declaring `<3.11` is not installable
+/// on Python 3.12, so a lock for 3.12 must not hold it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PythonReq {
     pub text: String,
@@ -50,13 +50,7 @@ impl PythonReq {
     /// `None` for text that is not a valid specifier set: such metadata is ignored, as pip does.
     pub fn parse(text: &str) -> Option<PythonReq> {
         let specs = VersionSpecifiers::parse(text).ok()?;
-        let exact = specs.to_ranges();
-        let range = match exact.segments().last() {
-            Some((_, Included(v))) => exact.union(&Ranges::strictly_higher_than(v.clone())),
-            Some((_, Excluded(v))) => exact.union(&Ranges::higher_than(v.clone())),
-            _ => exact,
-        };
-        Some(PythonReq { text: specs.to_string(), range })
+        Some(PythonReq { text: specs.to_string(), range: specs.to_ranges() })
     }
 }
 

@@ -34,12 +34,27 @@ pub struct Session {
     result: Option<StepResponse>,
 }
 
+/// The Python version `Requires-Python` is checked against: the release part of the target's
+/// version, at most three numbers (pip checks `sys.version_info[:3]`, so `3.13.0rc1` is `3.13.0`).
+fn python_release(text: &str) -> String {
+    let release: String =
+        text.trim().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let parts: Vec<&str> = release.split('.').filter(|p| !p.is_empty()).take(3).collect();
+    if parts.is_empty() {
+        text.to_string()
+    } else {
+        parts.join(".")
+    }
+}
+
 impl Session {
     /// Starts a resolution; bad input (a requirement, the environment, a version) is an error.
     pub fn create(request: CreateRequest) -> Result<Session, String> {
         let env = request.environment;
         let python_text = request.python.unwrap_or_else(|| env.python_full_version.clone());
-        let target = Version::parse(&python_text)
+        Version::parse(&python_text)
+            .map_err(|e| format!("invalid target Python version: {}", e))?;
+        let target = Version::parse(&python_release(&python_text))
             .map_err(|e| format!("invalid target Python version: {}", e))?;
         let root_requires_python = match request.requires_python {
             None => None,

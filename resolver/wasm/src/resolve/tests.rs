@@ -187,7 +187,7 @@ fn an_extra_follows_its_base_version() {
 }
 
 #[test]
-fn requires_python_lower_bounds_count_and_upper_bounds_do_not() {
+fn requires_python_counts_whole() {
     let mut index = Index::new();
     index.insert(
         "a",
@@ -198,12 +198,43 @@ fn requires_python_lower_bounds_count_and_upper_bounds_do_not() {
         ],
     );
     index.insert("old", vec![("1.0", vec![], Some("<=3.8"), false, None)]);
-    let (out, _) = drive(request(&["a", "old"]), &index);
-    assert_eq!(solved(&out), pairs(&[("a", "1.0"), ("old", "1.0")]));
+    // An upper bound counts as pip counts it: old 1.0 cannot be installed on 3.12.
+    let (out, _) = drive(request(&["a"]), &index);
+    assert_eq!(solved(&out), pairs(&[("a", "1.0")]));
+    let text = failed(&drive(request(&["a", "old"]), &index).0);
+    assert!(text.contains("old==1.0 requires Python<=3.8"), "{}", text);
+    assert!(text.contains("the target Python version is 3.12.0"), "{}", text);
     let (out, _) = drive(request(&["a>=2"]), &index);
     let text = failed(&out);
     assert!(text.contains("a>=2.0 requires Python>=3.13"), "{}", text);
     assert!(text.contains("the target Python version is 3.12.0"), "{}", text);
+    // A capped newer version is passed over for an older one that fits.
+    let mut index = Index::new();
+    index.insert(
+        "c",
+        vec![
+            ("1.0", vec![], Some(">=3.8"), false, None),
+            ("2.0", vec![], Some(">=3.8,<3.12"), false, None),
+            ("3.0", vec![], Some(">=3.9, !=3.12.*"), false, None),
+        ],
+    );
+    assert_eq!(solved(&drive(request(&["c"]), &index).0), pairs(&[("c", "1.0")]));
+    let text = failed(&drive(request(&["c>=2"]), &index).0);
+    assert!(text.contains("c==2.0 requires Python>=3.8, <3.12"), "{}", text);
+    assert!(text.contains("!=3.12.*"), "{}", text);
+    let at = |python: &str| {
+        Json::obj([("requirements", Json::Arr(vec![Json::str("c")])), ("environment", env(python))])
+    };
+    assert_eq!(solved(&drive(at("3.11.4"), &index).0), pairs(&[("c", "3.0")]));
+    assert_eq!(solved(&drive(at("3.13.1"), &index).0), pairs(&[("c", "3.0")]));
+    // The target's release counts, as pip's sys.version_info[:3]: 3.13.0rc1 is 3.13.0.
+    let mut index = Index::new();
+    index.insert("n", vec![("1.0", vec![], Some(">=3.13"), false, None)]);
+    let rc = Json::obj([
+        ("requirements", Json::Arr(vec![Json::str("n")])),
+        ("environment", env("3.13.0rc1")),
+    ]);
+    assert_eq!(solved(&drive(rc, &index).0), pairs(&[("n", "1.0")]));
     // Requires-Python that only the metadata states counts too.
     let mut index = Index::new();
     index.insert("m", vec![v("1.0", &[]), ("2.0", vec![], None, false, None)]);
