@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "960feadfd25956660fe9527d2715821aed09244d153e3f9b96194cc8dd587723";
+export const RUNTIME_DIGEST = "c01b7bf480da4309256061c33ae3deaa4179f531e1b9597aa1079ca3ed1e2d2e";

@@ -17,7 +17,7 @@ interpreter), :mod:`.store` (finding installed wheels), :mod:`.registry` (Versio
 
 __version__ = "0.1.0"
 
-from .config import NotInstalledWarning, configure_from_lock
+from .config import NotInstalledWarning, StaleViewWarning, configure_from_lock
 from .errors import (
     CExtIncompatibleError,
     CExtensionError,
@@ -41,7 +41,7 @@ __all__ = [
     "PackageEntry", "get_registry",
     "SchemaVersionError", "LockFileError", "CExtensionError", "CExtIncompatibleError",
     "UnsupportedPlatformError", "VersionNotFoundError", "WorkerCrashedError", "RemoteError",
-    "NotInstalledWarning",
+    "NotInstalledWarning", "StaleViewWarning",
 ]
 
 

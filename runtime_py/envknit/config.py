@@ -10,10 +10,11 @@ from .lock import Lock, LockPackage, read_lock
 from .registry import PackageEntry, get_registry
 from .store import envknit_home, find_installed, honoured_install_path
 from .versions import version_key
+from .view import View, current_view
 
 __all__ = [
     "configure_from_lock", "find_lock", "require_environment", "warn_not_installed", "installed_folder",
-    "NotInstalledWarning",
+    "environment_folders", "NotInstalledWarning", "StaleViewWarning",
 ]
 
 LOCK_NAME = "envknit.lock.yaml"
@@ -23,10 +24,22 @@ class NotInstalledWarning(UserWarning):
     """A locked package has no installed wheel for this interpreter in the store."""
 
 
+class StaleViewWarning(UserWarning):
+    """The environment view this interpreter runs in was built from another version of its lock."""
+
+
 def find_lock(lock_path: str | os.PathLike | None = None) -> Path:
-    """``lock_path``, else ``$ENVKNIT_LOCK`` (set by ``envknit run``), else envknit.lock.yaml upward from the cwd."""
+    """``lock_path``; else, in an environment view, the view's lock; else ``$ENVKNIT_LOCK`` (set by
+    ``envknit run``); else envknit.lock.yaml upward from the cwd.
+
+    The view comes before the variable: the interpreter is that environment, even when started
+    from a program that runs another project's environment (whose ``ENVKNIT_LOCK`` it inherits).
+    """
     if lock_path is not None:
         return Path(lock_path)
+    view = current_view()
+    if view is not None:
+        return Path(view.lock)
     env = os.environ.get("ENVKNIT_LOCK")
     if env:
         return Path(env)
@@ -82,14 +95,64 @@ def _field(pkg: LockPackage, lock: Lock) -> str:
     return f"{lock.path or '<lock>'}: environments.{pkg.environment}[{index}] ({pkg.name}).install_path"
 
 
+def _lock_view(lock: Lock) -> View | None:
+    """The view this interpreter runs in, when ``lock`` is the lock it was built from."""
+    view = current_view()
+    if view is None or lock.path is None:
+        return None
+    try:
+        same = os.path.samefile(view.lock, lock.path)
+    except OSError:
+        same = False
+    return view if same else None
+
+
 def _environment_order(lock: Lock, env: str | None) -> list[str]:
     if env is not None:
         require_environment(lock, env)
         return [env]
-    # The first registered version of a package is its default: prefer the environment `envknit
-    # run` put on PYTHONPATH, then "default", then the lock's order.
-    first = [e for e in (os.environ.get("ENVKNIT_ENV"), "default") if e in lock.environments]
+    # The first registered version of a package is its default: prefer the environment of the
+    # view this interpreter runs in (else the one `envknit run` names), then "default", then the
+    # lock's order.
+    view = _lock_view(lock)
+    preferred = view.environment if view is not None else os.environ.get("ENVKNIT_ENV")
+    first = [e for e in (preferred, "default") if e in lock.environments]
     return list(dict.fromkeys(first + list(lock.environments)))
+
+
+def environment_folders(lock: Lock, env: str, home: Path,
+                        trust_install_path: bool = False) -> list[tuple[LockPackage, Path | None]]:
+    """Each package of ``lock``'s environment ``env`` with its installed folder (or None).
+
+    In the environment view built from that lock and environment, a package gets the entry the
+    view links (what plain imports give), not one chosen again here.  A view built from another
+    version of the lock is reported with a :class:`StaleViewWarning`; its entries are still used
+    for the versions it has, the store is searched for the others.
+    """
+    packages = lock.environments[env]
+    view = _lock_view(lock)
+    linked = {}
+    if view is not None and view.environment == env:
+        linked = {(e.name, version_key(e.version)): e.path for e in view.entries}
+    found: list[tuple[LockPackage, Path | None]] = []
+    used = 0
+    for pkg in packages:
+        path = linked.get((pkg.key, version_key(pkg.version)))
+        if path is not None and os.path.isdir(path):
+            used += 1
+            found.append((pkg, Path(path)))
+        else:
+            found.append((pkg, installed_folder(pkg, lock, home, trust_install_path)))
+    if linked and (used != len(packages) or used != len(linked)):
+        warnings.warn(
+            f"envknit: the environment view {view.path} was built from another version of {lock.path} "
+            f"(environment {env}): the lock's versions are registered, but modules imported before "
+            "and the view's site-packages are the view's; `envknit run` or `envknit env python` "
+            "builds the view again",
+            StaleViewWarning,
+            stacklevel=3,
+        )
+    return found
 
 
 def _locked_beside(pkg: LockPackage, env_packages: dict[str, str]) -> dict[str, str]:
@@ -105,8 +168,12 @@ def configure_from_lock(
 ) -> int:
     """Register the lock's installed packages in the VersionRegistry and (by default) enable the hook.
 
+    The lock is ``lock_path``; else, in an environment view (``envknit env python``, ``envknit
+    run``), the view's lock; else ``$ENVKNIT_LOCK``; else envknit.lock.yaml upward from the cwd.
     ``env`` selects one environment; None loads them all, merged by (name, version).  The first
-    registered version of each package becomes its default.  Returns how many (name, version)
+    registered version of each package becomes its default: the view's environment's first (with
+    the store entries the view links, so the defaults are what plain imports give), else
+    ``$ENVKNIT_ENV``'s, else ``default``'s.  Returns how many (name, version)
     pairs of the lock are registered.  Raises FileNotFoundError when there is no lock,
     SchemaVersionError for a newer lock schema, LockFileError for a malformed lock, and ValueError
     for an unknown ``env``.  Packages with no installed wheel for this interpreter are skipped with
@@ -129,13 +196,12 @@ def configure_from_lock(
     for env_name in order:
         packages = lock.environments[env_name]
         versions_here = {p.key: p.version for p in packages}
-        for pkg in packages:
+        for pkg, path in environment_folders(lock, env_name, home, trust_install_path):
             ident = (pkg.key, version_key(pkg.version))
             if ident in registered:
                 continue
             existing = registry.find(pkg.key, pkg.version)
             if existing is None:
-                path = installed_folder(pkg, lock, home, trust_install_path)
                 if path is None:
                     warn_not_installed(pkg, home)
                     continue

@@ -40,9 +40,14 @@ ENTRY_FILE = ".envknit-entry.json"
 
 
 def envknit_home() -> Path:
-    """``$ENVKNIT_HOME``, by default ``~/.envknit``."""
+    """``$ENVKNIT_HOME``; else, in an environment view, the store the view was built from; else ``~/.envknit``."""
     home = os.environ.get("ENVKNIT_HOME")
-    return Path(home).expanduser() if home else Path.home() / ".envknit"
+    if home:
+        return Path(home).expanduser()
+    from .view import current_view  # noqa: PLC0415 - read only when no ENVKNIT_HOME says where
+
+    view = current_view()
+    return Path(view.home) if view is not None else Path.home() / ".envknit"
 
 
 def entry_tags(entry: Path, wheel_file: str | None = None) -> list[str]:

@@ -86,12 +86,57 @@ def store(built, monkeypatch):
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def configured(store):
-    """The store with the full lock written and configure_from_lock() done (hook enabled)."""
+def enter_view(view: Path) -> None:
+    """Make this process act as the interpreter of environment view ``view``: the runtime reads
+    its view.json, and its site-packages joins sys.path after the standard library (before the
+    site-packages of the interpreter running the tests, which a real view would not have)."""
+    from envknit.view import _set_current, read_view
+
+    parsed = read_view(str(view))
+    assert parsed is not None, f"{view} has no readable view.json"
+    _set_current(parsed)
+    site_dirs = [i for i, p in enumerate(sys.path) if p.endswith(("site-packages", "dist-packages"))]
+    sys.path.insert(site_dirs[0] if site_dirs else len(sys.path), parsed.site_packages)
+
+
+def leave_view() -> None:
+    from envknit.view import _UNREAD, _set_current, current_view
+
+    view = current_view()
+    if view is not None:
+        while view.site_packages in sys.path:
+            sys.path.remove(view.site_packages)
+        sys.path_importer_cache.pop(view.site_packages, None)
+    _set_current(_UNREAD)
+
+
+@pytest.fixture(params=["lock", "view"])
+def configured(store, request):
+    """The store with the full lock written and configure_from_lock() done (hook enabled).
+
+    Twice: ``lock`` calls configure_from_lock(lock) as a program under the old ``envknit run``
+    does; ``view`` runs as the interpreter of the lock's default environment view would
+    (support/view_factory.py builds it) and calls configure_from_lock() with no argument, so the
+    defaults are the view's entries and plain imports of them go through its site-packages.
+    """
     store.write()
-    store.count = envknit.configure_from_lock(store.lock)
-    return store
+    store.view = None
+    if request.param == "view":
+        from support.view_factory import view_for
+
+        store.view = view_for(sys.executable, store.home, store.lock, "default", RUNTIME / "envknit")
+        enter_view(store.view)
+        try:
+            store.count = envknit.configure_from_lock()
+        except BaseException:
+            leave_view()
+            raise
+    else:
+        store.count = envknit.configure_from_lock(store.lock)
+    try:
+        yield store
+    finally:
+        leave_view()
 
 
 @pytest.fixture

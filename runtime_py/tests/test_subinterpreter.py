@@ -42,30 +42,50 @@ def test_unsupported_below_3_12():
             pass
 
 
-def run313(store, body: str, extra_path: Path | None = None) -> dict:
-    """Run ``body`` under Python 3.13 with the runtime importable; it sets ``out``, printed as JSON."""
+def run313(store, body: str, extra_path: Path | None = None, view: Path | None = None) -> dict:
+    """Run ``body`` under Python 3.13 with the runtime importable; it sets ``out``, printed as JSON.
+
+    With ``view``, the script runs as ``<view>/bin/python``, where the runtime comes from the view
+    and the store from its view.json (no ENVKNIT_HOME); else the 3.13 interpreter itself with the
+    runtime put on sys.path by the script.
+    """
     script = store.root / "check313.py"
     script.write_text(
         "import json, sys\n"
-        f"sys.path.insert(0, {str(RUNTIME)!r})\n"
-        "import envknit\n"
+        + ("" if view else f"sys.path.insert(0, {str(RUNTIME)!r})\n")
+        + "import envknit\n"
         "from envknit import SubInterpreterEnv, CExtIncompatibleError\n"
         f"LOCK = {str(store.lock)!r}\n"
         "out = {}\n" + textwrap.dedent(body) + "\nprint(json.dumps(out))\n"
     )
     env = dict(os.environ, ENVKNIT_HOME=str(store.home), PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)
+    if view is not None:
+        env = {"PYTHONDONTWRITEBYTECODE": "1"}
     if extra_path is not None:
         env["PYTHONPATH"] = str(extra_path)
-    proc = subprocess.run([str(PY313), str(script)], capture_output=True, text=True, env=env, timeout=120)
+    python = view / "bin" / "python" if view is not None else PY313
+    proc = subprocess.run([str(python), str(script)], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-@needs_313
-def test_runs_a_locked_environment_in_a_sub_interpreter(store):
+@pytest.fixture(params=["python3.13", "view"])
+def run_313(request, store):
+    """``run313`` for the store's full lock: under Python 3.13 itself, and under the 3.13 view of
+    the lock's default environment (the interpreter `envknit env python` gives)."""
     store.write()
-    out = run313(store, """
+    view = None
+    if request.param == "view" and PY313.exists():
+        from support.view_factory import view_for
+
+        view = view_for(PY313, store.home, store.lock, "default", RUNTIME / "envknit")
+    return lambda body, extra_path=None: run313(store, body, extra_path, view=view)
+
+
+@needs_313
+def test_runs_a_locked_environment_in_a_sub_interpreter(store, run_313):
+    out = run_313("""
         assert sys.version_info[:2] == (3, 13)
         with SubInterpreterEnv("ml") as interp:
             out["paths"] = interp.configure_from_lock(LOCK, env_name="default")
@@ -92,9 +112,8 @@ def test_runs_a_locked_environment_in_a_sub_interpreter(store):
 
 
 @needs_313
-def test_two_sub_interpreters_hold_two_versions_at_once(store):
-    store.write()
-    out = run313(store, """
+def test_two_sub_interpreters_hold_two_versions_at_once(store, run_313):
+    out = run_313("""
         with SubInterpreterEnv("new") as a, SubInterpreterEnv("old") as b:
             a.configure_from_lock(LOCK, env_name="default")
             b.configure_from_lock(LOCK, env_name="legacy")
@@ -106,12 +125,11 @@ def test_two_sub_interpreters_hold_two_versions_at_once(store):
 
 
 @needs_313
-def test_try_import(store, tmp_path):
-    store.write()
+def test_try_import(run_313, tmp_path):
     host = tmp_path / "host"
     host.mkdir()
     (host / "hostonly.py").write_text("X = 1\n")
-    out = run313(store, """
+    out = run_313("""
         import hostonly  # visible to the main interpreter...
         marker = LOCK + ".pwned"
         with SubInterpreterEnv() as interp:
@@ -151,9 +169,8 @@ def test_try_import(store, tmp_path):
 
 
 @needs_313
-def test_errors(store):
-    store.write()
-    out = run313(store, """
+def test_errors(store, run_313):
+    out = run_313("""
         def capture(fn):
             try:
                 fn()
@@ -180,9 +197,8 @@ def test_errors(store):
 
 
 @needs_313
-def test_the_rest_of_the_runtime_works_on_3_13(store):
-    store.write()
-    out = run313(store, """
+def test_the_rest_of_the_runtime_works_on_3_13(store, run_313):
+    out = run_313("""
         envknit.configure_from_lock(LOCK)
         with envknit.use("greeter", "1.0") as g:
             out["use"] = g.hello()
@@ -213,3 +229,26 @@ def test_an_install_path_outside_the_store_needs_trust(store):
     """)
     assert "install_path" in out["refused"] and "outside the store" in out["refused"]
     assert out["trusted"][-2] == str(outside.resolve()) and out["hello"] == "hello old"
+
+
+@needs_313
+def test_sub_interpreters_of_a_view_interpreter_are_in_the_view(store):
+    """A sub-interpreter made by other code (not SubInterpreterEnv) runs ``site`` too, so it sees
+    the view's site-packages, as the main interpreter does: the view needs nothing installed in
+    each interpreter.  SubInterpreterEnv still starts from the standard library alone."""
+    from support.view_factory import view_for
+
+    store.write()
+    view = view_for(PY313, store.home, store.lock, "default", RUNTIME / "envknit")
+    out = run313(store, """
+        import _interpreters, os
+        read, write = os.pipe()
+        interp = _interpreters.create("isolated")
+        _interpreters.exec(interp, "import os, sys, greeter\\n"
+                           "os.write(%d, repr([sys.prefix, greeter.hello()]).encode())" % write)
+        out["raw"] = eval(os.read(read, 65536).decode())
+        with SubInterpreterEnv() as interp:
+            out["env"] = interp.eval_json("import sys\\nresult = sys.path")
+    """, view=view)
+    assert out["raw"] == [str(view), "hi new"]
+    assert out["env"] and not any(p.startswith(str(view)) for p in out["env"])

@@ -397,11 +397,19 @@ def _in_site_dir(path: str) -> bool:
 
 
 class VersionedFinder(importlib.abc.MetaPathFinder):
-    """Finds registered packages: the active ``use()`` version, else the default version."""
+    """Finds registered packages: the active ``use()`` version, else the default version.
+
+    In an environment view (:mod:`envknit.view`), a default version that is the one the view
+    links is left to ``sys.path``, where the view's site-packages gives it as in any virtual
+    environment: after the script's folder and the standard library, and as the same module
+    objects whether they were imported before ``configure_from_lock()`` or after.
+    """
 
     def __init__(self, registry: VersionRegistry | None = None, strict: bool = False):
         self.registry = registry or _registry
         self.strict = strict
+        #: entry folders the environment view this interpreter runs in links (see enable())
+        self.view_paths: frozenset[str] = frozenset()
 
     def find_spec(self, fullname, path=None, target=None):
         if "." in fullname:
@@ -417,6 +425,8 @@ class VersionedFinder(importlib.abc.MetaPathFinder):
                 return spec
         entry = self.registry.default_for_import(fullname)
         if entry is not None:
+            if entry.path in self.view_paths:
+                return None  # the view's site-packages links it (after the script's folder and the stdlib)
             return self._spec_in(fullname, [entry.path])
         if self.strict:
             self._refuse_unlocked(fullname)
@@ -474,10 +484,14 @@ def enable(strict: bool = False) -> None:
     program's own modules still import.
     """
     global _finder, _enabled, _real_import, _real_import_module
+    from ..view import current_view  # noqa: PLC0415 - read once, when the hook is enabled
+
+    view = current_view()
     with _lock:
         if _finder is None:
             _finder = VersionedFinder(_registry)
         _finder.strict = bool(strict)
+        _finder.view_paths = view.entry_paths() if view is not None else frozenset()
         if not any(f is _finder for f in sys.meta_path):
             sys.meta_path.insert(0, _finder)
         if builtins.__import__ is not _envknit_import:

@@ -20,7 +20,7 @@ import sysconfig
 import threading
 from pathlib import Path
 
-from ..config import installed_folder, require_environment, warn_not_installed
+from ..config import environment_folders, require_environment, warn_not_installed
 from ..errors import CExtIncompatibleError, UnsupportedPlatformError
 from ..lock import read_lock
 from ..store import envknit_home
@@ -115,8 +115,12 @@ def _stdlib_paths() -> list[str]:
     for entry in sys.path:  # the zipped stdlib (pythonXY.zip) if this build uses one
         if entry.endswith(f"python{sys.version_info[0]}{sys.version_info[1]}.zip"):
             paths.append(entry)
+    # the base interpreter's: in a virtual environment (an envknit view) "platstdlib" would
+    # otherwise name a folder of the environment
+    base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix,
+            "installed_base": sys.base_prefix, "installed_platbase": sys.base_exec_prefix}
     for key in ("stdlib", "platstdlib"):
-        p = sysconfig.get_path(key)
+        p = sysconfig.get_path(key, vars=base)
         if p:
             paths.append(p)
             dynload = os.path.join(p, "lib-dynload")
@@ -172,8 +176,7 @@ class SubInterpreterEnv:
         require_environment(lock, env_name)
         home = envknit_home()
         packages: list[str] = []
-        for pkg in lock.environments[env_name]:
-            path = installed_folder(pkg, lock, home, trust_install_path)
+        for pkg, path in environment_folders(lock, env_name, home, trust_install_path):
             if path is None:
                 warn_not_installed(pkg, home)
                 continue

@@ -116,6 +116,8 @@ def install_wheel(home: Path, wheel: Wheel) -> Path:
     for path, data in written.items():
         (tmp / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp / path).write_bytes(data)
+        if path.startswith("bin/"):
+            (tmp / path).chmod(0o755)  # like the tool, scripts are executable
     # like the tool, RECORD lists what was written (installed paths), then itself
     if has_record:
         rows = [f"{p},{_record_hash(d)},{len(d)}" for p, d in written.items()] + [f"{info}/RECORD,,"]
