@@ -12,6 +12,10 @@ export class EnvknitError extends Error {
   /** Process exit code: 1 for failures, 2 for usage errors. */
   readonly exitCode: number;
 
+  /**
+   * An error with a one-line `message`, optional `hints`, the exit code (default 1) and the
+   * error that caused it, if any.
+   */
   constructor(
     message: string,
     options: { hints?: string[]; exitCode?: number; cause?: unknown } = {},
@@ -25,6 +29,7 @@ export class EnvknitError extends Error {
 
 /** A command line that cannot be understood: exit code 2. */
 export class UsageError extends EnvknitError {
+  /** A usage error with a one-line `message` and optional `hints`; its exit code is 2. */
   constructor(message: string, options: { hints?: string[] } = {}) {
     super(message, { ...options, exitCode: 2 });
     this.name = "UsageError";

@@ -21,9 +21,13 @@ export { LOCK_FILENAME } from "./lock_file.ts";
 
 /** One wheel file of a locked version, as the index listed it. */
 export interface LockWheel {
+  /** The file name (`name-version-python-abi-platform.whl`). */
   file: string;
+  /** Where the file is downloaded from (credentials stripped). */
   url: string;
+  /** The file's sha256 in lower-case hex: what it must hash to. */
   sha256: string;
+  /** The file's size in bytes, when the index gave it. */
   size?: number;
 }
 
@@ -39,6 +43,7 @@ export interface LockPackage {
   extras?: string[];
   /** Only needed by dev_packages. */
   dev?: boolean;
+  /** The version's Requires-Python, when it has one. */
   requiresPython?: string | null;
   /** The index the package came from. */
   index?: string;
@@ -58,11 +63,15 @@ export interface LockTarget {
 
 /** A whole lock file. */
 export interface Lockfile {
+  /** The lock's schema version (`1.1`); a reader refuses a newer major version. */
   schemaVersion: string;
+  /** When the lock was made (ISO 8601, seconds); kept when locking again changes nothing. */
   lockGeneratedAt: string;
+  /** What made it: `envknit/<version>`. */
   resolverVersion: string;
   /** sha256 of the normalized envknit.yaml inputs; `envknit check` compares it. */
   configHash: string;
+  /** The interpreter it was resolved for. */
   target: LockTarget;
   /** Packages per environment, sorted by name. */
   environments: Record<string, LockPackage[]>;

@@ -24,7 +24,9 @@ export const ENTRY_MARKER = ".envknit-entry.json";
 
 /** The contents of {@link ENTRY_MARKER} (DEVELOPERS.md, "Store entries"). */
 export interface EntryMarker {
+  /** The package's PEP 503-normalized name. */
   name: string;
+  /** Its PEP 440-normalized version. */
   version: string;
   /** The wheel's file name. */
   wheel: string;
@@ -44,6 +46,7 @@ export class StoreLayout {
   /** The absolute store root. */
   readonly root: string;
 
+  /** The store at `root` (trailing slashes dropped); nothing is created or checked. */
   constructor(root: string) {
     this.root = root.replace(/\/+$/, "") || "/";
   }
