@@ -26,8 +26,8 @@ import type { StoreLayout } from "./layout.ts";
 import type { PreparedEntry } from "./install/build_entry.ts";
 import type { ChosenWheel } from "./install/select.ts";
 import {
-  DownloadError,
   downloadClient,
+  DownloadError,
   exists,
   isTransient,
   locateWheel,
