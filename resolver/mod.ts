@@ -12,6 +12,20 @@
  */
 export * from "./pep.ts";
 export { resolve } from "./solve.ts";
+export {
+  type MultiTargetRequest,
+  type MultiTargetResult,
+  type MultiTargetStats,
+  resolveTargets,
+  type TargetInput,
+} from "./multi_target.ts";
+export { type MergedPackage, mergeTargets } from "./merge_targets.ts";
+export {
+  IndistinguishableTargets,
+  markerFor,
+  type MarkerVariable,
+  targetMarkers,
+} from "./target_markers.ts";
 export type {
   CandidateVersion,
   ResolvedPackage,

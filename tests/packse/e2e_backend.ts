@@ -7,7 +7,8 @@
  *
  * The scenario's options map to lock options: `prereleases` to `--prerelease`, `no_binary` to
  * `--no-binary`, and a universal scenario that names no platform (packse resolves it for every
- * platform at once, so any wheel counts, as in the in-memory backend) to `--any-wheel`.
+ * platform at once, so any wheel counts, as in the in-memory backend) to `--any-wheel`. The
+ * `fork` scenarios are declined (see {@link cliBackend}).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { cleanEnv, DENO_CONFIG, runEnvknit } from "../support/cli.ts";
 import { startIndex } from "../support/index_server.ts";
 import { type PackseScenario, scenarioFiles } from "../support/packse.ts";
 import { scenarioTarget } from "./memory_provider.ts";
+import { isForkScenario } from "./fork_targets.ts";
 import type { ResolveScenario, ScenarioOutcome } from "./runner.ts";
 
 /** The CLI arguments that lock `scenario` for its target. */
@@ -49,6 +51,16 @@ export function scenarioConfig(indexUrl: string, requires: string[]): string {
  */
 export function cliBackend(home: string): ResolveScenario {
   return async (scenario: PackseScenario): Promise<ScenarioOutcome> => {
+    if (isForkScenario(scenario)) {
+      // Its targets are marker environments no real platform has (sys_platform "illumos" with
+      // os_name "linux"), which `targets:` in envknit.yaml cannot name.
+      return {
+        satisfiable: false,
+        packages: {},
+        unsupported: "its targets are marker environments, not platforms envknit.yaml can name " +
+          "(the in-memory runner resolves them)",
+      };
+    }
     const files = await scenarioFiles(scenario);
     await using index = await startIndex({ projects: files.projects });
     const project = await Deno.makeTempDir({ prefix: "envknit-packse-" });

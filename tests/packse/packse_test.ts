@@ -1,7 +1,15 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
-import { loadScenarios, packse, type PackseScenario, parseScenario } from "../support/packse.ts";
+import {
+  loadScenarios,
+  packse,
+  type PackseScenario,
+  parseScenario,
+  requiresDist,
+} from "../support/packse.ts";
 import { parseArgs } from "./main.ts";
 import { lowerBoundsOnly } from "./memory_provider.ts";
+import { forkPythons, forkTargets, OTHER } from "./fork_targets.ts";
+import { type OracleCase, oracleProblemsEach } from "../support/target_oracle.ts";
 import {
   expectationFor,
   jsonResults,
@@ -39,15 +47,93 @@ packse.test("packse: every scenario of the required categories passes", async ()
   );
 });
 
-packse.test("packse: universal scenarios that fork are unsupported with a reason, never passed", async () => {
+packse.test("packse: the fork scenarios pass as multi-target locks, each with its verdict", async () => {
   const forks = (await allReports()).filter((r) => r.scenario.category === "fork");
-  assert(forks.length > 0);
+  assertEquals(forks.length, 32);
   for (const r of forks) {
-    assertEquals(r.status, "unsupported", label(r.scenario));
-    assertStringIncludes(r.detail, "universal resolution");
+    assert(r.status.startsWith("pass"), reportLine(r));
+    assert(r.outcome?.fork, label(r.scenario));
+    assertEquals(r.outcome.satisfiable, r.outcome.fork.satisfiable);
+    if (!r.outcome.satisfiable) assertStringIncludes(r.outcome.explanation ?? "", "for the target");
   }
-  const t = totals(await allReports());
-  assertEquals(t.unsupported, forks.length);
+  assertEquals(totals(await allReports()).unsupported, 0);
+  // packse's own verdict, except where uv's forking finds a conflict that no target has.
+  const differ = forks.filter((r) => r.status === "pass (per-target)").map((r) => r.scenario.name);
+  assertEquals(differ.sort(), [
+    "fork-non-local-fork-marker-direct",
+    "fork-non-local-fork-marker-transitive",
+    "preferences-dependent-forking-conflicting",
+  ]);
+  for (const r of forks.filter((r) => r.status === "pass (per-target)")) {
+    assertEquals(r.scenario.expected.satisfiable, false);
+    assertEquals(r.outcome?.satisfiable, true);
+  }
+  // One version where one serves every target (uv's regression test: a single `a`).
+  const selection = forks.find((r) => r.scenario.name === "fork-marker-selection")!;
+  assertEquals(selection.outcome?.packages, {
+    a: "0.1.0",
+    'b ; sys_platform == "darwin"': "1.0.0",
+    'b ; sys_platform == "linux"': "2.0.0",
+  });
+});
+
+packse.test("packse: packaging confirms the fork scenarios' locks target by target", async () => {
+  const forks = (await allReports()).filter((r) =>
+    r.scenario.category === "fork" && r.outcome?.fork?.satisfiable
+  );
+  assert(forks.length >= 25, `${forks.length}`);
+  const cases: OracleCase[] = forks.map((r) => {
+    const s = r.scenario;
+    const index: OracleCase["index"] = {};
+    for (const [name, versions] of Object.entries(s.packages)) {
+      index[name] = {};
+      for (const v of Object.values(versions)) {
+        index[name][v.version] = {
+          requires_dist: requiresDist(v),
+          requires_python: v.requiresPython,
+        };
+      }
+    }
+    return {
+      requirements: s.root.requires,
+      requires_python: s.root.requiresPython,
+      index,
+      targets: r.outcome!.fork!.targets.map((t) => ({ env: t.environment, python: t.python })),
+      entries: r.outcome!.fork!.entries,
+    };
+  });
+  const problems = await oracleProblemsEach(cases);
+  assertEquals(
+    problems.flatMap((p, i) => p.map((x) => `${forks[i].scenario.name}: ${x}`)),
+    [],
+  );
+});
+
+packse.test("packse: a fork scenario's targets come from its markers and Python range", async () => {
+  const byName = new Map((await loadScenarios()).map((s) => [s.name, s]));
+  const basic = forkTargets(byName.get("fork-basic")!);
+  assertEquals(basic.map((t) => [t.python, t.environment.sys_platform]), [
+    ["3.12.0", "darwin"],
+    ["3.12.0", "linux"],
+    ["3.12.0", OTHER],
+  ]);
+  // The project's Requires-Python bounds the Pythons, to the first patch release inside it.
+  assertEquals(forkPythons(byName.get("fork-requires-python-patch-overlap")!), [
+    "3.10.1",
+    "3.11.0",
+    "3.12.0",
+  ]);
+  // Without one, the scenario's Python and later (packse's default).
+  assertEquals(forkPythons(byName.get("fork-incomplete-markers")!), [
+    "3.12.0",
+    "3.13.0",
+    "3.14.0",
+    "3.15.0",
+  ]);
+  const track = forkTargets(byName.get("fork-marker-track")!);
+  assertEquals(track.length, 3 * 4); // sys_platform × implementation_name, on Python 3.12
+  // Every target can be told apart from every other by a marker.
+  assertEquals(new Set(track.map((t) => JSON.stringify(t.environment))).size, track.length);
 });
 
 packse.test("packse: wheels-only expectations come from the scenario data", async () => {

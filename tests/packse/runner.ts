@@ -17,14 +17,31 @@
  *   version whose `Requires-Python` excludes the target Python: uv ignores upper bounds
  *   (`<=3.8` on Python 3.9), but envknit resolves for a concrete Python and counts the whole
  *   specifier, as pip does when it installs;
- * - "unsupported" for universal resolution that forks by marker (the `fork` category): envknit
- *   resolves for one target environment. Such scenarios are reported with the reason, never as
- *   passed.
+ * - for universal resolution that forks by marker (the `fork` category), a multi-target lock
+ *   (`fork_targets.ts`): the scenario's markers and Python range become a list of targets, each
+ *   resolved exactly and versions shared where one serves several, as `envknit lock` does with
+ *   `targets:`. The verdict is decided target by target by an exhaustive search: satisfiable
+ *   when every target has a solution. Every target's solution is checked, and the merged
+ *   entries whose marker holds there must be that solution. Where the verdict differs from
+ *   packse's (uv forks only where requirements of one package have disjoint markers), the report
+ *   says so: `pass (per-target)`.
+ *
+ * A backend may decline a scenario it cannot express (`unsupported` in its outcome): the
+ * report lists it with the reason, never as passed.
  *
  * @module
  */
 import { compareVersions, normalizeName, resolve, specifierContains } from "../../resolver/mod.ts";
 import type { PackseScenario } from "../support/packse.ts";
+import {
+  bruteForce,
+  type ForkOutcome,
+  forkProblems,
+  forkTargets,
+  isForkScenario,
+  resolveForkInMemory,
+  targetLabel,
+} from "./fork_targets.ts";
 import { fileUse, ScenarioProvider, scenarioRequest, scenarioTarget } from "./memory_provider.ts";
 
 /**
@@ -49,10 +66,17 @@ export const REQUIRED_CATEGORIES: readonly string[] = [
 /** What a backend answered for a scenario. */
 export interface ScenarioOutcome {
   satisfiable: boolean;
-  /** Normalized name -> version (empty when unsatisfiable). */
+  /**
+   * Normalized name -> version (empty when unsatisfiable). For a multi-target lock, its entries:
+   * `name` for one that applies everywhere, `name ; marker` for the others.
+   */
   packages: Record<string, string>;
   /** The explanation of an unsatisfiable result. */
   explanation?: string;
+  /** A multi-target lock's targets, solutions and entries (fork scenarios). */
+  fork?: ForkOutcome;
+  /** Why the backend cannot run this scenario (then nothing else counts). */
+  unsupported?: string;
 }
 
 /** A backend: resolves one scenario for its target, as envknit would (wheels only). */
@@ -64,14 +88,27 @@ export type Expectation =
   | { kind: "unsatisfiable" }
   | { kind: "wheels-only"; because: string }
   | { kind: "requires-python"; because: string }
-  | { kind: "unsupported"; reason: string };
+  | {
+    kind: "targets";
+    scenario: PackseScenario;
+    /** Whether every target has a solution (exhaustive search). */
+    satisfiable: boolean;
+    /** Why it differs from packse's verdict, or null when it does not. */
+    because: string | null;
+  };
 
 /** The verdict on one scenario. */
 export interface ScenarioReport {
   scenario: PackseScenario;
   expectation: Expectation;
-  /** `pass`, `pass (wheels-only)`, `pass (requires-python)`, `FAIL`, or `unsupported`. */
-  status: "pass" | "pass (wheels-only)" | "pass (requires-python)" | "FAIL" | "unsupported";
+  /** `pass`, `pass (…)` for a verdict derived from packse's, `FAIL`, or `unsupported`. */
+  status:
+    | "pass"
+    | "pass (wheels-only)"
+    | "pass (requires-python)"
+    | "pass (per-target)"
+    | "FAIL"
+    | "unsupported";
   /** Why it failed, or why it is unsupported. */
   detail: string;
   outcome: ScenarioOutcome | null;
@@ -89,6 +126,14 @@ export async function resolveInMemory(
   scenario: PackseScenario,
   options: { packse?: boolean } = {},
 ): Promise<ScenarioOutcome> {
+  if (isForkScenario(scenario) && !options.packse) {
+    const fork = await resolveForkInMemory(scenario);
+    const packages: Record<string, string> = {};
+    for (const e of fork.entries) {
+      packages[e.marker === null ? e.name : `${e.name} ; ${e.marker}`] = e.version;
+    }
+    return { satisfiable: fork.satisfiable, packages, explanation: fork.explanation, fork };
+  }
   const target = scenarioTarget(scenario);
   const packse = options.packse ?? false;
   const provider = new ScenarioProvider(scenario, target, {
@@ -103,31 +148,19 @@ export async function resolveInMemory(
   };
 }
 
-/** Root requirements on one package under different markers: where a universal resolver forks. */
-function forkPoints(s: PackseScenario): string[] {
-  const byName = new Map<string, string[]>();
-  for (const req of s.root.requires) {
-    const at = req.indexOf(";");
-    if (at < 0) continue;
-    const name = normalizeName(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(req)?.[1] ?? req);
-    byName.set(name, [...(byName.get(name) ?? []), req]);
-  }
-  const markers = (req: string) => req.slice(req.indexOf(";") + 1).trim();
-  return [...byName.values()]
-    .filter((reqs) => new Set(reqs.map(markers)).size > 1)
-    .map((reqs) => reqs.join(" / "));
-}
-
 /** Derives what envknit should answer for a scenario (see the module documentation). */
 export async function expectationFor(scenario: PackseScenario): Promise<Expectation> {
-  const options = scenario.resolverOptions;
-  if (options.universal && scenario.category.split("/")[0] === "fork") {
-    const forks = forkPoints(scenario);
-    return {
-      kind: "unsupported",
-      reason: "universal resolution (forking on markers) is not supported; envknit resolves for " +
-        "one target environment" + (forks.length ? ` (forks on ${forks.join("; ")})` : ""),
-    };
+  if (isForkScenario(scenario)) {
+    const targets = forkTargets(scenario);
+    const failing = targets.filter((t) => bruteForce(scenario, t) === null);
+    const satisfiable = failing.length === 0;
+    const because = satisfiable === scenario.expected.satisfiable
+      ? null
+      : satisfiable
+      ? "packse expects no solution, as uv forks only where requirements of one package have " +
+        "disjoint markers; resolved target by target, every target has one"
+      : `packse expects a solution, but the target ${targetLabel(failing[0], scenario)} has none`;
+    return { kind: "targets", scenario, satisfiable, because };
   }
   if (!scenario.expected.satisfiable) return { kind: "unsatisfiable" };
   const target = scenarioTarget(scenario);
@@ -173,8 +206,23 @@ function sameVersion(a: string, b: string): boolean {
 /** Judges one outcome against an expectation: `null` when it matches, else what differs. */
 export function judge(expectation: Expectation, outcome: ScenarioOutcome): string | null {
   switch (expectation.kind) {
-    case "unsupported":
-      return null;
+    case "targets": {
+      if (!outcome.fork) return "the backend did not resolve the scenario's targets";
+      if (outcome.satisfiable !== expectation.satisfiable) {
+        return expectation.satisfiable
+          ? `expected a solution on every target, got none:\n${outcome.explanation ?? ""}`
+          : `expected no solution on some target, got ${show(outcome.packages)}`;
+      }
+      if (!outcome.satisfiable) {
+        const problem = explanationProblem(outcome);
+        if (problem) return problem;
+        return outcome.explanation!.includes("for the target ")
+          ? null
+          : `the explanation does not name the target:\n${outcome.explanation}`;
+      }
+      const problems = forkProblems(expectation.scenario, outcome.fork);
+      return problems.length ? problems.join("\n") : null;
+    }
     case "unsatisfiable":
       return outcome.satisfiable
         ? `expected no solution, got ${show(outcome.packages)}`
@@ -247,12 +295,12 @@ export async function runScenarios(
     let detail: string;
     try {
       outcome = await backend(scenario);
-      detail = judge(expectation, outcome) ?? "";
+      detail = outcome.unsupported ?? judge(expectation, outcome) ?? "";
     } catch (error) {
       detail = `error: ${(error as Error).message}`;
     }
     const millis = performance.now() - started;
-    const status = expectation.kind === "unsupported"
+    const status = outcome?.unsupported !== undefined
       ? "unsupported"
       : detail !== ""
       ? "FAIL"
@@ -260,8 +308,12 @@ export async function runScenarios(
       ? "pass (wheels-only)"
       : expectation.kind === "requires-python"
       ? "pass (requires-python)"
+      : expectation.kind === "targets" && expectation.because !== null
+      ? "pass (per-target)"
       : "pass";
-    if (expectation.kind === "unsupported") detail = expectation.reason;
+    if (status === "pass (per-target)" && expectation.kind === "targets") {
+      detail = expectation.because!;
+    }
     const report = { scenario, expectation, status, detail, outcome, millis } as ScenarioReport;
     reports.push(report);
     onReport?.(report);
