@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "c01b7bf480da4309256061c33ae3deaa4179f531e1b9597aa1079ca3ed1e2d2e";
+export const RUNTIME_DIGEST = "b9c95b139655303f5ae2c31d177b1251a2e8aae484f79e65e23d2fbb6a062d4a";
