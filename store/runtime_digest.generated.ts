@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "b9c95b139655303f5ae2c31d177b1251a2e8aae484f79e65e23d2fbb6a062d4a";
+export const RUNTIME_DIGEST = "dde742f27eb713ccaf9aa6001154967d34a2484c783d661c0cfc03771d979b02";

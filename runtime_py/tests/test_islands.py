@@ -1,0 +1,223 @@
+"""Islands (envknit.isolation.islands): seed 004 in one process, dep_a seeing tabular 1.4.0 and
+dep_b tabular 2.1.0, with the store entries of real wheels."""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+import sys
+
+import pytest
+
+from envknit.isolation import islands as islands_mod
+from envknit.isolation.islands import IslandEntry, install_islands
+from support.islands_factory import MODULES, seed_store
+
+
+def _drop_modules():
+    for name in list(sys.modules):
+        if name.partition(".")[0] in MODULES or name.startswith(islands_mod.PREFIX):
+            del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    return seed_store(tmp_path_factory.mktemp("islands"))
+
+
+def seed_entries(seed, *, formats_per_island=True):
+    return [
+        IslandEntry("tabular", "1.4.0", seed["tabular-1.4.0"], islands=(0,)),
+        IslandEntry("tabular", "2.1.0", seed["tabular-2.1.0"], islands=(1,)),
+        IslandEntry("dep-a", "1.0", seed["dep_a-1.0"], islands=(0,)),
+        IslandEntry("dep-b", "1.0", seed["dep_b-1.0"], islands=(1,)),
+        IslandEntry("formats", "3.0", seed["formats-3.0"], per_island=formats_per_island),
+        IslandEntry("common", "1.0", seed["common-1.0"]),
+    ]
+
+
+@pytest.fixture
+def islands(seed):
+    _drop_modules()
+    routed = install_islands(seed_entries(seed), 2)
+    try:
+        yield routed
+    finally:
+        routed.uninstall()
+        _drop_modules()
+
+
+def app(code: str) -> dict:
+    """Run ``code`` as the application's own code (a plain module, plain builtins)."""
+    scope = {"__name__": "__app__"}
+    exec(code, scope)
+    return scope
+
+
+def test_each_dependency_sees_the_version_it_was_locked_with(islands):
+    import dep_a
+    import dep_b
+
+    assert dep_a.VERSION_AT_IMPORT == "1.4.0"
+    assert dep_b.VERSION_AT_IMPORT == "2.1.0"
+    for fn in ("version", "lazy_version", "lazy_from", "via_importlib", "via_dunder_import", "via_exec",
+               "metadata_version", "metadata_module_version"):
+        assert (getattr(dep_a, fn)(), getattr(dep_b, fn)()) == ("1.4.0", "2.1.0"), fn
+    for fn in ("lazy_submodule", "via_importlib_sub"):
+        assert (getattr(dep_a, fn)(), getattr(dep_b, fn)()) == ("1.4.0", "2.1.0"), fn
+
+
+def test_submodules_and_relative_imports_stay_in_the_island(islands):
+    import dep_a
+    import dep_b
+
+    assert dep_b.tcore.Frame.version == "2.1.0"
+    assert dep_b.tcore.__name__ == "_envknit_islands.i1.tabular.core"
+    assert dep_b.csv.VERSION == "2.1.0"  # `from .. import __version__` inside the split package
+    assert dep_b.csv.Frame is dep_b.Frame
+    assert dep_a.csv.VERSION == "1.4.0"
+    # a subpackage loaded later through importlib, by absolute and by relative name
+    assert (dep_a.lazy_format("json"), dep_b.lazy_format("json")) == ("1.4.0", "2.1.0")
+    assert dep_b.lazy_format_relative("json") == "2.1.0"
+    assert "_envknit_islands.i1.tabular.formats.json" in sys.modules
+    assert dep_b.frame([[1, 2, 3]]).width() == 3
+
+
+def test_the_application_sees_the_default_island_and_sys_modules_agrees(islands):
+    import dep_b
+
+    scope = app("import tabular\nfrom tabular import Frame\nimport dep_b\nv = tabular.__version__")
+    assert scope["v"] == "1.4.0"
+    assert sys.modules["tabular"] is scope["tabular"]
+    assert sys.modules["_envknit_islands.i1.tabular"] is dep_b.tabular_module()
+    assert dep_b.tabular_module() is not scope["tabular"]
+    assert scope["dep_b"] is dep_b
+    assert islands.island_of(dep_b) == 1 and islands.island_of(scope["tabular"]) == 0
+    assert islands.module_name(1, "tabular.core") == "_envknit_islands.i1.tabular.core"
+
+
+def test_module_state_is_per_island(islands):
+    import dep_a
+    import dep_b
+
+    dep_a.register("x", 1)
+    assert dep_a.registered() == {"x": 1}
+    assert dep_b.registered() == {}
+    dep_b.register("y", 2)
+    assert dep_a.registered() == {"x": 1}
+    assert not isinstance(dep_b.frame(), dep_a.Frame)
+
+
+def test_a_shared_package_is_one_module_and_a_per_island_one_is_one_per_island(islands):
+    import dep_a
+    import dep_b
+
+    assert dep_a.common_module() is dep_b.common_module()
+    assert dep_a.formats_module() is not dep_b.formats_module()
+    assert dep_a.formats_module().tabular_version() == "1.4.0"
+    assert dep_b.formats_module().tabular_version() == "2.1.0"
+    assert dep_b.formats_module().__name__ == "_envknit_islands.i1.formats"
+    assert sys.modules["formats"] is dep_a.formats_module()
+
+
+def test_pickling_by_name_comes_back_to_the_same_island(islands):
+    import dep_a
+    import dep_b
+
+    f2 = dep_b.frame([[1]])
+    assert type(f2).__module__ == "_envknit_islands.i1.tabular.core"
+    back = pickle.loads(pickle.dumps(f2))
+    assert type(back) is type(f2) and back == f2
+    f1 = pickle.loads(pickle.dumps(dep_a.frame([[1]])))
+    assert type(f1) is dep_a.Frame
+
+
+def test_functions_of_island_code_have_no_hook(islands):
+    import dep_b
+
+    assert dep_b.add.__globals__ is dep_b.__dict__
+    assert dep_b.__dict__["__builtins__"] is islands.builtins_of(1)
+    assert islands.builtins_of(0) is None  # island 0 runs with the real builtins
+    import builtins
+
+    assert dep_b.__dict__["__builtins__"]["len"] is builtins.len
+
+
+def test_repeated_imports_are_cached_until_forgotten(islands):
+    import dep_b
+
+    dep_b.lazy_version()
+    isl = islands._islands[1]
+    assert isl.tops["tabular"] is dep_b.tabular_module()
+    importlib.invalidate_caches()
+    assert "tabular" not in isl.tops
+    assert dep_b.lazy_version() == "2.1.0"
+
+
+def test_builtins_added_later_reach_island_code(islands):
+    import builtins
+
+    import dep_b
+
+    builtins._envknit_test_added = "late"
+    try:
+        dep_b.lazy_format("json")  # any import through the slow path syncs
+        importlib.invalidate_caches()
+        dep_b.lazy_version()
+        assert dep_b.__dict__["__builtins__"]["_envknit_test_added"] == "late"
+    finally:
+        del builtins._envknit_test_added
+
+
+def test_a_per_island_package_with_compiled_code_is_refused(tmp_path):
+    seed = seed_store(tmp_path, compiled_formats=True)
+    _drop_modules()
+    routed = install_islands(seed_entries(seed), 2)
+    try:
+        with pytest.raises(ImportError, match="compiled code.*worker"):
+            import dep_b  # noqa: F401
+    finally:
+        routed.uninstall()
+        _drop_modules()
+
+
+def test_uninstall_removes_the_finder_and_the_island_modules(seed):
+    _drop_modules()
+    routed = install_islands(seed_entries(seed), 2)
+    import dep_b  # noqa: F401
+
+    assert any(n.startswith("_envknit_islands.") for n in sys.modules)
+    routed.uninstall()
+    assert routed not in sys.meta_path
+    assert not any(n.startswith("_envknit_islands") for n in sys.modules)
+    assert islands_mod.current() is None
+    _drop_modules()
+
+
+def test_entries_of_a_subset_of_islands_share_one_instance(seed):
+    """tabular 2.1.0 seen by islands 1 and 2 (one module object); formats per island of 3."""
+    _drop_modules()
+    entries = [
+        IslandEntry("tabular", "1.4.0", seed["tabular-1.4.0"], islands=(0,)),
+        IslandEntry("tabular", "2.1.0", seed["tabular-2.1.0"], islands=(1, 2)),
+        IslandEntry("dep-a", "1.0", seed["dep_a-1.0"], islands=(0,)),
+        IslandEntry("dep-b", "1.0", seed["dep_b-1.0"], islands=(1,)),
+        IslandEntry("formats", "3.0", seed["formats-3.0"], per_island=True),
+        IslandEntry("common", "1.0", seed["common-1.0"]),
+    ]
+    routed = install_islands(entries, 3)
+    try:
+        assert routed.tables()[2]["tabular"] == "_envknit_islands.i1.tabular"
+        assert routed.tables()[2]["formats"] == "_envknit_islands.i2.formats"
+        b2 = routed.builtins_of(2)
+        scope = {"__builtins__": b2}
+        exec("import tabular, formats\nv = tabular.__version__", scope)
+        import dep_b
+
+        assert scope["v"] == "2.1.0"
+        assert scope["tabular"] is dep_b.tabular_module()
+        assert scope["formats"] is not dep_b.formats_module()
+        assert scope["formats"].tabular_version() == "2.1.0"
+    finally:
+        routed.uninstall()
+        _drop_modules()
