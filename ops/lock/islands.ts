@@ -95,6 +95,8 @@ export interface SplitHint {
   split: string[];
   /** Those of them (or packages that depend on them and would be duplicated) with compiled code. */
   compiled: string[];
+  /** The versions each package of `split` would have, in island order. */
+  versions: Record<string, string[]>;
 }
 
 /** The result of {@link partition}. */
@@ -552,7 +554,11 @@ export async function partition(
       const duplicated = any.layout.split.includes(p.name) || p.perIsland;
       if (duplicated && !(await isPure(p.name, p.version))) compiled.add(p.name);
     }
-    return { split: any.layout.split, compiled: [...compiled].sort() };
+    const versions: Record<string, string[]> = {};
+    for (const name of any.layout.split) {
+      versions[name] = any.layout.packages.filter((p) => p.name === name).map((p) => p.version);
+    }
+    return { split: any.layout.split, compiled: [...compiled].sort(), versions };
   };
 
   if (allow === null) {
@@ -586,4 +592,41 @@ export async function partition(
     perIsland: outcome.layout.perIsland,
     unused: listed.filter((n) => !present.has(n)).sort(),
   };
+}
+
+/**
+ * The hints that end a "no solution" error when islands would help: the exact `allow_multiple`
+ * line to add to the environment (the names it lists already, plus the ones the split needs), or,
+ * for packages with compiled code, `worker()`.
+ */
+export function splitHints(
+  env: string,
+  hint: SplitHint | null,
+  allowMultiple: AllowMultiple | null = null,
+): string[] {
+  if (!hint || hint.split.length === 0) return [];
+  const hints: string[] = [];
+  const compiled = new Set(hint.compiled);
+  const pure = hint.split.filter((n) => !compiled.has(n));
+  const listed = allowMultiple === null || allowMultiple === "auto" ? [] : [...allowMultiple];
+  const missing = allowMultiple === "auto" ? [] : pure.filter((n) => !listed.includes(n));
+  if (missing.length && !hint.split.some((n) => compiled.has(n))) {
+    const line = `allow_multiple: [${[...new Set([...listed, ...missing])].join(", ")}]`;
+    const what = missing.map((n) => `${n} ${hint.versions[n]?.join(" and ") ?? ""}`.trim());
+    hints.push(
+      `each dependency can have the ${missing.length > 1 ? "versions" : "version"} it needs ` +
+        `(${what.join("; ")}) in one process: add '${line}' to environments.${env} in envknit.yaml`,
+    );
+  }
+  for (const name of hint.compiled) {
+    const versions = hint.versions[name];
+    const other = versions && versions.length > 1 ? versions[versions.length - 1] : null;
+    hints.push(
+      `${name} has compiled code, which one process cannot load in two versions` +
+        (hint.split.includes(name) ? "" : ` (it depends on ${pure.join(", ")})`) +
+        `: run the code that needs ${other ? `${name} ${other}` : "the other version"} in ` +
+        `envknit.worker(${JSON.stringify(name)}, ${JSON.stringify(other ?? "<version>")})`,
+    );
+  }
+  return hints;
 }

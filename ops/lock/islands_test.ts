@@ -6,6 +6,7 @@ import {
   type IslandPackage,
   partition,
   type PartitionResult,
+  splitHints,
 } from "./islands.ts";
 
 /** name → version → its Requires-Dist; a version listed in `compiled` has a non-pure wheel. */
@@ -180,22 +181,47 @@ Deno.test("partition: a conflict on a package that may not split fails, with the
   };
   const result = await run(registry, ["dep-a", "dep-b"], ["tabular"]);
   assert(!result.ok);
-  assertEquals(result.hint, { split: ["tabular", "util"], compiled: [] });
+  assertEquals(result.hint, {
+    split: ["tabular", "util"],
+    compiled: [],
+    versions: { tabular: ["1.4.0", "2.1.0"], util: ["2.0", "1.0"] },
+  });
   assert(result.explanation.length > 0);
 });
 
 Deno.test("partition: without allow_multiple a conflict fails with the names to allow", async () => {
   const result = await run(SEED, ["dep-a", "dep-b"], null);
   assert(!result.ok);
-  assertEquals(result.hint, { split: ["tabular"], compiled: [] });
+  assertEquals(result.hint, {
+    split: ["tabular"],
+    compiled: [],
+    versions: { tabular: ["1.4.0", "2.1.0"] },
+  });
   assertEquals(result.compiled, []);
+  assertEquals(splitHints("default", result.hint), [
+    "each dependency can have the version it needs (tabular 1.4.0 and 2.1.0) in one process: " +
+    "add 'allow_multiple: [tabular]' to environments.default in envknit.yaml",
+  ]);
+  // a list that already names other packages: the line to write is the whole list
+  assertEquals(splitHints("web", result.hint, ["six"]), [
+    "each dependency can have the version it needs (tabular 1.4.0 and 2.1.0) in one process: " +
+    "add 'allow_multiple: [six, tabular]' to environments.web in envknit.yaml",
+  ]);
 });
 
 Deno.test("partition: a compiled package is never split", async () => {
   const result = await run(SEED, ["dep-a", "dep-b"], ["tabular"], ["tabular"]);
   assert(!result.ok);
   assertEquals(result.compiled, ["tabular"]);
-  assertEquals(result.hint, { split: ["tabular"], compiled: ["tabular"] });
+  assertEquals(result.hint, {
+    split: ["tabular"],
+    compiled: ["tabular"],
+    versions: { tabular: ["1.4.0", "2.1.0"] },
+  });
+  assertEquals(splitHints("default", result.hint, ["tabular"]), [
+    "tabular has compiled code, which one process cannot load in two versions: run the code " +
+    'that needs tabular 2.1.0 in envknit.worker("tabular", "2.1.0")',
+  ]);
   const auto = await run(SEED, ["dep-a", "dep-b"], "auto", ["tabular==2.1.0"]);
   assert(!auto.ok);
   assertEquals(auto.compiled, ["tabular"]);
@@ -211,7 +237,12 @@ Deno.test("partition: a compiled package that would be duplicated per island is 
   const result = await run(registry, ["dep-a", "dep-b"], ["tabular"], ["fastfmt"]);
   assert(!result.ok);
   assertEquals(result.compiled, ["fastfmt", "tabular"]);
-  assertEquals(result.hint, { split: ["tabular"], compiled: ["fastfmt"] });
+  assertEquals(result.hint?.compiled, ["fastfmt"]);
+  assertEquals(splitHints("default", result.hint, ["tabular"]), [
+    "fastfmt has compiled code, which one process cannot load in two versions (it depends on " +
+    "tabular): run the code that needs the other version in " +
+    'envknit.worker("fastfmt", "<version>")',
+  ]);
 });
 
 Deno.test("partition: a requirement that fails alone fails the whole, with no hint", async () => {
