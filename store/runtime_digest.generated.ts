@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "dde742f27eb713ccaf9aa6001154967d34a2484c783d661c0cfc03771d979b02";
+export const RUNTIME_DIGEST = "988beb72d2c58d138c8689b473298a8a4531f126f886c831534942abd174fd03";

@@ -221,3 +221,44 @@ def test_entries_of_a_subset_of_islands_share_one_instance(seed):
     finally:
         routed.uninstall()
         _drop_modules()
+
+
+def test_a_view_boots_the_islands_from_view_json_with_nothing_else_of_envknit(seed, tmp_path):
+    """What a view's ``_envknit_islands.pth`` does: this file loaded as ``_envknit_islands`` routes
+    view.json's islands; envknit itself is not imported; envknit.isolation.islands is then the
+    same module."""
+    import json
+    import subprocess
+
+    view = tmp_path / "view"
+    view.mkdir()
+    entries = []
+    for e in seed_entries(seed):
+        e.facts()
+        entries.append({"name": e.name, "version": e.version, "path": e.path,
+                        "islands": list(e.islands) if e.islands is not None else None,
+                        "per_island": e.per_island, "import_names": list(e.import_names),
+                        "dist_info": e.dist_info, "compiled": False})
+    (view / "view.json").write_text(json.dumps({"format": 1, "islands": {"count": 2, "entries": entries}}))
+    # island 0's packages on sys.path, as the view's site-packages would link them
+    plain = [seed["tabular-1.4.0"], seed["dep_a-1.0"], seed["formats-3.0"], seed["common-1.0"]]
+    code = f"""
+import importlib.util, sys
+sys.prefix = {str(view)!r}
+sys.path[:0] = {plain!r}
+spec = importlib.util.spec_from_file_location("_envknit_islands", {islands_mod.__file__!r})
+m = importlib.util.module_from_spec(spec)
+sys.modules["_envknit_islands"] = m
+spec.loader.exec_module(m)
+assert "envknit" not in sys.modules
+import tabular, dep_a, dep_b
+print(tabular.__version__, dep_a.version(), dep_b.version(), dep_b.lazy_format("json"),
+      dep_b.formats_module().__name__, dep_b.metadata_version())
+sys.path.insert(0, {str(islands_mod.__file__).rsplit("/envknit/", 1)[0]!r})
+from envknit.isolation import islands
+print(islands is m, islands.current() is not None)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == [
+        "1.4.0 1.4.0 2.1.0 2.1.0 _envknit_islands.i1.formats 2.1.0", "True True"]

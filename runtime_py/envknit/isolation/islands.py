@@ -39,55 +39,92 @@ the islands that imported it until :meth:`Islands.forget`.
 
 from __future__ import annotations
 
+# Standard library only, and nothing slow to import (no importlib.abc/util, dataclasses, typing,
+# re): a view whose environment has islands imports this file at start-up, as the top-level module
+# ``_envknit_islands`` (see the end of the file), without the rest of envknit.
 import builtins as _builtins_module
 import importlib
-import importlib.abc
 import importlib.machinery
-import importlib.util
-import re
+import os
 import sys
 import threading
-from dataclasses import dataclass
 from importlib._bootstrap import _gcd_import, _handle_fromlist  # type: ignore[attr-defined]
+from importlib._bootstrap_external import spec_from_file_location  # type: ignore[attr-defined]
 from types import ModuleType
-from typing import Iterable, Sequence
 
-from ..registry import STDLIB_NAMES
-from ..store import DistInfo
-from ..versions import normalize_name
-
-__all__ = ["PREFIX", "IslandEntry", "Islands", "install_islands", "current"]
+__all__ = ["PREFIX", "IslandEntry", "Islands", "install_islands", "current", "normalize"]
 
 #: The synthetic package that holds the modules of non-default instances.
 PREFIX = "_envknit_islands"
 _PREFIX_DOT = PREFIX + "."
-_ISLAND_PKG = re.compile(r"_envknit_islands\.i(\d+)\Z")
 _IMPORTLIB = "importlib"
+_STDLIB = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
 _PathFinder = importlib.machinery.PathFinder
+_ModuleSpec = importlib.machinery.ModuleSpec
 _SourceFileLoader = importlib.machinery.SourceFileLoader
 _SourcelessFileLoader = importlib.machinery.SourcelessFileLoader
 _ExtensionFileLoader = importlib.machinery.ExtensionFileLoader
 
 
-@dataclass(frozen=True)
+def normalize(name: str) -> str:
+    """PEP 503 normal form (runs of ``-_.`` become one ``-``, lower case)."""
+    return "-".join(p for p in name.lower().replace("_", "-").replace(".", "-").split("-") if p)
+
+
 class IslandEntry:
-    """One store entry of an environment with islands (a lock entry, its folder found)."""
+    """One store entry of an environment with islands (a lock entry, its folder found).
 
-    name: str
-    version: str
-    path: str
-    #: the islands whose code sees it (sorted), or None for every island
-    islands: tuple[int, ...] | None = None
-    #: one module instance per island of ``islands``
-    per_island: bool = False
+    ``import_names``, ``dist_info`` and ``compiled`` are read from the folder when not given (the
+    tool gives them to a view, which then needs nothing of envknit but this file)."""
+
+    __slots__ = ("name", "version", "path", "islands", "per_island", "import_names", "dist_info",
+                 "compiled")
+
+    def __init__(self, name: str, version: str, path: str, islands=None, per_island: bool = False, *,
+                 import_names=None, dist_info: str | None = None, compiled: bool | None = None):
+        self.name = name
+        self.version = version
+        self.path = str(path)
+        #: the islands whose code sees it (sorted), or None for every island
+        self.islands = tuple(islands) if islands is not None else None
+        #: one module instance per island of ``islands``
+        self.per_island = bool(per_island)
+        self.import_names = tuple(import_names) if import_names is not None else None
+        self.dist_info = dist_info
+        self.compiled = compiled
+
+    def facts(self) -> tuple[tuple[str, ...], str | None]:
+        """Its top-level import names (the standard library's left out) and its dist-info."""
+        if self.import_names is None:
+            from envknit.store import DistInfo  # noqa: PLC0415 - only when the caller did not say
+
+            dist = DistInfo(self.path, self.name)
+            self.import_names = tuple(dist.import_names())
+            if self.dist_info is None and dist.dist_info is not None:
+                self.dist_info = str(dist.dist_info)
+        names = tuple(n for n in self.import_names if n.isidentifier() and n not in _STDLIB)
+        return names, self.dist_info
+
+    def has_compiled_code(self) -> bool:
+        if self.compiled is None:
+            from envknit.store import DistInfo  # noqa: PLC0415
+
+            self.compiled = DistInfo(self.path, self.name).has_c_extensions()
+        return self.compiled
+
+    def __repr__(self) -> str:
+        return (f"IslandEntry({self.name!r}, {self.version!r}, {self.path!r}, islands={self.islands!r}, "
+                f"per_island={self.per_island!r})")
 
 
-@dataclass
 class _Instance:
-    entry: IslandEntry
-    home: int
-    import_names: tuple[str, ...]
-    dist_info: str | None
+    __slots__ = ("entry", "home", "import_names", "dist_info")
+
+    def __init__(self, entry: IslandEntry, home: int, import_names: tuple[str, ...], dist_info: str | None):
+        self.entry = entry
+        self.home = home
+        self.import_names = import_names
+        self.dist_info = dist_info
 
 
 def _initializing(module) -> bool:
@@ -119,7 +156,7 @@ class _IslandSourcelessLoader(_SourcelessFileLoader):
         super().exec_module(module)
 
 
-class _SyntheticLoader(importlib.abc.Loader):
+class _SyntheticLoader:
     """Creates ``_envknit_islands`` and ``_envknit_islands.i<k>``: empty packages."""
 
     def create_module(self, spec):
@@ -287,7 +324,7 @@ class _Island:
         dists = self.dists
 
         def distribution(distribution_name):
-            folder = dists.get(normalize_name(distribution_name))
+            folder = dists.get(normalize(distribution_name))
             if folder is not None:
                 from pathlib import Path  # noqa: PLC0415
 
@@ -332,10 +369,10 @@ class _Island:
         self.targets.clear()
 
 
-class Islands(importlib.abc.MetaPathFinder):
+class Islands:
     """The islands of one environment, as a finder first in ``sys.meta_path``."""
 
-    def __init__(self, entries: Sequence[IslandEntry], count: int, *, route_plain: bool = True,
+    def __init__(self, entries, count: int, *, route_plain: bool = True,
                  cache_unmapped: bool = True):
         if count < 1:
             raise ValueError("an environment with islands has at least one island")
@@ -351,9 +388,7 @@ class Islands(importlib.abc.MetaPathFinder):
             where = tuple(k for k in where if 0 <= k < count)
             if not where:
                 continue
-            dist = DistInfo(entry.path, entry.name)
-            names = tuple(n for n in dist.import_names() if n.isidentifier() and n not in STDLIB_NAMES)
-            info = str(dist.dist_info) if dist.dist_info else None
+            names, info = entry.facts()
             for k in where:
                 home = k if entry.per_island else where[0]
                 key = (i, home)
@@ -376,7 +411,7 @@ class Islands(importlib.abc.MetaPathFinder):
                     tables[k][n] = f"{PREFIX}.i{key[1]}.{n}"
                     inst = instances[key]
                     if inst.dist_info:
-                        dists[k][normalize_name(inst.entry.name)] = inst.dist_info
+                        dists[k][normalize(inst.entry.name)] = inst.dist_info
             if tables[k]:
                 tables[k][_IMPORTLIB] = _IMPORTLIB
         self._islands = [_Island(self, k, tables[k], dists[k]) if tables[k] else None for k in range(count)]
@@ -389,9 +424,15 @@ class Islands(importlib.abc.MetaPathFinder):
                     self._mangled[target] = (instances[key].entry.path, key[1])
         #: plain top-level name -> (folder, home island)
         self._plain_routes: dict[str, tuple[str, int]] = {}
+        shared_names: dict[str, int] = {}
+        for inst in instances.values():
+            for n in inst.import_names:
+                shared_names[n] = shared_names.get(n, 0) + 1
         for n, key in plain.items():
             home = key[1]
-            if route_plain or self._islands[home] is not None:
+            # Without route_plain, a name with one instance loaded plainly is left to sys.path (a
+            # view's site-packages links it): one module object either way.
+            if route_plain or self._islands[home] is not None or shared_names[n] > 1:
                 self._plain_routes[n] = (instances[key].entry.path, home)
         #: normalised distribution name -> dist-info of the instance the application sees
         self._plain_dists: dict[str, str] = {}
@@ -399,7 +440,7 @@ class Islands(importlib.abc.MetaPathFinder):
             for key in visible[k].values():
                 inst = instances[key]
                 if inst.dist_info and self._plain.get(inst.import_names[0] if inst.import_names else "") == key:
-                    self._plain_dists.setdefault(normalize_name(inst.entry.name), inst.dist_info)
+                    self._plain_dists.setdefault(normalize(inst.entry.name), inst.dist_info)
         self._compiled_memo: dict[str, bool] = {}
         self._installed = False
 
@@ -453,8 +494,9 @@ class Islands(importlib.abc.MetaPathFinder):
     def _mangled_spec(self, fullname, path):
         parts = fullname.split(".", 3)
         if len(parts) < 3:
-            if fullname == PREFIX or (_ISLAND_PKG.match(fullname) and int(parts[1][1:]) < self.count):
-                return importlib.machinery.ModuleSpec(fullname, _SYNTHETIC, is_package=True)
+            if len(parts) == 1 or (parts[1][:1] == "i" and parts[1][1:].isdigit()
+                                   and int(parts[1][1:]) < self.count):
+                return _ModuleSpec(fullname, _SYNTHETIC, is_package=True)
             return None
         if parts[0] != PREFIX:
             return None
@@ -474,11 +516,11 @@ class Islands(importlib.abc.MetaPathFinder):
             if found is None:
                 return None
             if found.origin in (None, "namespace") and found.submodule_search_locations is not None:
-                spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
+                spec = _ModuleSpec(fullname, None, is_package=True)
                 spec.submodule_search_locations = list(found.submodule_search_locations)
                 return spec
             loader = self._loader(fullname, found, island)
-            return importlib.util.spec_from_file_location(
+            return spec_from_file_location(
                 fullname, found.origin, loader=loader,
                 submodule_search_locations=(list(found.submodule_search_locations)
                                             if found.submodule_search_locations is not None else None))
@@ -491,7 +533,7 @@ class Islands(importlib.abc.MetaPathFinder):
         hit = self._compiled_memo.get(folder)
         if hit is None:
             entry = next(e for e in self.entries if e.path == folder)
-            hit = self._compiled_memo[folder] = DistInfo(folder, entry.name).has_c_extensions()
+            hit = self._compiled_memo[folder] = entry.has_compiled_code()
         return hit
 
     @staticmethod
@@ -517,7 +559,7 @@ class Islands(importlib.abc.MetaPathFinder):
     def find_distributions(self, context=None):
         """The metadata of the version the application sees (``importlib.metadata.version()``)."""
         name = getattr(context, "name", None)
-        folder = self._plain_dists.get(normalize_name(name)) if name else None
+        folder = self._plain_dists.get(normalize(name)) if name else None
         if folder is None:
             return iter(())
         import importlib.metadata  # noqa: PLC0415 - only when metadata is asked for
@@ -551,6 +593,8 @@ class Islands(importlib.abc.MetaPathFinder):
         with self._lock:
             sys.meta_path[:] = [f for f in sys.meta_path if f is not self]
             for name in [n for n in list(sys.modules) if n == PREFIX or n.startswith(_PREFIX_DOT)]:
+                if name == PREFIX and getattr(sys.modules.get(name), "Islands", None) is not None:
+                    continue  # this very module, booted by a view
                 sys.modules.pop(name, None)
             self.forget()
             self._installed = False
@@ -566,8 +610,45 @@ def current() -> Islands | None:
     return _current
 
 
-def install_islands(entries: Iterable[IslandEntry], count: int, **options) -> Islands:
+def install_islands(entries, count: int, **options) -> Islands:
     """Route the imports of an environment's islands (see the module documentation)."""
     if _current is not None:
         _current.uninstall()
     return Islands(list(entries), count, **options).install()
+
+
+def boot_view(prefix: str | None = None) -> Islands | None:
+    """Route the islands a view's ``view.json`` describes (its ``islands`` member), if any.
+
+    ``view.json``'s ``islands``: ``{"count": N, "entries": [{"name", "version", "path", "islands"
+    (list or null), "per_island", "import_names", "dist_info" (path or null), "compiled"}]}``,
+    written by the tool for an environment with islands (DEVELOPERS.md, "Environment views")."""
+    import json  # noqa: PLC0415
+
+    try:
+        with open(os.path.join(prefix or sys.prefix, "view.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        spec = data.get("islands") if isinstance(data, dict) else None
+        if not spec:
+            return None
+        entries = [
+            IslandEntry(str(e["name"]), str(e["version"]), str(e["path"]), e.get("islands"),
+                        bool(e.get("per_island", False)), import_names=e.get("import_names"),
+                        dist_info=e.get("dist_info"), compiled=e.get("compiled"))
+            for e in spec["entries"]
+        ]
+        count = int(spec["count"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return Islands(entries, count, route_plain=False).install()
+
+
+if __name__ == PREFIX:
+    # Imported by a view's ``_envknit_islands.pth`` at start-up, as the top-level module that is
+    # also the parent package of the non-default instances (``_envknit_islands.i1.tabular``).
+    __path__: list[str] = []
+    boot_view()
+elif getattr(sys.modules.get(PREFIX), "Islands", None) is not None:
+    # A view booted this file as ``_envknit_islands``: envknit.isolation.islands is that module,
+    # with its state (the installed islands), not a second copy.
+    sys.modules[__name__] = sys.modules[PREFIX]
