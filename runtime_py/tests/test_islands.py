@@ -262,3 +262,39 @@ print(islands is m, islands.current() is not None)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:2] == [
         "1.4.0 1.4.0 2.1.0 2.1.0 _envknit_islands.i1.formats 2.1.0", "True True"]
+
+
+def test_star_imports_reload_and_source_work_in_an_island(islands):
+    import inspect
+
+    import dep_b
+
+    scope = {"__builtins__": islands.builtins_of(1), "__name__": "island_code"}
+    exec("from tabular.core import *\nfrom tabular import *", scope)
+    assert scope["Frame"].version == "2.1.0"
+    core = sys.modules["_envknit_islands.i1.tabular.core"]
+    assert "class Frame" in inspect.getsource(core.Frame)
+    again = importlib.reload(core)
+    assert again is core and core.__dict__["__builtins__"] is islands.builtins_of(1)
+    assert core.Frame.version == "2.1.0" and dep_b.lazy_submodule() == "2.1.0"
+
+
+def test_islands_route_the_same_way_from_many_threads(islands):
+    import threading
+
+    import dep_a
+    import dep_b
+
+    importlib.invalidate_caches()
+    results: list[tuple[str, str]] = []
+
+    def work():
+        for _ in range(200):
+            results.append((dep_a.lazy_version(), dep_b.lazy_version()))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(results) == {("1.4.0", "2.1.0")} and len(results) == 800
