@@ -242,6 +242,12 @@ async function buildAll(
   const report = () => options.onProgress?.({ ...progress });
   report();
 
+  // Folders a failed install must not leave behind (it leaves the store as it was).
+  const created: string[] = [];
+  for (const dir of [layout.packagesDir, layout.cacheDir, layout.wheelCacheDir]) {
+    if (!(await exists(dir))) created.push(dir);
+  }
+
   const prepared: Built[] = [];
   let failure: unknown = null;
   let next = 0;
@@ -294,6 +300,8 @@ async function buildAll(
     await Promise.all(prepared.map((p) => discardEntry(p.prepared)));
     await Deno.remove(layout.tmpDir).catch(() => {}); // only when empty
     await Deno.remove(layout.wheelCacheTmpDir).catch(() => {});
+    // Only when empty, deepest first.
+    for (const dir of created.reverse()) await Deno.remove(dir).catch(() => {});
     throw failure;
   }
   for (const p of prepared) p.outcome = await commitEntry(p.prepared);
