@@ -13,7 +13,7 @@
 import type { HttpClient } from "../store/http/client.ts";
 import { StoreLayout } from "../store/layout.ts";
 import { recordProject } from "../store/projects.ts";
-import { ensureRuntime } from "../store/runtime.ts";
+import { ensureRuntime, runtimeIsCurrent } from "../store/runtime.ts";
 import { chooseWheels } from "../store/install/select.ts";
 import {
   type InstalledEntry,
@@ -90,6 +90,12 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
   });
   const chosen = await chooseWheels(packages, target);
 
+  // Nothing to write when every entry and the runtime are in place (a read-only store works).
+  const nothingToWrite = () =>
+    runtimeIsCurrent(layout) &&
+    chosen.every((c) =>
+      isDirectory(layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256))
+    );
   return await withInstallLock(layout, async () => {
     const entries = await installWheels(chosen, { ...options, layout, env });
     const runtimeDir = await ensureRuntime(layout);
@@ -103,5 +109,13 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
       present: entries.length - installed,
       runtimeDir,
     };
-  });
+  }, { nothingToWrite });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }

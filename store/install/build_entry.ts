@@ -185,6 +185,7 @@ async function unpackVerified(
   using source = await openFileSource(wheelPath);
   const archive = await openZip(source);
   archive.assertSafe();
+  refuseClashes(archive);
   const layout = new WheelLayout(req.name);
 
   let streamed: Awaited<ReturnType<typeof streamUnzip>>;
@@ -220,6 +221,27 @@ async function unpackVerified(
   }
 
   return await finishEntry(req, layout, tmpDir, digests, sizes);
+}
+
+/**
+ * Refuses a wheel where one member is a file and another lies below it (`a` and `a/b`): it
+ * cannot be unpacked, and which of the two wins would depend on their order.
+ */
+function refuseClashes(archive: ZipArchive): void {
+  const files = new Set<string>();
+  for (const entry of archive.entries) if (!entry.isDirectory) files.add(entry.name);
+  for (const entry of archive.entries) {
+    for (let at = entry.name.indexOf("/"); at > 0; at = entry.name.indexOf("/", at + 1)) {
+      const parent = entry.name.slice(0, at);
+      if (files.has(parent)) {
+        throw new ZipError(
+          "unsafe",
+          `zip member ${JSON.stringify(entry.name)} lies inside ${JSON.stringify(parent)}, ` +
+            "which is a file of the wheel too",
+        );
+      }
+    }
+  }
 }
 
 /**
