@@ -14,8 +14,13 @@ import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
 import { readLockText } from "./lock_file.ts";
 
-/** The schema this envknit writes; readers accept any 1.x and ignore fields they do not know. */
+/**
+ * The schema this envknit writes for a lock that uses no 1.2 feature; readers accept any 1.x and
+ * ignore fields they do not know.
+ */
 export const LOCK_SCHEMA_VERSION = "1.1";
+/** The schema of a lock with `targets` (project/LOCK_FORMAT.md). */
+export const LOCK_SCHEMA_TARGETS = "1.2";
 /** The lock's file name beside envknit.yaml. */
 export { LOCK_FILENAME } from "./lock_file.ts";
 
@@ -37,7 +42,15 @@ export interface LockPackage {
   name: string;
   /** PEP 440-normalized version. */
   version: string;
-  /** Applicable Requires-Dist (markers evaluated for the target), without markers. */
+  /**
+   * Where the entry applies (PEP 508, normalized), in a lock with `targets`; absent: everywhere.
+   */
+  marker?: string;
+  /**
+   * Applicable Requires-Dist (markers evaluated for the target), without markers; in a lock with
+   * `targets`, those that apply on some of the entry's targets only keep a marker
+   * (`"pywin32>=300 ; sys_platform == \"win32\""`).
+   */
   dependencies: string[];
   /** Extras of this package that were requested. */
   extras?: string[];
@@ -61,6 +74,12 @@ export interface LockTarget {
   platform: string;
 }
 
+/** One target of a lock made for several (`targets:` of envknit.yaml). */
+export interface LockTargetEntry extends LockTarget {
+  /** The PEP 508 marker that holds on this target's machines and on no other listed target. */
+  marker: string;
+}
+
 /** A whole lock file. */
 export interface Lockfile {
   /** The lock's schema version (`1.1`); a reader refuses a newer major version. */
@@ -71,8 +90,13 @@ export interface Lockfile {
   resolverVersion: string;
   /** sha256 of the normalized envknit.yaml inputs; `envknit check` compares it. */
   configHash: string;
-  /** The interpreter it was resolved for. */
+  /**
+   * The interpreter it was resolved for; in a lock with `targets`, the first of them (the file
+   * then has no `target` line).
+   */
   target: LockTarget;
+  /** The targets of a lock made for several (schema 1.2); absent for a one-target lock. */
+  targets?: LockTargetEntry[];
   /** Packages per environment, sorted by name. */
   environments: Record<string, LockPackage[]>;
 }
@@ -115,6 +139,18 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     platform: optStr(targetData.platform, "target.platform", bad) ?? "",
   };
 
+  let targets: LockTargetEntry[] | undefined;
+  if (data.targets !== undefined && data.targets !== null) {
+    if (!Array.isArray(data.targets) || data.targets.length === 0) {
+      throw bad("targets", "expected a list of targets");
+    }
+    targets = data.targets.map((t, i) => parseTarget(t, `targets[${i}]`, bad));
+    if (data.target === undefined || data.target === null) {
+      target.python = targets[0].python;
+      target.platform = targets[0].platform;
+    }
+  }
+
   const envs = data.environments ?? {};
   if (!isRecord(envs)) throw bad("environments", "expected a mapping of environment names");
   const environments: Record<string, LockPackage[]> = {};
@@ -130,13 +166,35 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     );
   }
 
-  return {
+  const lock: Lockfile = {
     schemaVersion: schema,
     lockGeneratedAt: optStr(data.lock_generated_at, "lock_generated_at", bad) ?? "",
     resolverVersion: optStr(data.resolver_version, "resolver_version", bad) ?? "",
     configHash: optStr(data.config_hash, "config_hash", bad) ?? "",
     target,
     environments,
+  };
+  if (targets) lock.targets = targets;
+  return lock;
+}
+
+/** Markers are PEP 508 text; evaluated by the readers, bounded here. */
+const MAX_MARKER = 4096;
+
+function marker(v: unknown, where: string, bad: Bad): string {
+  const m = str(v, where, bad);
+  if (m.trim() === "" || m.length > MAX_MARKER || [...m].some((c) => c < " ")) {
+    throw bad(where, "expected a PEP 508 marker");
+  }
+  return m;
+}
+
+function parseTarget(t: unknown, where: string, bad: Bad): LockTargetEntry {
+  if (!isRecord(t)) throw bad(where, "expected a mapping {python, platform, marker}");
+  return {
+    python: str(t.python, `${where}.python`, bad),
+    platform: str(t.platform, `${where}.platform`, bad),
+    marker: marker(t.marker, `${where}.marker`, bad),
   };
 }
 
@@ -159,6 +217,9 @@ function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
     dependencies: strList(entry.dependencies, `${at}.dependencies`, bad),
     wheels: [],
   };
+  if (entry.marker !== undefined && entry.marker !== null) {
+    pkg.marker = marker(entry.marker, `${at}.marker`, bad);
+  }
   if (entry.extras !== undefined) pkg.extras = strList(entry.extras, `${at}.extras`, bad);
   if (entry.dev !== undefined) {
     if (typeof entry.dev !== "boolean") throw bad(`${at}.dev`, "expected true or false");
@@ -265,9 +326,18 @@ export function serializeLock(lock: Lockfile): string {
     `lock_generated_at: ${q(lock.lockGeneratedAt)}`,
     `resolver_version: ${q(lock.resolverVersion)}`,
     `config_hash: ${q(lock.configHash)}`,
-    `target: {python: ${q(lock.target.python)}, platform: ${q(lock.target.platform)}}`,
-    "environments:",
   ];
+  if (lock.targets?.length) {
+    out.push("targets:");
+    for (const t of lock.targets) {
+      out.push(
+        `  - {python: ${q(t.python)}, platform: ${q(t.platform)}, marker: ${q(t.marker)}}`,
+      );
+    }
+  } else {
+    out.push(`target: {python: ${q(lock.target.python)}, platform: ${q(lock.target.platform)}}`);
+  }
+  out.push("environments:");
   const envNames = Object.keys(lock.environments).sort();
   if (envNames.length === 0) out[out.length - 1] += " {}";
   for (const env of envNames) {
@@ -276,6 +346,7 @@ export function serializeLock(lock: Lockfile): string {
     for (const p of packages) {
       out.push(`    - name: ${q(p.name)}`);
       out.push(`      version: ${q(p.version)}`);
+      if (p.marker) out.push(`      marker: ${q(p.marker)}`);
       out.push(`      dependencies: [${p.dependencies.map(q).join(", ")}]`);
       if (p.extras?.length) out.push(`      extras: [${[...p.extras].sort().map(q).join(", ")}]`);
       if (p.dev) out.push(`      dev: true`);

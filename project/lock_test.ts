@@ -139,3 +139,42 @@ Deno.test("reading a missing lock says to run envknit lock", async () => {
   );
   assertStringIncludes(err.hints[0], "envknit lock");
 });
+
+Deno.test("a lock for several targets writes `targets` and entry markers, and reads them back", async () => {
+  const lock = sample();
+  lock.schemaVersion = "1.2";
+  lock.targets = [
+    { python: "3.11", platform: "manylinux_2_36_x86_64", marker: 'python_version == "3.11"' },
+    { python: "3.13", platform: "win_amd64", marker: 'python_version == "3.13"' },
+  ];
+  lock.environments.default[0].marker = 'python_version == "3.13"';
+  lock.environments.default[0].dependencies = ['colorama ; sys_platform == "win32"'];
+  const text = serializeLock(lock);
+  assert(!text.includes("\ntarget:"), text);
+  assertStringIncludes(
+    text,
+    'targets:\n  - {python: "3.11", platform: "manylinux_2_36_x86_64", marker: "python_version == \\"3.11\\""}\n',
+  );
+  assertStringIncludes(
+    text,
+    '      version: "2.31.0"\n      marker: "python_version == \\"3.13\\""\n',
+  );
+  const back = await parseLock(text, "envknit.lock.yaml");
+  assertEquals(back.targets, lock.targets);
+  assertEquals(back.target, { python: "3.11", platform: "manylinux_2_36_x86_64" });
+  assertEquals(back.environments.default[1].marker, 'python_version == "3.13"');
+  assertEquals(serializeLock(back), text);
+  // The same through the YAML parser (a comment put in by hand is outside the exact layout).
+  const yaml = await parseLock(text.replace("\nenvironments:", "\n# hand\nenvironments:"), "l");
+  assertEquals(yaml.targets, lock.targets);
+  for (
+    const [bad, why] of [
+      ["targets: []\n", "targets"],
+      ['targets:\n  - {python: "3.11", platform: "x"}\n', "targets[0].marker"],
+    ] as const
+  ) {
+    const broken = text.replace(/^targets:\n( {2}- .*\n)+/m, bad);
+    const error = await assertRejects(() => parseLock(broken, "l"), EnvknitError);
+    assertStringIncludes(error.message, why);
+  }
+});

@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "988beb72d2c58d138c8689b473298a8a4531f126f886c831534942abd174fd03";
+export const RUNTIME_DIGEST = "bec31b321cf65ca8a99af38d2d57f5b1fac0bcfc6098c503b59e05e136e129bf";

@@ -57,6 +57,8 @@ def written_data(model: dict) -> dict:
         packages = []
         for p in sorted(model["environments"][env], key=lambda p: (p["name"], p["version"])):
             d = {"name": p["name"], "version": p["version"], "dependencies": p["dependencies"]}
+            if p.get("marker"):
+                d["marker"] = p["marker"]
             if p.get("extras"):
                 d["extras"] = sorted(p["extras"])
             if p.get("dev"):
@@ -68,11 +70,15 @@ def written_data(model: dict) -> dict:
             d["wheels"] = sorted(p["wheels"], key=lambda w: w["file"])
             packages.append(d)
         environments[env] = packages
-    return {
+    data = {
         "schema_version": model["schemaVersion"], "lock_generated_at": model["lockGeneratedAt"],
         "resolver_version": model["resolverVersion"], "config_hash": model["configHash"],
         "target": model["target"], "environments": environments,
     }
+    if model.get("targets"):  # a lock for several targets: `targets` instead of `target`
+        del data["target"]
+        data["targets"] = model["targets"]
+    return data
 
 
 # -- the exact reader -----------------------------------------------------------------------------
@@ -117,6 +123,7 @@ def test_exact_reader_reads_what_the_writer_writes_now():
                                    **({"size": rng.randrange(10**9)} if rng.random() < 0.5 else {})}
                                   for i in range(rng.randrange(3))]}
                 for key, plain, chance in (("extras", None, 0.3), ("dev", None, 0.3), ("requiresPython", ">=3.8", 0.5),
+                                           ("marker", 'sys_platform == "win32"', 0.3),
                                            ("index", "https://pypi.org/simple", 0.5), ("installPath", "/opt/x", 0.1)):
                     if rng.random() < chance:
                         pkg[key] = [text("socks")] if key == "extras" else True if key == "dev" else text(plain)
@@ -126,6 +133,10 @@ def test_exact_reader_reads_what_the_writer_writes_now():
                        "resolverVersion": "envknit/0.1.0", "configHash": text("c" * 64),
                        "target": {"python": "3.11", "platform": text("manylinux_2_36_x86_64")},
                        "environments": environments})
+        if rng.random() < 0.4:
+            models[-1]["targets"] = [{"python": f"3.1{t}", "platform": text("win_amd64"),
+                                      "marker": text(f'python_version == "3.1{t}"')}
+                                     for t in range(1 + rng.randrange(3))]
     texts = run_deno(
         f'import {{ serializeLock }} from "{ROOT.as_uri()}/project/lock.ts";\n'
         "const models = JSON.parse(await new Response(Deno.stdin.readable).text());\n"
