@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "988beb72d2c58d138c8689b473298a8a4531f126f886c831534942abd174fd03";
+export const RUNTIME_DIGEST = "483bc5e4a58b075bd7f16275ecc642d1357a321526b0f014bcf2d6e6c51c7111";
