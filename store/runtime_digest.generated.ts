@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "49d58ed2729b05c3aa1890fc50f75455cdd4fcc1806d623f107bd8abf159a531";
+export const RUNTIME_DIGEST = "8cccc7938c657773d42b01828ddaa78afbc07e6c9ad42d03553e1f119e537ea8";

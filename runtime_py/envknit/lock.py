@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 SUPPORTED_SCHEMA_MAJOR = 1
-#: Largest lock read, as in the tool (project/yaml.ts): real locks are far smaller.
+#: Largest lock read, as in the tool (core/yaml.ts): real locks are far smaller.
 MAX_LOCK_BYTES = 64 * 1024 * 1024
 #: Most YAML nodes a lock read through PyYAML may have, aliases expanded: about a thousand
 #: packages.  It bounds the pure-Python loader's time (seconds) and memory, and what the validation
