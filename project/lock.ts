@@ -14,10 +14,7 @@ import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { parseThroughCache } from "./parse_cache.ts";
 import { readLockText } from "./lock_file.ts";
 
-/**
- * The schema this envknit writes for a lock that uses no 1.2 feature; readers accept any 1.x and
- * ignore fields they do not know.
- */
+/** The schema this envknit writes; readers accept any 1.x and ignore fields they do not know. */
 export const LOCK_SCHEMA_VERSION = "1.1";
 /** The schema of a lock with `targets` (project/LOCK_FORMAT.md). */
 export const LOCK_SCHEMA_TARGETS = "1.2";
@@ -42,15 +39,7 @@ export interface LockPackage {
   name: string;
   /** PEP 440-normalized version. */
   version: string;
-  /**
-   * Where the entry applies (PEP 508, normalized), in a lock with `targets`; absent: everywhere.
-   */
-  marker?: string;
-  /**
-   * Applicable Requires-Dist (markers evaluated for the target), without markers; in a lock with
-   * `targets`, those that apply on some of the entry's targets only keep a marker
-   * (`"pywin32>=300 ; sys_platform == \"win32\""`).
-   */
+  /** Applicable Requires-Dist (markers evaluated for the target), without markers. */
   dependencies: string[];
   /** Extras of this package that were requested. */
   extras?: string[];
@@ -64,6 +53,11 @@ export interface LockPackage {
   wheels: LockWheel[];
   /** EnvKnit's field: where the package is installed. The tool never writes it. */
   installPath?: string;
+  /**
+   * PEP 508 marker of a multi-target lock (schema 1.2): the entry applies only where it holds.
+   * Absent: everywhere.
+   */
+  marker?: string;
 }
 
 /** What the lock was resolved for. */
@@ -74,9 +68,9 @@ export interface LockTarget {
   platform: string;
 }
 
-/** One target of a lock made for several (`targets:` of envknit.yaml). */
+/** One target of a multi-target lock (schema 1.2), with the marker that holds only there. */
 export interface LockTargetEntry extends LockTarget {
-  /** The PEP 508 marker that holds on this target's machines and on no other listed target. */
+  /** PEP 508 marker that holds on this target's machines and on no other listed target. */
   marker: string;
 }
 
@@ -90,12 +84,9 @@ export interface Lockfile {
   resolverVersion: string;
   /** sha256 of the normalized envknit.yaml inputs; `envknit check` compares it. */
   configHash: string;
-  /**
-   * The interpreter it was resolved for; in a lock with `targets`, the first of them (the file
-   * then has no `target` line).
-   */
+  /** The interpreter it was resolved for (empty strings in a multi-target lock). */
   target: LockTarget;
-  /** The targets of a lock made for several (schema 1.2); absent for a one-target lock. */
+  /** The targets of a lock resolved for several (schema 1.2); absent for a one-target lock. */
   targets?: LockTargetEntry[];
   /** Packages per environment, sorted by name. */
   environments: Record<string, LockPackage[]>;
@@ -141,14 +132,16 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
 
   let targets: LockTargetEntry[] | undefined;
   if (data.targets !== undefined && data.targets !== null) {
-    if (!Array.isArray(data.targets) || data.targets.length === 0) {
-      throw bad("targets", "expected a list of targets");
-    }
-    targets = data.targets.map((t, i) => parseTarget(t, `targets[${i}]`, bad));
-    if (data.target === undefined || data.target === null) {
-      target.python = targets[0].python;
-      target.platform = targets[0].platform;
-    }
+    if (!Array.isArray(data.targets)) throw bad("targets", "expected a list of targets");
+    targets = data.targets.map((t, i) => {
+      const where = `targets[${i}]`;
+      if (!isRecord(t)) throw bad(where, "expected a mapping with python, platform and marker");
+      return {
+        python: str(t.python, `${where}.python`, bad),
+        platform: str(t.platform, `${where}.platform`, bad),
+        marker: str(t.marker, `${where}.marker`, bad),
+      };
+    });
   }
 
   const envs = data.environments ?? {};
@@ -166,35 +159,14 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     );
   }
 
-  const lock: Lockfile = {
+  return {
     schemaVersion: schema,
     lockGeneratedAt: optStr(data.lock_generated_at, "lock_generated_at", bad) ?? "",
     resolverVersion: optStr(data.resolver_version, "resolver_version", bad) ?? "",
     configHash: optStr(data.config_hash, "config_hash", bad) ?? "",
     target,
+    ...(targets ? { targets } : {}),
     environments,
-  };
-  if (targets) lock.targets = targets;
-  return lock;
-}
-
-/** Markers are PEP 508 text; evaluated by the readers, bounded here. */
-const MAX_MARKER = 4096;
-
-function marker(v: unknown, where: string, bad: Bad): string {
-  const m = str(v, where, bad);
-  if (m.trim() === "" || m.length > MAX_MARKER || [...m].some((c) => c < " ")) {
-    throw bad(where, "expected a PEP 508 marker");
-  }
-  return m;
-}
-
-function parseTarget(t: unknown, where: string, bad: Bad): LockTargetEntry {
-  if (!isRecord(t)) throw bad(where, "expected a mapping {python, platform, marker}");
-  return {
-    python: str(t.python, `${where}.python`, bad),
-    platform: str(t.platform, `${where}.platform`, bad),
-    marker: marker(t.marker, `${where}.marker`, bad),
   };
 }
 
@@ -217,9 +189,6 @@ function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
     dependencies: strList(entry.dependencies, `${at}.dependencies`, bad),
     wheels: [],
   };
-  if (entry.marker !== undefined && entry.marker !== null) {
-    pkg.marker = marker(entry.marker, `${at}.marker`, bad);
-  }
   if (entry.extras !== undefined) pkg.extras = strList(entry.extras, `${at}.extras`, bad);
   if (entry.dev !== undefined) {
     if (typeof entry.dev !== "boolean") throw bad(`${at}.dev`, "expected true or false");
@@ -235,6 +204,9 @@ function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
   }
   if (entry.install_path !== undefined) {
     pkg.installPath = str(entry.install_path, `${at}.install_path`, bad);
+  }
+  if (entry.marker !== undefined && entry.marker !== null) {
+    pkg.marker = str(entry.marker, `${at}.marker`, bad);
   }
   const wheels = entry.wheels ?? [];
   if (!Array.isArray(wheels)) throw bad(`${at}.wheels`, "expected a list");

@@ -34,17 +34,16 @@ export function readCanonicalLock(text: string): Data | null {
   for (; i < lines.length; i++) {
     const line = lines[i];
     if (line === "environments:" || line === "environments: {}") break;
-    if (line === "targets:") {
-      // A lock for several targets (schema 1.2): one flow mapping per line.
-      if ("targets" in data) return null;
+    if (line === "targets:" && !("targets" in data)) {
+      // A multi-target lock (schema 1.2): one flow mapping per target.
       const targets: Data[] = [];
-      while (i + 1 < lines.length && lines[i + 1].startsWith("  - ")) {
+      data.targets = targets;
+      while (lines[i + 1]?.startsWith("  - ")) {
         const target = flowMapping(lines[++i].slice(4));
         if (target === null) return null;
         targets.push(target);
       }
       if (targets.length === 0) return null;
-      data.targets = targets;
       continue;
     }
     const colon = line.indexOf(": ");

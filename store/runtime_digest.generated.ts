@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "bec31b321cf65ca8a99af38d2d57f5b1fac0bcfc6098c503b59e05e136e129bf";
+export const RUNTIME_DIGEST = "8cccc7938c657773d42b01828ddaa78afbc07e6c9ad42d03553e1f119e537ea8";

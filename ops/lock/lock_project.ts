@@ -361,7 +361,8 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     lockGeneratedAt: (options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     resolverVersion: `envknit/${ENVKNIT_VERSION}`,
     configHash: keepOldHash ? previousLock!.configHash : hash,
-    target: targetOf(targetInterp),
+    // A lock with targets has no `target` (its model says so with empty strings).
+    target: prepared ? { python: "", platform: "" } : targetOf(targetInterp),
     environments,
   };
   if (prepared) {

@@ -7,9 +7,6 @@ mapping of JSON strings and integers, at a fixed indentation::
     # envknit.lock.yaml: written by `envknit lock`. Do not edit by hand.
     schema_version: "1.1"
     target: {python: "3.11", platform: "manylinux_2_36_x86_64"}
-    (or, schema 1.2, a lock for several targets:)
-    targets:
-      - {python: "3.11", platform: "manylinux_2_36_x86_64", marker: "sys_platform == \"linux\""}
     environments:
       default:
         - name: "requests"
@@ -74,11 +71,10 @@ def read_canonical_lock(text: str) -> dict:
         line = lines[i]
         if line == "environments:" or line == "environments: {}":
             break
-        if line == "targets:":
-            # A lock for several targets (schema 1.2): one flow mapping per line.
-            if "targets" in data:
-                raise NotCanonical(i + 1)
-            targets = []
+        if line == "targets:" and "targets" not in data:
+            # A multi-target lock (schema 1.2): one flow mapping per target.
+            targets: list = []
+            data["targets"] = targets
             while i + 1 < count and lines[i + 1].startswith("  - "):
                 i += 1
                 target = _flow_mapping(lines[i][4:])
@@ -87,7 +83,6 @@ def read_canonical_lock(text: str) -> dict:
                 targets.append(target)
             if not targets:
                 raise NotCanonical(i + 1)
-            data["targets"] = targets
             i += 1
             continue
         key, sep, value = line.partition(": ")
