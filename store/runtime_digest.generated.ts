@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "988beb72d2c58d138c8689b473298a8a4531f126f886c831534942abd174fd03";
+export const RUNTIME_DIGEST = "3dfadc11a176ca0d0d75658502f5c7b1ca36844db2fd3e12dbfa6b10ab95ce20";
