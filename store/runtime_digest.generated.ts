@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "3dfadc11a176ca0d0d75658502f5c7b1ca36844db2fd3e12dbfa6b10ab95ce20";
+export const RUNTIME_DIGEST = "5555ebd0a640acf1b979f963e82f11a51f5a8211b54a6e3040532c92b8680e9c";
