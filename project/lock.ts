@@ -52,6 +52,11 @@ export interface LockPackage {
   /** EnvKnit's field: where the package is installed. The tool never writes it. */
   installPath?: string;
   /**
+   * PEP 508 marker of a multi-target lock (schema 1.2): the entry applies only where it holds.
+   * Absent: everywhere.
+   */
+  marker?: string;
+  /**
    * Islands (LOCK_FORMAT.md): the islands whose code sees this entry (sorted); absent, every
    * island of its environment.
    */
@@ -74,6 +79,12 @@ export interface LockTarget {
   platform: string;
 }
 
+/** One target of a multi-target lock (schema 1.2), with the marker that holds only there. */
+export interface LockTargetEntry extends LockTarget {
+  /** PEP 508 marker that holds on this target's machines and on no other listed target. */
+  marker: string;
+}
+
 /** A whole lock file. */
 export interface Lockfile {
   /** The lock's schema version (`1.1`); a reader refuses a newer major version. */
@@ -84,8 +95,10 @@ export interface Lockfile {
   resolverVersion: string;
   /** sha256 of the normalized envknit.yaml inputs; `envknit check` compares it. */
   configHash: string;
-  /** The interpreter it was resolved for. */
+  /** The interpreter it was resolved for (empty strings in a multi-target lock). */
   target: LockTarget;
+  /** The targets of a lock resolved for several (schema 1.2); absent for a one-target lock. */
+  targets?: LockTargetEntry[];
   /** Packages per environment, sorted by name. */
   environments: Record<string, LockPackage[]>;
   /** The islands of the environments that have them (island 0 first: the default island). */
@@ -130,6 +143,20 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     platform: optStr(targetData.platform, "target.platform", bad) ?? "",
   };
 
+  let targets: LockTargetEntry[] | undefined;
+  if (data.targets !== undefined && data.targets !== null) {
+    if (!Array.isArray(data.targets)) throw bad("targets", "expected a list of targets");
+    targets = data.targets.map((t, i) => {
+      const where = `targets[${i}]`;
+      if (!isRecord(t)) throw bad(where, "expected a mapping with python, platform and marker");
+      return {
+        python: str(t.python, `${where}.python`, bad),
+        platform: str(t.platform, `${where}.platform`, bad),
+        marker: str(t.marker, `${where}.marker`, bad),
+      };
+    });
+  }
+
   const envs = data.environments ?? {};
   if (!isRecord(envs)) throw bad("environments", "expected a mapping of environment names");
   const environments: Record<string, LockPackage[]> = {};
@@ -151,6 +178,7 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     resolverVersion: optStr(data.resolver_version, "resolver_version", bad) ?? "",
     configHash: optStr(data.config_hash, "config_hash", bad) ?? "",
     target,
+    ...(targets ? { targets } : {}),
     environments,
   };
   const islands = parseIslands(data.islands, environments, bad);
@@ -239,6 +267,9 @@ function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
   }
   if (entry.install_path !== undefined) {
     pkg.installPath = str(entry.install_path, `${at}.install_path`, bad);
+  }
+  if (entry.marker !== undefined && entry.marker !== null) {
+    pkg.marker = str(entry.marker, `${at}.marker`, bad);
   }
   if (entry.island !== undefined) {
     const island = entry.island;
@@ -348,9 +379,18 @@ export function serializeLock(lock: Lockfile): string {
     `lock_generated_at: ${q(lock.lockGeneratedAt)}`,
     `resolver_version: ${q(lock.resolverVersion)}`,
     `config_hash: ${q(lock.configHash)}`,
-    `target: {python: ${q(lock.target.python)}, platform: ${q(lock.target.platform)}}`,
-    "environments:",
   ];
+  if (lock.targets?.length) {
+    out.push("targets:");
+    for (const t of lock.targets) {
+      out.push(
+        `  - {python: ${q(t.python)}, platform: ${q(t.platform)}, marker: ${q(t.marker)}}`,
+      );
+    }
+  } else {
+    out.push(`target: {python: ${q(lock.target.python)}, platform: ${q(lock.target.platform)}}`);
+  }
+  out.push("environments:");
   const envNames = Object.keys(lock.environments).sort();
   if (envNames.length === 0) out[out.length - 1] += " {}";
   for (const env of envNames) {
@@ -359,6 +399,7 @@ export function serializeLock(lock: Lockfile): string {
     for (const p of packages) {
       out.push(`    - name: ${q(p.name)}`);
       out.push(`      version: ${q(p.version)}`);
+      if (p.marker) out.push(`      marker: ${q(p.marker)}`);
       if (p.island?.length) out.push(`      island: [${p.island.join(", ")}]`);
       if (p.perIsland) out.push(`      per_island: true`);
       out.push(`      dependencies: [${p.dependencies.map(q).join(", ")}]`);

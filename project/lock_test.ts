@@ -140,6 +140,40 @@ Deno.test("reading a missing lock says to run envknit lock", async () => {
   assertStringIncludes(err.hints[0], "envknit lock");
 });
 
+Deno.test("a multi-target lock (schema 1.2): targets and markers are written, read back exactly, and through YAML", async () => {
+  const lock = sample();
+  lock.schemaVersion = "1.2";
+  lock.target = { python: "", platform: "" };
+  lock.targets = [
+    { python: "3.11", platform: "manylinux_2_36_x86_64", marker: 'python_version == "3.11"' },
+    { python: "3.12", platform: "win_amd64", marker: 'python_version == "3.12"' },
+  ];
+  lock.environments.default[0].marker = 'python_version == "3.12"';
+  lock.environments.default[0].dependencies = ['colorama ; sys_platform == "win32"'];
+  const text = serializeLock(lock);
+  assertStringIncludes(
+    text,
+    '\ntargets:\n  - {python: "3.11", platform: "manylinux_2_36_x86_64", ',
+  );
+  assert(!text.includes("\ntarget:"), "a multi-target lock has no target line");
+  assertStringIncludes(text, '      marker: "python_version == \\"3.12\\""\n');
+  const back = await parseLock(text, "envknit.lock.yaml");
+  assertEquals(back.targets, lock.targets);
+  assertEquals(
+    back.environments.default.find((p) => p.name === "requests")?.marker,
+    'python_version == "3.12"',
+  );
+  assertEquals(serializeLock(back), text);
+  // The same lock in another layout goes through the YAML parser, with the same result.
+  const other = text.replace("targets:\n", "targets:  # edited\n");
+  assertEquals(await parseLock(other, "envknit.lock.yaml"), back);
+  await assertRejects(
+    () => parseLock(text.replace(', marker: "python_version == \\"3.11\\""', ""), "l.yaml"),
+    EnvknitError,
+    "targets[0].marker: expected a string",
+  );
+});
+
 Deno.test("islands: entries' island and per_island and the islands of each environment round-trip, exact reader and YAML alike (#16.3)", async () => {
   const lock = sample();
   lock.schemaVersion = "1.2";

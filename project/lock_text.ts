@@ -20,7 +20,7 @@ const TOP_KEYS = new Set([
   "resolver_version",
   "config_hash",
 ]);
-const PACKAGE_KEYS = new Set(["version", "requires_python", "index", "install_path"]);
+const PACKAGE_KEYS = new Set(["version", "marker", "requires_python", "index", "install_path"]);
 const LIST_KEYS = new Set(["dependencies", "extras"]);
 const ENV_LINE = /^ {2}([A-Za-z0-9_][A-Za-z0-9_.-]*):( \[\])?$/;
 const ISLANDS_ENV_LINE = /^ {2}([A-Za-z0-9_][A-Za-z0-9_.-]*):$/;
@@ -35,6 +35,18 @@ export function readCanonicalLock(text: string): Data | null {
   for (; i < lines.length; i++) {
     const line = lines[i];
     if (line === "environments:" || line === "environments: {}") break;
+    if (line === "targets:" && !("targets" in data)) {
+      // A multi-target lock (schema 1.2): one flow mapping per target.
+      const targets: Data[] = [];
+      data.targets = targets;
+      while (lines[i + 1]?.startsWith("  - ")) {
+        const target = flowMapping(lines[++i].slice(4));
+        if (target === null) return null;
+        targets.push(target);
+      }
+      if (targets.length === 0) return null;
+      continue;
+    }
     const colon = line.indexOf(": ");
     const key = line.slice(0, colon);
     if (colon < 0 || key in data) return null;

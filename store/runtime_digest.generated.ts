@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "5555ebd0a640acf1b979f963e82f11a51f5a8211b54a6e3040532c92b8680e9c";
+export const RUNTIME_DIGEST = "57f3ce303c0e370ceede6879e1e86c70008955825e7286225acd6aeac136e19f";

@@ -32,7 +32,7 @@ import re
 __all__ = ["NotCanonical", "read_canonical_lock"]
 
 _TOP_KEYS = frozenset({"schema_version", "lock_generated_at", "resolver_version", "config_hash"})
-_PACKAGE_KEYS = frozenset({"version", "requires_python", "index", "install_path"})
+_PACKAGE_KEYS = frozenset({"version", "marker", "requires_python", "index", "install_path"})
 _LIST_KEYS = frozenset({"dependencies", "extras"})
 _ENV_LINE = re.compile(r"  ([A-Za-z0-9_][A-Za-z0-9_.-]*):( \[\])?\Z")
 _ISLANDS_ENV_LINE = re.compile(r"  ([A-Za-z0-9_][A-Za-z0-9_.-]*):\Z")
@@ -73,6 +73,20 @@ def read_canonical_lock(text: str) -> dict:
         line = lines[i]
         if line == "environments:" or line == "environments: {}":
             break
+        if line == "targets:" and "targets" not in data:
+            # A multi-target lock (schema 1.2): one flow mapping per target.
+            targets: list = []
+            data["targets"] = targets
+            while i + 1 < count and lines[i + 1].startswith("  - "):
+                i += 1
+                target = _flow_mapping(lines[i][4:])
+                if target is None:
+                    raise NotCanonical(i + 1)
+                targets.append(target)
+            if not targets:
+                raise NotCanonical(i + 1)
+            i += 1
+            continue
         key, sep, value = line.partition(": ")
         if not sep or key in data:
             raise NotCanonical(i + 1)
