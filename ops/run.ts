@@ -24,7 +24,7 @@ import { StoreLayout } from "../store/layout.ts";
 import { recordProject } from "../store/projects.ts";
 import { ensureRuntime } from "../store/runtime.ts";
 import { readLockText } from "../project/lock_file.ts";
-import { findRunPython, InstallTarget, targetPythonVersion } from "./interpreter.ts";
+import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
 import { entryFacts } from "./islands_spec.ts";
 
 /** Options of {@link prepareRun}. */
@@ -187,20 +187,23 @@ async function makePlan(
   text: string,
 ): Promise<{ plan: Plan; remember: () => Promise<void> }> {
   const { loadLock } = await import("../project/lock.ts");
-  const { lockPackages } = await import("./selection.ts");
-  const { chooseWheels } = await import("../store/install/select.ts");
+  const { machineWheels } = await import("./selection.ts");
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   // Also says which environments there are when the one asked for is not in the lock.
-  const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
-  const pythonVersion = targetPythonVersion(lock.target);
-  const python = await interpreterFor(options, env, layout, pythonVersion);
+  const selection = { environments: [environment], dev: options.dev };
   const target = new InstallTarget(lock.target, {
     python: options.python,
     env,
     cacheDir: layout.cacheDir,
+    targets: lock.targets,
   });
-  const chosen = await chooseWheels(packages, target);
+  // A multi-target lock: the entries of this machine's target, and its Python's X.Y to find it.
+  const chosen = await machineWheels(lock, selection, target);
+  const pythonVersion = lock.targets?.length
+    ? targetPythonVersion(targetOf(await target.interpreter()))
+    : targetPythonVersion(lock.target);
+  const python = await interpreterFor(options, env, layout, pythonVersion);
   const steps = chosen.map((c) => ({
     label: `${c.pkg.name} ${c.pkg.version}`,
     dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
