@@ -28,6 +28,7 @@ import {
   LOCK_SCHEMA_TARGETS,
   LOCK_SCHEMA_VERSION,
   type Lockfile,
+  type LockIsland,
   type LockPackage,
   sameExceptTimestamp,
   serializeLock,
@@ -120,6 +121,8 @@ export interface LockOptions {
   onProgress?: (progress: LockProgress) => void;
   /** Called with warnings (the CLI prints them). */
   onWarning?: (message: string) => void;
+  /** Called with notes only worth showing on request (the CLI prints them with `-v`). */
+  onNote?: (message: string) => void;
   /** The clock, for `lock_generated_at`. */
   now?: () => Date;
 }
@@ -259,9 +262,13 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     return provider;
   };
   const environments: Record<string, LockPackage[]> = {};
+  const islands: Record<string, LockIsland[]> = {};
   if (previousLock && options.env !== undefined) {
     for (const [name, packages] of Object.entries(previousLock.environments)) {
-      if (name !== options.env && config.environments[name]) environments[name] = packages;
+      if (name !== options.env && config.environments[name]) {
+        environments[name] = packages;
+        if (previousLock.islands?.[name]) islands[name] = previousLock.islands[name];
+      }
     }
   }
   const updates = new Set((options.update ?? []).map(normalizeName));
@@ -319,7 +326,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
         requests: http.stats.requests,
       });
     report();
-    environments[envName] = await lockEnvironment(
+    const locked = await lockEnvironment(
       config,
       envName,
       interp,
@@ -328,7 +335,10 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
       preferencesFrom(previousLock, envName, updates, options.upgrade ?? false),
       prereleases,
       warn,
+      options.onNote,
     );
+    environments[envName] = locked.packages;
+    if (locked.islands) islands[envName] = locked.islands;
   }
 
   phase("resolve");
@@ -367,6 +377,11 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   };
   if (prepared) {
     lock.targets = prepared.map((t) => ({ ...targetOf(t.interpreter), marker: t.marker }));
+  }
+  if (Object.keys(islands).length) {
+    // Islands are schema 1.2 (project/LOCK_FORMAT.md); a reader of 1.1 still sees valid entries.
+    lock.islands = islands;
+    if (lock.schemaVersion === "1.1") lock.schemaVersion = "1.2";
   }
   if (
     previousLock && options.env !== undefined &&
