@@ -25,6 +25,7 @@ import { recordProject } from "../store/projects.ts";
 import { ensureRuntime } from "../store/runtime.ts";
 import { readLockText } from "../project/lock_file.ts";
 import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
+import { entryFacts } from "./islands_spec.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -56,7 +57,7 @@ export interface RunEnvironment {
   runtimeDir: string;
 }
 
-const PLAN_FORMAT = 3;
+const PLAN_FORMAT = 4;
 
 /**
  * What `run` remembers for one lock text and one set of choices. An entry's content never
@@ -71,6 +72,11 @@ interface Plan {
   python: string | null;
   identity: [number, number] | null;
   steps: { label: string; dir: string; bin?: boolean }[];
+  /**
+   * The environment's islands (issue #16), or absent: how many, and per step (same order) the
+   * islands that see it (null: all) and whether it is per island.
+   */
+  islands?: { count: number; steps: { islands: number[] | null; perIsland: boolean }[] };
 }
 
 function hasBin(dir: string): boolean {
@@ -111,6 +117,36 @@ function writePlan(file: string, plan: Plan): void {
   } catch {
     // not remembered: the next run plans again
   }
+}
+
+/**
+ * Writes (once per plan) the islands file `ENVKNIT_ISLANDS` names: the entries with their
+ * islands and what their folders hold (`islands_spec.ts`). Returns its path.
+ */
+function writeIslandsFile(file: string, plan: Plan): string {
+  try {
+    Deno.statSync(file);
+    return file;
+  } catch {
+    // not written yet
+  }
+  const spec = {
+    count: plan.islands!.count,
+    entries: plan.steps.map((step, i) => {
+      const [name, version] = step.label.split(" ");
+      const where = plan.islands!.steps[i];
+      return {
+        name,
+        version,
+        path: step.dir,
+        islands: where?.islands ?? null,
+        per_island: where?.perIsland ?? false,
+        ...entryFacts(step.dir),
+      };
+    }),
+  };
+  writeFileAtomicSync(file, JSON.stringify(spec), { mkdir: true });
+  return file;
 }
 
 /** Picks the environment `run` uses when none is named. */
@@ -172,7 +208,20 @@ async function makePlan(
     label: `${c.pkg.name} ${c.pkg.version}`,
     dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
   }));
-  const plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
+  const plan: Plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
+  const islands = lock.islands?.[environment];
+  if (islands?.length) {
+    const byKey = new Map(
+      lock.environments[environment].map((p) => [`${p.name}==${p.version}`, p]),
+    );
+    plan.islands = {
+      count: islands.length,
+      steps: chosen.map((c) => {
+        const p = byKey.get(`${c.pkg.name}==${c.pkg.version}`);
+        return { islands: p?.island ? [...p.island] : null, perIsland: p?.perIsland === true };
+      }),
+    };
+  }
   return { plan, remember };
 }
 
@@ -240,13 +289,31 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
 
   const join = (parts: string[], rest: string | undefined) =>
     [...parts, ...(rest ? [rest] : [])].join(":");
+  // Islands: the routing boots from sitecustomize (its folder after the runtime), and what the
+  // application's code sees (island 0, and what every island shares) comes first on the path.
+  let islandsFile = "";
+  let path = [runtimeDir, ...entries];
+  if (plan.islands) {
+    islandsFile = writeIslandsFile(`${layout.runPlansDir}/${key}.islands.json`, plan);
+    const visible = (i: number) => {
+      const where = plan!.islands!.steps[i]?.islands;
+      return where === null || where === undefined || where.includes(0);
+    };
+    const ordered = [
+      ...plan.steps.filter((_, i) => visible(i)),
+      ...plan.steps.filter((_, i) => !visible(i)),
+    ].map((s) => s.dir);
+    path = [runtimeDir, `${runtimeDir}/envknit/isolation/islands_boot`, ...ordered];
+  }
   const vars: Record<string, string> = {
-    PYTHONPATH: join([runtimeDir, ...entries], env.PYTHONPATH),
+    PYTHONPATH: join(path, env.PYTHONPATH),
     PATH: join(bins, env.PATH),
     ENVKNIT_LOCK: options.lockPath,
     ENVKNIT_ENV: environment,
     ENVKNIT_HOME: layout.root,
   };
+  // Set, or emptied: a run inside another environment's run must not route that one's islands.
+  if (islandsFile || env.ENVKNIT_ISLANDS) vars.ENVKNIT_ISLANDS = islandsFile;
   if (python) vars.ENVKNIT_PYTHON = python;
   return { environment, vars, python, entries, runtimeDir };
 }

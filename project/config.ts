@@ -20,6 +20,7 @@ import { parseThroughCache } from "./parse_cache.ts";
 import { ENVKNIT_VERSION } from "../core/version.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { didYouMean } from "../core/suggest.ts";
+import { normalizeName } from "../core/names.ts";
 
 /** The project file's name. */
 export const CONFIG_FILENAME = "envknit.yaml";
@@ -33,6 +34,12 @@ export interface EnvironmentConfig {
   packages: string[];
   /** PEP 508 requirement strings needed only for development. */
   devPackages: string[];
+  /**
+   * `allow_multiple`: the packages that may have several versions in the environment, as
+   * normalized names (islands, issue #16), or `"auto"` (any package whose wheels are all pure
+   * Python). Absent: none (a conflict is an error).
+   */
+  allowMultiple?: "auto" | string[];
 }
 
 /** Where packages come from. */
@@ -81,6 +88,7 @@ const ENVIRONMENT_KEYS: readonly string[] = [
   "python_version",
   "packages",
   "dev_packages",
+  "allow_multiple",
   // EnvKnit's (it selects a Node.js for scripts); envknit accepts and ignores it.
   "node_version",
 ];
@@ -88,6 +96,8 @@ const ENVIRONMENT_KEYS: readonly string[] = [
 /** Environment names become YAML keys, CLI arguments and runtime identifiers: keep them plain. */
 const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const PYTHON_VERSION = /^\d+\.\d+(\.\d+)?$/;
+/** A valid project name (PEP 508). */
+const PROJECT_NAME = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
 
 /** Finds envknit.yaml in `cwd` or the nearest parent folder; null when there is none. */
 export async function findConfig(cwd: string): Promise<string | null> {
@@ -243,7 +253,45 @@ function parseEnvironment(file: YamlFile, name: string, node: unknown): Environm
   }
   env.packages = packageList(file, node, "packages");
   env.devPackages = packageList(file, node, "dev_packages");
+  const allow = allowMultiple(file, node);
+  if (allow !== undefined) env.allowMultiple = allow;
   return env;
+}
+
+/**
+ * `allow_multiple`: `auto`, or a list of project names (normalized, first spelling kept once); a
+ * name that is not a valid project name is an error at its line and column.
+ */
+function allowMultiple(file: YamlFile, env: YAMLMap): "auto" | string[] | undefined {
+  const node = env.get("allow_multiple", true);
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) {
+    return undefined;
+  }
+  if (isScalar(node) && node.value === "auto") return "auto";
+  if (!isSeq(node)) {
+    throw new EnvknitError(
+      `${file.where(node)}: 'allow_multiple' must be 'auto' or a list of package names`,
+      { hints: ["e.g. 'allow_multiple: [tabular]'"] },
+    );
+  }
+  const names: string[] = [];
+  for (const item of node.items) {
+    const value = isScalar(item) && typeof item.value === "string" ? item.value.trim() : null;
+    if (value === null || !PROJECT_NAME.test(value)) {
+      const shown = isScalar(item) ? JSON.stringify(item.value) : "this item";
+      throw new EnvknitError(
+        `${file.where(item)}: ${shown} in 'allow_multiple' is not a valid package name`,
+        {
+          hints: [
+            "list project names, e.g. 'allow_multiple: [tabular]', or write 'allow_multiple: auto'",
+          ],
+        },
+      );
+    }
+    const name = normalizeName(value);
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
 }
 
 /**
@@ -327,7 +375,10 @@ function stringList(file: YamlFile, map: YAMLMap, key: string): [string, unknown
 export async function configHash(config: ProjectConfig): Promise<string> {
   const envs = Object.keys(config.environments).sort().map((name) => {
     const e = config.environments[name];
-    return [name, e.pythonVersion ?? null, e.packages, e.devPackages];
+    const inputs: unknown[] = [name, e.pythonVersion ?? null, e.packages, e.devPackages];
+    // Only when set, so the hash of every project without it is unchanged.
+    if (e.allowMultiple !== undefined) inputs.push({ allow_multiple: e.allowMultiple });
+    return inputs;
   });
   const inputs = {
     index: [config.index.url ?? null, config.index.extraUrls, config.index.findLinksAsWritten],

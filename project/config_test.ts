@@ -144,3 +144,52 @@ Deno.test("saving an edited document keeps its comments", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("allow_multiple: a list of names (normalized) or auto, per environment (#16.1)", async () => {
+  const c = await parseConfig(
+    `environments:
+  default:
+    packages: [dep_a, dep_b]
+    allow_multiple: [Tabular, tabular, Foo.Bar]
+  ml:
+    packages: [x]
+    allow_multiple: auto
+  plain:
+    packages: [x]
+`,
+    "/p/envknit.yaml",
+  );
+  assertEquals(c.environments.default.allowMultiple, ["tabular", "foo-bar"]);
+  assertEquals(c.environments.ml.allowMultiple, "auto");
+  assertEquals(c.environments.plain.allowMultiple, undefined);
+  // The hash of a project without it is what it was; setting it changes the hash.
+  const without = await parseConfig("environments:\n  default:\n    packages: [x]\n", "/p/e.yaml");
+  const withIt = await parseConfig(
+    "environments:\n  default:\n    packages: [x]\n    allow_multiple: [x]\n",
+    "/p/e.yaml",
+  );
+  assertNotEquals(await configHash(without), await configHash(withIt));
+  assertEquals(
+    await configHash(without),
+    await configHash(
+      await parseConfig("environments:\n  default: {packages: [x]}\n", "/p/e.yaml"),
+    ),
+  );
+});
+
+Deno.test("allow_multiple: an invalid name is an error at its line and column (#16.1)", async () => {
+  for (
+    const [value, where] of [
+      ["[tabular, 'not a name']", "3:31"],
+      ["[tabular, -bad]", "3:31"],
+      ["[tabular, 3]", "3:31"],
+      ["everything", "3:21"],
+      ["{tabular: 1}", "3:21"],
+    ]
+  ) {
+    const text = `environments:\n  default:\n    allow_multiple: ${value}\n`;
+    const error = await assertRejects(() => parseConfig(text, "/p/envknit.yaml"), EnvknitError);
+    assertStringIncludes(error.message, `/p/envknit.yaml:${where}:`);
+    assertStringIncludes(error.message, "allow_multiple");
+  }
+});

@@ -56,6 +56,19 @@ export interface LockPackage {
    * Absent: everywhere.
    */
   marker?: string;
+  /**
+   * Islands (LOCK_FORMAT.md): the islands whose code sees this entry (sorted); absent, every
+   * island of its environment.
+   */
+  island?: number[];
+  /** Islands: one module instance per island (its dependency closure holds a split package). */
+  perIsland?: boolean;
+}
+
+/** One island of an environment (LOCK_FORMAT.md, Islands). */
+export interface LockIsland {
+  /** The normalized names of the top-level requirements it serves. */
+  roots: string[];
 }
 
 /** What the lock was resolved for. */
@@ -88,6 +101,8 @@ export interface Lockfile {
   targets?: LockTargetEntry[];
   /** Packages per environment, sorted by name. */
   environments: Record<string, LockPackage[]>;
+  /** The islands of the environments that have them (island 0 first: the default island). */
+  islands?: Record<string, LockIsland[]>;
 }
 
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -157,7 +172,7 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     );
   }
 
-  return {
+  const lock: Lockfile = {
     schemaVersion: schema,
     lockGeneratedAt: optStr(data.lock_generated_at, "lock_generated_at", bad) ?? "",
     resolverVersion: optStr(data.resolver_version, "resolver_version", bad) ?? "",
@@ -166,6 +181,56 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     ...(targets ? { targets } : {}),
     environments,
   };
+  const islands = parseIslands(data.islands, environments, bad);
+  if (islands) lock.islands = islands;
+  return lock;
+}
+
+/**
+ * `islands`: environment name → its islands, each `{roots: [names]}`. Every entry's `island`
+ * must name islands its environment has; an entry with `island` in an environment without
+ * islands is refused.
+ */
+function parseIslands(
+  data: unknown,
+  environments: Record<string, LockPackage[]>,
+  bad: Bad,
+): Record<string, LockIsland[]> | null {
+  const out: Record<string, LockIsland[]> = {};
+  if (data !== undefined && data !== null) {
+    if (!isRecord(data)) throw bad("islands", "expected a mapping of environment names");
+    for (const [env, list] of Object.entries(data)) {
+      if (!environments[env]) throw bad(`islands.${env}`, "no such environment in the lock");
+      if (!Array.isArray(list) || list.length === 0) {
+        throw bad(`islands.${env}`, "expected a list of islands");
+      }
+      out[env] = list.map((island, i) => {
+        if (!isRecord(island)) throw bad(`islands.${env}[${i}]`, "expected {roots: [...]}");
+        const roots = strList(island.roots, `islands.${env}[${i}].roots`, bad);
+        for (const r of roots) {
+          if (!NAME.test(r)) {
+            throw bad(
+              `islands.${env}[${i}].roots`,
+              `${JSON.stringify(r)} is not a normalized name`,
+            );
+          }
+        }
+        return { roots };
+      });
+    }
+  }
+  for (const [env, packages] of Object.entries(environments)) {
+    const count = out[env]?.length ?? 0;
+    packages.forEach((p, i) => {
+      const where = `environments.${env}[${i}] (${p.name}).island`;
+      for (const k of p.island ?? []) {
+        if (k >= count) {
+          throw bad(where, count ? `island ${k} is not one of the ${count} islands` : "no islands");
+        }
+      }
+    });
+  }
+  return Object.keys(out).length ? out : null;
 }
 
 type Bad = (where: string, problem: string) => EnvknitError;
@@ -205,6 +270,24 @@ function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
   }
   if (entry.marker !== undefined && entry.marker !== null) {
     pkg.marker = str(entry.marker, `${at}.marker`, bad);
+  }
+  if (entry.island !== undefined) {
+    const island = entry.island;
+    if (
+      !Array.isArray(island) || island.length === 0 ||
+      !island.every((k, i) =>
+        Number.isSafeInteger(k) && k >= 0 && (i === 0 || k > (island[i - 1] as number))
+      )
+    ) {
+      throw bad(`${at}.island`, "expected a sorted list of island numbers");
+    }
+    pkg.island = island as number[];
+  }
+  if (entry.per_island !== undefined) {
+    if (typeof entry.per_island !== "boolean") {
+      throw bad(`${at}.per_island`, "expected true or false");
+    }
+    if (entry.per_island) pkg.perIsland = true;
   }
   const wheels = entry.wheels ?? [];
   if (!Array.isArray(wheels)) throw bad(`${at}.wheels`, "expected a list");
@@ -317,6 +400,8 @@ export function serializeLock(lock: Lockfile): string {
       out.push(`    - name: ${q(p.name)}`);
       out.push(`      version: ${q(p.version)}`);
       if (p.marker) out.push(`      marker: ${q(p.marker)}`);
+      if (p.island?.length) out.push(`      island: [${p.island.join(", ")}]`);
+      if (p.perIsland) out.push(`      per_island: true`);
       out.push(`      dependencies: [${p.dependencies.map(q).join(", ")}]`);
       if (p.extras?.length) out.push(`      extras: [${[...p.extras].sort().map(q).join(", ")}]`);
       if (p.dev) out.push(`      dev: true`);
@@ -329,6 +414,14 @@ export function serializeLock(lock: Lockfile): string {
         const size = w.size === undefined ? "" : `, size: ${w.size}`;
         out.push(`        - {file: ${q(w.file)}, url: ${q(w.url)}, sha256: ${q(w.sha256)}${size}}`);
       }
+    }
+  }
+  const islandEnvs = Object.keys(lock.islands ?? {}).filter((e) => lock.islands![e].length).sort();
+  if (islandEnvs.length) out.push("islands:");
+  for (const env of islandEnvs) {
+    out.push(`  ${env}:`);
+    for (const island of lock.islands![env]) {
+      out.push(`    - {roots: [${island.roots.map(q).join(", ")}]}`);
     }
   }
   return out.join("\n") + "\n";

@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "8cccc7938c657773d42b01828ddaa78afbc07e6c9ad42d03553e1f119e537ea8";
+export const RUNTIME_DIGEST = "57f3ce303c0e370ceede6879e1e86c70008955825e7286225acd6aeac136e19f";

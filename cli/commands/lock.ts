@@ -113,6 +113,11 @@ export const command: Command = {
           progress.done();
           ctx.out.warn(m);
         },
+        onNote: (m) => {
+          if (!ctx.out.verbose) return;
+          progress.done();
+          ctx.out.warn(m);
+        },
       });
     } finally {
       progress.done();
@@ -145,9 +150,12 @@ export const command: Command = {
                 name: p.name,
                 version: p.version,
                 ...(p.dev ? { dev: true } : {}),
+                ...(p.island ? { island: p.island } : {}),
+                ...(p.perIsland ? { per_island: true } : {}),
               })),
             ]),
           ),
+          ...(result.lock.islands ? { islands: result.lock.islands } : {}),
           requests: http.requests,
           seconds: Number(seconds.toFixed(3)),
         },
@@ -161,6 +169,14 @@ export const command: Command = {
       ctx.out.info(`resolved ${count} packages in ${envs} (dry run: nothing written)`);
       return 0;
     }
+    for (const [env, islands] of Object.entries(result.lock.islands ?? {})) {
+      const split = splitVersions(result.lock.environments[env] ?? []);
+      ctx.out.info(
+        `environment ${env}: ${islands.length} islands (${
+          islands.map((island, i) => `${i}: ${island.roots.join(", ")}`).join("; ")
+        }), ${split}`,
+      );
+    }
     const state = result.written ? "written" : "unchanged";
     ctx.out.info(
       `locked ${count} packages in ${envs} for Python ${result.lock.target.python} ` +
@@ -169,3 +185,16 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** `tabular 1.4.0 and 2.1.0`: the packages of an environment with several versions. */
+function splitVersions(packages: { name: string; version: string; island?: number[] }[]): string {
+  const versions = new Map<string, string[]>();
+  for (const p of packages) {
+    if (!p.island) continue;
+    versions.set(p.name, [...(versions.get(p.name) ?? []), p.version]);
+  }
+  const split = [...versions].filter(([, v]) => v.length > 1);
+  return split.length
+    ? `several versions of ${split.map(([n, v]) => `${n} ${v.join(" and ")}`).join(", ")}`
+    : "one version of each package";
+}

@@ -21,6 +21,7 @@ import {
   LOCK_FILENAME,
   LOCK_SCHEMA_VERSION,
   type Lockfile,
+  type LockIsland,
   type LockPackage,
   sameExceptTimestamp,
   serializeLock,
@@ -93,6 +94,8 @@ export interface LockOptions {
   onProgress?: (progress: LockProgress) => void;
   /** Called with warnings (the CLI prints them). */
   onWarning?: (message: string) => void;
+  /** Called with notes only worth showing on request (the CLI prints them with `-v`). */
+  onNote?: (message: string) => void;
   /** The clock, for `lock_generated_at`. */
   now?: () => Date;
 }
@@ -208,9 +211,13 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   phase("interpreter");
   const providers = new Map<Interpreter, IndexProvider>();
   const environments: Record<string, LockPackage[]> = {};
+  const islands: Record<string, LockIsland[]> = {};
   if (previousLock && options.env !== undefined) {
     for (const [name, packages] of Object.entries(previousLock.environments)) {
-      if (name !== options.env && config.environments[name]) environments[name] = packages;
+      if (name !== options.env && config.environments[name]) {
+        environments[name] = packages;
+        if (previousLock.islands?.[name]) islands[name] = previousLock.islands[name];
+      }
     }
   }
   const updates = new Set((options.update ?? []).map(normalizeName));
@@ -245,7 +252,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
         requests: http.stats.requests,
       });
     report();
-    environments[envName] = await lockEnvironment(
+    const locked = await lockEnvironment(
       config,
       envName,
       interp,
@@ -254,7 +261,10 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
       preferencesFrom(previousLock, envName, updates, options.upgrade ?? false),
       options.prereleases,
       warn,
+      options.onNote,
     );
+    environments[envName] = locked.packages;
+    if (locked.islands) islands[envName] = locked.islands;
   }
 
   phase("resolve");
@@ -288,6 +298,11 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     target: targetOf(targetInterp),
     environments,
   };
+  if (Object.keys(islands).length) {
+    // Islands are schema 1.2 (project/LOCK_FORMAT.md); a reader of 1.1 still sees valid entries.
+    lock.islands = islands;
+    if (lock.schemaVersion === "1.1") lock.schemaVersion = "1.2";
+  }
   if (
     previousLock && !sameTarget(previousLock.target, lock.target) && options.env !== undefined
   ) {

@@ -77,6 +77,10 @@ class LockPackage:
     dev: bool = False
     #: PEP 508 marker of a multi-target lock's entry (it applies where the marker holds).
     marker: str | None = None
+    #: islands (project/LOCK_FORMAT.md): the islands whose code sees this entry; None: every island
+    island: tuple[int, ...] | None = None
+    #: islands: one module instance per island (its dependency closure holds a split package)
+    per_island: bool = False
 
     @property
     def key(self) -> str:
@@ -98,6 +102,8 @@ class Lock:
     environments: dict[str, tuple[LockPackage, ...]] = field(default_factory=dict)
     #: A multi-target lock's targets, as ``{"python", "platform", "marker"}`` (empty otherwise).
     targets: tuple[dict, ...] = ()
+    #: environment -> its islands' roots (island 0 first), for the environments that have islands
+    islands: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -166,11 +172,42 @@ def parse_lock(text: str, path: Path | None = None, marker_environment: dict | N
         environments[env_name] = tuple(
             _package(raw, env_name, i, where) for i, raw in enumerate(entries)
         )
+    islands = _islands(doc.get("islands"), environments, where)
     targets = _targets(doc.get("targets"), where)
     if targets or any(p.marker or any(";" in d for d in p.dependencies)
                       for entries in environments.values() for p in entries):
         environments = _applicable(environments, targets, where, marker_environment)
-    return Lock(path=path, schema_version=version, environments=environments, targets=targets)
+    return Lock(path=path, schema_version=version, environments=environments, targets=targets,
+                islands=islands)
+
+
+def _islands(raw: object, environments: dict, where: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """``islands``: environment -> ``[{roots: [names]}, ...]``; every entry's ``island`` must name
+    one of its environment's islands."""
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    if raw is not None:
+        if not isinstance(raw, dict):
+            raise LockFileError(f"{where}: islands: expected a mapping of environment names")
+        for env, items in raw.items():
+            if env not in environments:
+                raise LockFileError(f"{where}: islands.{env}: no such environment in the lock")
+            if not isinstance(items, list) or not items:
+                raise LockFileError(f"{where}: islands.{env}: expected a list of islands")
+            roots = []
+            for i, item in enumerate(items):
+                names = item.get("roots") if isinstance(item, dict) else None
+                if not isinstance(names, list) or not all(isinstance(n, str) and is_valid_name(n) for n in names):
+                    raise LockFileError(f"{where}: islands.{env}[{i}].roots: expected a list of package names")
+                roots.append(tuple(names))
+            out[env] = tuple(roots)
+    for env, packages in environments.items():
+        count = len(out.get(env, ()))
+        for i, p in enumerate(packages):
+            if p.island is not None and any(k >= count for k in p.island):
+                raise LockFileError(
+                    f"{where}: environments.{env}[{i}] ({p.name}).island: {list(p.island)} names an island "
+                    f"the environment does not have ({count})")
+    return out
 
 
 def _targets(raw: object, where: str) -> tuple[dict, ...]:
@@ -285,6 +322,16 @@ def _package(raw: object, env: str, index: int, where: str) -> LockPackage:
     marker = raw.get("marker")
     if marker is not None and (not isinstance(marker, str) or not marker.strip()):
         raise LockFileError(f"{at}.marker: expected a PEP 508 marker string")
+    island = raw.get("island")
+    if island is not None:
+        if (not isinstance(island, list) or not island
+                or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in island)
+                or any(b <= a for a, b in zip(island, island[1:]))):
+            raise LockFileError(f"{at}.island: expected a sorted list of island numbers")
+        island = tuple(island)
+    per_island = raw.get("per_island", False)
+    if not isinstance(per_island, bool):
+        raise LockFileError(f"{at}.per_island: expected true or false")
     return LockPackage(
         name=name,
         version=version,
@@ -294,6 +341,8 @@ def _package(raw: object, env: str, index: int, where: str) -> LockPackage:
         install_path=install_path or None,
         dev=raw.get("dev") is True,
         marker=marker or None,
+        island=island,
+        per_island=per_island,
     )
 
 

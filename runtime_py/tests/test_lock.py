@@ -59,6 +59,10 @@ def written_data(model: dict) -> dict:
             d = {"name": p["name"], "version": p["version"]}
             if p.get("marker"):
                 d["marker"] = p["marker"]
+            if p.get("island"):
+                d["island"] = p["island"]
+            if p.get("perIsland"):
+                d["per_island"] = True
             d["dependencies"] = p["dependencies"]
             if p.get("extras"):
                 d["extras"] = sorted(p["extras"])
@@ -72,11 +76,14 @@ def written_data(model: dict) -> dict:
             packages.append(d)
         environments[env] = packages
     where = {"targets": model["targets"]} if model.get("targets") else {"target": model["target"]}
-    return {
+    data = {
         "schema_version": model["schemaVersion"], "lock_generated_at": model["lockGeneratedAt"],
         "resolver_version": model["resolverVersion"], "config_hash": model["configHash"],
         **where, "environments": environments,
     }
+    if model.get("islands"):
+        data["islands"] = {env: model["islands"][env] for env in sorted(model["islands"])}
+    return data
 
 
 # -- the exact reader -----------------------------------------------------------------------------
@@ -93,6 +100,8 @@ def test_exact_reader_reads_the_golden_locks_the_writer_wrote(name, monkeypatch)
     lock = parse_lock(text)
     assert lock.schema_version == model["schemaVersion"]
     assert list(lock.environments) == sorted(model["environments"])
+    assert lock.islands == {env: tuple(tuple(i["roots"]) for i in islands)
+                            for env, islands in model.get("islands", {}).items()}
     for env, packages in model["environments"].items():
         got = {(p.name, p.version): p for p in lock.environments[env]}
         assert len(got) == len(packages)
@@ -100,6 +109,8 @@ def test_exact_reader_reads_the_golden_locks_the_writer_wrote(name, monkeypatch)
             p = got[(want["name"], want["version"])]
             assert p.environment == env and list(p.dependencies) == want["dependencies"]
             assert p.dev == bool(want.get("dev")) and p.install_path == want.get("installPath")
+            assert p.island == (tuple(want["island"]) if want.get("island") else None)
+            assert p.per_island == bool(want.get("perIsland"))
             assert [(w.file, w.url, w.sha256, w.size) for w in p.wheels] == sorted(
                 (w["file"], w["url"], w["sha256"], w.get("size")) for w in want["wheels"])
 
