@@ -249,7 +249,12 @@ export class InstallTarget {
       const python = whichExecutable(command, env);
       if (python === null || seen.has(python)) continue;
       seen.add(python);
-      const interp = await probe(python, context);
+      let interp: Interpreter;
+      try {
+        interp = await probe(python, context);
+      } catch {
+        continue; // e.g. a pyenv shim of a version that is not selected here
+      }
       first ??= interp;
       const isTarget = (t: { marker: string }) => {
         try {
