@@ -8,6 +8,7 @@ import { StoreLayout } from "../store/layout.ts";
 import { verifyPackages, type VerifyProblem, type VerifyResult } from "../store/verify.ts";
 import { loadLock } from "../project/lock.ts";
 import { lockPackages, type Selection } from "./selection.ts";
+import { checkInstallPaths } from "./install_path.ts";
 
 export type { VerifyProblem, VerifyResult };
 
@@ -23,11 +24,13 @@ export interface VerifyOptions extends Selection {
 
 /**
  * Verifies the entries of a lock's selected environments: every installed wheel of each locked
- * version (a version with none installed is reported `absent`).
+ * version (a version with none installed is reported `absent`). A lock whose `install_path`
+ * names anything but the store path of its entry is an `EnvknitError` (`install_path.ts`).
  */
 export async function verifyLock(options: VerifyOptions): Promise<VerifyResult> {
   const layout = options.layout ?? StoreLayout.fromEnv(options.env);
   const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
+  checkInstallPaths(lock, options.lockPath, layout);
   const packages = lockPackages(lock, options).map((p) => ({
     name: p.name,
     version: p.version,
