@@ -13,7 +13,8 @@
  * package) is kept in `cache/runs/<key>.json`, keyed by the lock's text and the command's choices
  * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the lock, finds the
  * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
- * only stats the entries: it neither parses the lock nor loads the code that chooses wheels.
+ * only reads the entries' markers (each must record the lock's full sha256, not only the folder's
+ * 16 digits): it neither parses the lock nor loads the code that chooses wheels.
  *
  * @module
  */
@@ -21,6 +22,7 @@ import { EnvknitError } from "../core/errors.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { StoreLayout } from "../store/layout.ts";
+import { assertEntryHolds } from "../store/entry_marker.ts";
 import { recordProject } from "../store/projects.ts";
 import { ensureRuntime } from "../store/runtime.ts";
 import { readLockText } from "../project/lock_file.ts";
@@ -71,7 +73,8 @@ interface Plan {
   /** The interpreter the plan was made for, and its size and mtime. */
   python: string | null;
   identity: [number, number] | null;
-  steps: { label: string; dir: string; bin?: boolean }[];
+  /** Each entry: its folder and the full sha256 of the wheel it must hold (its marker's). */
+  steps: { label: string; dir: string; sha256: string; bin?: boolean }[];
   /**
    * The environment's islands (issue #16), or absent: how many, and per step (same order) the
    * islands that see it (null: all) and whether it is per island.
@@ -92,7 +95,8 @@ function readPlan(file: string): Plan | null {
     const plan = JSON.parse(Deno.readTextFileSync(file));
     const valid = typeof plan?.environment === "string" && Array.isArray(plan.steps) &&
       plan.steps.every((p: Plan["steps"][number]) =>
-        typeof p?.label === "string" && typeof p.dir === "string" && typeof p.bin === "boolean"
+        typeof p?.label === "string" && typeof p.dir === "string" &&
+        typeof p.sha256 === "string" && typeof p.bin === "boolean"
       );
     return valid ? plan : null;
   } catch {
@@ -189,6 +193,8 @@ async function makePlan(
   const { loadLock } = await import("../project/lock.ts");
   const { machineWheels } = await import("./selection.ts");
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
+  const { checkInstallPaths } = await import("./install_path.ts");
+  checkInstallPaths(lock, options.lockPath, layout);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   // Also says which environments there are when the one asked for is not in the lock.
   const selection = { environments: [environment], dev: options.dev };
@@ -207,6 +213,7 @@ async function makePlan(
   const steps = chosen.map((c) => ({
     label: `${c.pkg.name} ${c.pkg.version}`,
     dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
+    sha256: c.wheel.wheel.sha256,
   }));
   const plan: Plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
   const islands = lock.islands?.[environment];
@@ -259,7 +266,8 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const entries: string[] = [];
   const bins: string[] = [];
   const missing: string[] = [];
-  // Synchronous stats: a hundred of them cost less than the promises around async ones.
+  // Synchronous reads of each entry's marker: a hundred of them cost less than the promises
+  // around async ones. The marker's full sha256 must be the lock's (the folder has 16 digits).
   for (const step of plan.steps) {
     try {
       Deno.statSync(step.dir);
@@ -267,6 +275,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
       missing.push(step.label);
       continue;
     }
+    assertEntryHolds(step.dir, step.sha256, step.label);
     entries.push(step.dir);
     step.bin ??= hasBin(step.dir);
     if (step.bin) bins.push(`${step.dir}/bin`);

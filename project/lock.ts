@@ -16,6 +16,8 @@ import { readLockText } from "./lock_file.ts";
 
 /** The schema this envknit writes; readers accept any 1.x and ignore fields they do not know. */
 export const LOCK_SCHEMA_VERSION = "1.1";
+/** The schema of a lock with `targets` (project/LOCK_FORMAT.md). */
+export const LOCK_SCHEMA_TARGETS = "1.2";
 /** The lock's file name beside envknit.yaml. */
 export { LOCK_FILENAME } from "./lock_file.ts";
 

@@ -6,12 +6,12 @@
 import type { Command } from "../command.ts";
 import { globalLockOptions } from "../lock_options.ts";
 import { Progress } from "../progress.ts";
-import { type LockProgress, lockProject } from "../../ops/lock/lock_project.ts";
+import { describeTargets, type LockProgress, lockProject } from "../../ops/lock/lock_project.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
 import { UsageError } from "../../core/errors.ts";
 import { recordProject } from "../../store/projects.ts";
 
-const PRERELEASE = ["if-necessary-or-explicit", "allow", "disallow"] as const;
+const PRERELEASE = ["if-necessary-or-explicit", "allow", "disallow"] as const; // as envknit.yaml's
 
 function prereleaseOption(value: string | undefined): (typeof PRERELEASE)[number] | undefined {
   if (value === undefined) return undefined;
@@ -52,7 +52,9 @@ export const command: Command = {
       name: "python-version",
       kind: "string",
       value: "X.Y",
-      description: "lock for this Python version without running it (with --platform)",
+      description:
+        "lock for this Python version without running it (with --platform; one target, instead " +
+        "of envknit.yaml's targets)",
     },
     {
       name: "platform",
@@ -63,19 +65,22 @@ export const command: Command = {
     {
       name: "any-wheel",
       kind: "boolean",
-      description: "accept versions with a wheel for any platform (a lock for several machines)",
+      description: "accept versions with a wheel for any platform (envknit.yaml: any_wheel)",
     },
     {
       name: "no-binary",
       kind: "list",
       value: "PKG",
-      description: "never use this package's wheels (:all: for all); envknit installs wheels only",
+      description:
+        "never use this package's wheels (:all: for all; replaces envknit.yaml's no_binary)",
     },
     {
       name: "prerelease",
       kind: "string",
       value: "WHEN",
-      description: "pre-releases: if-necessary-or-explicit (default), allow or disallow",
+      description:
+        "pre-releases: if-necessary-or-explicit (default), allow or disallow (envknit.yaml: " +
+        "prerelease)",
     },
     {
       name: "trusted-host",
@@ -106,7 +111,8 @@ export const command: Command = {
         platform: o.platform as string | undefined,
         trustedHosts: o["trusted-host"] as string[] | undefined,
         prereleases: prereleaseOption(o.prerelease as string | undefined),
-        anyWheel: o["any-wheel"] === true,
+        // Absent flags leave envknit.yaml's settings in force.
+        anyWheel: o["any-wheel"] === true ? true : undefined,
         noBinary: o["no-binary"] as string[] | undefined,
         onProgress: show,
         onWarning: (m) => {
@@ -142,13 +148,16 @@ export const command: Command = {
           lock: result.lockPath,
           written: result.written,
           dryRun: o["dry-run"] === true,
-          target: result.lock.target,
+          ...(result.lock.targets
+            ? { targets: result.lock.targets }
+            : { target: result.lock.target }),
           environments: Object.fromEntries(
             Object.entries(result.lock.environments).map(([env, pkgs]) => [
               env,
               pkgs.map((p) => ({
                 name: p.name,
                 version: p.version,
+                ...(p.marker ? { marker: p.marker } : {}),
                 ...(p.dev ? { dev: true } : {}),
                 ...(p.island ? { island: p.island } : {}),
                 ...(p.perIsland ? { per_island: true } : {}),
@@ -179,8 +188,8 @@ export const command: Command = {
     }
     const state = result.written ? "written" : "unchanged";
     ctx.out.info(
-      `locked ${count} packages in ${envs} for Python ${result.lock.target.python} ` +
-        `on ${result.lock.target.platform} in ${seconds.toFixed(2)}s: ${LOCK_FILENAME} ${state}`,
+      `locked ${count} packages in ${envs} for ${describeTargets(result.lock)} ` +
+        `in ${seconds.toFixed(2)}s: ${LOCK_FILENAME} ${state}`,
     );
     return 0;
   },

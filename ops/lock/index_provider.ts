@@ -346,8 +346,7 @@ export class IndexProvider implements ResolverProvider {
     this.#index.peek(name).then(async (files) => {
       if (!files) return;
       const likely = this.#likely(this.#group(name, null, files), specifier);
-      const sha256 = likely?.best?.hashes.sha256;
-      const text = sha256 ? await this.#index.peekMetadata(sha256) : null;
+      const text = likely?.best ? await this.#index.peekMetadata(likely.best) : null;
       if (!text) return;
       const meta = this.#parse(text, likely!.best!);
       for (const req of this.#applicable(meta.requiresDist)) {
@@ -358,7 +357,7 @@ export class IndexProvider implements ResolverProvider {
 
   /** Parses METADATA once per file (reading ahead from the cache parses it before the solver). */
   #parse(text: string, file: IndexFile): ReturnType<typeof parseMetadata> {
-    const key = file.hashes.sha256 ?? file.url;
+    const key = `${file.hashes.sha256 ?? ""} ${file.url}`;
     let meta = this.#parsed.get(key);
     if (!meta) {
       meta = parseMetadata(text, { source: file.filename });
