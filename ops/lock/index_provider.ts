@@ -214,7 +214,8 @@ export class IndexProvider implements ResolverProvider {
     }
     let unavailable: string | null = null;
     if (this.#noBinary.has(name) || this.#noBinary.has(":all:")) {
-      unavailable = "its wheels are disabled by --no-binary, and envknit installs wheels only";
+      unavailable = "its wheels are disabled by no_binary (envknit.yaml or --no-binary), and " +
+        "envknit installs wheels only";
     } else if (!best) {
       const hashless = bestWheel(unhashed.map((w) => w.filename), this.#interp);
       unavailable = hashless
