@@ -345,7 +345,7 @@ async function buildAll(
     // Each only when empty: a store that had no packages/ (or wheel cache) before has none after.
     // A concurrent installer that needs them again creates them (see makeTempIn).
     for (const dir of [layout.tmpDir, layout.packagesDir]) await Deno.remove(dir).catch(() => {});
-    for (const dir of [layout.wheelCacheTmpDir, layout.wheelCacheDir]) {
+    for (const dir of [layout.wheelCacheTmpDir, layout.wheelCacheDir, layout.cacheDir]) {
       await Deno.remove(dir).catch(() => {});
     }
     throw failure;
