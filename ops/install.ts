@@ -14,7 +14,6 @@ import type { HttpClient } from "../store/http/client.ts";
 import { StoreLayout } from "../store/layout.ts";
 import { recordProject } from "../store/projects.ts";
 import { ensureRuntime, runtimeIsCurrent } from "../store/runtime.ts";
-import { chooseWheels } from "../store/install/select.ts";
 import {
   type InstalledEntry,
   type InstallProgress,
@@ -23,7 +22,9 @@ import {
 } from "../store/installing.ts";
 import { loadLock } from "../project/lock.ts";
 import { InstallTarget } from "./interpreter.ts";
-import { lockPackages, type Selection } from "./selection.ts";
+import { machineWheels, type Selection } from "./selection.ts";
+import { lockMetadataCheck } from "./metadata_check.ts";
+import { checkInstallPaths } from "./install_path.ts";
 
 export type { InstalledEntry, InstallProgress };
 
@@ -82,13 +83,16 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
-  const packages = lockPackages(lock, options);
+  // A lock's install_path is never followed; one naming anything but the store entry is refused.
+  checkInstallPaths(lock, options.lockPath, layout);
   const target = new InstallTarget(lock.target, {
     python: options.python,
     env,
     cacheDir: layout.cacheDir,
+    targets: lock.targets,
   });
-  const chosen = await chooseWheels(packages, target);
+  // The entries whose marker holds for this machine, each with the wheel that fits it.
+  const chosen = await machineWheels(lock, options, target);
 
   // Nothing to write when every entry and the runtime are in place (a read-only store works).
   const nothingToWrite = () =>
@@ -97,7 +101,12 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
       isDirectory(layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256))
     );
   return await withInstallLock(layout, async () => {
-    const entries = await installWheels(chosen, { ...options, layout, env });
+    const entries = await installWheels(chosen, {
+      ...options,
+      layout,
+      env,
+      checkMetadata: lockMetadataCheck(lock, options, layout),
+    });
     const runtimeDir = await ensureRuntime(layout);
     await recordProject(options.lockPath, { layout });
     await remember();

@@ -13,7 +13,8 @@
  * package) is kept in `cache/runs/<key>.json`, keyed by the lock's text and the command's choices
  * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the lock, finds the
  * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
- * only stats the entries: it neither parses the lock nor loads the code that chooses wheels.
+ * only reads the entries' markers (each must record the lock's full sha256, not only the folder's
+ * 16 digits): it neither parses the lock nor loads the code that chooses wheels.
  *
  * @module
  */
@@ -21,10 +22,12 @@ import { EnvknitError } from "../core/errors.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { StoreLayout } from "../store/layout.ts";
+import { assertEntryHolds } from "../store/entry_marker.ts";
 import { recordProject } from "../store/projects.ts";
 import { ensureRuntime } from "../store/runtime.ts";
 import { readLockText } from "../project/lock_file.ts";
-import { findRunPython, InstallTarget, targetPythonVersion } from "./interpreter.ts";
+import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
+import { entryFacts } from "./islands_spec.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -56,7 +59,7 @@ export interface RunEnvironment {
   runtimeDir: string;
 }
 
-const PLAN_FORMAT = 3;
+const PLAN_FORMAT = 4;
 
 /**
  * What `run` remembers for one lock text and one set of choices. An entry's content never
@@ -70,7 +73,13 @@ interface Plan {
   /** The interpreter the plan was made for, and its size and mtime. */
   python: string | null;
   identity: [number, number] | null;
-  steps: { label: string; dir: string; bin?: boolean }[];
+  /** Each entry: its folder and the full sha256 of the wheel it must hold (its marker's). */
+  steps: { label: string; dir: string; sha256: string; bin?: boolean }[];
+  /**
+   * The environment's islands (issue #16), or absent: how many, and per step (same order) the
+   * islands that see it (null: all) and whether it is per island.
+   */
+  islands?: { count: number; steps: { islands: number[] | null; perIsland: boolean }[] };
 }
 
 function hasBin(dir: string): boolean {
@@ -86,7 +95,8 @@ function readPlan(file: string): Plan | null {
     const plan = JSON.parse(Deno.readTextFileSync(file));
     const valid = typeof plan?.environment === "string" && Array.isArray(plan.steps) &&
       plan.steps.every((p: Plan["steps"][number]) =>
-        typeof p?.label === "string" && typeof p.dir === "string" && typeof p.bin === "boolean"
+        typeof p?.label === "string" && typeof p.dir === "string" &&
+        typeof p.sha256 === "string" && typeof p.bin === "boolean"
       );
     return valid ? plan : null;
   } catch {
@@ -111,6 +121,36 @@ function writePlan(file: string, plan: Plan): void {
   } catch {
     // not remembered: the next run plans again
   }
+}
+
+/**
+ * Writes (once per plan) the islands file `ENVKNIT_ISLANDS` names: the entries with their
+ * islands and what their folders hold (`islands_spec.ts`). Returns its path.
+ */
+function writeIslandsFile(file: string, plan: Plan): string {
+  try {
+    Deno.statSync(file);
+    return file;
+  } catch {
+    // not written yet
+  }
+  const spec = {
+    count: plan.islands!.count,
+    entries: plan.steps.map((step, i) => {
+      const [name, version] = step.label.split(" ");
+      const where = plan.islands!.steps[i];
+      return {
+        name,
+        version,
+        path: step.dir,
+        islands: where?.islands ?? null,
+        per_island: where?.perIsland ?? false,
+        ...entryFacts(step.dir),
+      };
+    }),
+  };
+  writeFileAtomicSync(file, JSON.stringify(spec), { mkdir: true });
+  return file;
 }
 
 /** Picks the environment `run` uses when none is named. */
@@ -151,24 +191,44 @@ async function makePlan(
   text: string,
 ): Promise<{ plan: Plan; remember: () => Promise<void> }> {
   const { loadLock } = await import("../project/lock.ts");
-  const { lockPackages } = await import("./selection.ts");
-  const { chooseWheels } = await import("../store/install/select.ts");
+  const { machineWheels } = await import("./selection.ts");
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
+  const { checkInstallPaths } = await import("./install_path.ts");
+  checkInstallPaths(lock, options.lockPath, layout);
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   // Also says which environments there are when the one asked for is not in the lock.
-  const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
-  const pythonVersion = targetPythonVersion(lock.target);
-  const python = await interpreterFor(options, env, layout, pythonVersion);
+  const selection = { environments: [environment], dev: options.dev };
   const target = new InstallTarget(lock.target, {
     python: options.python,
     env,
     cacheDir: layout.cacheDir,
+    targets: lock.targets,
   });
-  const steps = (await chooseWheels(packages, target)).map((c) => ({
+  // A multi-target lock: the entries of this machine's target, and its Python's X.Y to find it.
+  const chosen = await machineWheels(lock, selection, target);
+  const pythonVersion = lock.targets?.length
+    ? targetPythonVersion(targetOf(await target.interpreter()))
+    : targetPythonVersion(lock.target);
+  const python = await interpreterFor(options, env, layout, pythonVersion);
+  const steps = chosen.map((c) => ({
     label: `${c.pkg.name} ${c.pkg.version}`,
     dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
+    sha256: c.wheel.wheel.sha256,
   }));
-  const plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
+  const plan: Plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
+  const islands = lock.islands?.[environment];
+  if (islands?.length) {
+    const byKey = new Map(
+      lock.environments[environment].map((p) => [`${p.name}==${p.version}`, p]),
+    );
+    plan.islands = {
+      count: islands.length,
+      steps: chosen.map((c) => {
+        const p = byKey.get(`${c.pkg.name}==${c.pkg.version}`);
+        return { islands: p?.island ? [...p.island] : null, perIsland: p?.perIsland === true };
+      }),
+    };
+  }
   return { plan, remember };
 }
 
@@ -206,7 +266,8 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const entries: string[] = [];
   const bins: string[] = [];
   const missing: string[] = [];
-  // Synchronous stats: a hundred of them cost less than the promises around async ones.
+  // Synchronous reads of each entry's marker: a hundred of them cost less than the promises
+  // around async ones. The marker's full sha256 must be the lock's (the folder has 16 digits).
   for (const step of plan.steps) {
     try {
       Deno.statSync(step.dir);
@@ -214,6 +275,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
       missing.push(step.label);
       continue;
     }
+    assertEntryHolds(step.dir, step.sha256, step.label);
     entries.push(step.dir);
     step.bin ??= hasBin(step.dir);
     if (step.bin) bins.push(`${step.dir}/bin`);
@@ -236,13 +298,31 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
 
   const join = (parts: string[], rest: string | undefined) =>
     [...parts, ...(rest ? [rest] : [])].join(":");
+  // Islands: the routing boots from sitecustomize (its folder after the runtime), and what the
+  // application's code sees (island 0, and what every island shares) comes first on the path.
+  let islandsFile = "";
+  let path = [runtimeDir, ...entries];
+  if (plan.islands) {
+    islandsFile = writeIslandsFile(`${layout.runPlansDir}/${key}.islands.json`, plan);
+    const visible = (i: number) => {
+      const where = plan!.islands!.steps[i]?.islands;
+      return where === null || where === undefined || where.includes(0);
+    };
+    const ordered = [
+      ...plan.steps.filter((_, i) => visible(i)),
+      ...plan.steps.filter((_, i) => !visible(i)),
+    ].map((s) => s.dir);
+    path = [runtimeDir, `${runtimeDir}/envknit/isolation/islands_boot`, ...ordered];
+  }
   const vars: Record<string, string> = {
-    PYTHONPATH: join([runtimeDir, ...entries], env.PYTHONPATH),
+    PYTHONPATH: join(path, env.PYTHONPATH),
     PATH: join(bins, env.PATH),
     ENVKNIT_LOCK: options.lockPath,
     ENVKNIT_ENV: environment,
     ENVKNIT_HOME: layout.root,
   };
+  // Set, or emptied: a run inside another environment's run must not route that one's islands.
+  if (islandsFile || env.ENVKNIT_ISLANDS) vars.ENVKNIT_ISLANDS = islandsFile;
   if (python) vars.ENVKNIT_PYTHON = python;
   return { environment, vars, python, entries, runtimeDir };
 }

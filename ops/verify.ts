@@ -7,7 +7,9 @@
 import { StoreLayout } from "../store/layout.ts";
 import { verifyPackages, type VerifyProblem, type VerifyResult } from "../store/verify.ts";
 import { loadLock } from "../project/lock.ts";
-import { lockPackages, type Selection } from "./selection.ts";
+import { InstallTarget } from "./interpreter.ts";
+import { machinePackages, type Selection } from "./selection.ts";
+import { checkInstallPaths } from "./install_path.ts";
 
 export type { VerifyProblem, VerifyResult };
 
@@ -19,16 +21,27 @@ export interface VerifyOptions extends Selection {
   layout?: StoreLayout;
   /** Environment variables (`ENVKNIT_HOME`); default the process's. */
   env?: Record<string, string>;
+  /** `--python`: the machine's interpreter for a multi-target lock (else found as install does). */
+  python?: string;
 }
 
 /**
  * Verifies the entries of a lock's selected environments: every installed wheel of each locked
- * version (a version with none installed is reported `absent`).
+ * version (a version with none installed is reported `absent`). A lock whose `install_path`
+ * names anything but the store path of its entry is an `EnvknitError` (`install_path.ts`).
  */
 export async function verifyLock(options: VerifyOptions): Promise<VerifyResult> {
   const layout = options.layout ?? StoreLayout.fromEnv(options.env);
   const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
-  const packages = lockPackages(lock, options).map((p) => ({
+  checkInstallPaths(lock, options.lockPath, layout);
+  // A multi-target lock: the entries of this machine (the others are never installed here).
+  const target = new InstallTarget(lock.target, {
+    python: options.python,
+    env: options.env,
+    cacheDir: layout.cacheDir,
+    targets: lock.targets,
+  });
+  const packages = (await machinePackages(lock, options, target)).map((p) => ({
     name: p.name,
     version: p.version,
     wheels: p.wheels.map((w) => w.wheel),

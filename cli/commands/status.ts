@@ -11,6 +11,7 @@ import { loadLock } from "../../project/lock.ts";
 import { InstallTarget } from "../../ops/interpreter.ts";
 import { selectedEnvironments } from "../../ops/selection.ts";
 import { installedState } from "../../ops/status.ts";
+import { checkInstallPaths } from "../../ops/install_path.ts";
 
 export const command: Command = {
   name: "status",
@@ -21,11 +22,13 @@ export const command: Command = {
     const path = lockPath(ctx);
     const layout = StoreLayout.fromEnv(ctx.env);
     const { lock } = await loadLock(path, layout.parsedCacheDir);
+    checkInstallPaths(lock, path, layout);
     const sel = selection(ctx);
     const target = new InstallTarget(lock.target, {
       python: ctx.global.python,
       env: ctx.env,
       cacheDir: layout.cacheDir,
+      targets: lock.targets,
     });
     const report: Record<string, { installed: string[]; missing: string[] }> = {};
     for (const env of selectedEnvironments(lock, sel)) {
