@@ -681,10 +681,18 @@ export class HttpClient {
     arm();
     const reader = response.body.getReader();
     const count = (n: number) => this.#count((s) => (s.bytes += n));
+    // Aborting the fetch does not always end a body already streaming (the reads go on with
+    // what keeps arriving): every read races the abort itself.
+    const aborted = new Promise<never>((_, reject) => {
+      const signal = controller.signal;
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
     const body = new ReadableStream<Uint8Array>({
       async pull(stream) {
         try {
-          const { done, value } = await reader.read();
+          const { done, value } = await Promise.race([reader.read(), aborted]);
           if (done) {
             cleanup();
             stream.close();
@@ -695,6 +703,7 @@ export class HttpClient {
           stream.enqueue(value);
         } catch (error) {
           cleanup();
+          reader.cancel().catch(() => {});
           const reason = controller.signal.reason;
           stream.error(
             reason instanceof RequestTimeout || isDeadlineError(reason) ? reason : error,
