@@ -212,3 +212,19 @@ Deno.test("islands: why shows both versions and the paths to each; tree and grap
     assert(!(await Deno.stat(out).then(() => true, () => false)), "nothing written");
   }
 });
+
+Deno.test("islands: allow_multiple in a lock for several targets is one clear error, nothing written (#16.1)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(
+    config(index.url, "[tabular]").replace("[]", "[dep_a, dep_b]") +
+      'targets:\n  - {python: "3.11", platform: manylinux_2_36_x86_64}\n' +
+      '  - {python: "3.12", platform: manylinux_2_36_x86_64}\n',
+  );
+  const refused = await p.run(["lock"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  assertEquals(errorLines(refused.stderr).length, 1, refused.stderr);
+  assertStringIncludes(refused.stderr, "allow_multiple (islands) cannot be combined with targets");
+  assertEquals(await p.lockText(), null);
+});
