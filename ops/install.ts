@@ -14,7 +14,6 @@ import type { HttpClient } from "../store/http/client.ts";
 import { StoreLayout } from "../store/layout.ts";
 import { recordProject } from "../store/projects.ts";
 import { ensureRuntime } from "../store/runtime.ts";
-import { chooseWheels } from "../store/install/select.ts";
 import {
   type InstalledEntry,
   type InstallProgress,
@@ -23,7 +22,7 @@ import {
 } from "../store/installing.ts";
 import { loadLock } from "../project/lock.ts";
 import { InstallTarget } from "./interpreter.ts";
-import { lockPackages, type Selection } from "./selection.ts";
+import { machineWheels, type Selection } from "./selection.ts";
 
 export type { InstalledEntry, InstallProgress };
 
@@ -82,13 +81,14 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
-  const packages = lockPackages(lock, options);
   const target = new InstallTarget(lock.target, {
     python: options.python,
     env,
     cacheDir: layout.cacheDir,
+    targets: lock.targets,
   });
-  const chosen = await chooseWheels(packages, target);
+  // The entries whose marker holds for this machine, each with the wheel that fits it.
+  const chosen = await machineWheels(lock, options, target);
 
   return await withInstallLock(layout, async () => {
     const entries = await installWheels(chosen, { ...options, layout, env });

@@ -173,6 +173,12 @@ export interface InstallTargetOptions {
   env?: Record<string, string | undefined>;
   /** Probe cache folder (the store's cache). */
   cacheDir?: string;
+  /**
+   * A multi-target lock's targets (schema 1.2): without `--python` or `ENVKNIT_PYTHON`, the
+   * machine's Python is the first of `python3` on PATH and the targets' `pythonX.Y` that is one
+   * of them (its marker holds).
+   */
+  targets?: readonly (TargetDescription & { marker: string })[];
 }
 
 /**
@@ -209,6 +215,7 @@ export class InstallTarget {
       });
       return await probe(python, context);
     }
+    if (this.#options.targets?.length) return await this.#findTarget(this.#options.targets, env);
     const target = this.#target;
     try {
       const { python } = await findPython({
@@ -221,6 +228,47 @@ export class InstallTarget {
       if (!target.python || !target.platform) throw error;
       return await described(target.python, target.platform);
     }
+  }
+
+  /** The machine's Python among a multi-target lock's: see {@link InstallTargetOptions.targets}. */
+  async #findTarget(
+    targets: readonly (TargetDescription & { marker: string })[],
+    env: Record<string, string | undefined>,
+  ): Promise<Interpreter> {
+    const { whichExecutable } = await import("../store/tags/find_python.ts");
+    const { evaluateMarker } = await import("../resolver/mod.ts");
+    const context = { env, cacheDir: this.#options.cacheDir };
+    const commands = ["python3", "python"];
+    for (const t of targets) {
+      const version = targetPythonVersion(t);
+      if (version) commands.push(`python${version}`);
+    }
+    const seen = new Set<string>();
+    let first: Interpreter | null = null;
+    for (const command of commands) {
+      const python = whichExecutable(command, env);
+      if (python === null || seen.has(python)) continue;
+      seen.add(python);
+      let interp: Interpreter;
+      try {
+        interp = await probe(python, context);
+      } catch {
+        continue; // e.g. a pyenv shim of a version that is not selected here
+      }
+      first ??= interp;
+      const isTarget = (t: { marker: string }) => {
+        try {
+          return evaluateMarker(t.marker, interp.markers);
+        } catch {
+          return false; // a broken marker: the selection names it
+        }
+      };
+      if (targets.some(isTarget)) return interp;
+    }
+    // None is a target: the first one found (the selection then says it is none of them).
+    if (first) return first;
+    const { python } = await findPython({ env, cacheDir: this.#options.cacheDir });
+    return await probe(python, context);
   }
 }
 

@@ -37,8 +37,9 @@ import { readLockText } from "../project/lock_file.ts";
 import { ENVKNIT_VERSION } from "../core/version.ts";
 import { buildView, viewExists, viewKey, type ViewSpec } from "../store/view/build.ts";
 import { probeForView } from "../store/view/probe.ts";
-import { findRunPython, InstallTarget, targetPythonVersion } from "./interpreter.ts";
+import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
 import { configBesideLock, lockExists, StaleLockError, staleReason } from "./stale_lock.ts";
+import { entryFacts } from "./islands_spec.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -87,7 +88,7 @@ export interface RunEnvironment {
   lease: LeaseHandle | null;
 }
 
-const PLAN_FORMAT = 4;
+const PLAN_FORMAT = 5;
 
 /**
  * What `run` remembers for one lock text and one set of choices. An entry's content never
@@ -104,6 +105,11 @@ interface Plan {
   steps: { label: string; dir: string }[];
   /** The view: its key and what builds it (set once the entries were seen installed). */
   view?: { key: string; spec: ViewSpec };
+  /**
+   * The environment's islands (issue #16), or absent: how many, and per step (same order) the
+   * islands that see it (null: all) and whether it is per island.
+   */
+  islands?: { count: number; steps: { islands: number[] | null; perIsland: boolean }[] };
 }
 
 function readPlan(file: string): Plan | null {
@@ -136,6 +142,36 @@ function writePlan(file: string, plan: Plan): void {
   } catch {
     // not remembered: the next run plans again
   }
+}
+
+/**
+ * Writes (once per plan) the islands file `ENVKNIT_ISLANDS` names: the entries with their
+ * islands and what their folders hold (`islands_spec.ts`). Returns its path.
+ */
+function writeIslandsFile(file: string, plan: Plan): string {
+  try {
+    Deno.statSync(file);
+    return file;
+  } catch {
+    // not written yet
+  }
+  const spec = {
+    count: plan.islands!.count,
+    entries: plan.steps.map((step, i) => {
+      const [name, version] = step.label.split(" ");
+      const where = plan.islands!.steps[i];
+      return {
+        name,
+        version,
+        path: step.dir,
+        islands: where?.islands ?? null,
+        per_island: where?.perIsland ?? false,
+        ...entryFacts(step.dir),
+      };
+    }),
+  };
+  writeFileAtomicSync(file, JSON.stringify(spec), { mkdir: true });
+  return file;
 }
 
 /** Picks the environment `run` uses when none is named. */
@@ -177,8 +213,7 @@ async function makePlan(
   configPath: string | null,
 ): Promise<{ plan: Plan; remember: () => Promise<void> }> {
   const { loadLock } = await import("../project/lock.ts");
-  const { lockPackages } = await import("./selection.ts");
-  const { chooseWheels } = await import("../store/install/select.ts");
+  const { machineWheels } = await import("./selection.ts");
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
   if (configPath !== null) {
     const reason = await staleReason(lock, configPath, layout.parsedCacheDir);
@@ -186,19 +221,37 @@ async function makePlan(
   }
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   // Also says which environments there are when the one asked for is not in the lock.
-  const packages = lockPackages(lock, { environments: [environment], dev: options.dev });
-  const pythonVersion = targetPythonVersion(lock.target);
-  const python = await interpreterFor(options, env, layout, pythonVersion);
+  const selection = { environments: [environment], dev: options.dev };
   const target = new InstallTarget(lock.target, {
     python: options.python,
     env,
     cacheDir: layout.cacheDir,
+    targets: lock.targets,
   });
-  const steps = (await chooseWheels(packages, target)).map((c) => ({
+  // A multi-target lock: the entries of this machine's target, and its Python's X.Y to find it.
+  const chosen = await machineWheels(lock, selection, target);
+  const pythonVersion = lock.targets?.length
+    ? targetPythonVersion(targetOf(await target.interpreter()))
+    : targetPythonVersion(lock.target);
+  const python = await interpreterFor(options, env, layout, pythonVersion);
+  const steps = chosen.map((c) => ({
     label: `${c.pkg.name} ${c.pkg.version}`,
     dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
   }));
-  const plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
+  const plan: Plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
+  const islands = lock.islands?.[environment];
+  if (islands?.length) {
+    const byKey = new Map(
+      lock.environments[environment].map((p) => [`${p.name}==${p.version}`, p]),
+    );
+    plan.islands = {
+      count: islands.length,
+      steps: chosen.map((c) => {
+        const p = byKey.get(`${c.pkg.name}==${c.pkg.version}`);
+        return { islands: p?.island ? [...p.island] : null, perIsland: p?.perIsland === true };
+      }),
+    };
+  }
   return { plan, remember };
 }
 
@@ -360,5 +413,25 @@ async function finishRun(
     ENVKNIT_ENV: environment,
     ENVKNIT_HOME: layout.root,
   };
+  if (plan.islands) {
+    // Islands (issue #16) still boot from sitecustomize on PYTHONPATH (the runtime's folder, then
+    // island 0's entries first), until the view describes them in view.json (boot_view()).
+    const key = plan.view.key;
+    const islandsFile = writeIslandsFile(`${layout.runPlansDir}/${key}.islands.json`, plan);
+    const visible = (i: number) => {
+      const where = plan.islands!.steps[i]?.islands;
+      return where === null || where === undefined || where.includes(0);
+    };
+    const ordered = [
+      ...plan.steps.filter((_, i) => visible(i)),
+      ...plan.steps.filter((_, i) => !visible(i)),
+    ].map((s) => s.dir);
+    const path = [runtimeDir, `${runtimeDir}/envknit/isolation/islands_boot`, ...ordered];
+    vars.PYTHONPATH = [...path, ...(env.PYTHONPATH ? [env.PYTHONPATH] : [])].join(":");
+    vars.ENVKNIT_ISLANDS = islandsFile;
+  } else if (env.ENVKNIT_ISLANDS) {
+    // Emptied: a run inside another environment's run must not route that one's islands.
+    vars.ENVKNIT_ISLANDS = "";
+  }
   return { environment, vars, python: plan.python!, view, viewPython, entries, runtimeDir, lease };
 }

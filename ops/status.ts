@@ -7,9 +7,9 @@
  * @module
  */
 import type { Lockfile } from "../project/lock.ts";
-import { chooseWheels, type TargetInterpreter } from "../store/install/select.ts";
+import type { TargetInterpreter } from "../store/install/select.ts";
 import type { StoreLayout } from "../store/layout.ts";
-import { lockPackages, type Selection } from "./selection.ts";
+import { machineWheels, type Selection } from "./selection.ts";
 
 /** Installed and missing package versions, each as `name version`. */
 export interface InstalledState {
@@ -29,7 +29,7 @@ export async function installedState(
   target: TargetInterpreter,
   layout: StoreLayout,
 ): Promise<InstalledState> {
-  const chosen = await chooseWheels(lockPackages(lock, selection), target);
+  const chosen = await machineWheels(lock, selection, target);
   const state: InstalledState = { installed: [], missing: [] };
   for (const c of chosen) {
     const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);

@@ -7,7 +7,8 @@
 import { StoreLayout } from "../store/layout.ts";
 import { verifyPackages, type VerifyProblem, type VerifyResult } from "../store/verify.ts";
 import { loadLock } from "../project/lock.ts";
-import { lockPackages, type Selection } from "./selection.ts";
+import { InstallTarget } from "./interpreter.ts";
+import { machinePackages, type Selection } from "./selection.ts";
 
 export type { VerifyProblem, VerifyResult };
 
@@ -19,6 +20,8 @@ export interface VerifyOptions extends Selection {
   layout?: StoreLayout;
   /** Environment variables (`ENVKNIT_HOME`); default the process's. */
   env?: Record<string, string>;
+  /** `--python`: the machine's interpreter for a multi-target lock (else found as install does). */
+  python?: string;
 }
 
 /**
@@ -28,7 +31,14 @@ export interface VerifyOptions extends Selection {
 export async function verifyLock(options: VerifyOptions): Promise<VerifyResult> {
   const layout = options.layout ?? StoreLayout.fromEnv(options.env);
   const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
-  const packages = lockPackages(lock, options).map((p) => ({
+  // A multi-target lock: the entries of this machine (the others are never installed here).
+  const target = new InstallTarget(lock.target, {
+    python: options.python,
+    env: options.env,
+    cacheDir: layout.cacheDir,
+    targets: lock.targets,
+  });
+  const packages = (await machinePackages(lock, options, target)).map((p) => ({
     name: p.name,
     version: p.version,
     wheels: p.wheels.map((w) => w.wheel),

@@ -20,6 +20,7 @@ import { parseThroughCache } from "./parse_cache.ts";
 import { ENVKNIT_VERSION } from "../core/version.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { didYouMean } from "../core/suggest.ts";
+import { normalizeName } from "../core/names.ts";
 
 /** The project file's name. */
 export const CONFIG_FILENAME = "envknit.yaml";
@@ -33,6 +34,12 @@ export interface EnvironmentConfig {
   packages: string[];
   /** PEP 508 requirement strings needed only for development. */
   devPackages: string[];
+  /**
+   * `allow_multiple`: the packages that may have several versions in the environment, as
+   * normalized names (islands, issue #16), or `"auto"` (any package whose wheels are all pure
+   * Python). Absent: none (a conflict is an error).
+   */
+  allowMultiple?: "auto" | string[];
 }
 
 /** Where packages come from. */
@@ -46,6 +53,39 @@ export interface IndexConfig {
   findLinksAsWritten: string[];
 }
 
+/**
+ * One entry of `targets:` (a machine the lock must serve, issue #17). Its Python is checked here
+ * (`X.Y`); its platform by `ops/lock/lock_targets.ts`, which knows the platform tags.
+ */
+export interface TargetConfig {
+  /** `X.Y` (`3.13t`: free-threaded), as written (`3.10`, not the number 3.1). */
+  python: string;
+  /** A wheel platform tag (`manylinux_2_28_x86_64`, `win_amd64`, `macosx_14_0_arm64`) or name. */
+  platform: string;
+  /** `<path>:<line>:<col>` of the entry, its `python` and its `platform`, for messages. */
+  where: string;
+  pythonWhere: string;
+  platformWhere: string;
+}
+
+/** When pre-releases are candidates (`prerelease:`; the default is the first). */
+export const PRERELEASE_MODES = ["if-necessary-or-explicit", "allow", "disallow"] as const;
+/** One of {@link PRERELEASE_MODES}. */
+export type PrereleaseMode = (typeof PRERELEASE_MODES)[number];
+
+/**
+ * The resolver settings of the project (issue #17.5): every `lock`, and the re-locks of `add`,
+ * `remove`, `pin` and `upgrade`, use them; the command line overrides them for one run.
+ */
+export interface ResolverSettings {
+  /** `prerelease:`; absent: if-necessary-or-explicit. */
+  prerelease?: PrereleaseMode;
+  /** `no_binary:` project names (normalized later) or `:all:`; absent: none. */
+  noBinary?: string[];
+  /** `any_wheel: true`; absent: false. */
+  anyWheel?: boolean;
+}
+
 /** A loaded envknit.yaml. */
 export interface ProjectConfig {
   /** Absolute path of envknit.yaml. */
@@ -55,6 +95,10 @@ export interface ProjectConfig {
   envknitVersion: string;
   index: IndexConfig;
   environments: Record<string, EnvironmentConfig>;
+  /** `targets:`, the machines the lock serves; absent or empty: this machine. */
+  targets?: TargetConfig[];
+  /** `prerelease`, `no_binary`, `any_wheel`; absent: the defaults. */
+  resolver?: ResolverSettings;
 }
 
 /** A loaded envknit.yaml with its parsed document, for edits that keep comments. */
@@ -71,6 +115,19 @@ const TOP_LEVEL_KEYS: readonly string[] = [
   "envknit_version",
   "index",
   "environments",
+  "targets",
+  "prerelease",
+  "no_binary",
+  "any_wheel",
+];
+const TARGET_KEYS: readonly string[] = ["python", "platform"];
+
+/** The accepted forms of a target, for error hints (the same in `ops/lock/lock_targets.ts`). */
+export const TARGET_FORMS: readonly string[] = [
+  'a target is {python: "X.Y", platform: TAG}, e.g. {python: "3.12", platform: win_amd64}',
+  "python: a major.minor version such as 3.12 (3.13t: free-threaded)",
+  "platform: a wheel platform tag such as manylinux_2_28_x86_64, musllinux_1_2_aarch64, " +
+  "macosx_14_0_arm64, win_amd64, win32, win_arm64, or a target such as x86_64-unknown-linux-gnu",
 ];
 const INDEX_KEYS: readonly string[] = [
   "url",
@@ -81,6 +138,7 @@ const ENVIRONMENT_KEYS: readonly string[] = [
   "python_version",
   "packages",
   "dev_packages",
+  "allow_multiple",
   // EnvKnit's (it selects a Node.js for scripts); envknit accepts and ignores it.
   "node_version",
 ];
@@ -88,6 +146,8 @@ const ENVIRONMENT_KEYS: readonly string[] = [
 /** Environment names become YAML keys, CLI arguments and runtime identifiers: keep them plain. */
 const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const PYTHON_VERSION = /^\d+\.\d+(\.\d+)?$/;
+/** A valid project name (PEP 508). */
+const PROJECT_NAME = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
 
 /** Finds envknit.yaml in `cwd` or the nearest parent folder; null when there is none. */
 export async function findConfig(cwd: string): Promise<string | null> {
@@ -184,7 +244,119 @@ export async function parseConfig(text: string, path: string): Promise<EditableC
       environments[name] = parseEnvironment(file, name, pair.value);
     }
   }
-  return { path, dir, envknitVersion, index, environments, document: doc };
+  const config: EditableConfig = { path, dir, envknitVersion, index, environments, document: doc };
+  const targets = parseTargets(file, root.get("targets", true));
+  if (targets.length) config.targets = targets;
+  const resolver = parseResolverSettings(file, root);
+  if (Object.keys(resolver).length) config.resolver = resolver;
+  return config;
+}
+
+function isNull(node: unknown): boolean {
+  return node === undefined || node === null || (isScalar(node) && node.value === null);
+}
+
+/** `targets:`: a list of `{python: "X.Y", platform: TAG}` (the platform is checked in ops/). */
+function parseTargets(file: YamlFile, node: unknown): TargetConfig[] {
+  if (isNull(node)) return [];
+  if (!isSeq(node)) {
+    throw new EnvknitError(`${file.where(node)}: 'targets' must be a list of targets`, {
+      hints: [...TARGET_FORMS],
+    });
+  }
+  return node.items.map((item, i) => {
+    if (!isMap(item)) {
+      throw new EnvknitError(
+        `${file.where(item)}: targets[${i}] must be a mapping {python: "X.Y", platform: TAG}`,
+        { hints: [...TARGET_FORMS] },
+      );
+    }
+    checkKeys(file, item, TARGET_KEYS, "", `targets[${i}]`, ` in targets[${i}]`);
+    const field = (key: string) => {
+      const value = item.get(key, true);
+      if (isNull(value)) {
+        throw new EnvknitError(`${file.where(item)}: targets[${i}] has no '${key}'`, {
+          hints: [...TARGET_FORMS],
+        });
+      }
+      if (!isScalar(value) || typeof value.value === "object" || typeof value.value === "boolean") {
+        throw new EnvknitError(`${file.where(value)}: targets[${i}].${key} must be a string`, {
+          hints: [...TARGET_FORMS],
+        });
+      }
+      // `python: 3.10` unquoted is the number 3.1 to YAML: what was written counts.
+      const text = typeof value.value === "number" && typeof value.source === "string"
+        ? value.source
+        : String(value.value);
+      return { text: text.trim(), where: file.where(value) };
+    };
+    const python = field("python");
+    const platform = field("platform");
+    if (!/^\d+\.\d+t?$/.test(python.text)) {
+      throw new EnvknitError(
+        `${python.where}: targets[${i}].python: ${
+          JSON.stringify(python.text)
+        } is not a Python version X.Y`,
+        { hints: [...TARGET_FORMS] },
+      );
+    }
+    if (!/^[A-Za-z0-9_.-]+$/.test(platform.text)) {
+      throw new EnvknitError(
+        `${platform.where}: targets[${i}].platform: ${
+          JSON.stringify(platform.text)
+        } is not a platform tag`,
+        { hints: [...TARGET_FORMS] },
+      );
+    }
+    return {
+      python: python.text,
+      platform: platform.text,
+      where: file.where(item),
+      pythonWhere: python.where,
+      platformWhere: platform.where,
+    };
+  });
+}
+
+/** `prerelease`, `no_binary`, `any_wheel` (the settings `lock --prerelease` etc. override). */
+function parseResolverSettings(file: YamlFile, root: YAMLMap): ResolverSettings {
+  const settings: ResolverSettings = {};
+  const pre = root.get("prerelease", true);
+  if (!isNull(pre)) {
+    const value = isScalar(pre) ? String(pre.value) : "";
+    const mode = PRERELEASE_MODES.find((m) => m === value);
+    if (!mode) {
+      throw new EnvknitError(
+        `${file.where(pre)}: 'prerelease' must be one of ${PRERELEASE_MODES.join(", ")}, not ${
+          JSON.stringify(isScalar(pre) ? pre.value : "a collection")
+        }` + didYouMean(value, PRERELEASE_MODES),
+      );
+    }
+    settings.prerelease = mode;
+  }
+  const noBinary = root.get("no_binary", true);
+  if (!isNull(noBinary)) {
+    const names = isScalar(noBinary) && typeof noBinary.value === "string"
+      ? [[noBinary.value, noBinary] as [string, unknown]]
+      : stringList(file, root, "no_binary");
+    settings.noBinary = names.map(([name, at]) => {
+      const n = name.trim();
+      if (n !== ":all:" && !/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(n)) {
+        throw new EnvknitError(
+          `${file.where(at)}: 'no_binary' takes project names or ':all:', not ${JSON.stringify(n)}`,
+        );
+      }
+      return n;
+    });
+  }
+  const anyWheel = root.get("any_wheel", true);
+  if (!isNull(anyWheel)) {
+    if (!isScalar(anyWheel) || typeof anyWheel.value !== "boolean") {
+      throw new EnvknitError(`${file.where(anyWheel)}: 'any_wheel' must be true or false`);
+    }
+    if (anyWheel.value) settings.anyWheel = true;
+  }
+  return settings;
 }
 
 function emptyConfig(path: string, dir: string, document: Document): EditableConfig {
@@ -243,7 +415,45 @@ function parseEnvironment(file: YamlFile, name: string, node: unknown): Environm
   }
   env.packages = packageList(file, node, "packages");
   env.devPackages = packageList(file, node, "dev_packages");
+  const allow = allowMultiple(file, node);
+  if (allow !== undefined) env.allowMultiple = allow;
   return env;
+}
+
+/**
+ * `allow_multiple`: `auto`, or a list of project names (normalized, first spelling kept once); a
+ * name that is not a valid project name is an error at its line and column.
+ */
+function allowMultiple(file: YamlFile, env: YAMLMap): "auto" | string[] | undefined {
+  const node = env.get("allow_multiple", true);
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) {
+    return undefined;
+  }
+  if (isScalar(node) && node.value === "auto") return "auto";
+  if (!isSeq(node)) {
+    throw new EnvknitError(
+      `${file.where(node)}: 'allow_multiple' must be 'auto' or a list of package names`,
+      { hints: ["e.g. 'allow_multiple: [tabular]'"] },
+    );
+  }
+  const names: string[] = [];
+  for (const item of node.items) {
+    const value = isScalar(item) && typeof item.value === "string" ? item.value.trim() : null;
+    if (value === null || !PROJECT_NAME.test(value)) {
+      const shown = isScalar(item) ? JSON.stringify(item.value) : "this item";
+      throw new EnvknitError(
+        `${file.where(item)}: ${shown} in 'allow_multiple' is not a valid package name`,
+        {
+          hints: [
+            "list project names, e.g. 'allow_multiple: [tabular]', or write 'allow_multiple: auto'",
+          ],
+        },
+      );
+    }
+    const name = normalizeName(value);
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
 }
 
 /**
@@ -321,18 +531,28 @@ function stringList(file: YamlFile, map: YAMLMap, key: string): [string, unknown
 }
 
 /**
- * sha256 (hex) of the inputs that decide a lock: the index settings as written and every
- * environment's python_version and requirements. Formatting and comments do not change it.
+ * sha256 (hex) of the inputs that decide a lock: the index settings as written, every
+ * environment's python_version and requirements, and the targets and resolver settings when set.
+ * Formatting and comments do not change it.
  */
 export async function configHash(config: ProjectConfig): Promise<string> {
   const envs = Object.keys(config.environments).sort().map((name) => {
     const e = config.environments[name];
-    return [name, e.pythonVersion ?? null, e.packages, e.devPackages];
+    const inputs: unknown[] = [name, e.pythonVersion ?? null, e.packages, e.devPackages];
+    // Only when set, so the hash of every project without it is unchanged.
+    if (e.allowMultiple !== undefined) inputs.push({ allow_multiple: e.allowMultiple });
+    return inputs;
   });
-  const inputs = {
+  const inputs: Record<string, unknown> = {
     index: [config.index.url ?? null, config.index.extraUrls, config.index.findLinksAsWritten],
     environments: envs,
   };
+  // Only when set, so the hash of a project without them stays what it was.
+  if (config.targets?.length) inputs.targets = config.targets.map((t) => [t.python, t.platform]);
+  const r = config.resolver;
+  if (r?.prerelease) inputs.prerelease = r.prerelease;
+  if (r?.noBinary?.length) inputs.noBinary = r.noBinary;
+  if (r?.anyWheel) inputs.anyWheel = true;
   return await sha256Hex(JSON.stringify(inputs));
 }
 

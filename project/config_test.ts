@@ -97,7 +97,10 @@ Deno.test("malformed envknit.yaml errors carry the file, line and column", async
     EnvknitError,
   );
   assertEquals(far.message, "envknit.yaml:2:1: unknown key 'settings'");
-  assertEquals(far.hints, ["the top level takes 'envknit_version', 'index', 'environments'"]);
+  assertEquals(far.hints, [
+    "the top level takes 'envknit_version', 'index', 'environments', 'targets', 'prerelease', " +
+    "'no_binary', 'any_wheel'",
+  ]);
 });
 
 Deno.test("the config hash ignores comments and layout but not requirements", async () => {
@@ -142,5 +145,119 @@ Deno.test("saving an edited document keeps its comments", async () => {
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("targets and the resolver settings are read with their positions; bad ones are errors", async () => {
+  const config = await parseConfig(
+    [
+      "environments: {default: {packages: [a]}}",
+      "prerelease: allow",
+      "no_binary: [Some.Pkg, ':all:']",
+      "any_wheel: true",
+      "targets:",
+      "  - {python: 3.10, platform: manylinux_2_28_x86_64}",
+      '  - python: "3.13t"',
+      "    platform: win_amd64",
+      "",
+    ].join("\n"),
+    "/p/envknit.yaml",
+  );
+  assertEquals(config.resolver, {
+    prerelease: "allow",
+    noBinary: ["Some.Pkg", ":all:"],
+    anyWheel: true,
+  });
+  assertEquals(config.targets, [
+    {
+      python: "3.10",
+      platform: "manylinux_2_28_x86_64",
+      where: "/p/envknit.yaml:6:5",
+      pythonWhere: "/p/envknit.yaml:6:14",
+      platformWhere: "/p/envknit.yaml:6:30",
+    },
+    {
+      python: "3.13t",
+      platform: "win_amd64",
+      where: "/p/envknit.yaml:7:5",
+      pythonWhere: "/p/envknit.yaml:7:13",
+      platformWhere: "/p/envknit.yaml:8:15",
+    },
+  ]);
+  // Without them: nothing set, and the config hash of a project is what it was.
+  const plain = await parseConfig("environments: {default: {packages: [a]}}\n", "/p/envknit.yaml");
+  assertEquals([plain.targets, plain.resolver], [undefined, undefined]);
+  const withTargets = await parseConfig(
+    "environments: {default: {packages: [a]}}\ntargets: [{python: '3.12', platform: win_amd64}]\n",
+    "/p/envknit.yaml",
+  );
+  assert((await configHash(plain)) !== (await configHash(withTargets)));
+  for (
+    const [text, message] of [
+      ["prerelease: sometimes\n", "1:13: 'prerelease' must be one of"],
+      ["prerelease: alow\n", "did you mean 'allow'"],
+      ["any_wheel: yes please\n", "1:12: 'any_wheel' must be true or false"],
+      ["no_binary: ['a b']\n", "1:13: 'no_binary' takes project names"],
+      ["targets: {python: '3.12'}\n", "1:10: 'targets' must be a list"],
+      ["targets: [win_amd64]\n", "1:11: targets[0] must be a mapping"],
+      ["targets: [{python: '3.12', platform: 'a b'}]\n", "1:38: targets[0].platform"],
+      ["targets: [{python: 'three', platform: win32}]\n", "1:20: targets[0].python"],
+      ["target: []\n", "did you mean 'targets'"],
+    ]
+  ) {
+    const error = await assertRejects(
+      () => parseConfig(text + "environments: {}\n", "e.yaml"),
+      EnvknitError,
+    );
+    assertStringIncludes(error.message, message);
+  }
+});
+
+Deno.test("allow_multiple: a list of names (normalized) or auto, per environment (#16.1)", async () => {
+  const c = await parseConfig(
+    `environments:
+  default:
+    packages: [dep_a, dep_b]
+    allow_multiple: [Tabular, tabular, Foo.Bar]
+  ml:
+    packages: [x]
+    allow_multiple: auto
+  plain:
+    packages: [x]
+`,
+    "/p/envknit.yaml",
+  );
+  assertEquals(c.environments.default.allowMultiple, ["tabular", "foo-bar"]);
+  assertEquals(c.environments.ml.allowMultiple, "auto");
+  assertEquals(c.environments.plain.allowMultiple, undefined);
+  // The hash of a project without it is what it was; setting it changes the hash.
+  const without = await parseConfig("environments:\n  default:\n    packages: [x]\n", "/p/e.yaml");
+  const withIt = await parseConfig(
+    "environments:\n  default:\n    packages: [x]\n    allow_multiple: [x]\n",
+    "/p/e.yaml",
+  );
+  assertNotEquals(await configHash(without), await configHash(withIt));
+  assertEquals(
+    await configHash(without),
+    await configHash(
+      await parseConfig("environments:\n  default: {packages: [x]}\n", "/p/e.yaml"),
+    ),
+  );
+});
+
+Deno.test("allow_multiple: an invalid name is an error at its line and column (#16.1)", async () => {
+  for (
+    const [value, where] of [
+      ["[tabular, 'not a name']", "3:31"],
+      ["[tabular, -bad]", "3:31"],
+      ["[tabular, 3]", "3:31"],
+      ["everything", "3:21"],
+      ["{tabular: 1}", "3:21"],
+    ]
+  ) {
+    const text = `environments:\n  default:\n    allow_multiple: ${value}\n`;
+    const error = await assertRejects(() => parseConfig(text, "/p/envknit.yaml"), EnvknitError);
+    assertStringIncludes(error.message, `/p/envknit.yaml:${where}:`);
+    assertStringIncludes(error.message, "allow_multiple");
   }
 });

@@ -16,6 +16,8 @@ import { readLockText } from "./lock_file.ts";
 
 /** The schema this envknit writes; readers accept any 1.x and ignore fields they do not know. */
 export const LOCK_SCHEMA_VERSION = "1.1";
+/** The schema of a lock with `targets` (project/LOCK_FORMAT.md). */
+export const LOCK_SCHEMA_TARGETS = "1.2";
 /** The lock's file name beside envknit.yaml. */
 export { LOCK_FILENAME } from "./lock_file.ts";
 
@@ -51,6 +53,24 @@ export interface LockPackage {
   wheels: LockWheel[];
   /** EnvKnit's field: where the package is installed. The tool never writes it. */
   installPath?: string;
+  /**
+   * PEP 508 marker of a multi-target lock (schema 1.2): the entry applies only where it holds.
+   * Absent: everywhere.
+   */
+  marker?: string;
+  /**
+   * Islands (LOCK_FORMAT.md): the islands whose code sees this entry (sorted); absent, every
+   * island of its environment.
+   */
+  island?: number[];
+  /** Islands: one module instance per island (its dependency closure holds a split package). */
+  perIsland?: boolean;
+}
+
+/** One island of an environment (LOCK_FORMAT.md, Islands). */
+export interface LockIsland {
+  /** The normalized names of the top-level requirements it serves. */
+  roots: string[];
 }
 
 /** What the lock was resolved for. */
@@ -59,6 +79,12 @@ export interface LockTarget {
   python: string;
   /** Platform tag, e.g. "manylinux_2_36_x86_64". */
   platform: string;
+}
+
+/** One target of a multi-target lock (schema 1.2), with the marker that holds only there. */
+export interface LockTargetEntry extends LockTarget {
+  /** PEP 508 marker that holds on this target's machines and on no other listed target. */
+  marker: string;
 }
 
 /** A whole lock file. */
@@ -71,10 +97,14 @@ export interface Lockfile {
   resolverVersion: string;
   /** sha256 of the normalized envknit.yaml inputs; `envknit check` compares it. */
   configHash: string;
-  /** The interpreter it was resolved for. */
+  /** The interpreter it was resolved for (empty strings in a multi-target lock). */
   target: LockTarget;
+  /** The targets of a lock resolved for several (schema 1.2); absent for a one-target lock. */
+  targets?: LockTargetEntry[];
   /** Packages per environment, sorted by name. */
   environments: Record<string, LockPackage[]>;
+  /** The islands of the environments that have them (island 0 first: the default island). */
+  islands?: Record<string, LockIsland[]>;
 }
 
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -115,6 +145,20 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     platform: optStr(targetData.platform, "target.platform", bad) ?? "",
   };
 
+  let targets: LockTargetEntry[] | undefined;
+  if (data.targets !== undefined && data.targets !== null) {
+    if (!Array.isArray(data.targets)) throw bad("targets", "expected a list of targets");
+    targets = data.targets.map((t, i) => {
+      const where = `targets[${i}]`;
+      if (!isRecord(t)) throw bad(where, "expected a mapping with python, platform and marker");
+      return {
+        python: str(t.python, `${where}.python`, bad),
+        platform: str(t.platform, `${where}.platform`, bad),
+        marker: str(t.marker, `${where}.marker`, bad),
+      };
+    });
+  }
+
   const envs = data.environments ?? {};
   if (!isRecord(envs)) throw bad("environments", "expected a mapping of environment names");
   const environments: Record<string, LockPackage[]> = {};
@@ -130,14 +174,65 @@ export async function parseLock(text: string, source: string): Promise<Lockfile>
     );
   }
 
-  return {
+  const lock: Lockfile = {
     schemaVersion: schema,
     lockGeneratedAt: optStr(data.lock_generated_at, "lock_generated_at", bad) ?? "",
     resolverVersion: optStr(data.resolver_version, "resolver_version", bad) ?? "",
     configHash: optStr(data.config_hash, "config_hash", bad) ?? "",
     target,
+    ...(targets ? { targets } : {}),
     environments,
   };
+  const islands = parseIslands(data.islands, environments, bad);
+  if (islands) lock.islands = islands;
+  return lock;
+}
+
+/**
+ * `islands`: environment name → its islands, each `{roots: [names]}`. Every entry's `island`
+ * must name islands its environment has; an entry with `island` in an environment without
+ * islands is refused.
+ */
+function parseIslands(
+  data: unknown,
+  environments: Record<string, LockPackage[]>,
+  bad: Bad,
+): Record<string, LockIsland[]> | null {
+  const out: Record<string, LockIsland[]> = {};
+  if (data !== undefined && data !== null) {
+    if (!isRecord(data)) throw bad("islands", "expected a mapping of environment names");
+    for (const [env, list] of Object.entries(data)) {
+      if (!environments[env]) throw bad(`islands.${env}`, "no such environment in the lock");
+      if (!Array.isArray(list) || list.length === 0) {
+        throw bad(`islands.${env}`, "expected a list of islands");
+      }
+      out[env] = list.map((island, i) => {
+        if (!isRecord(island)) throw bad(`islands.${env}[${i}]`, "expected {roots: [...]}");
+        const roots = strList(island.roots, `islands.${env}[${i}].roots`, bad);
+        for (const r of roots) {
+          if (!NAME.test(r)) {
+            throw bad(
+              `islands.${env}[${i}].roots`,
+              `${JSON.stringify(r)} is not a normalized name`,
+            );
+          }
+        }
+        return { roots };
+      });
+    }
+  }
+  for (const [env, packages] of Object.entries(environments)) {
+    const count = out[env]?.length ?? 0;
+    packages.forEach((p, i) => {
+      const where = `environments.${env}[${i}] (${p.name}).island`;
+      for (const k of p.island ?? []) {
+        if (k >= count) {
+          throw bad(where, count ? `island ${k} is not one of the ${count} islands` : "no islands");
+        }
+      }
+    });
+  }
+  return Object.keys(out).length ? out : null;
 }
 
 type Bad = (where: string, problem: string) => EnvknitError;
@@ -174,6 +269,27 @@ function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
   }
   if (entry.install_path !== undefined) {
     pkg.installPath = str(entry.install_path, `${at}.install_path`, bad);
+  }
+  if (entry.marker !== undefined && entry.marker !== null) {
+    pkg.marker = str(entry.marker, `${at}.marker`, bad);
+  }
+  if (entry.island !== undefined) {
+    const island = entry.island;
+    if (
+      !Array.isArray(island) || island.length === 0 ||
+      !island.every((k, i) =>
+        Number.isSafeInteger(k) && k >= 0 && (i === 0 || k > (island[i - 1] as number))
+      )
+    ) {
+      throw bad(`${at}.island`, "expected a sorted list of island numbers");
+    }
+    pkg.island = island as number[];
+  }
+  if (entry.per_island !== undefined) {
+    if (typeof entry.per_island !== "boolean") {
+      throw bad(`${at}.per_island`, "expected true or false");
+    }
+    if (entry.per_island) pkg.perIsland = true;
   }
   const wheels = entry.wheels ?? [];
   if (!Array.isArray(wheels)) throw bad(`${at}.wheels`, "expected a list");
@@ -265,9 +381,18 @@ export function serializeLock(lock: Lockfile): string {
     `lock_generated_at: ${q(lock.lockGeneratedAt)}`,
     `resolver_version: ${q(lock.resolverVersion)}`,
     `config_hash: ${q(lock.configHash)}`,
-    `target: {python: ${q(lock.target.python)}, platform: ${q(lock.target.platform)}}`,
-    "environments:",
   ];
+  if (lock.targets?.length) {
+    out.push("targets:");
+    for (const t of lock.targets) {
+      out.push(
+        `  - {python: ${q(t.python)}, platform: ${q(t.platform)}, marker: ${q(t.marker)}}`,
+      );
+    }
+  } else {
+    out.push(`target: {python: ${q(lock.target.python)}, platform: ${q(lock.target.platform)}}`);
+  }
+  out.push("environments:");
   const envNames = Object.keys(lock.environments).sort();
   if (envNames.length === 0) out[out.length - 1] += " {}";
   for (const env of envNames) {
@@ -276,6 +401,9 @@ export function serializeLock(lock: Lockfile): string {
     for (const p of packages) {
       out.push(`    - name: ${q(p.name)}`);
       out.push(`      version: ${q(p.version)}`);
+      if (p.marker) out.push(`      marker: ${q(p.marker)}`);
+      if (p.island?.length) out.push(`      island: [${p.island.join(", ")}]`);
+      if (p.perIsland) out.push(`      per_island: true`);
       out.push(`      dependencies: [${p.dependencies.map(q).join(", ")}]`);
       if (p.extras?.length) out.push(`      extras: [${[...p.extras].sort().map(q).join(", ")}]`);
       if (p.dev) out.push(`      dev: true`);
@@ -288,6 +416,14 @@ export function serializeLock(lock: Lockfile): string {
         const size = w.size === undefined ? "" : `, size: ${w.size}`;
         out.push(`        - {file: ${q(w.file)}, url: ${q(w.url)}, sha256: ${q(w.sha256)}${size}}`);
       }
+    }
+  }
+  const islandEnvs = Object.keys(lock.islands ?? {}).filter((e) => lock.islands![e].length).sort();
+  if (islandEnvs.length) out.push("islands:");
+  for (const env of islandEnvs) {
+    out.push(`  ${env}:`);
+    for (const island of lock.islands![env]) {
+      out.push(`    - {roots: [${island.roots.map(q).join(", ")}]}`);
     }
   }
   return out.join("\n") + "\n";

@@ -139,3 +139,87 @@ Deno.test("reading a missing lock says to run envknit lock", async () => {
   );
   assertStringIncludes(err.hints[0], "envknit lock");
 });
+
+Deno.test("a multi-target lock (schema 1.2): targets and markers are written, read back exactly, and through YAML", async () => {
+  const lock = sample();
+  lock.schemaVersion = "1.2";
+  lock.target = { python: "", platform: "" };
+  lock.targets = [
+    { python: "3.11", platform: "manylinux_2_36_x86_64", marker: 'python_version == "3.11"' },
+    { python: "3.12", platform: "win_amd64", marker: 'python_version == "3.12"' },
+  ];
+  lock.environments.default[0].marker = 'python_version == "3.12"';
+  lock.environments.default[0].dependencies = ['colorama ; sys_platform == "win32"'];
+  const text = serializeLock(lock);
+  assertStringIncludes(
+    text,
+    '\ntargets:\n  - {python: "3.11", platform: "manylinux_2_36_x86_64", ',
+  );
+  assert(!text.includes("\ntarget:"), "a multi-target lock has no target line");
+  assertStringIncludes(text, '      marker: "python_version == \\"3.12\\""\n');
+  const back = await parseLock(text, "envknit.lock.yaml");
+  assertEquals(back.targets, lock.targets);
+  assertEquals(
+    back.environments.default.find((p) => p.name === "requests")?.marker,
+    'python_version == "3.12"',
+  );
+  assertEquals(serializeLock(back), text);
+  // The same lock in another layout goes through the YAML parser, with the same result.
+  const other = text.replace("targets:\n", "targets:  # edited\n");
+  assertEquals(await parseLock(other, "envknit.lock.yaml"), back);
+  await assertRejects(
+    () => parseLock(text.replace(', marker: "python_version == \\"3.11\\""', ""), "l.yaml"),
+    EnvknitError,
+    "targets[0].marker: expected a string",
+  );
+});
+
+Deno.test("islands: entries' island and per_island and the islands of each environment round-trip, exact reader and YAML alike (#16.3)", async () => {
+  const lock = sample();
+  lock.schemaVersion = "1.2";
+  const wheel = (
+    n: string,
+  ) => [{ file: `${n}-py3-none-any.whl`, url: `https://f/${n}`, sha256: SHA }];
+  lock.environments.default.push(
+    { name: "tabular", version: "1.4.0", island: [0], dependencies: [], wheels: wheel("t1") },
+    { name: "tabular", version: "2.1.0", island: [1], dependencies: [], wheels: wheel("t2") },
+    {
+      name: "formats",
+      version: "3.0",
+      perIsland: true,
+      dependencies: ["tabular"],
+      wheels: wheel("f"),
+    },
+  );
+  lock.islands = { default: [{ roots: ["requests", "formats"] }, { roots: ["dep-b"] }] };
+  const text = serializeLock(lock);
+  assertStringIncludes(text, "      island: [1]\n");
+  assertStringIncludes(text, "      per_island: true\n");
+  assertStringIncludes(
+    text,
+    'islands:\n  default:\n    - {roots: ["requests", "formats"]}\n    - {roots: ["dep-b"]}\n',
+  );
+  const { readCanonicalLock } = await import("./lock_text.ts");
+  assert(readCanonicalLock(text) !== null, "the exact reader reads the islands");
+  const back = await parseLock(text, "l.yaml");
+  assertEquals(back.islands, lock.islands);
+  const tabular = back.environments.default.filter((p) => p.name === "tabular");
+  assertEquals(tabular.map((p) => [p.version, p.island]), [["1.4.0", [0]], ["2.1.0", [1]]]);
+  assertEquals(back.environments.default.find((p) => p.name === "formats")!.perIsland, true);
+  assertEquals(serializeLock(back), text);
+  // The YAML parser (a lock edited by hand) reads the same.
+  const yaml = await parseLock(text.replace("# envknit", "#  envknit") + "# edited\n", "l.yaml");
+  assertEquals(yaml.islands, lock.islands);
+  assertEquals(yaml.environments, back.environments);
+  // A lock without islands has no islands member and is written as before.
+  assertEquals((await parseLock(serializeLock(sample()), "l.yaml")).islands, undefined);
+  assert(!serializeLock(sample()).includes("island"));
+  // An entry naming an island its environment does not have is refused, naming the field.
+  const bad = text.replace("      island: [1]\n", "      island: [2]\n");
+  const error = await assertRejects(() => parseLock(bad, "l.yaml"), EnvknitError);
+  assertStringIncludes(error.message, "(tabular).island");
+  await assertRejects(
+    () => parseLock(text.replace("      island: [1]\n", "      island: [1, 0]\n"), "l.yaml"),
+    EnvknitError,
+  );
+});

@@ -20,9 +20,10 @@ const TOP_KEYS = new Set([
   "resolver_version",
   "config_hash",
 ]);
-const PACKAGE_KEYS = new Set(["version", "requires_python", "index", "install_path"]);
+const PACKAGE_KEYS = new Set(["version", "marker", "requires_python", "index", "install_path"]);
 const LIST_KEYS = new Set(["dependencies", "extras"]);
 const ENV_LINE = /^ {2}([A-Za-z0-9_][A-Za-z0-9_.-]*):( \[\])?$/;
+const ISLANDS_ENV_LINE = /^ {2}([A-Za-z0-9_][A-Za-z0-9_.-]*):$/;
 
 /** Reads text in `serializeLock`'s layout into plain data, or null when it is not in it. */
 export function readCanonicalLock(text: string): Data | null {
@@ -34,6 +35,18 @@ export function readCanonicalLock(text: string): Data | null {
   for (; i < lines.length; i++) {
     const line = lines[i];
     if (line === "environments:" || line === "environments: {}") break;
+    if (line === "targets:" && !("targets" in data)) {
+      // A multi-target lock (schema 1.2): one flow mapping per target.
+      const targets: Data[] = [];
+      data.targets = targets;
+      while (lines[i + 1]?.startsWith("  - ")) {
+        const target = flowMapping(lines[++i].slice(4));
+        if (target === null) return null;
+        targets.push(target);
+      }
+      if (targets.length === 0) return null;
+      continue;
+    }
     const colon = line.indexOf(": ");
     const key = line.slice(0, colon);
     if (colon < 0 || key in data) return null;
@@ -53,6 +66,7 @@ export function readCanonicalLock(text: string): Data | null {
   let wheels: Data[] | null = null;
   for (; i < lines.length; i++) {
     const line = lines[i];
+    if (line === "islands:") return readIslands(lines, i + 1, data);
     const env = ENV_LINE.exec(line);
     if (env) {
       if (env[1] in environments) return null;
@@ -86,8 +100,10 @@ export function readCanonicalLock(text: string): Data | null {
         ? jsonString(value.slice(1))
         : LIST_KEYS.has(key)
         ? stringList(value.slice(1))
-        : key === "dev" && value === " true"
+        : (key === "dev" || key === "per_island") && value === " true"
         ? true
+        : key === "island"
+        ? intList(value.slice(1))
         : null;
       if (parsed === null) return null;
       pkg[key] = parsed;
@@ -96,6 +112,37 @@ export function readCanonicalLock(text: string): Data | null {
     }
   }
   return data;
+}
+
+/**
+ * The `islands:` section after the environments (islands, LOCK_FORMAT.md): `  <env>:` lines, each
+ * followed by `    - {roots: [...]}` lines.
+ */
+function readIslands(lines: string[], start: number, data: Data): Data | null {
+  const islands: Record<string, Data[]> = {};
+  data.islands = islands;
+  let list: Data[] | null = null;
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i];
+    const env = ISLANDS_ENV_LINE.exec(line);
+    if (env) {
+      if (env[1] in islands) return null;
+      list = islands[env[1]] = [];
+    } else if (list && line.startsWith("    - {roots: ") && line.endsWith("}")) {
+      const roots = stringList(line.slice(14, -1));
+      if (roots === null) return null;
+      list.push({ roots });
+    } else {
+      return null;
+    }
+  }
+  return Object.values(islands).every((l) => l.length) ? data : null;
+}
+
+/** `[0, 2]` (non-negative integers joined by ", "), or null. */
+function intList(text: string): number[] | null {
+  if (!/^\[(?:0|[1-9][0-9]{0,5})(?:, (?:0|[1-9][0-9]{0,5}))*\]$/.test(text)) return null;
+  return text.slice(1, -1).split(", ").map(Number);
 }
 
 /** A JSON string literal filling all of `text`, or null. */

@@ -40,6 +40,7 @@ function lock(rand: () => number): Lockfile {
           ...(rand() < 0.5 ? { size: Math.floor(rand() * 1e9) } : {}),
         })),
       };
+      if (rand() < 0.3) pkg.marker = text(rand, 'sys_platform == "win32"');
       if (rand() < 0.3) pkg.extras = [text(rand, "socks")];
       if (rand() < 0.3) pkg.dev = true;
       if (rand() < 0.5) pkg.requiresPython = text(rand, ">=3.8");
@@ -49,7 +50,7 @@ function lock(rand: () => number): Lockfile {
     }
     environments[pick(rand, ["default", "ml", "dev_1", "a.b-c"]) + e] = packages;
   }
-  return {
+  const out: Lockfile = {
     schemaVersion: "1.1",
     lockGeneratedAt: text(rand, "2026-11-21T00:00:00Z"),
     resolverVersion: text(rand, "envknit/0.1.0"),
@@ -57,6 +58,14 @@ function lock(rand: () => number): Lockfile {
     target: { python: "3.11", platform: text(rand, "manylinux_2_36_x86_64") },
     environments,
   };
+  if (rand() < 0.3) {
+    out.targets = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, t) => ({
+      python: `3.1${t}`,
+      platform: text(rand, "win_amd64"),
+      marker: text(rand, `python_version == "3.1${t}"`),
+    }));
+  }
+  return out;
 }
 
 async function yamlOrError(source: string): Promise<unknown> {

@@ -17,7 +17,7 @@ import { writeFileQuietly } from "../core/atomic_write.ts";
  * Bumped when the shape of a cached value changes, or when validation gets stricter (2: unknown
  * top-level keys of envknit.yaml are errors), so a file an older reading accepted is read again.
  */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** A value parsed from a file's text, possibly read from the cache. */
 export interface CachedParse<T> {

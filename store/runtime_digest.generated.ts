@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "988beb72d2c58d138c8689b473298a8a4531f126f886c831534942abd174fd03";
+export const RUNTIME_DIGEST = "57f3ce303c0e370ceede6879e1e86c70008955825e7286225acd6aeac136e19f";

@@ -227,6 +227,7 @@ async function checkInstalled(
       python: ctx.global.python,
       env: ctx.env,
       cacheDir: layout.cacheDir,
+      targets: lock.targets,
     });
     const { installed, missing } = await installedState(lock, {}, target, layout);
     const total = installed.length + missing.length;

@@ -6,12 +6,12 @@
 import type { Command } from "../command.ts";
 import { globalLockOptions } from "../lock_options.ts";
 import { Progress } from "../progress.ts";
-import { type LockProgress, lockProject } from "../../ops/lock/lock_project.ts";
+import { describeTargets, type LockProgress, lockProject } from "../../ops/lock/lock_project.ts";
 import { LOCK_FILENAME } from "../../project/lock.ts";
 import { UsageError } from "../../core/errors.ts";
 import { recordProject } from "../../store/projects.ts";
 
-const PRERELEASE = ["if-necessary-or-explicit", "allow", "disallow"] as const;
+const PRERELEASE = ["if-necessary-or-explicit", "allow", "disallow"] as const; // as envknit.yaml's
 
 function prereleaseOption(value: string | undefined): (typeof PRERELEASE)[number] | undefined {
   if (value === undefined) return undefined;
@@ -52,7 +52,9 @@ export const command: Command = {
       name: "python-version",
       kind: "string",
       value: "X.Y",
-      description: "lock for this Python version without running it (with --platform)",
+      description:
+        "lock for this Python version without running it (with --platform; one target, instead " +
+        "of envknit.yaml's targets)",
     },
     {
       name: "platform",
@@ -63,19 +65,22 @@ export const command: Command = {
     {
       name: "any-wheel",
       kind: "boolean",
-      description: "accept versions with a wheel for any platform (a lock for several machines)",
+      description: "accept versions with a wheel for any platform (envknit.yaml: any_wheel)",
     },
     {
       name: "no-binary",
       kind: "list",
       value: "PKG",
-      description: "never use this package's wheels (:all: for all); envknit installs wheels only",
+      description:
+        "never use this package's wheels (:all: for all; replaces envknit.yaml's no_binary)",
     },
     {
       name: "prerelease",
       kind: "string",
       value: "WHEN",
-      description: "pre-releases: if-necessary-or-explicit (default), allow or disallow",
+      description:
+        "pre-releases: if-necessary-or-explicit (default), allow or disallow (envknit.yaml: " +
+        "prerelease)",
     },
     {
       name: "trusted-host",
@@ -106,10 +111,16 @@ export const command: Command = {
         platform: o.platform as string | undefined,
         trustedHosts: o["trusted-host"] as string[] | undefined,
         prereleases: prereleaseOption(o.prerelease as string | undefined),
-        anyWheel: o["any-wheel"] === true,
+        // Absent flags leave envknit.yaml's settings in force.
+        anyWheel: o["any-wheel"] === true ? true : undefined,
         noBinary: o["no-binary"] as string[] | undefined,
         onProgress: show,
         onWarning: (m) => {
+          progress.done();
+          ctx.out.warn(m);
+        },
+        onNote: (m) => {
+          if (!ctx.out.verbose) return;
           progress.done();
           ctx.out.warn(m);
         },
@@ -137,17 +148,23 @@ export const command: Command = {
           lock: result.lockPath,
           written: result.written,
           dryRun: o["dry-run"] === true,
-          target: result.lock.target,
+          ...(result.lock.targets
+            ? { targets: result.lock.targets }
+            : { target: result.lock.target }),
           environments: Object.fromEntries(
             Object.entries(result.lock.environments).map(([env, pkgs]) => [
               env,
               pkgs.map((p) => ({
                 name: p.name,
                 version: p.version,
+                ...(p.marker ? { marker: p.marker } : {}),
                 ...(p.dev ? { dev: true } : {}),
+                ...(p.island ? { island: p.island } : {}),
+                ...(p.perIsland ? { per_island: true } : {}),
               })),
             ]),
           ),
+          ...(result.lock.islands ? { islands: result.lock.islands } : {}),
           requests: http.requests,
           seconds: Number(seconds.toFixed(3)),
         },
@@ -161,11 +178,32 @@ export const command: Command = {
       ctx.out.info(`resolved ${count} packages in ${envs} (dry run: nothing written)`);
       return 0;
     }
+    for (const [env, islands] of Object.entries(result.lock.islands ?? {})) {
+      const split = splitVersions(result.lock.environments[env] ?? []);
+      ctx.out.info(
+        `environment ${env}: ${islands.length} islands (${
+          islands.map((island, i) => `${i}: ${island.roots.join(", ")}`).join("; ")
+        }), ${split}`,
+      );
+    }
     const state = result.written ? "written" : "unchanged";
     ctx.out.info(
-      `locked ${count} packages in ${envs} for Python ${result.lock.target.python} ` +
-        `on ${result.lock.target.platform} in ${seconds.toFixed(2)}s: ${LOCK_FILENAME} ${state}`,
+      `locked ${count} packages in ${envs} for ${describeTargets(result.lock)} ` +
+        `in ${seconds.toFixed(2)}s: ${LOCK_FILENAME} ${state}`,
     );
     return 0;
   },
 };
+
+/** `tabular 1.4.0 and 2.1.0`: the packages of an environment with several versions. */
+function splitVersions(packages: { name: string; version: string; island?: number[] }[]): string {
+  const versions = new Map<string, string[]>();
+  for (const p of packages) {
+    if (!p.island) continue;
+    versions.set(p.name, [...(versions.get(p.name) ?? []), p.version]);
+  }
+  const split = [...versions].filter(([, v]) => v.length > 1);
+  return split.length
+    ? `several versions of ${split.map(([n, v]) => `${n} ${v.join(" and ")}`).join(", ")}`
+    : "one version of each package";
+}

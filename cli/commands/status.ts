@@ -28,6 +28,7 @@ export const command: Command = {
       python: ctx.global.python,
       env: ctx.env,
       cacheDir: layout.cacheDir,
+      targets: lock.targets,
     });
     const report: Record<string, { installed: string[]; missing: string[] }> = {};
     for (const env of selectedEnvironments(lock, sel)) {

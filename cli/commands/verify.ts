@@ -18,6 +18,7 @@ export const command: Command = {
       lockPath: lockPath(ctx),
       ...selection(ctx),
       env: ctx.env,
+      python: ctx.global.python,
     });
     if (ctx.global.json) {
       ctx.out.print(JSON.stringify(result, null, 2));

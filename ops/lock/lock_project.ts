@@ -15,12 +15,20 @@
  */
 import { EnvknitError, UsageError } from "../../core/errors.ts";
 import { ENVKNIT_VERSION } from "../../core/version.ts";
-import { CONFIG_FILENAME, configHash, findConfig, readConfig } from "../../project/config.ts";
+import {
+  CONFIG_FILENAME,
+  configHash,
+  findConfig,
+  type ProjectConfig,
+  readConfig,
+} from "../../project/config.ts";
 import {
   loadLock,
   LOCK_FILENAME,
+  LOCK_SCHEMA_TARGETS,
   LOCK_SCHEMA_VERSION,
   type Lockfile,
+  type LockIsland,
   type LockPackage,
   sameExceptTimestamp,
   serializeLock,
@@ -37,6 +45,14 @@ import { StoreLayout } from "../../store/layout.ts";
 import type { Interpreter } from "../../store/tags/interpreter.ts";
 import { defaultLockInterpreter, lockInterpreters, targetOf } from "../interpreter.ts";
 import { IndexProvider } from "./index_provider.ts";
+import {
+  lockEnvironmentTargets,
+  type PreparedTarget,
+  prepareTargets,
+  targetLabel,
+  targetPreferences,
+  type TargetSpec,
+} from "./lock_targets.ts";
 import {
   fitsRequirements,
   lockEnvironment,
@@ -74,15 +90,27 @@ export interface LockOptions {
   pythonVersion?: string;
   /** Lock for another machine: its platform tag (`manylinux_2_28_x86_64`). */
   platform?: string;
+  /**
+   * Lock for these machines (one lock, entries carrying markers), instead of envknit.yaml's
+   * `targets:`. Without either, or with `pythonVersion` or `platform` given, the lock is for one
+   * machine.
+   */
+  targets?: TargetSpec[];
   /** Hosts that may be reached over plain http. */
   trustedHosts?: string[];
-  /** Accept versions that have a wheel for any platform (see `IndexProviderOptions.anyWheel`). */
+  /**
+   * Accept versions that have a wheel for any platform (see `IndexProviderOptions.anyWheel`);
+   * default envknit.yaml's `any_wheel`, else false.
+   */
   anyWheel?: boolean;
-  /** Projects whose wheels must not be used (`:all:`: every project); see the provider. */
+  /**
+   * Projects whose wheels must not be used (`:all:`: every project); see the provider. Default
+   * envknit.yaml's `no_binary`.
+   */
   noBinary?: string[];
   /**
    * Pre-releases: only when a requirement names one or nothing else fits (the default, as pip and
-   * uv do), always, or never.
+   * uv do), always, or never. Default envknit.yaml's `prerelease`.
    */
   prereleases?: "if-necessary-or-explicit" | "allow" | "disallow";
   /** Process environment (`ENVKNIT_HOME`, `ENVKNIT_PYTHON`, `PATH`, `HOME`, …). */
@@ -93,6 +121,8 @@ export interface LockOptions {
   onProgress?: (progress: LockProgress) => void;
   /** Called with warnings (the CLI prints them). */
   onWarning?: (message: string) => void;
+  /** Called with notes only worth showing on request (the CLI prints them with `-v`). */
+  onNote?: (message: string) => void;
   /** The clock, for `lock_generated_at`. */
   now?: () => Date;
 }
@@ -123,8 +153,10 @@ export interface LockResult {
   written: boolean;
   /** The environments that were resolved. */
   environments: string[];
-  /** The target of the lock. */
+  /** The target of the lock (the first one, for a lock with several). */
   interpreter: Interpreter;
+  /** Every target of a lock made for several (absent: a lock for one machine). */
+  targets?: PreparedTarget[];
   /**
    * Traffic and cache counters, the whole time, and milliseconds per phase (`config`,
    * `interpreter`, `resolve` — fetching included —, `write`).
@@ -200,17 +232,43 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     saveWheel: (sha256, bytes) => cacheWheel(layout, sha256, bytes),
   });
 
-  const interpreters = await lockInterpreters(
+  // Resolver settings: envknit.yaml's, each overridden by the command line for this run.
+  const settings = config.resolver ?? {};
+  const prereleases = options.prereleases ?? settings.prerelease;
+  const anyWheel = options.anyWheel ?? settings.anyWheel ?? false;
+  const noBinary = options.noBinary ?? settings.noBinary;
+
+  const multi = chooseTargets(config, options);
+  const prepared = multi ? prepareTargets(multi) : null;
+  const interpreters = prepared ? null : await lockInterpreters(
     new Map(targets.map((env) => [env, config.environments[env].pythonVersion ?? null])),
     options,
     { env: envVars, cacheDir: cache },
   );
   phase("interpreter");
   const providers = new Map<Interpreter, IndexProvider>();
+  const providerFor = (interp: Interpreter, report: () => void) => {
+    let provider = providers.get(interp);
+    if (!provider) {
+      provider = new IndexProvider({
+        index,
+        interpreter: interp,
+        onProgress: () => report(),
+        anyWheel,
+        noBinary,
+      });
+      providers.set(interp, provider);
+    }
+    return provider;
+  };
   const environments: Record<string, LockPackage[]> = {};
+  const islands: Record<string, LockIsland[]> = {};
   if (previousLock && options.env !== undefined) {
     for (const [name, packages] of Object.entries(previousLock.environments)) {
-      if (name !== options.env && config.environments[name]) environments[name] = packages;
+      if (name !== options.env && config.environments[name]) {
+        environments[name] = packages;
+        if (previousLock.islands?.[name]) islands[name] = previousLock.islands[name];
+      }
     }
   }
   const updates = new Set((options.update ?? []).map(normalizeName));
@@ -223,19 +281,42 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     if (!known) warn(`--update ${name}: no environment being locked has this package`);
   }
 
+  let current = "";
   for (const envName of targets) {
-    const interp = interpreters.get(envName)!;
-    let provider = providers.get(interp);
-    if (!provider) {
-      provider = new IndexProvider({
+    if (prepared) {
+      const report = () => {
+        const all = [...providers.values()];
+        options.onProgress?.({
+          env: current,
+          projects: all.reduce((n, p) => n + p.stats.projects, 0),
+          metadata: all.reduce((n, p) => n + p.stats.metadata, 0),
+          inFlight: http.stats.inFlight,
+          requests: http.stats.requests,
+        });
+      };
+      current = envName;
+      report();
+      environments[envName] = await lockEnvironmentTargets({
+        config,
+        envName,
+        targets: prepared,
+        providers: prepared.map((t) => providerFor(t.interpreter, report)),
         index,
-        interpreter: interp,
-        onProgress: () => report(),
-        anyWheel: options.anyWheel ?? false,
-        noBinary: options.noBinary,
+        preferences: targetPreferences(
+          previousLock,
+          envName,
+          prepared,
+          updates,
+          options.upgrade ?? false,
+        ),
+        prereleases,
+        warn,
+        only: environmentTargets(config, envName, prepared),
       });
-      providers.set(interp, provider);
+      continue;
     }
+    const interp = interpreters!.get(envName)!;
+    const provider = providerFor(interp, () => report());
     const report = () =>
       options.onProgress?.({
         env: envName,
@@ -245,20 +326,25 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
         requests: http.stats.requests,
       });
     report();
-    environments[envName] = await lockEnvironment(
+    const locked = await lockEnvironment(
       config,
       envName,
       interp,
       provider,
       index,
       preferencesFrom(previousLock, envName, updates, options.upgrade ?? false),
-      options.prereleases,
+      prereleases,
       warn,
+      options.onNote,
     );
+    environments[envName] = locked.packages;
+    if (locked.islands) islands[envName] = locked.islands;
   }
 
   phase("resolve");
-  const first = interpreters.get(targets.includes("default") ? "default" : targets[0]);
+  const first = prepared
+    ? prepared[0].interpreter
+    : interpreters!.get(targets.includes("default") ? "default" : targets[0]);
   const targetInterp = first ??
     await defaultLockInterpreter(options, { env: envVars, cacheDir: cache });
   // config_hash vouches for every environment. When one environment is locked (`--env`, as
@@ -281,20 +367,31 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     );
   }
   const lock: Lockfile = {
-    schemaVersion: LOCK_SCHEMA_VERSION,
+    schemaVersion: prepared ? LOCK_SCHEMA_TARGETS : LOCK_SCHEMA_VERSION,
     lockGeneratedAt: (options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     resolverVersion: `envknit/${ENVKNIT_VERSION}`,
     configHash: keepOldHash ? previousLock!.configHash : hash,
-    target: targetOf(targetInterp),
+    // A lock with targets has no `target` (its model says so with empty strings).
+    target: prepared ? { python: "", platform: "" } : targetOf(targetInterp),
     environments,
   };
+  if (prepared) {
+    lock.targets = prepared.map((t) => ({ ...targetOf(t.interpreter), marker: t.marker }));
+  }
+  if (Object.keys(islands).length) {
+    // Islands are schema 1.2 (project/LOCK_FORMAT.md); a reader of 1.1 still sees valid entries.
+    lock.islands = islands;
+    if (lock.schemaVersion === "1.1") lock.schemaVersion = "1.2";
+  }
   if (
-    previousLock && !sameTarget(previousLock.target, lock.target) && options.env !== undefined
+    previousLock && options.env !== undefined &&
+    Object.keys(environments).some((e) => !targets.includes(e)) &&
+    describeTargets(previousLock) !== describeTargets(lock)
   ) {
     warn(
-      `the other environments of ${LOCK_FILENAME} were locked for Python ` +
-        `${previousLock.target.python} on ${previousLock.target.platform}; lock them again for ` +
-        `${lock.target.python} on ${lock.target.platform} with 'envknit lock'`,
+      `the other environments of ${LOCK_FILENAME} were locked for ` +
+        `${describeTargets(previousLock)}; lock them again for ${describeTargets(lock)} with ` +
+        "'envknit lock'",
     );
   }
   // The lock must not depend on the clock: an unchanged lock keeps its old timestamp.
@@ -321,6 +418,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     written,
     environments: targets,
     interpreter: targetInterp,
+    ...(prepared ? { targets: prepared } : {}),
     stats: {
       http: http.stats,
       index: index.stats,
@@ -350,6 +448,57 @@ async function readPrevious(
   }
 }
 
-function sameTarget(a: { python: string; platform: string }, b: typeof a): boolean {
-  return a.python === b.python && a.platform === b.platform;
+/** What a lock was made for, in words: `Python 3.12 on win_amd64`, or its targets. */
+export function describeTargets(lock: Pick<Lockfile, "target" | "targets">): string {
+  const one = (t: { python: string; platform: string }) => `Python ${t.python} on ${t.platform}`;
+  if (!lock.targets?.length) return one(lock.target);
+  return `${lock.targets.length} targets (${lock.targets.map(one).join(", ")})`;
+}
+
+/**
+ * The targets to lock for: `options.targets`, else envknit.yaml's `targets:`; none (a lock for
+ * one machine) when the command line describes one (`--python-version`, `--platform`). The
+ * interpreter of `--python` or `ENVKNIT_PYTHON` plays no part in a lock with targets: they are
+ * described, nothing runs.
+ */
+function chooseTargets(config: ProjectConfig, options: LockOptions): TargetSpec[] | null {
+  if (options.targets?.length) return options.targets;
+  if (options.pythonVersion || options.platform) return null;
+  if (!config.targets?.length) return null;
+  return config.targets.map((t) => ({
+    python: t.python,
+    platform: t.platform,
+    where: t.where,
+    pythonWhere: t.pythonWhere,
+    platformWhere: t.platformWhere,
+  }));
+}
+
+/**
+ * The targets an environment is locked for: all, or those whose Python is the environment's
+ * `python_version` (`3.12`, or `3.12.4` for the 3.12 targets).
+ */
+function environmentTargets(
+  config: ProjectConfig,
+  envName: string,
+  targets: readonly PreparedTarget[],
+): number[] | undefined {
+  const version = config.environments[envName].pythonVersion;
+  if (!version) return undefined;
+  const xy = version.split(".").slice(0, 2).join(".");
+  const only = targets.flatMap((t, i) => (t.spec.python.replace(/t$/, "") === xy ? [i] : []));
+  if (only.length === 0) {
+    throw new EnvknitError(
+      `environment '${envName}' has python_version ${version}, and no target of ` +
+        `${config.path} is a Python ${xy}`,
+      {
+        hints: [
+          `its targets: ${targets.map((_, i) => targetLabel(targets, i)).join(", ")}`,
+          "add a target with that Python, or remove python_version (the targets say which " +
+          "Pythons the lock serves)",
+        ],
+      },
+    );
+  }
+  return only;
 }

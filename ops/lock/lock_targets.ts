@@ -13,7 +13,7 @@
  * @module
  */
 import { EnvknitError } from "../../core/errors.ts";
-import type { ProjectConfig } from "../../project/config.ts";
+import { type ProjectConfig, TARGET_FORMS } from "../../project/config.ts";
 import type { Lockfile, LockPackage, LockWheel } from "../../project/lock.ts";
 import {
   evaluateMarker,
@@ -38,6 +38,9 @@ export interface TargetSpec {
   platform: string;
   /** `<path>:<line>:<col>` of its entry in envknit.yaml, for messages; null when not from one. */
   where?: string | null;
+  /** Where its `python` and `platform` are written, when from envknit.yaml. */
+  pythonWhere?: string | null;
+  platformWhere?: string | null;
 }
 
 /** A target ready to resolve for. */
@@ -48,13 +51,7 @@ export interface PreparedTarget {
   marker: string;
 }
 
-/** The accepted forms of a target, for error hints. */
-export const TARGET_FORMS: readonly string[] = [
-  'a target is {python: "X.Y", platform: TAG}, e.g. {python: "3.12", platform: win_amd64}',
-  "python: a major.minor version such as 3.12 (3.13t: free-threaded)",
-  "platform: a wheel platform tag such as manylinux_2_28_x86_64, musllinux_1_2_aarch64, " +
-  "macosx_14_0_arm64, win_amd64, win32, win_arm64, or a target such as x86_64-unknown-linux-gnu",
-];
+export { TARGET_FORMS };
 
 /** How a target reads in messages: `target 3 (Python 3.12 on win_amd64)`. */
 export function targetLabel(targets: readonly PreparedTarget[] | readonly TargetSpec[], i: number) {
@@ -63,8 +60,12 @@ export function targetLabel(targets: readonly PreparedTarget[] | readonly Target
   return `target ${i + 1} (Python ${spec.python} on ${spec.platform})`;
 }
 
-function at(spec: TargetSpec, i: number): string {
-  return spec.where ? `${spec.where}: targets[${i}]` : `targets[${i}]`;
+function at(spec: TargetSpec, i: number, field?: "python" | "platform"): string {
+  const where =
+    (field === "python" ? spec.pythonWhere : field === "platform" ? spec.platformWhere : null) ??
+      spec.where;
+  const name = `targets[${i}]${field ? `.${field}` : ""}`;
+  return where ? `${where}: ${name}` : name;
 }
 
 /**
@@ -77,7 +78,7 @@ export function prepareTargets(specs: readonly TargetSpec[]): PreparedTarget[] {
   const interpreters = specs.map((spec, i) => {
     if (!/^\d+\.\d+t?$/.test(spec.python)) {
       throw new EnvknitError(
-        `${at(spec, i)}.python: ${JSON.stringify(spec.python)} is not a Python version X.Y`,
+        `${at(spec, i, "python")}: ${JSON.stringify(spec.python)} is not a Python version X.Y`,
         { hints: [...TARGET_FORMS] },
       );
     }
@@ -85,7 +86,7 @@ export function prepareTargets(specs: readonly TargetSpec[]): PreparedTarget[] {
       return interpreterFromTarget({ pythonVersion: spec.python, platform: spec.platform });
     } catch (error) {
       if (!(error instanceof EnvknitError)) throw error;
-      throw new EnvknitError(`${at(spec, i)}.platform: ${error.message}`, {
+      throw new EnvknitError(`${at(spec, i, "platform")}: ${error.message}`, {
         hints: [...TARGET_FORMS],
       });
     }
@@ -185,6 +186,12 @@ export interface TargetsLockRequest {
   index: IndexClient;
   /** Per target, from {@link targetPreferences}. */
   preferences: readonly Record<string, string>[];
+  /**
+   * The targets this environment is for (indices into `targets`; default all): an environment
+   * whose `python_version` names some targets' Python. Its entries then carry markers that hold
+   * on those targets only.
+   */
+  only?: readonly number[];
   prereleases: LockOptions["prereleases"];
   warn: (message: string) => void;
 }
@@ -198,15 +205,24 @@ export interface TargetsLockRequest {
 export async function lockEnvironmentTargets(r: TargetsLockRequest): Promise<MarkedPackage[]> {
   const env = r.config.environments[r.envName];
   const requirements = [...env.packages, ...env.devPackages];
-  const result = await resolveTargets({
+  const only = r.only ?? r.targets.map((_, i) => i);
+  const resolved = await resolveTargets({
     requirements,
     prereleases: r.prereleases ?? "if-necessary-or-explicit",
-    targets: r.targets.map((t, i) => ({
-      environment: t.interpreter.markers,
+    targets: only.map((i) => ({
+      environment: r.targets[i].interpreter.markers,
       provider: r.providers[i],
       preferences: r.preferences[i],
     })),
   });
+  const result = resolved.ok
+    ? {
+      ok: true as const,
+      solutions: r.targets.map((_, i) =>
+        only.includes(i) ? resolved.solutions[only.indexOf(i)] : []
+      ),
+    }
+    : { ok: false as const, target: only[resolved.target], explanation: resolved.explanation };
   if (!result.ok) {
     const provider = r.providers[result.target];
     const missing = [...provider.notFound].sort();

@@ -8,11 +8,10 @@
 import { EnvknitError } from "../../core/errors.ts";
 import { normalizeName as plainName } from "../../core/names.ts";
 import type { ProjectConfig } from "../../project/config.ts";
-import type { Lockfile, LockPackage, LockWheel } from "../../project/lock.ts";
+import type { Lockfile, LockIsland, LockPackage, LockWheel } from "../../project/lock.ts";
 import {
   normalizeName,
   parseRequirement,
-  resolve,
   type ResolvedPackage,
   specifierContains,
 } from "../../resolver/mod.ts";
@@ -22,6 +21,8 @@ import type { IndexClient } from "../../store/index/client.ts";
 import type { Interpreter } from "../../store/tags/interpreter.ts";
 import type { IndexProvider } from "./index_provider.ts";
 import type { LockOptions } from "./lock_project.ts";
+import { type IslandPackage, partition, splitHints } from "./islands.ts";
+import { tryParseWheelFilename } from "../../store/wheel/filename.ts";
 
 /**
  * The versions of the old lock that the resolver should keep for `env` (its preferences): none
@@ -35,9 +36,14 @@ export function preferencesFrom(
 ): Record<string, string> {
   const preferences: Record<string, string> = {};
   if (!previous || upgrade) return preferences;
+  const split = new Set<string>();
   for (const p of previous.environments[env] ?? []) {
+    // A package with several versions (islands) has no one version to keep: each island
+    // chooses again, as the first time.
+    if (p.name in preferences) split.add(p.name);
     if (!updates.has(p.name)) preferences[p.name] = p.version;
   }
+  for (const name of split) delete preferences[name];
   return preferences;
 }
 
@@ -80,7 +86,29 @@ export function fitsRequirements(
   return true;
 }
 
-/** Resolves one environment and turns the result into lock entries. */
+/** One environment's lock entries, and its islands when it needed them. */
+export interface LockedEnvironment {
+  /** Its entries (with `island` / `perIsland` when it has islands). */
+  packages: LockPackage[];
+  /** Its islands (island 0 first), or null. */
+  islands: LockIsland[] | null;
+}
+
+/** Whether every wheel of a version is pure Python (`*-none-any`), so it may be split. */
+async function isPure(provider: IndexProvider, name: string, version: string): Promise<boolean> {
+  const release = await provider.release(name, version);
+  if (!release || release.wheels.length === 0) return false;
+  return release.wheels.every((w) => {
+    const parsed = tryParseWheelFilename(w.filename);
+    return parsed !== null && parsed.tags.every((t) => t.endsWith("-none-any"));
+  });
+}
+
+/**
+ * Resolves one environment and turns the result into lock entries: into islands when the plain
+ * resolution fails and `allow_multiple` permits (`islands.ts`); `note` gets what only `-v`
+ * shows.
+ */
 export async function lockEnvironment(
   config: ProjectConfig,
   envName: string,
@@ -90,15 +118,18 @@ export async function lockEnvironment(
   preferences: Record<string, string>,
   prereleases: LockOptions["prereleases"],
   warn: (message: string) => void,
-): Promise<LockPackage[]> {
+  note: (message: string) => void = () => {},
+): Promise<LockedEnvironment> {
   const env = config.environments[envName];
   const requirements = [...env.packages, ...env.devPackages];
-  const result = await resolve({
+  const allowMultiple = env.allowMultiple ?? null;
+  const result = await partition({
     requirements,
     environment: interp.markers,
     preferences,
     prereleases: prereleases ?? "if-necessary-or-explicit",
-  }, provider);
+    allowMultiple,
+  }, { provider, isPure: (name, version) => isPure(provider, name, version) });
   if (!result.ok) {
     const missing = [...provider.notFound].sort();
     const where = index.indexes.map(redactUrl).join(", ");
@@ -114,10 +145,37 @@ export async function lockEnvironment(
     }
     // The explanation is a few sentences, one per line: the error line carries all of them.
     const hints = missing.length ? [`not found on ${where}: ${missing.join(", ")}`] : [];
+    // When islands would help: the exact allow_multiple line, or worker() for compiled code.
+    hints.push(...splitHints(envName, result.hint, allowMultiple));
+    const compiled = result.compiled.length
+      ? `; ${result.compiled.join(", ")} ${
+        result.compiled.length > 1 ? "have" : "has"
+      } compiled code, which allow_multiple cannot split (one process loads one version of it)`
+      : "";
     throw new EnvknitError(
-      `no solution for environment '${envName}': ${lines.join(" ") || "unsatisfiable"}`,
+      `no solution for environment '${envName}': ${lines.join(" ") || "unsatisfiable"}${compiled}`,
       { hints },
     );
+  }
+  if (allowMultiple !== null && (result.islands === null || result.unused.length)) {
+    const unused = result.unused.length
+      ? `${result.unused.join(", ")} ${result.unused.length > 1 ? "are" : "is"} not needed`
+      : "";
+    note(
+      `environment '${envName}': allow_multiple: ${
+        result.islands === null
+          ? `nothing to split (one version of each package serves every requirement)${
+            unused ? `; ${unused}` : ""
+          }`
+          : unused
+      }`,
+    );
+  }
+  if (result.islands !== null) {
+    return {
+      packages: await islandEntries(envName, env.packages, result, provider, warn),
+      islands: result.islands.map((island) => ({ roots: island.roots })),
+    };
   }
 
   // dev: true for packages reached only through dev_packages.
@@ -141,6 +199,50 @@ export async function lockEnvironment(
     const entry = await lockEntry(p, provider, !runtime.has(p.name));
     packages.push(entry.lock);
     // PEP 592: a yanked version is used only when pinned exactly; say so, as pip does.
+    if (entry.yanked !== null) {
+      warn(
+        `${envName}: ${p.name} ${p.version} is yanked` + (entry.yanked ? ` (${entry.yanked})` : ""),
+      );
+    }
+  }
+  return { packages, islands: null };
+}
+
+/** The entries of an environment with islands: `island` and `per_island` from the partition. */
+async function islandEntries(
+  envName: string,
+  runtimeRequirements: string[],
+  result: { islands: { requirements: string[]; packages: ResolvedPackage[] }[] } & {
+    packages: IslandPackage[];
+  },
+  provider: IndexProvider,
+  warn: (message: string) => void,
+): Promise<LockPackage[]> {
+  // dev: true for versions no island reaches from packages (only from dev_packages).
+  const runtime = new Set<string>();
+  const wanted = new Set(runtimeRequirements);
+  for (const island of result.islands) {
+    const byName = new Map(island.packages.map((p) => [p.name, p]));
+    const visit = (name: string) => {
+      const p = byName.get(name);
+      if (!p || runtime.has(`${name}==${p.version}`)) return;
+      runtime.add(`${name}==${p.version}`);
+      for (const dep of p.dependencies) {
+        const n = safeName(dep);
+        if (n) visit(n);
+      }
+    };
+    for (const r of island.requirements) {
+      const n = safeName(r);
+      if (n && wanted.has(r)) visit(n);
+    }
+  }
+  const packages: LockPackage[] = [];
+  for (const p of result.packages) {
+    const entry = await lockEntry(p, provider, !runtime.has(`${p.name}==${p.version}`));
+    if (p.islands !== null) entry.lock.island = [...p.islands];
+    if (p.perIsland) entry.lock.perIsland = true;
+    packages.push(entry.lock);
     if (entry.yanked !== null) {
       warn(
         `${envName}: ${p.name} ${p.version} is yanked` + (entry.yanked ? ` (${entry.yanked})` : ""),

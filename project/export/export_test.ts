@@ -231,3 +231,133 @@ Deno.test("pylock file names and TOML strings", () => {
     { "a key": [1, true, "s"], b: {} },
   );
 });
+
+/** A multi-target lock (schema 1.2) of real wheels: entries with markers, per-target builds. */
+async function targetsFixture() {
+  const demo = await buildWheel({ name: "demo", version: "1.0" });
+  const native311 = await buildWheel({
+    name: "native",
+    version: "2.0",
+    tags: ["cp311-cp311-manylinux_2_17_x86_64"],
+  });
+  const nativeWin = await buildWheel({
+    name: "native",
+    version: "2.0",
+    tags: ["cp312-cp312-win_amd64"],
+  });
+  const capped1 = await buildWheel({ name: "capped", version: "1.0", requiresPython: "<3.12" });
+  const capped2 = await buildWheel({ name: "capped", version: "2.0", requiresPython: ">=3.12" });
+  const winonly = await buildWheel({ name: "winonly", version: "0.4" });
+  const lock: Lockfile = {
+    schemaVersion: "1.2",
+    lockGeneratedAt: "2026-01-01T00:00:00Z",
+    resolverVersion: "envknit/test",
+    configHash: "0".repeat(64),
+    target: { python: "", platform: "" },
+    targets: [
+      { python: "3.11", platform: "manylinux_2_17_x86_64", marker: 'python_version == "3.11"' },
+      { python: "3.12", platform: "win_amd64", marker: 'python_version == "3.12"' },
+    ],
+    environments: {
+      default: [
+        entry("capped", [capped1], { marker: 'python_version == "3.11"' }),
+        entry("capped", [capped2], { marker: 'python_version == "3.12"' }),
+        entry("demo", [demo], { dependencies: ['winonly ; sys_platform == "win32"'] }),
+        entry("native", [native311, nativeWin]),
+        entry("winonly", [winonly], { marker: 'sys_platform == "win32"' }),
+      ],
+    },
+  };
+  return { lock, wheels: [demo, native311, nativeWin, capped1, capped2, winonly] };
+}
+
+Deno.test("requirements export of a multi-target lock: each line keeps its marker, pip installs this machine's", async () => {
+  const { lock, wheels } = await targetsFixture();
+  const dir = await Deno.makeTempDir({ prefix: "envknit-export-" });
+  try {
+    await Deno.mkdir(`${dir}/wheels`);
+    for (const w of wheels) await Deno.writeFile(`${dir}/wheels/${w.filename}`, w.bytes);
+    const text = exportRequirements(lock, { env: "default", dev: true });
+    const [, , , capped1, capped2, winonly] = wheels;
+    assertStringIncludes(
+      text,
+      `capped==1.0 ; python_version == "3.11" \\\n    --hash=sha256:${capped1.sha256}\n`,
+    );
+    assertStringIncludes(
+      text,
+      `capped==2.0 ; python_version == "3.12" \\\n    --hash=sha256:${capped2.sha256}\n`,
+    );
+    assertStringIncludes(
+      text,
+      `winonly==0.4 ; sys_platform == "win32" \\\n    --hash=sha256:${winonly.sha256}\n`,
+    );
+    assertStringIncludes(
+      text,
+      "# Locked for Python 3.11 on manylinux_2_17_x86_64; Python 3.12 on win_amd64.",
+    );
+    await Deno.writeTextFile(`${dir}/requirements.txt`, text);
+    // This interpreter is CPython 3.11 on x86_64 Linux: pip takes the entries of that target.
+    const ok = await pipDryRun(dir, `${dir}/requirements.txt`);
+    assertEquals(ok.code, 0, ok.stderr);
+    assertStringIncludes(ok.stdout, "Would install capped-1.0 demo-1.0 native-2.0\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const PYLOCK_SELECT = `
+import json, sys, tomllib
+from packaging.pylock import Pylock
+from packaging.tags import compatible_tags, cpython_tags
+data = tomllib.loads(sys.stdin.read())
+lock = Pylock.from_dict(data)  # validates against PEP 751
+targets = {
+    "3.11-linux": ({"python_version": "3.11", "python_full_version": "3.11.9", "sys_platform": "linux",
+                    "platform_system": "Linux", "os_name": "posix", "platform_machine": "x86_64"},
+                   ["manylinux_2_17_x86_64", "linux_x86_64"]),
+    "3.12-win": ({"python_version": "3.12", "python_full_version": "3.12.4", "sys_platform": "win32",
+                  "platform_system": "Windows", "os_name": "nt", "platform_machine": "AMD64"},
+                 ["win_amd64"]),
+}
+out = {}
+for name, (env, platforms) in targets.items():
+    version = tuple(int(x) for x in env["python_version"].split("."))
+    tags = list(cpython_tags(version, platforms=platforms)) + list(compatible_tags(version, "cp" + "".join(map(str, version)), platforms))
+    out[name] = sorted(f"{p.name} {p.version} {w.name}" for p, w in lock.select(environment=env, tags=tags))
+print(json.dumps(out))
+`;
+
+Deno.test("pylock export of a multi-target lock: environments and package markers, packaging.pylock selects each target's", async () => {
+  const { lock, wheels } = await targetsFixture();
+  const [demo, native311, nativeWin, capped1, capped2, winonly] = wheels;
+  const dependencies = new Map([["demo", ["winonly"]]]);
+  const text = exportPylock(lock, { env: "default", dev: true, dependencies });
+  const data = parseToml(text) as Record<string, unknown>;
+  assertEquals(data.environments, ['python_version == "3.11"', 'python_version == "3.12"']);
+  assert(!("requires-python" in data), "the targets say which Pythons");
+  const packages = data.packages as Record<string, unknown>[];
+  assertEquals(
+    packages.map((p) => [p.name, p.version, p.marker ?? null]),
+    [
+      ["capped", "1.0", 'python_version == "3.11"'],
+      ["capped", "2.0", 'python_version == "3.12"'],
+      ["demo", "1.0", null],
+      ["native", "2.0", null],
+      ["winonly", "0.4", 'sys_platform == "win32"'],
+    ],
+  );
+  const selected = JSON.parse((await runPython(PYLOCK_SELECT, [], { stdin: text })).stdout);
+  assertEquals(selected, {
+    "3.11-linux": [
+      `capped 1.0 ${capped1.filename}`,
+      `demo 1.0 ${demo.filename}`,
+      `native 2.0 ${native311.filename}`,
+    ],
+    "3.12-win": [
+      `capped 2.0 ${capped2.filename}`,
+      `demo 1.0 ${demo.filename}`,
+      `native 2.0 ${nativeWin.filename}`,
+      `winonly 0.4 ${winonly.filename}`,
+    ],
+  });
+});

@@ -3,9 +3,11 @@
  * environment, for installers that read the standard format.
  *
  * - top level: `lock-version`, `requires-python` (the lock's target Python, when known) and
- *   `created-by`; no `environments`, `extras` or `dependency-groups` (the lock was resolved for
- *   one target, and dev packages are chosen at export time with `--no-dev`);
- * - one `[[packages]]` table per package: `name`, `version`, `requires-python`,
+ *   `created-by`; for a multi-target lock, `environments` (its targets' markers) instead of
+ *   `requires-python`; no `extras` or `dependency-groups` (dev packages are chosen at export time
+ *   with `--no-dev`);
+ * - one `[[packages]]` table per package: `name`, `version`, `marker` (an entry of a
+ *   multi-target lock that applies to some targets only), `requires-python`,
  *   `dependencies` (informational, by name: each name has one entry), `index`, and `wheels`
  *   with `name`, `url`, `size` and `hashes.sha256` of every locked wheel;
  * - `[tool.envknit]`: the environment and target it came from (disposable, as the spec asks).
@@ -43,12 +45,17 @@ export function exportPylock(lock: Lockfile, options: PylockOptions): string {
   const packages = exportedPackages(lock, options.env, options.dev);
   const included = new Set(packages.map((p) => p.name));
   const out: string[] = [tomlPair("lock-version", PYLOCK_VERSION)];
-  const python = requiresPython(lock.target.python);
-  if (python) out.push(tomlPair("requires-python", python));
+  if (lock.targets?.length) {
+    out.push(tomlPair("environments", lock.targets.map((t) => t.marker)));
+  } else {
+    const python = requiresPython(lock.target.python);
+    if (python) out.push(tomlPair("requires-python", python));
+  }
   out.push(tomlPair("created-by", "envknit"));
   if (packages.length === 0) out.push(tomlPair("packages", []));
   for (const p of packages) {
     out.push("", "[[packages]]", tomlPair("name", p.name), tomlPair("version", p.version));
+    if (p.marker) out.push(tomlPair("marker", p.marker));
     if (p.requiresPython) out.push(tomlPair("requires-python", p.requiresPython));
     // Only entries of this file may be named; a dev-only dependency of a dev package that is
     // left out cannot occur (it would be dev-only too), but guard anyway.
@@ -72,7 +79,12 @@ export function exportPylock(lock: Lockfile, options: PylockOptions): string {
     "[tool.envknit]",
     tomlPair("environment", options.env),
     tomlPair("dev", options.dev),
-    tomlPair("target", { python: lock.target.python, platform: lock.target.platform }),
+    lock.targets?.length
+      ? tomlPair(
+        "targets",
+        lock.targets.map((t) => ({ python: t.python, platform: t.platform, marker: t.marker })),
+      )
+      : tomlPair("target", { python: lock.target.python, platform: lock.target.platform }),
   );
   return out.join("\n") + "\n";
 }

@@ -2,7 +2,8 @@
  * Export as a pip requirements file in hash-checking mode: every package pinned with `==` and
  * followed by `--hash=sha256:` for each of its locked wheels, so `pip install --require-hashes
  * -r requirements.txt` installs exactly the locked files (pip picks the wheel for its platform
- * among the listed hashes).
+ * among the listed hashes). An entry of a multi-target lock keeps its marker (`name==v ; marker`),
+ * so pip installs on each target the entries of that target.
  *
  * @module
  */
@@ -22,7 +23,9 @@ export interface RequirementsOptions {
 /** The requirements.txt text of `lock` for `options.env`. */
 export function exportRequirements(lock: Lockfile, options: RequirementsOptions): string {
   const packages = exportedPackages(lock, options.env, options.dev);
-  const target = lock.target.python
+  const target = lock.targets?.length
+    ? lock.targets.map((t) => `Python ${t.python} on ${t.platform}`).join("; ")
+    : lock.target.python
     ? `Python ${lock.target.python}${lock.target.platform ? ` on ${lock.target.platform}` : ""}`
     : "";
   const lines = [
@@ -35,7 +38,7 @@ export function exportRequirements(lock: Lockfile, options: RequirementsOptions)
   ];
   for (const p of packages) {
     const hashes = [...new Set(p.wheels.map((w) => w.sha256))].sort();
-    lines.push(`${p.name}==${p.version} \\`);
+    lines.push(`${p.name}==${p.version}${p.marker ? ` ; ${p.marker}` : ""} \\`);
     hashes.forEach((h, i) =>
       lines.push(`    --hash=sha256:${h}${i < hashes.length - 1 ? " \\" : ""}`)
     );

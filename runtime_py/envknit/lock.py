@@ -23,6 +23,7 @@ Fields this reader does not know are ignored (a 1.0 reader reads 1.x).  A newer 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.machinery
 import importlib.util
 import os
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 SUPPORTED_SCHEMA_MAJOR = 1
-#: Largest lock read, as in the tool (project/yaml.ts): real locks are far smaller.
+#: Largest lock read, as in the tool (core/yaml.ts): real locks are far smaller.
 MAX_LOCK_BYTES = 64 * 1024 * 1024
 #: Most YAML nodes a lock read through PyYAML may have, aliases expanded: about a thousand
 #: packages.  It bounds the pure-Python loader's time (seconds) and memory, and what the validation
@@ -74,6 +75,12 @@ class LockPackage:
     wheels: tuple[LockWheel, ...] = ()
     install_path: str | None = None
     dev: bool = False
+    #: PEP 508 marker of a multi-target lock's entry (it applies where the marker holds).
+    marker: str | None = None
+    #: islands (project/LOCK_FORMAT.md): the islands whose code sees this entry; None: every island
+    island: tuple[int, ...] | None = None
+    #: islands: one module instance per island (its dependency closure holds a split package)
+    per_island: bool = False
 
     @property
     def key(self) -> str:
@@ -93,6 +100,10 @@ class Lock:
     path: Path | None
     schema_version: str
     environments: dict[str, tuple[LockPackage, ...]] = field(default_factory=dict)
+    #: A multi-target lock's targets, as ``{"python", "platform", "marker"}`` (empty otherwise).
+    targets: tuple[dict, ...] = ()
+    #: environment -> its islands' roots (island 0 first), for the environments that have islands
+    islands: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -100,8 +111,8 @@ class Lock:
         return self.path.parent if self.path is not None else Path.cwd()
 
 
-def read_lock(path: str | os.PathLike) -> Lock:
-    """Read and validate the lock at ``path``.
+def read_lock(path: str | os.PathLike, marker_environment: dict | None = None) -> Lock:
+    """Read and validate the lock at ``path`` (``marker_environment`` as in :func:`parse_lock`).
 
     Raises FileNotFoundError when it does not exist, SchemaVersionError for a newer major schema,
     and LockFileError for anything malformed.
@@ -121,11 +132,17 @@ def read_lock(path: str | os.PathLike) -> Lock:
     except UnicodeDecodeError as e:
         raise LockFileError(f"{p}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     del data
-    return parse_lock(text, p)
+    return parse_lock(text, p, marker_environment)
 
 
-def parse_lock(text: str, path: Path | None = None) -> Lock:
-    """Parse lock text; ``path`` is used in messages and for relative ``install_path`` values."""
+def parse_lock(text: str, path: Path | None = None, marker_environment: dict | None = None) -> Lock:
+    """Parse lock text; ``path`` is used in messages and for relative ``install_path`` values.
+
+    A multi-target lock (schema 1.2, ``targets``) holds entries and dependencies with PEP 508
+    markers: only those whose marker holds in ``marker_environment`` (default: this interpreter's,
+    as ``packaging.markers.default_environment()``) are kept, so ``environments`` lists what this
+    interpreter uses.  A lock none of whose targets this interpreter is raises LockFileError.
+    """
     where = str(path) if path is not None else "<lock>"
     if len(text) > MAX_LOCK_BYTES:
         raise LockFileError(f"{where}: larger than {MAX_LOCK_BYTES} bytes, too large to be an envknit lock")
@@ -155,7 +172,94 @@ def parse_lock(text: str, path: Path | None = None) -> Lock:
         environments[env_name] = tuple(
             _package(raw, env_name, i, where) for i, raw in enumerate(entries)
         )
-    return Lock(path=path, schema_version=version, environments=environments)
+    islands = _islands(doc.get("islands"), environments, where)
+    targets = _targets(doc.get("targets"), where)
+    if targets or any(p.marker or any(";" in d for d in p.dependencies)
+                      for entries in environments.values() for p in entries):
+        environments = _applicable(environments, targets, where, marker_environment)
+    return Lock(path=path, schema_version=version, environments=environments, targets=targets,
+                islands=islands)
+
+
+def _islands(raw: object, environments: dict, where: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """``islands``: environment -> ``[{roots: [names]}, ...]``; every entry's ``island`` must name
+    one of its environment's islands."""
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    if raw is not None:
+        if not isinstance(raw, dict):
+            raise LockFileError(f"{where}: islands: expected a mapping of environment names")
+        for env, items in raw.items():
+            if env not in environments:
+                raise LockFileError(f"{where}: islands.{env}: no such environment in the lock")
+            if not isinstance(items, list) or not items:
+                raise LockFileError(f"{where}: islands.{env}: expected a list of islands")
+            roots = []
+            for i, item in enumerate(items):
+                names = item.get("roots") if isinstance(item, dict) else None
+                if not isinstance(names, list) or not all(isinstance(n, str) and is_valid_name(n) for n in names):
+                    raise LockFileError(f"{where}: islands.{env}[{i}].roots: expected a list of package names")
+                roots.append(tuple(names))
+            out[env] = tuple(roots)
+    for env, packages in environments.items():
+        count = len(out.get(env, ()))
+        for i, p in enumerate(packages):
+            if p.island is not None and any(k >= count for k in p.island):
+                raise LockFileError(
+                    f"{where}: environments.{env}[{i}] ({p.name}).island: {list(p.island)} names an island "
+                    f"the environment does not have ({count})")
+    return out
+
+
+def _targets(raw: object, where: str) -> tuple[dict, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise LockFileError(f"{where}: targets: expected a list of targets")
+    out = []
+    for i, t in enumerate(raw):
+        if not isinstance(t, dict):
+            raise LockFileError(f"{where}: targets[{i}]: expected a mapping with python, platform and marker")
+        out.append({k: _text(t.get(k), f"{where}: targets[{i}].{k}") for k in ("python", "platform", "marker")})
+    return tuple(out)
+
+
+def _applicable(environments: dict, targets: tuple, where: str, marker_environment: dict | None) -> dict:
+    """The entries (and their dependencies) whose marker holds for this interpreter."""
+    from . import markers  # only locks with markers pay for it
+
+    results: dict[str, bool] = {}
+
+    def holds(marker: str, at: str) -> bool:
+        known = results.get(marker)
+        if known is None:
+            try:
+                known = markers.evaluate(marker, marker_environment)
+            except ValueError as e:
+                raise LockFileError(f"{at}: {marker[:200]!r} is not a valid PEP 508 marker ({e})") from None
+            results[marker] = known
+        return known
+
+    if targets and not any(holds(t["marker"], f"{where}: targets[{i}].marker") for i, t in enumerate(targets)):
+        env = dict(markers.default_environment(), **(marker_environment or {}))
+        listed = "; ".join(f"Python {t['python']} on {t['platform']}" for t in targets)
+        raise LockFileError(
+            f"{where}: this interpreter (Python {env['python_version']}, {env['sys_platform']} "
+            f"{env['platform_machine']}) is none of the lock's targets ({listed}); add it to "
+            "targets in envknit.yaml and run `envknit lock`")
+    out = {}
+    for env_name, entries in environments.items():
+        kept = []
+        for i, pkg in enumerate(entries):
+            at = f"{where}: environments.{env_name}[{i}] ({pkg.name})"
+            if pkg.marker and not holds(pkg.marker, f"{at}.marker"):
+                continue
+            deps = tuple(d for d in pkg.dependencies
+                         if ";" not in d or holds(d.split(";", 1)[1].strip(), f"{at}.dependencies"))
+            if deps != pkg.dependencies:
+                pkg = dataclasses.replace(pkg, dependencies=deps)
+            kept.append(pkg)
+        out[env_name] = tuple(kept)
+    return out
 
 
 def _schema_version(raw: object, where: str) -> str:
@@ -215,6 +319,19 @@ def _package(raw: object, env: str, index: int, where: str) -> LockPackage:
     install_path = raw.get("install_path")
     if install_path is not None and not isinstance(install_path, str):
         raise LockFileError(f"{at}.install_path: expected a string")
+    marker = raw.get("marker")
+    if marker is not None and (not isinstance(marker, str) or not marker.strip()):
+        raise LockFileError(f"{at}.marker: expected a PEP 508 marker string")
+    island = raw.get("island")
+    if island is not None:
+        if (not isinstance(island, list) or not island
+                or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in island)
+                or any(b <= a for a, b in zip(island, island[1:]))):
+            raise LockFileError(f"{at}.island: expected a sorted list of island numbers")
+        island = tuple(island)
+    per_island = raw.get("per_island", False)
+    if not isinstance(per_island, bool):
+        raise LockFileError(f"{at}.per_island: expected true or false")
     return LockPackage(
         name=name,
         version=version,
@@ -223,6 +340,9 @@ def _package(raw: object, env: str, index: int, where: str) -> LockPackage:
         wheels=tuple(wheels),
         install_path=install_path or None,
         dev=raw.get("dev") is True,
+        marker=marker or None,
+        island=island,
+        per_island=per_island,
     )
 
 

@@ -32,9 +32,11 @@ import re
 __all__ = ["NotCanonical", "read_canonical_lock"]
 
 _TOP_KEYS = frozenset({"schema_version", "lock_generated_at", "resolver_version", "config_hash"})
-_PACKAGE_KEYS = frozenset({"version", "requires_python", "index", "install_path"})
+_PACKAGE_KEYS = frozenset({"version", "marker", "requires_python", "index", "install_path"})
 _LIST_KEYS = frozenset({"dependencies", "extras"})
 _ENV_LINE = re.compile(r"  ([A-Za-z0-9_][A-Za-z0-9_.-]*):( \[\])?\Z")
+_ISLANDS_ENV_LINE = re.compile(r"  ([A-Za-z0-9_][A-Za-z0-9_.-]*):\Z")
+_INT_LIST = re.compile(r"\[(?:0|[1-9][0-9]{0,5})(?:, (?:0|[1-9][0-9]{0,5}))*\]\Z")
 # A JSON string literal: its alternatives never start alike, so matching is linear (no backtracking).
 _STRING = r'"(?:[^"\\\x00-\x1f]|\\.)*"'
 _STRING_RE = re.compile(_STRING)
@@ -71,6 +73,20 @@ def read_canonical_lock(text: str) -> dict:
         line = lines[i]
         if line == "environments:" or line == "environments: {}":
             break
+        if line == "targets:" and "targets" not in data:
+            # A multi-target lock (schema 1.2): one flow mapping per target.
+            targets: list = []
+            data["targets"] = targets
+            while i + 1 < count and lines[i + 1].startswith("  - "):
+                i += 1
+                target = _flow_mapping(lines[i][4:])
+                if target is None:
+                    raise NotCanonical(i + 1)
+                targets.append(target)
+            if not targets:
+                raise NotCanonical(i + 1)
+            i += 1
+            continue
         key, sep, value = line.partition(": ")
         if not sep or key in data:
             raise NotCanonical(i + 1)
@@ -122,8 +138,10 @@ def read_canonical_lock(text: str) -> dict:
                     parsed = _json_string(value[1:])
                 elif key in _LIST_KEYS:
                     parsed = _string_list(value[1:])
-                elif key == "dev" and value == " true":
+                elif (key == "dev" or key == "per_island") and value == " true":
                     parsed = True
+                elif key == "island" and _INT_LIST.match(value, 1):
+                    parsed = [int(k) for k in value[2:-1].split(", ")]
             if parsed is None:
                 raise NotCanonical(i + 1)
             pkg[key] = parsed
@@ -134,6 +152,9 @@ def read_canonical_lock(text: str) -> dict:
             pkg = {"name": name}
             packages.append(pkg)
             wheels = None
+        elif line == "islands:":
+            _read_islands(lines, i + 1, data)
+            return data
         else:
             env = _ENV_LINE.match(line)
             if env is None or env.group(1) in environments:
@@ -144,6 +165,30 @@ def read_canonical_lock(text: str) -> dict:
                 packages = None  # `name: []`: no entries may follow
             pkg = wheels = None
     return data
+
+
+def _read_islands(lines: list[str], start: int, data: dict) -> None:
+    """The ``islands:`` section after the environments: ``  <env>:`` lines, each followed by
+    ``    - {roots: [...]}`` lines (islands, project/LOCK_FORMAT.md)."""
+    islands: dict[str, list] = {}
+    data["islands"] = islands
+    current: list | None = None
+    for i in range(start, len(lines)):
+        line = lines[i]
+        env = _ISLANDS_ENV_LINE.match(line)
+        if env is not None:
+            if env.group(1) in islands:
+                raise NotCanonical(i + 1)
+            current = islands[env.group(1)] = []
+        elif current is not None and line.startswith("    - {roots: ") and line.endswith("}"):
+            roots = _string_list(line[14:-1])
+            if roots is None:
+                raise NotCanonical(i + 1)
+            current.append({"roots": roots})
+        else:
+            raise NotCanonical(i + 1)
+    if not all(islands.values()):
+        raise NotCanonical(len(lines) + 1)
 
 
 def _decode(literal: str) -> str | None:

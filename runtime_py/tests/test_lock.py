@@ -56,7 +56,14 @@ def written_data(model: dict) -> dict:
     for env in sorted(model["environments"]):
         packages = []
         for p in sorted(model["environments"][env], key=lambda p: (p["name"], p["version"])):
-            d = {"name": p["name"], "version": p["version"], "dependencies": p["dependencies"]}
+            d = {"name": p["name"], "version": p["version"]}
+            if p.get("marker"):
+                d["marker"] = p["marker"]
+            if p.get("island"):
+                d["island"] = p["island"]
+            if p.get("perIsland"):
+                d["per_island"] = True
+            d["dependencies"] = p["dependencies"]
             if p.get("extras"):
                 d["extras"] = sorted(p["extras"])
             if p.get("dev"):
@@ -68,11 +75,15 @@ def written_data(model: dict) -> dict:
             d["wheels"] = sorted(p["wheels"], key=lambda w: w["file"])
             packages.append(d)
         environments[env] = packages
-    return {
+    where = {"targets": model["targets"]} if model.get("targets") else {"target": model["target"]}
+    data = {
         "schema_version": model["schemaVersion"], "lock_generated_at": model["lockGeneratedAt"],
         "resolver_version": model["resolverVersion"], "config_hash": model["configHash"],
-        "target": model["target"], "environments": environments,
+        **where, "environments": environments,
     }
+    if model.get("islands"):
+        data["islands"] = {env: model["islands"][env] for env in sorted(model["islands"])}
+    return data
 
 
 # -- the exact reader -----------------------------------------------------------------------------
@@ -84,9 +95,13 @@ def test_exact_reader_reads_the_golden_locks_the_writer_wrote(name, monkeypatch)
     text = (FIXTURES / f"{name}.lock.yaml").read_text(encoding="utf-8")
     model = MODELS[name]
     assert read_canonical_lock(text) == written_data(model)
+    if model.get("targets"):
+        return  # entries with markers: test_multi_target_lock_* below
     lock = parse_lock(text)
     assert lock.schema_version == model["schemaVersion"]
     assert list(lock.environments) == sorted(model["environments"])
+    assert lock.islands == {env: tuple(tuple(i["roots"]) for i in islands)
+                            for env, islands in model.get("islands", {}).items()}
     for env, packages in model["environments"].items():
         got = {(p.name, p.version): p for p in lock.environments[env]}
         assert len(got) == len(packages)
@@ -94,6 +109,8 @@ def test_exact_reader_reads_the_golden_locks_the_writer_wrote(name, monkeypatch)
             p = got[(want["name"], want["version"])]
             assert p.environment == env and list(p.dependencies) == want["dependencies"]
             assert p.dev == bool(want.get("dev")) and p.install_path == want.get("installPath")
+            assert p.island == (tuple(want["island"]) if want.get("island") else None)
+            assert p.per_island == bool(want.get("perIsland"))
             assert [(w.file, w.url, w.sha256, w.size) for w in p.wheels] == sorted(
                 (w["file"], w["url"], w["sha256"], w.get("size")) for w in want["wheels"])
 
@@ -508,3 +525,66 @@ def test_mutated_locks_never_crash_or_hang(pyyaml, store, monkeypatch):
         except (envknit.LockFileError, envknit.SchemaVersionError):
             pass
     assert time.monotonic() - started < 60
+
+
+# -- multi-target locks (schema 1.2: targets, entries and dependencies with markers) -------------
+LINUX_311 = {"python_version": "3.11", "python_full_version": "3.11.7", "sys_platform": "linux",
+             "platform_system": "Linux", "os_name": "posix", "platform_machine": "x86_64"}
+WIN_312 = {"python_version": "3.12", "python_full_version": "3.12.1", "sys_platform": "win32",
+           "platform_system": "Windows", "os_name": "nt", "platform_machine": "AMD64"}
+
+
+@pytest.mark.parametrize("pyyaml", [False, True])
+def test_multi_target_lock_keeps_the_entries_whose_marker_holds(pyyaml, monkeypatch):
+    """Each interpreter sees the entries (and dependencies) of its target, in either reader."""
+    text = (FIXTURES / "targets.lock.yaml").read_text(encoding="utf-8")
+    if pyyaml:
+        if lock_module._pyyaml() is None:
+            pytest.skip("PyYAML is not installed")
+        text = text.replace("targets:\n", "# edited by hand\ntargets:\n", 1).replace(
+            "      dependencies: []", "      dependencies:   []")
+        with pytest.raises(NotCanonical):
+            read_canonical_lock(text)
+    else:
+        block_pyyaml(monkeypatch)
+    linux = parse_lock(text, marker_environment=LINUX_311)
+    assert [t["python"] for t in linux.targets] == ["3.11", "3.12"]
+    assert [(p.name, p.version) for p in linux.environments["default"]] == [("click", "8.1.7"), ("numpy", "2.0.2")]
+    click = linux.environments["default"][0]
+    assert click.dependencies == () and click.dependency_names() == []
+    assert linux.environments["default"][1].marker == 'python_version == "3.11"'
+    win = parse_lock(text, marker_environment=WIN_312)
+    assert [(p.name, p.version) for p in win.environments["default"]] == [
+        ("click", "8.1.7"), ("colorama", "0.4.6"), ("numpy", "2.1.3")]
+    assert win.environments["default"][0].dependency_names() == ["colorama"]
+
+
+def test_multi_target_lock_for_another_machine_is_one_error_naming_it_and_the_targets(monkeypatch):
+    block_pyyaml(monkeypatch)
+    text = (FIXTURES / "targets.lock.yaml").read_text(encoding="utf-8")
+    mac = dict(LINUX_311, python_version="3.13", sys_platform="darwin", platform_machine="arm64")
+    with pytest.raises(envknit.LockFileError) as e:
+        parse_lock(text, marker_environment=mac)
+    message = str(e.value)
+    assert "Python 3.13, darwin arm64" in message and "none of the lock's targets" in message
+    assert "Python 3.11 on manylinux_2_36_x86_64" in message and "Python 3.12 on win_amd64" in message
+
+
+def test_multi_target_lock_with_a_broken_marker_is_one_error_naming_the_field(monkeypatch):
+    block_pyyaml(monkeypatch)
+    text = (FIXTURES / "targets.lock.yaml").read_text(encoding="utf-8").replace(
+        'marker: "sys_platform == \\"win32\\""', 'marker: "sys_platform === (\\"win32\\""', 1)
+    with pytest.raises(envknit.LockFileError, match=r"environments\.default\[1\] \(colorama\)\.marker"):
+        parse_lock(text, marker_environment=WIN_312)
+
+
+def test_multi_target_lock_read_by_this_interpreter(tmp_path):
+    """read_lock() with no environment given evaluates markers for the running interpreter."""
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    other = "3.99" if here != "3.99" else "3.98"
+    text = (FIXTURES / "targets.lock.yaml").read_text(encoding="utf-8")
+    text = text.replace('\\"3.11\\"', f'\\"{here}\\"').replace('\\"3.12\\"', f'\\"{other}\\"')
+    text = text.replace('sys_platform == \\"linux\\"', f'sys_platform == \\"{sys.platform}\\"')
+    (tmp_path / "envknit.lock.yaml").write_text(text, encoding="utf-8")
+    lock = read_lock(tmp_path / "envknit.lock.yaml")
+    assert [(p.name, p.version) for p in lock.environments["default"]] == [("click", "8.1.7"), ("numpy", "2.0.2")]

@@ -23,6 +23,7 @@ import type { MarkerEnvironment } from "../../resolver/pep.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { writeFileQuietly } from "../../core/atomic_write.ts";
 import { type Env, isPathLike, whichExecutable } from "./find_python.ts";
+import { launcherInputs } from "./launcher.ts";
 
 /** The PEP 508 marker environment (declared in `resolver/pep.ts`), re-exported for `store/tags`. */
 export type { MarkerEnvironment };
@@ -219,6 +220,8 @@ export interface ProbeOptions {
   env?: Env;
   /** Milliseconds the interpreter may take to answer (default 30 000). */
   timeoutMs?: number;
+  /** The folder the interpreter runs in (a pyenv or asdf shim reads it); default the process's. */
+  cwd?: string;
 }
 
 /**
@@ -236,8 +239,10 @@ export async function interpreterCacheKey(
 }
 
 // A launcher script (a pyenv or asdf shim, a wrapper) picks its interpreter from the environment
-// and the current directory on every run, so what it ran once says nothing about the next run:
-// such files are probed every time.
+// and the current directory on every run, so what it ran once says nothing about the next run by
+// itself: a pyenv or asdf shim is cached under what decides its choice (`launcher.ts`, read
+// without running it) and checked against the real binary it ran (path, size, mtime); any other
+// script is probed every time.
 function isScript(path: string): boolean {
   let file: Deno.FsFile | undefined;
   try {
@@ -280,13 +285,18 @@ export async function probeInterpreter(
   }
   const stat = Deno.statSync(path);
   const cacheDir = opts.cacheDir === undefined ? storeCacheDir(env) : opts.cacheDir;
-  const cacheable = cacheDir !== null && !isScript(path);
-  const key = await interpreterCacheKey(path, { size: stat.size, mtime: stat.mtime });
+  const script = cacheDir !== null && isScript(path);
+  const launcher = script ? launcherInputs(path, env, opts.cwd ?? Deno.cwd()) : null;
+  const cacheable = cacheDir !== null && (!script || launcher !== null);
+  const key = await interpreterCacheKey(
+    launcher ? `${path}\0${launcher.kind}\0${launcher.fingerprint}` : path,
+    { size: stat.size, mtime: stat.mtime },
+  );
   const file = cacheable ? `${cacheDir}/interpreters/${key}.json` : null;
   // Concurrent probes of the same interpreter share one run; later ones read the cache file.
   let pending = file ? inFlight.get(file) : undefined;
   if (!pending) {
-    pending = probeOrRead(path, file, opts.timeoutMs ?? 30_000);
+    pending = probeOrRead(path, file, opts.timeoutMs ?? 30_000, launcher !== null, opts.cwd);
     if (file) {
       const key = file;
       inFlight.set(key, pending);
@@ -300,20 +310,38 @@ async function probeOrRead(
   path: string,
   file: string | null,
   timeoutMs: number,
+  launcher: boolean,
+  cwd: string | undefined,
 ): Promise<Interpreter> {
   if (file) {
-    const cached = readCache(file, path);
+    const cached = readCache(file, path, launcher);
     if (cached) return interpreterFromFacts(cached);
   }
-  const facts = await runProbe(path, timeoutMs);
-  if (file) await writeCache(file, path, facts);
+  const facts = await runProbe(path, timeoutMs, cwd);
+  if (file) await writeCache(file, path, facts, launcher);
   return interpreterFromFacts(facts);
 }
 
-function readCache(file: string, path: string): ProbeFacts | null {
+/** The real binary a shim ran, as `[path, size, mtime]` (a reinstalled Python differs). */
+function binaryIdentity(executable: string): [string, number, number] | null {
+  try {
+    const real = Deno.realPathSync(executable);
+    const s = Deno.statSync(real);
+    return [real, s.size, s.mtime?.getTime() ?? 0];
+  } catch {
+    return null;
+  }
+}
+
+function readCache(file: string, path: string, launcher: boolean): ProbeFacts | null {
   try {
     const data = JSON.parse(Deno.readTextFileSync(file));
     if (data?.path !== path || data?.facts?.probe_version !== PROBE_VERSION) return null;
+    if (launcher) {
+      // The shim's inputs are the key; the binary they led to must still be the one probed.
+      const now = binaryIdentity(data.facts.executable);
+      if (now === null || JSON.stringify(now) !== JSON.stringify(data.binary)) return null;
+    }
     return data.facts as ProbeFacts;
   } catch {
     return null; // missing or corrupt: probe again
@@ -321,18 +349,27 @@ function readCache(file: string, path: string): ProbeFacts | null {
 }
 
 // A read-only or full cache only costs a probe next time.
-function writeCache(file: string, path: string, facts: ProbeFacts): Promise<void> {
-  return writeFileQuietly(file, JSON.stringify({ path, facts }, null, 1) + "\n");
+function writeCache(
+  file: string,
+  path: string,
+  facts: ProbeFacts,
+  launcher: boolean,
+): Promise<void> {
+  const binary = launcher ? binaryIdentity(facts.executable) : null;
+  if (launcher && binary === null) return Promise.resolve(); // nothing to check it against
+  const data = launcher ? { path, binary, facts } : { path, facts };
+  return writeFileQuietly(file, JSON.stringify(data, null, 1) + "\n");
 }
 
 const MAX_OUTPUT = 1 << 20;
 
-async function runProbe(path: string, timeoutMs: number): Promise<ProbeFacts> {
+async function runProbe(path: string, timeoutMs: number, cwd?: string): Promise<ProbeFacts> {
   const hints = ["choose another interpreter with --python /path/to/python or ENVKNIT_PYTHON"];
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command(path, {
       args: ["-I", "-S", "-c", PROBE_SCRIPT, String(PROBE_VERSION)],
+      cwd, // where a shim looks for its version file
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -9,6 +9,7 @@ import {
 import { interpreterCacheKey, type MarkerEnvironment, probeInterpreter } from "./interpreter.ts";
 import { supportedTags } from "./tags.ts";
 import { PYTHON } from "../../tests/support/python.ts";
+import { fakePyenv } from "../../tests/support/fake_pyenv.ts";
 
 // What packaging itself says on this machine, from python3's own packaging (or the copy pip
 // vendors when packaging is not installed on its own).
@@ -111,6 +112,38 @@ Deno.test("the cache key changes with the path, the size or the mtime", async ()
     base,
     await interpreterCacheKey("/usr/local/bin/python3", { size: 100, mtime: new Date(1000) }),
   );
+});
+
+Deno.test("a pyenv shim's probe is cached under what selects its version, and the binary it ran", async () => {
+  await using pyenv = await fakePyenv();
+  const project = `${pyenv.dir}/project`;
+  await Deno.mkdir(project);
+  const cacheDir = `${pyenv.dir}/cache`;
+  const env = { PATH: `${pyenv.shims}:${Deno.env.get("PATH")}`, HOME: pyenv.dir };
+  const probe = () => probeInterpreter("python3", { cacheDir, env, cwd: project });
+  const first = await probe();
+  assertEquals(pyenv.runs(), 1);
+  assertEquals((await probe()).executable, first.executable);
+  assertEquals(pyenv.runs(), 1, "the second probe reads the cache: the shim is not run");
+  // A .python-version in the project makes the shim run another version: probed again.
+  await pyenv.install("3.11.2", "/usr/bin/python3");
+  await Deno.writeTextFile(`${project}/.python-version`, "3.11.2\n");
+  const local = await probe();
+  assertEquals(pyenv.runs(), 2);
+  assertEquals(local.executable, `${pyenv.root}/versions/3.11.2/bin/python3`);
+  await probe();
+  assertEquals(pyenv.runs(), 2);
+  // The same inputs, but the version now runs another binary: probed again.
+  await pyenv.install("3.11.2", PYTHON);
+  await probe();
+  assertEquals(pyenv.runs(), 3);
+  // PYENV_VERSION wins over the file.
+  await probeInterpreter("python3", {
+    cacheDir,
+    env: { ...env, PYENV_VERSION: "3.11.7" },
+    cwd: project,
+  });
+  assertEquals(pyenv.runs(), 4);
 });
 
 Deno.test("launcher scripts are probed every time, never cached", async () => {

@@ -1,0 +1,135 @@
+// Issue #16 end to end, as a user runs it: seed 004 (dep_a needs tabular 1.x, dep_b tabular 2.x)
+// on a loopback index; `envknit add` fails with the exact allow_multiple line to add; with it,
+// `add` → `lock` → `install` → `run` of a script that calls into both islands.
+import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
+import { startIndex } from "../support/index_server.ts";
+import { seedWheels } from "../support/seed004.ts";
+import { errorLines, lockProjectDir } from "./lock_support.ts";
+
+const SCRIPT = `
+import sys
+import dep_a, dep_b, tabular, formats, common
+print("app", tabular.__version__, sys.modules["tabular"] is tabular)
+print("a", dep_a.version(), dep_a.lazy_version(), dep_a.lazy_submodule(), dep_a.via_importlib(),
+      dep_a.lazy_format("json"), dep_a.metadata_version())
+print("b", dep_b.version(), dep_b.lazy_version(), dep_b.lazy_submodule(), dep_b.via_importlib(),
+      dep_b.lazy_format("json"), dep_b.metadata_version())
+dep_a.register("k", "from a")
+print("state", dep_a.registered(), dep_b.registered())
+print("shared", dep_a.common_module() is dep_b.common_module() is common)
+print("per-island", dep_a.formats_module() is formats, dep_b.formats_module() is formats,
+      dep_b.formats_module().tabular_version())
+print("default", sys.modules["tabular"] is dep_a.tabular_module(), dep_b.tabular_module().__name__)
+`;
+
+const EXPECTED = [
+  "app 1.4.0 True",
+  "a 1.4.0 1.4.0 1.4.0 1.4.0 1.4.0 1.4.0",
+  "b 2.1.0 2.1.0 2.1.0 2.1.0 2.1.0 2.1.0",
+  "state {'k': 'from a'} {}",
+  "shared True",
+  "per-island True False 2.1.0",
+  "default True _envknit_islands.i1.tabular",
+];
+
+function config(url: string, allow: string | null): string {
+  return [
+    'envknit_version: "0.1.0"',
+    "index:",
+    `  url: ${JSON.stringify(url)}`,
+    "environments:",
+    "  default:",
+    "    packages: []",
+    ...(allow ? [`    allow_multiple: ${allow}`] : []),
+    "",
+  ].join("\n");
+}
+
+Deno.test("islands: add → lock → install → run, each dependency sees the version it was locked with (#16)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, null));
+
+  // Without allow_multiple: the conflict is an error ending with the exact line to add.
+  const refused = await p.run(["add", "dep_a", "dep_b"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  assertEquals(errorLines(refused.stderr).length, 1, refused.stderr);
+  assertStringIncludes(refused.stderr, "no solution for environment 'default'");
+  assertStringIncludes(refused.stderr, "add 'allow_multiple: [tabular]' to environments.default");
+  assertStringIncludes(refused.stderr, "tabular 1.4.0 and 2.1.0");
+  assertEquals(await p.lockText(), null);
+
+  await p.config(config(index.url, "[tabular]"));
+  const added = await p.run(["add", "dep_a", "dep_b"]);
+  assertEquals(added.code, 0, added.stderr);
+  const text = (await p.lockText())!;
+  const lock = await p.lock();
+  assertEquals(lock.islands, { default: [{ roots: ["dep-a"] }, { roots: ["dep-b"] }] });
+  const entries = lock.environments.default.map((e) =>
+    `${e.name} ${e.version}${e.island ? ` ${e.island}` : ""}${e.perIsland ? " per-island" : ""}`
+  );
+  assertEquals(entries, [
+    "common 1.0",
+    "dep-a 1.0 0",
+    "dep-b 1.0 1",
+    "formats 3.0 per-island",
+    "tabular 1.4.0 0",
+    "tabular 2.1.0 1",
+  ]);
+
+  // Same input, same lock (byte-identical), also from scratch.
+  const again = await p.run(["lock"]);
+  assertEquals(again.code, 0, again.stderr);
+  assertStringIncludes(again.stderr, "2 islands");
+  assertEquals(await p.lockText(), text);
+  await Deno.remove(p.lockPath);
+  assertEquals((await p.run(["lock"])).code, 0);
+  assertEquals(
+    (await p.lockText())!.replace(/^lock_generated_at: .*$/m, ""),
+    text.replace(/^lock_generated_at: .*$/m, ""),
+  );
+
+  const install = await p.run(["install"]);
+  assertEquals(install.code, 0, install.stderr);
+  await Deno.writeTextFile(`${p.project}/app.py`, SCRIPT);
+  const run = await p.run(["run", "--", "python", "app.py"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.stdout.trim().split("\n"), EXPECTED);
+  // The second run (its plan remembered) routes the same.
+  const twice = await p.run(["run", "--", "python", "app.py"]);
+  assertEquals(twice.stdout.trim().split("\n"), EXPECTED, twice.stderr);
+});
+
+Deno.test("islands: a package with compiled code is never split; the error names it and suggests worker() (#16.2)", async () => {
+  const wheels = await seedWheels({ compiledFormats: true });
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, "[tabular]"));
+  const refused = await p.run(["add", "dep_a", "dep_b"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  const [error] = errorLines(refused.stderr);
+  assertStringIncludes(error, "no solution for environment 'default'");
+  assertStringIncludes(error, "formats");
+  assertStringIncludes(error, "compiled code");
+  assertStringIncludes(refused.stderr, "envknit.worker(");
+  assertEquals(await p.lockText(), null);
+  assert(!(await Deno.readTextFile(p.configPath)).includes("dep_a"), "envknit.yaml unchanged");
+});
+
+Deno.test("islands: allow_multiple with nothing to split is harmless, one warning line under -v (#16.1)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, "[tabular, unknown-pkg]").replace("[]", "[dep_a]"));
+  const quiet = await p.run(["lock"]);
+  assertEquals(quiet.code, 0, quiet.stderr);
+  assert(!quiet.stderr.includes("allow_multiple"), quiet.stderr);
+  assert(!(await p.lockText())!.includes("island"));
+  const verbose = await p.run(["-v", "lock"]);
+  assertEquals(verbose.code, 0, verbose.stderr);
+  const lines = verbose.stderr.split("\n").filter((l) => l.includes("allow_multiple"));
+  assertEquals(lines.length, 1, verbose.stderr);
+  assertStringIncludes(lines[0], "nothing to split");
+  assertStringIncludes(lines[0], "unknown-pkg");
+});
