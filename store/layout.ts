@@ -119,7 +119,7 @@ export class StoreLayout {
     return `${this.root}/runtime`;
   }
 
-  /** `runtime/<version>/`: the folder that goes on `PYTHONPATH` (it holds `envknit/`). */
+  /** `runtime/<version>/`: it holds `envknit/`, which views link. */
   runtimeDir(version: string): string {
     return `${this.runtimesDir}/${version}`;
   }
