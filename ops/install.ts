@@ -23,6 +23,8 @@ import {
 import { loadLock } from "../project/lock.ts";
 import { InstallTarget } from "./interpreter.ts";
 import { machineWheels, type Selection } from "./selection.ts";
+import { lockMetadataCheck } from "./metadata_check.ts";
+import { checkInstallPaths } from "./install_path.ts";
 
 export type { InstalledEntry, InstallProgress };
 
@@ -81,6 +83,8 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
+  // A lock's install_path is never followed; one naming anything but the store entry is refused.
+  checkInstallPaths(lock, options.lockPath, layout);
   const target = new InstallTarget(lock.target, {
     python: options.python,
     env,
@@ -91,7 +95,12 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
   const chosen = await machineWheels(lock, options, target);
 
   return await withInstallLock(layout, async () => {
-    const entries = await installWheels(chosen, { ...options, layout, env });
+    const entries = await installWheels(chosen, {
+      ...options,
+      layout,
+      env,
+      checkMetadata: lockMetadataCheck(lock, options, layout),
+    });
     const runtimeDir = await ensureRuntime(layout);
     await recordProject(options.lockPath, { layout });
     await remember();

@@ -17,8 +17,9 @@
  * lock's text, envknit.yaml's text when the lock must follow it, and the command's choices
  * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the texts, finds the
  * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
- * only stats the entries and the view's `view.json`: it neither parses the lock nor loads the code
- * that chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
+ * only reads the entries' markers (each must record the lock's full sha256, not only the folder's
+ * 16 digits) and stats the view's `view.json`: it neither parses the lock nor loads the code that
+ * chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
  * {@link StaleLockError}), so a remembered plan vouches for both texts.
  *
  * @module
@@ -27,6 +28,7 @@ import { EnvknitError } from "../core/errors.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { StoreLayout } from "../store/layout.ts";
+import { assertEntryHolds } from "../store/entry_marker.ts";
 import { recordProject } from "../store/projects.ts";
 import { FileLock } from "../store/file_lock.ts";
 import { type LeaseHandle, takeLease } from "../store/leases.ts";
@@ -102,7 +104,8 @@ interface Plan {
   /** The interpreter the plan was made for, and its size and mtime. */
   python: string | null;
   identity: [number, number] | null;
-  steps: { label: string; dir: string }[];
+  /** Each entry: its folder and the full sha256 of the wheel it must hold (its marker's). */
+  steps: { label: string; dir: string; sha256: string }[];
   /** The view: its key and what builds it (set once the entries were seen installed). */
   view?: { key: string; spec: ViewSpec };
   /**
@@ -117,7 +120,7 @@ function readPlan(file: string): Plan | null {
     const plan = JSON.parse(Deno.readTextFileSync(file));
     const valid = typeof plan?.environment === "string" && Array.isArray(plan.steps) &&
       plan.steps.every((p: Plan["steps"][number]) =>
-        typeof p?.label === "string" && typeof p.dir === "string"
+        typeof p?.label === "string" && typeof p.dir === "string" && typeof p.sha256 === "string"
       ) && typeof plan.view?.key === "string" && typeof plan.view.spec?.probe?.target === "string";
     return valid ? plan : null;
   } catch {
@@ -215,6 +218,8 @@ async function makePlan(
   const { loadLock } = await import("../project/lock.ts");
   const { machineWheels } = await import("./selection.ts");
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
+  const { checkInstallPaths } = await import("./install_path.ts");
+  checkInstallPaths(lock, options.lockPath, layout);
   if (configPath !== null) {
     const reason = await staleReason(lock, configPath, layout.parsedCacheDir);
     if (reason !== null) throw new StaleLockError(reason, configPath);
@@ -237,6 +242,7 @@ async function makePlan(
   const steps = chosen.map((c) => ({
     label: `${c.pkg.name} ${c.pkg.version}`,
     dir: layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256),
+    sha256: c.wheel.wheel.sha256,
   }));
   const plan: Plan = { environment, pythonVersion, python, identity: identityOf(python), steps };
   const islands = lock.islands?.[environment];
@@ -374,7 +380,8 @@ async function finishRun(
   const { environment } = plan;
   const entries: string[] = [];
   const missing: string[] = [];
-  // Synchronous stats: a hundred of them cost less than the promises around async ones.
+  // Synchronous reads of each entry's marker: a hundred of them cost less than the promises
+  // around async ones. The marker's full sha256 must be the lock's (the folder has 16 digits).
   for (const step of plan.steps) {
     try {
       Deno.statSync(step.dir);
@@ -382,6 +389,7 @@ async function finishRun(
       missing.push(step.label);
       continue;
     }
+    assertEntryHolds(step.dir, step.sha256, step.label);
     entries.push(step.dir);
   }
   if (missing.length) {

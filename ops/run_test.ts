@@ -22,6 +22,11 @@ Deno.test("run: a remembered plan is used only for its lock text, environment an
   await using p = await makeProject();
   for (const wheel of [alpha1, alpha2, beta]) {
     await Deno.mkdir(entryDir(p.home, wheel), { recursive: true }); // "installed"
+    // run checks the marker's full sha256, not only the folder's 16 digits
+    await Deno.writeTextFile(
+      `${entryDir(p.home, wheel)}/.envknit-entry.json`,
+      JSON.stringify({ sha256: wheel.sha256 }),
+    );
   }
   // Two folders with a python3 each (the same interpreter under two paths) and no pythonX.Y:
   // the lock's Python version is found as python3, checked to be that version.

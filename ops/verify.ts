@@ -9,6 +9,7 @@ import { verifyPackages, type VerifyProblem, type VerifyResult } from "../store/
 import { loadLock } from "../project/lock.ts";
 import { InstallTarget } from "./interpreter.ts";
 import { machinePackages, type Selection } from "./selection.ts";
+import { checkInstallPaths } from "./install_path.ts";
 
 export type { VerifyProblem, VerifyResult };
 
@@ -26,11 +27,13 @@ export interface VerifyOptions extends Selection {
 
 /**
  * Verifies the entries of a lock's selected environments: every installed wheel of each locked
- * version (a version with none installed is reported `absent`).
+ * version (a version with none installed is reported `absent`). A lock whose `install_path`
+ * names anything but the store path of its entry is an `EnvknitError` (`install_path.ts`).
  */
 export async function verifyLock(options: VerifyOptions): Promise<VerifyResult> {
   const layout = options.layout ?? StoreLayout.fromEnv(options.env);
   const { lock } = await loadLock(options.lockPath, layout.parsedCacheDir);
+  checkInstallPaths(lock, options.lockPath, layout);
   // A multi-target lock: the entries of this machine (the others are never installed here).
   const target = new InstallTarget(lock.target, {
     python: options.python,

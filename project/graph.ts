@@ -267,3 +267,34 @@ export function pathsTo(
   for (const root of graph.roots) walk(root, []);
   return { paths, more };
 }
+
+/** One island's view of an environment with islands (project/LOCK_FORMAT.md, Islands). */
+export interface IslandGraph {
+  /** The island's number (0: the default island, what the application's code sees). */
+  index: number;
+  /** The top-level requirement names it serves. */
+  roots: string[];
+  /** The graph of the entries its code sees (one version per name), from its roots. */
+  graph: DependencyGraph;
+}
+
+/**
+ * The graph of each island of an environment: the entries that island sees (`island` absent or
+ * naming it), rooted at the environment's requirements it serves (`roots` as in
+ * {@link buildGraph}; null: the island's roots from the lock).
+ */
+export function islandGraphs(
+  packages: LockPackage[],
+  islands: { roots: string[] }[],
+  roots: { requirement: string; dev: boolean }[] | null,
+): IslandGraph[] {
+  return islands.map((island, index) => {
+    const seen = packages.filter((p) => !p.island || p.island.includes(index));
+    const mine = roots === null
+      ? island.roots.map((requirement) => ({ requirement, dev: false }))
+      : roots.filter((r) =>
+        island.roots.includes(requirementEdge(r.requirement, "envknit.yaml").name)
+      );
+    return { index, roots: [...island.roots], graph: buildGraph(seen, mine) };
+  });
+}

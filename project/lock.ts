@@ -113,6 +113,8 @@ const VERSION =
 const SHA256 = /^[0-9a-f]{64}$/;
 const WHEEL_FILE = /^[A-Za-z0-9_.+!-]+\.whl$/;
 const ENV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** The longest name or version a lock may hold, as the runtime's reader (a path component). */
+const MAX_PART = 255;
 
 /**
  * Parses and validates lock text. `source` names the file in messages.
@@ -239,13 +241,21 @@ type Bad = (where: string, problem: string) => EnvknitError;
 
 function parsePackage(entry: unknown, where: string, bad: Bad): LockPackage {
   if (!isRecord(entry)) throw bad(where, "expected a mapping");
+  // Both become parts of store paths: validated as the runtime does (#14.2), 255 characters at
+  // most (a path component's limit), so `/tmp/x` or `../x` never reaches the store.
   const name = str(entry.name, `${where}.name`, bad);
-  if (!NAME.test(name)) {
-    throw bad(`${where}.name`, `${JSON.stringify(name)} is not a normalized package name`);
+  if (!NAME.test(name) || name.length > MAX_PART) {
+    throw bad(
+      `${where}.name`,
+      `${JSON.stringify(name.slice(0, 300))} is not a normalized package name`,
+    );
   }
   const version = str(entry.version, `${where}.version`, bad);
-  if (!VERSION.test(version)) {
-    throw bad(`${where}.version`, `${JSON.stringify(version)} is not a normalized PEP 440 version`);
+  if (!VERSION.test(version) || version.length > MAX_PART) {
+    throw bad(
+      `${where}.version`,
+      `${JSON.stringify(version.slice(0, 300))} is not a normalized PEP 440 version`,
+    );
   }
   const at = `${where} (${name})`;
   const pkg: LockPackage = {

@@ -7,12 +7,14 @@
  *
  * @module
  */
-import type { Lockfile, LockPackage, LockTarget } from "./lock.ts";
+import type { Lockfile, LockPackage, LockTarget, LockTargetEntry } from "./lock.ts";
 import { compareVersions } from "../resolver/mod.ts";
 
 /** One package that is in both locks with another version, other wheels or other requirements. */
 export interface PackageChange {
   name: string;
+  /** The entry's marker, in a lock with targets (entries are told apart by name and marker). */
+  marker?: string;
   from: string;
   to: string;
   /**
@@ -26,8 +28,8 @@ export interface PackageChange {
 
 /** The difference in one environment present in both locks. */
 export interface EnvironmentDiff {
-  added: { name: string; version: string }[];
-  removed: { name: string; version: string }[];
+  added: { name: string; version: string; marker?: string }[];
+  removed: { name: string; version: string; marker?: string }[];
   changed: PackageChange[];
 }
 
@@ -41,6 +43,8 @@ export interface LockDiff {
   environments: Record<string, EnvironmentDiff>;
   /** The target, when it changed. */
   target: { from: LockTarget; to: LockTarget } | null;
+  /** The targets of a lock with several, when they changed (absent: a lock for one machine). */
+  targets: { from: LockTargetEntry[] | null; to: LockTargetEntry[] | null } | null;
   /**
    * The `config_hash` of each lock, when they differ: the locks were made from other envknit.yaml
    * requirements or index settings (even when every package came out the same).
@@ -54,32 +58,41 @@ function wheelKey(p: LockPackage): string {
   return p.wheels.map((w) => `${w.file}@${w.sha256}`).sort().join(" ");
 }
 
+/** An entry's identity within its environment: its name, and its marker when it has one. */
+function entryKey(p: LockPackage): string {
+  return p.marker ? `${p.name}\0${p.marker}` : p.name;
+}
+
 /** The difference between the packages of one environment in two locks. */
 export function diffPackages(before: LockPackage[], after: LockPackage[]): EnvironmentDiff {
-  const old = new Map(before.map((p) => [p.name, p]));
-  const now = new Map(after.map((p) => [p.name, p]));
+  const old = new Map(before.map((p) => [entryKey(p), p]));
+  const now = new Map(after.map((p) => [entryKey(p), p]));
   const diff: EnvironmentDiff = { added: [], removed: [], changed: [] };
-  for (const name of [...new Set([...old.keys(), ...now.keys()])].sort()) {
-    const a = old.get(name);
-    const b = now.get(name);
-    if (!a) diff.added.push({ name, version: b!.version });
-    else if (!b) diff.removed.push({ name, version: a.version });
+  for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
+    const a = old.get(key);
+    const b = now.get(key);
+    const name = (a ?? b)!.name;
+    const where = (a ?? b)!.marker ? { marker: (a ?? b)!.marker } : {};
+    if (!a) diff.added.push({ name, version: b!.version, ...where });
+    else if (!b) diff.removed.push({ name, version: a.version, ...where });
     else if (a.version !== b.version) {
       const order = compareVersions(a.version, b.version);
       diff.changed.push({
         name,
+        ...where,
         from: a.version,
         to: b.version,
         kind: order < 0 ? "upgraded" : order > 0 ? "downgraded" : "wheels",
       });
     } else {
       if (wheelKey(a) !== wheelKey(b)) {
-        diff.changed.push({ name, from: a.version, to: b.version, kind: "wheels" });
+        diff.changed.push({ name, ...where, from: a.version, to: b.version, kind: "wheels" });
       }
       const requirements = requirementChanges(a, b);
       if (requirements) {
         diff.changed.push({
           name,
+          ...where,
           from: a.version,
           to: b.version,
           kind: "requirements",
@@ -116,6 +129,7 @@ export function diffLocks(before: Lockfile, after: Lockfile, environments?: stri
     removedEnvironments: [],
     environments: {},
     target: null,
+    targets: null,
     configHash: null,
     equal: true,
   };
@@ -140,27 +154,34 @@ export function diffLocks(before: Lockfile, after: Lockfile, environments?: stri
   ) {
     result.target = { from: before.target, to: after.target };
   }
+  const targetsKey = (l: Lockfile) =>
+    JSON.stringify((l.targets ?? []).map((t) => [t.python, t.platform, t.marker]));
+  if (targetsKey(before) !== targetsKey(after)) {
+    result.targets = { from: before.targets ?? null, to: after.targets ?? null };
+  }
   if (before.configHash !== after.configHash) {
     result.configHash = { from: before.configHash, to: after.configHash };
   }
   result.equal = !result.addedEnvironments.length && !result.removedEnvironments.length &&
     !Object.keys(result.environments).length && result.target === null &&
-    result.configHash === null;
+    result.targets === null && result.configHash === null;
   return result;
 }
 
 /** The lines `envknit diff` prints for one environment's changes (sorted by name). */
 export function describeChanges(diff: EnvironmentDiff): string[] {
+  // An entry of a lock with targets says where it applies: `+ colorama 0.4.6 ; sys_platform …`.
+  const at = (p: { marker?: string }) => (p.marker ? ` ; ${p.marker}` : "");
   const rows: [string, string][] = [
-    ...diff.added.map((p): [string, string] => [p.name, `+ ${p.name} ${p.version}`]),
-    ...diff.removed.map((p): [string, string] => [p.name, `- ${p.name} ${p.version}`]),
+    ...diff.added.map((p): [string, string] => [p.name, `+ ${p.name} ${p.version}${at(p)}`]),
+    ...diff.removed.map((p): [string, string] => [p.name, `- ${p.name} ${p.version}${at(p)}`]),
     ...diff.changed.map((c): [string, string] => [
       c.name,
       c.kind === "wheels"
-        ? `~ ${c.name} ${c.to} (other wheels)`
+        ? `~ ${c.name} ${c.to}${at(c)} (other wheels)`
         : c.kind === "requirements"
-        ? `~ ${c.name} ${c.to} (${describeRequirements(c.requirements!)})`
-        : `${c.kind === "upgraded" ? "↑" : "↓"} ${c.name} ${c.from} → ${c.to}`,
+        ? `~ ${c.name} ${c.to}${at(c)} (${describeRequirements(c.requirements!)})`
+        : `${c.kind === "upgraded" ? "↑" : "↓"} ${c.name} ${c.from} → ${c.to}${at(c)}`,
     ]),
   ];
   return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, line]) => line);

@@ -10,6 +10,10 @@
  *   streams in (`install/build_entry.ts`).
  * - All or nothing: entries are built in temp folders and renamed into place only when every
  *   wheel succeeded, so a failed install leaves the store as it was.
+ * - Every chosen entry, built now or already present, is checked before anything is committed:
+ *   its marker must record the wheel's full sha256 (not only the folder's 16-digit prefix), its
+ *   `.dist-info` and METADATA must name the package and version asked for, and the caller's
+ *   `checkMetadata` (install: the lock's dependencies and Requires-Python) must accept them.
  * - Installers hold the store lock shared ({@link withInstallLock}: several may run at once; an
  *   entry built twice is renamed once, the loser discards its copy); gc and cleanup hold it
  *   exclusively. An installer that finds itself alone first removes the leftovers of killed ones.
@@ -24,7 +28,10 @@ import type { StoreLayout } from "./layout.ts";
 // The unpacking machinery (zip, zlib, hashing) is loaded only when something is missing: a warm
 // install must not pay for initialising it.
 import type { PreparedEntry } from "./install/build_entry.ts";
-import type { ChosenWheel } from "./install/select.ts";
+import type { ChosenWheel, TaggedPackage } from "./install/select.ts";
+import type { WheelFile } from "./packages.ts";
+import { assertWheelIdentity, readEntryMetadata } from "./install/entry_identity.ts";
+import { assertEntryHolds } from "./entry_marker.ts";
 import {
   downloadClient,
   DownloadError,
@@ -59,6 +66,12 @@ export interface InstallWheelsOptions {
   attempts?: number;
   /** Progress of the missing wheels (called often: keep it cheap). */
   onProgress?: (progress: InstallProgress) => void;
+  /**
+   * Checks the METADATA of a chosen wheel (its own, read from the entry) against what the caller
+   * knows of the package, and throws an `EnvknitError` to refuse it. Called for every chosen
+   * entry, present or built now, before anything is committed.
+   */
+  checkMetadata?: (pkg: TaggedPackage, wheel: WheelFile, metadata: string) => void | Promise<void>;
 }
 
 /** Progress of an install. */
@@ -153,6 +166,7 @@ export async function installWheels(
   const { layout } = options;
   const entries: InstalledEntry[] = [];
   const missing: ChosenWheel[] = [];
+  const present: ChosenWheel[] = [];
   for (const c of chosen) {
     const wheel = c.wheel.wheel;
     const path = layout.entryDir(c.pkg.name, c.pkg.version, wheel.sha256);
@@ -165,12 +179,19 @@ export async function installWheels(
       status: "present",
     };
     entries.push(entry);
-    // One stat per entry: a folder at its final path is complete (entries appear by rename).
+    // A folder at its final path is complete (entries appear by rename); its marker says which
+    // wheel it holds, by the full sha256.
     try {
       Deno.statSync(path);
     } catch {
       missing.push(c);
+      continue;
     }
+    assertEntryHolds(path, wheel.sha256, `${c.pkg.name} ${c.pkg.version}`);
+    present.push(c);
+  }
+  for (const c of present) {
+    await checkEntry(layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256), c, options);
   }
   if (missing.length) {
     const built = await buildAll(layout, missing, options);
@@ -185,7 +206,24 @@ export async function installWheels(
   return entries;
 }
 
+/**
+ * The checks of an entry's wheel before it counts as installed: its `.dist-info` and METADATA
+ * name the package and version asked for, and the caller's `checkMetadata` accepts them.
+ */
+async function checkEntry(
+  dir: string,
+  c: ChosenWheel,
+  options: InstallWheelsOptions,
+): Promise<void> {
+  const { name, version } = c.pkg;
+  const wheel = c.wheel.wheel;
+  const { distInfo, text } = await readEntryMetadata(dir, name, wheel.file);
+  assertWheelIdentity(wheel.file, distInfo, text, name, version);
+  await options.checkMetadata?.(c.pkg, wheel, text);
+}
+
 interface Built {
+  chosen: ChosenWheel;
   prepared: PreparedEntry;
   label: InstalledEntry["source"];
   outcome: "installed" | "present";
@@ -267,7 +305,12 @@ async function buildAll(
               report();
             },
           });
-          prepared.push({ prepared: entry, label: located[i].label, outcome: "installed" });
+          prepared.push({
+            chosen: c,
+            prepared: entry,
+            label: located[i].label,
+            outcome: "installed",
+          });
           progress.done++;
           report();
           break;
@@ -290,10 +333,21 @@ async function buildAll(
   };
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 6, missing.length));
   await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failure === null) {
+    try {
+      for (const p of prepared) await checkEntry(p.prepared.tmpDir, p.chosen, options);
+    } catch (error) {
+      failure = error;
+    }
+  }
   if (failure !== null) {
     await Promise.all(prepared.map((p) => discardEntry(p.prepared)));
-    await Deno.remove(layout.tmpDir).catch(() => {}); // only when empty
-    await Deno.remove(layout.wheelCacheTmpDir).catch(() => {});
+    // Each only when empty: a store that had no packages/ (or wheel cache) before has none after.
+    // A concurrent installer that needs them again creates them (see makeTempIn).
+    for (const dir of [layout.tmpDir, layout.packagesDir]) await Deno.remove(dir).catch(() => {});
+    for (const dir of [layout.wheelCacheTmpDir, layout.wheelCacheDir, layout.cacheDir]) {
+      await Deno.remove(dir).catch(() => {});
+    }
     throw failure;
   }
   for (const p of prepared) p.outcome = await commitEntry(p.prepared);

@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "57f3ce303c0e370ceede6879e1e86c70008955825e7286225acd6aeac136e19f";
+export const RUNTIME_DIGEST = "99ed81e268ea355385293bfcec26a775e6006404a5de102a6ac96ee40c9c4c64";

@@ -16,9 +16,13 @@
  * caches the cold run left (envknit's lock file is removed first, so it resolves again from
  * scratch rather than keeping the old lock). envknit's warm run is measured twice: as it is (pages
  * still fresh by the index's max-age are not requested, as pip's and uv's HTTP caches also allow)
- * and with `--refresh` (every page revalidated: one conditional request each). Each time is the
- * median of `--rounds` runs (default 1). The table gives times, ratios and the requests each tool
- * sent; the last lines compare the totals with the targets (warm ≥ 20×, cold ≥ 3× faster).
+ * and with `--refresh` (every page revalidated: one conditional request each), and as a user
+ * runs it with `python3` on PATH whatever it is (a pyenv shim here, whose probe is cached under
+ * what selects its version: the warm lock runs no interpreter), `ENVKNIT_PYTHON` unset. Each time
+ * is the median of `--rounds` runs (default 1). The table gives times, ratios and the requests
+ * each tool sent; the last lines compare the geometric means of the per-set ratios with the
+ * targets (warm ≥ 20×, cold ≥ 5× faster), and time a lock of the jupyter set for four targets
+ * (`targets:` in envknit.yaml, resolved together) against the same lock for one (target: < 2×).
  *
  * Without `/opt/pypi` the benchmark says so and exits 0: CI machines do not have the mirror.
  *
@@ -70,7 +74,7 @@ interface Row {
   set: string;
   packages: number;
   pip: { cold: Run; warm: Run };
-  envknit: { cold: Run; warm: Run; refresh: Run };
+  envknit: { cold: Run; warm: Run; refresh: Run; shim: Run };
   agree: boolean;
   differences: string[];
 }
@@ -157,13 +161,16 @@ async function pipRun(
 }
 
 async function envknitRun(
-  python: string,
+  python: string | null,
   project: string,
   home: string,
   extra: string[] = [],
+  keepLock = false,
 ): Promise<{ seconds: number; resolved: Map<string, string> }> {
-  await Deno.remove(`${project}/envknit.lock.yaml`).catch(() => {});
-  const env: Record<string, string> = { ENVKNIT_HOME: home, ENVKNIT_PYTHON: python, NO_COLOR: "1" };
+  if (!keepLock) await Deno.remove(`${project}/envknit.lock.yaml`).catch(() => {});
+  // null: python3 on PATH, as a user without ENVKNIT_PYTHON has it (maybe a pyenv shim).
+  const env: Record<string, string> = { ENVKNIT_HOME: home, NO_COLOR: "1" };
+  if (python !== null) env.ENVKNIT_PYTHON = python;
   const result = await run([
     Deno.execPath(),
     "run",
@@ -183,6 +190,73 @@ async function envknitRun(
   const resolved = new Map<string, string>();
   for (const p of lock.environments.default ?? []) resolved.set(p.name, p.version);
   return { seconds: result.seconds, resolved };
+}
+
+/** The geometric mean of some ratios. */
+function geomean(values: number[]): number {
+  return Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+}
+
+/** The four targets of the multi-target measurement (this machine's first). */
+const FOUR_TARGETS = [
+  { python: "3.11", platform: "manylinux_2_36_x86_64" },
+  { python: "3.12", platform: "win_amd64" },
+  { python: "3.13", platform: "macosx_14_0_arm64" },
+  { python: "3.10", platform: "manylinux_2_28_aarch64" },
+];
+
+/**
+ * `envknit lock` of the jupyter set for one target and for four (`targets:` in envknit.yaml),
+ * cold (empty store) and warm (caches kept, the lock removed), median of `rounds`.
+ */
+async function multiTarget(
+  indexUrl: string,
+  tmp: string,
+  rounds: number,
+): Promise<void> {
+  const requirements = SETS.find((s) => s.name === "jupyter")!.requirements;
+  const times: Record<string, { cold: number[]; warm: number[] }> = {};
+  for (const count of [1, 4]) {
+    times[count] = { cold: [], warm: [] };
+    for (let round = 0; round < rounds; round++) {
+      const dir = `${tmp}/targets-${count}-${round}`;
+      const project = `${dir}/project`;
+      await Deno.mkdir(project, { recursive: true });
+      const targets = FOUR_TARGETS.slice(0, count).map((t) =>
+        `  - {python: "${t.python}", platform: ${t.platform}}\n`
+      ).join("");
+      await Deno.writeTextFile(
+        `${project}/envknit.yaml`,
+        `envknit_version: "0.1.0"\nindex:\n  url: ${indexUrl}\ntargets:\n${targets}` +
+          `environments:\n  default:\n    packages: ${JSON.stringify(requirements)}\n`,
+      );
+      try {
+        for (const phase of ["cold", "warm"] as const) {
+          const r = await envknitRun(null, project, `${dir}/envknit-home`);
+          times[count][phase].push(r.seconds);
+        }
+      } catch (error) {
+        console.log(
+          `multi-target: skipped (this envknit cannot lock targets: from envknit.yaml): ${
+            String(error).split("\n").slice(0, 3).join(" ")
+          }`,
+        );
+        return;
+      }
+    }
+  }
+  const [one, four] = [times[1], times[4]];
+  const ratio = (a: number[], b: number[]) => median(b) / median(a);
+  console.log(
+    `\njupyter for 4 targets (${
+      FOUR_TARGETS.map((t) => `${t.python}/${t.platform}`).join(", ")
+    }) ` +
+      `vs 1: cold ${fmt(median(four.cold))} vs ${fmt(median(one.cold))} ` +
+      `(${ratio(one.cold, four.cold).toFixed(2)}x), warm ${fmt(median(four.warm))} vs ` +
+      `${fmt(median(one.warm))} (${ratio(one.warm, four.warm).toFixed(2)}x); target < 2x: ${
+        ratio(one.cold, four.cold) < 2 && ratio(one.warm, four.warm) < 2 ? "met" : "MISSED"
+      }`,
+  );
 }
 
 function compare(pip: Map<string, string>, envknit: Map<string, string>): string[] {
@@ -240,7 +314,12 @@ async function main(args: string[]): Promise<number> {
   try {
     for (const set of sets) {
       const pip = { cold: [] as Run[], warm: [] as Run[] };
-      const envknit = { cold: [] as Run[], warm: [] as Run[], refresh: [] as Run[] };
+      const envknit = {
+        cold: [] as Run[],
+        warm: [] as Run[],
+        refresh: [] as Run[],
+        shim: [] as Run[],
+      };
       for (let round = 0; round < rounds; round++) {
         const dir = `${tmp}/${set.name}-${round}`;
         const project = `${dir}/project`;
@@ -267,6 +346,11 @@ async function main(args: string[]): Promise<number> {
         index.reset();
         const r = await envknitRun(python, project, `${dir}/envknit-home`, ["--refresh"]);
         envknit.refresh.push({ ...r, ...counted(index.counts) });
+        // As a user runs it: python3 on PATH. The first run probes it (once per shim choice).
+        await envknitRun(null, project, `${dir}/envknit-home`);
+        index.reset();
+        const s = await envknitRun(null, project, `${dir}/envknit-home`);
+        envknit.shim.push({ ...s, ...counted(index.counts) });
       }
       const pick = (runs: Run[]): Run => {
         const m = median(runs.map((r) => r.seconds));
@@ -280,6 +364,7 @@ async function main(args: string[]): Promise<number> {
           cold: pick(envknit.cold),
           warm: pick(envknit.warm),
           refresh: pick(envknit.refresh),
+          shim: pick(envknit.shim),
         },
         agree: false,
         differences: [],
@@ -296,13 +381,16 @@ async function main(args: string[]): Promise<number> {
           `${fmt(r.pip.warm.seconds)} envknit ${fmt(r.envknit.warm.seconds)} ` +
           `${ratio(r.pip.warm.seconds, r.envknit.warm.seconds)}, --refresh ` +
           `${fmt(r.envknit.refresh.seconds)} ` +
-          `${ratio(r.pip.warm.seconds, r.envknit.refresh.seconds)} | requests cold/warm/refresh: ` +
+          `${ratio(r.pip.warm.seconds, r.envknit.refresh.seconds)}, python3 on PATH ` +
+          `${fmt(r.envknit.shim.seconds)} ${ratio(r.pip.warm.seconds, r.envknit.shim.seconds)}` +
+          ` | requests cold/warm/refresh: ` +
           `pip ${r.pip.cold.requests}/${r.pip.warm.requests} envknit ` +
           `${r.envknit.cold.requests}/${r.envknit.warm.requests}/${r.envknit.refresh.requests} | ` +
           (r.agree ? "same versions" : `${r.differences.length} differ`),
       );
       for (const d of row.differences) console.log(`    ${d}`);
     }
+    if (sets.some((s) => s.name === "jupyter")) await multiTarget(index.url, tmp, rounds);
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
@@ -330,10 +418,20 @@ async function main(args: string[]): Promise<number> {
       total((r) => r.envknit.refresh.notModified)
     } answered 304, ${total((r) => r.envknit.refresh.metadata)} metadata)`,
   );
+  const geo = (f: (r: Row) => number) => geomean(rows.map(f));
+  const geoCold = geo((r) => r.pip.cold.seconds / r.envknit.cold.seconds);
+  const geoWarm = geo((r) => r.pip.warm.seconds / r.envknit.warm.seconds);
+  const geoShim = geo((r) => r.pip.warm.seconds / r.envknit.shim.seconds);
+  const geoRefresh = geo((r) => r.pip.warm.seconds / r.envknit.refresh.seconds);
   console.log(
-    `targets: cold >= 3x: ${coldRatio >= 3 ? "met" : "MISSED"}; warm >= 20x: ${
-      warmRatio >= 20 ? "met" : "MISSED"
-    } (with --refresh: ${refreshRatio >= 20 ? "met" : "missed"})`,
+    `geometric mean of the per-set ratios: cold ${geoCold.toFixed(1)}x; warm ${
+      geoWarm.toFixed(1)
+    }x, python3 on PATH ${geoShim.toFixed(1)}x, --refresh ${geoRefresh.toFixed(1)}x`,
+  );
+  console.log(
+    `targets: cold >= 5x: ${geoCold >= 5 ? "met" : "MISSED"}; warm >= 20x: ${
+      geoWarm >= 20 && geoShim >= 20 ? "met" : "MISSED"
+    } (with --refresh: ${geoRefresh >= 20 ? "met" : "missed"})`,
   );
   return 0;
 }

@@ -64,9 +64,12 @@ Exit status: 0 when the locks are the same, 1 when they differ, 2 on usage error
       ctx.out.info(`no difference between ${oldPath} and ${newPath}`);
       return 0;
     }
-    if (diff.target) {
+    if (diff.target || diff.targets) {
       const t = (x: { python: string; platform: string }) => `Python ${x.python} on ${x.platform}`;
-      ctx.out.print(`target: ${t(diff.target.from)} → ${t(diff.target.to)}`);
+      // A lock with targets: its list; a lock for one machine: its target.
+      const side = (lock: typeof before) =>
+        lock.targets?.length ? `[${lock.targets.map(t).join(", ")}]` : t(lock.target);
+      ctx.out.print(`target: ${side(before)} → ${side(after)}`);
     }
     if (diff.configHash) {
       const short = (h: string) => h ? h.slice(0, 12) : "(none)";

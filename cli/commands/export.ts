@@ -8,7 +8,7 @@ import type { Command } from "../command.ts";
 import type { CompletionHints } from "./completions.ts";
 import { lockPath } from "../lock_options.ts";
 import { writeFileAtomicSync } from "../../core/atomic_write.ts";
-import { UsageError } from "../../core/errors.ts";
+import { EnvknitError, UsageError } from "../../core/errors.ts";
 import { readLock } from "../../project/lock.ts";
 import { exportPylock, PYLOCK_NAME } from "../../project/export/pylock.ts";
 import { exportRequirements } from "../../project/export/requirements.ts";
@@ -78,6 +78,29 @@ Without --format, an output file named pylock.toml or pylock.NAME.toml is pylock
       defaultEnvironment(Object.keys(lock.environments));
     const dev = !ctx.args.options["no-dev"];
     const source = path.split("/").pop();
+    const islands = lock.islands?.[env];
+    if (islands?.length) {
+      // requirements.txt and pylock.toml give one version per package to one installation.
+      const split = [
+        ...new Set(
+          (lock.environments[env] ?? []).filter((p) =>
+            lock.environments[env].filter((q) => q.name === p.name).length > 1
+          ).map((p) => p.name),
+        ),
+      ];
+      throw new EnvknitError(
+        `environment '${env}' has ${islands.length} islands (several versions of ${
+          split.join(", ") || "a package"
+        } in one process), which ${format === "pylock" ? "pylock.toml" : "requirements.txt"} ` +
+          "cannot express: one installation holds one version of each package",
+        {
+          hints: [
+            "use the lock itself with 'envknit install' and 'envknit run', or export an " +
+            "environment without allow_multiple",
+          ],
+        },
+      );
+    }
 
     let text: string;
     if (format === "requirements") {

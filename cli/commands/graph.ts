@@ -16,7 +16,12 @@ import {
   type ProjectConfig,
 } from "../../project/config.ts";
 import { UsageError } from "../../core/errors.ts";
-import { buildGraph, type DependencyGraph } from "../../project/graph.ts";
+import {
+  buildGraph,
+  type DependencyGraph,
+  type IslandGraph,
+  islandGraphs,
+} from "../../project/graph.ts";
 import { type Lockfile, readLock } from "../../project/lock.ts";
 import { defaultEnvironment } from "../../ops/run.ts";
 
@@ -46,7 +51,10 @@ export interface LoadedGraph {
   lockPath: string;
   lock: Lockfile;
   env: string;
+  /** The environment's graph; with islands, island 0's (what the application's code sees). */
   graph: DependencyGraph;
+  /** The graph of each island, when the environment has islands (else null). */
+  islands: IslandGraph[] | null;
 }
 
 /**
@@ -103,16 +111,174 @@ export async function loadEnvironmentGraphs(
     }
     if (roots && !dev) roots = roots.filter((r) => !r.dev);
     const packages = lock.environments[env].filter((p) => dev || !p.dev);
-    const graph = buildGraph(packages, roots);
-    for (const { from, edge } of graph.missing) {
+    const islands = lock.islands?.[env] ? islandGraphs(packages, lock.islands[env], roots) : null;
+    const graph = islands ? islands[0].graph : buildGraph(packages, roots);
+    const missing = islands ? islands.flatMap((i) => i.graph.missing) : graph.missing;
+    const said = new Set<string>();
+    for (const { from, edge } of missing) {
+      if (said.has(`${from} ${edge.requirement}`)) continue;
+      said.add(`${from} ${edge.requirement}`);
       // Without dev packages, a dev requirement's package is left out on purpose.
       ctx.out.warn(
         `${from ? `${from} requires` : `${CONFIG_FILENAME} asks for`} ${edge.requirement}, ` +
           `which is not in the lock of '${env}'; run 'envknit lock'`,
       );
     }
-    return { lockPath: path, lock, env, graph };
+    return { lockPath: path, lock, env, graph, islands };
   });
+}
+
+/**
+ * An environment with islands as one graph: a node per entry (a split package's versions are
+ * `name==version`, the others `name`), the edges of every island, and each node's islands.
+ */
+export function mergeIslands(islands: IslandGraph[]): {
+  nodes: {
+    id: string;
+    name: string;
+    version: string;
+    root: boolean;
+    dev: boolean;
+    islands: number[] | null;
+    perIsland: boolean;
+  }[];
+  edges: { from: string; to: string; requirement: string; specifier: string }[];
+} {
+  const versions = new Map<string, Set<string>>();
+  for (const { graph } of islands) {
+    for (const p of graph.packages.values()) {
+      versions.set(p.name, (versions.get(p.name) ?? new Set()).add(p.version));
+    }
+  }
+  const id = (name: string, version: string) =>
+    versions.get(name)!.size > 1 ? `${name}==${version}` : name;
+  const nodes = new Map<string, ReturnType<typeof mergeIslands>["nodes"][number]>();
+  const edges = new Map<string, ReturnType<typeof mergeIslands>["edges"][number]>();
+  for (const { graph } of islands) {
+    const roots = new Set(graph.roots.map((r) => r.name));
+    for (const p of graph.packages.values()) {
+      const key = id(p.name, p.version);
+      const node = nodes.get(key);
+      if (node) {
+        node.root ||= roots.has(p.name);
+      } else {
+        nodes.set(key, {
+          id: key,
+          name: p.name,
+          version: p.version,
+          root: roots.has(p.name),
+          dev: p.dev === true,
+          islands: p.island ? [...p.island] : null,
+          perIsland: p.perIsland === true,
+        });
+      }
+      for (const e of graph.dependencies.get(p.name) ?? []) {
+        const to = id(e.name, graph.packages.get(e.name)!.version);
+        const edge = { from: key, to, requirement: e.requirement, specifier: e.specifier };
+        edges.set(`${key}\0${to}`, edges.get(`${key}\0${to}`) ?? edge);
+      }
+    }
+  }
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return {
+    nodes: [...nodes.values()].sort(byId),
+    edges: [...edges.values()].sort((a, b) =>
+      byId({ id: `${a.from} ${a.to}` }, { id: `${b.from} ${b.to}` })
+    ),
+  };
+}
+
+/** The islands as `graph --json` and `tree --json` show them: each with its roots. */
+function islandList(islands: IslandGraph[]): { island: number; roots: string[] }[] {
+  return islands.map((i) => ({ island: i.index, roots: i.roots }));
+}
+
+/** `graph --json` of an environment with islands: its merged nodes and edges, and its islands. */
+export function toJsonIslands(islands: IslandGraph[]): Record<string, unknown> {
+  const merged = mergeIslands(islands);
+  return {
+    nodes: merged.nodes.map((n) => ({
+      id: n.id,
+      version: n.version,
+      root: n.root,
+      dev: n.dev,
+      ...(n.id !== n.name ? { name: n.name } : {}),
+      ...(n.islands ? { islands: n.islands } : {}),
+      ...(n.perIsland ? { per_island: true } : {}),
+    })),
+    edges: merged.edges,
+    islands: islandList(islands),
+  };
+}
+
+/** Graphviz dot of an environment with islands: one cluster per island for what only it sees. */
+export function toDotIslands(islands: IslandGraph[], env: string): string {
+  const { nodes, edges } = mergeIslands(islands);
+  const lines = [
+    `digraph ${dotId(`envknit ${env}`)} {`,
+    "  rankdir=LR;",
+    '  node [shape=box, fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
+  const node = (n: (typeof nodes)[number], indent: string) => {
+    const style = [n.root ? "bold" : "", n.dev ? "dashed" : ""].filter((s) => s);
+    const label = `${n.name}\n${n.version}${n.perIsland ? "\none instance per island" : ""}`;
+    const attrs = [`label=${dotId(label)}`];
+    if (style.length) attrs.push(`style=${dotId(style.join(","))}`);
+    lines.push(`${indent}${dotId(n.id)} [${attrs.join(", ")}];`);
+  };
+  for (const n of nodes) if (!n.islands || n.islands.length > 1) node(n, "  ");
+  for (const island of islands) {
+    const only = nodes.filter((n) => n.islands?.length === 1 && n.islands[0] === island.index);
+    lines.push(`  subgraph ${dotId(`cluster_island_${island.index}`)} {`);
+    lines.push(
+      `    label=${
+        dotId(
+          `island ${island.index}${island.index === 0 ? " (default)" : ""}: ${
+            island.roots.join(", ")
+          }`,
+        )
+      };`,
+    );
+    for (const n of only) node(n, "    ");
+    lines.push("  }");
+  }
+  for (const e of edges) {
+    const label = e.specifier ? ` [label=${dotId(e.specifier)}]` : "";
+    lines.push(`  ${dotId(e.from)} -> ${dotId(e.to)}${label};`);
+  }
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
+
+/** A Mermaid flowchart of an environment with islands: one subgraph per island. */
+export function toMermaidIslands(islands: IslandGraph[]): string {
+  const { nodes, edges } = mergeIslands(islands);
+  const id = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ["flowchart LR"];
+  const node = (n: (typeof nodes)[number], indent: string) =>
+    lines.push(`${indent}${id.get(n.id)}["${mermaidText(`${n.name} ${n.version}`)}"]`);
+  for (const n of nodes) if (!n.islands || n.islands.length > 1) node(n, "  ");
+  for (const island of islands) {
+    lines.push(
+      `  subgraph island${island.index}["${
+        mermaidText(`island ${island.index}: ${island.roots.join(", ")}`)
+      }"]`,
+    );
+    for (const n of nodes) {
+      if (n.islands?.length === 1 && n.islands[0] === island.index) node(n, "    ");
+    }
+    lines.push("  end");
+  }
+  for (const e of edges) {
+    const label = e.specifier ? `|"${mermaidText(e.specifier)}"|` : "";
+    lines.push(`  ${id.get(e.from)} -->${label} ${id.get(e.to)}`);
+  }
+  const rootIds = nodes.filter((n) => n.root).map((n) => id.get(n.id));
+  if (rootIds.length) {
+    lines.push("  classDef root stroke-width:3px", `  class ${rootIds.join(",")} root`);
+  }
+  return lines.join("\n") + "\n";
 }
 
 /**
@@ -219,7 +385,9 @@ export const command: Command = {
 
 With --json: {"lock", "environments": {NAME: {"nodes": [{"id", "version", "root", "dev"}],
 "edges": [{"from", "to", "requirement", "specifier"}]}}}, for every environment of the
-lock, or only --env NAME.`,
+lock, or only --env NAME. An environment with islands also has "islands" ([{"island",
+"roots"}]); its nodes carry "islands" (the islands that see them, when not all) and
+"per_island", and a package with several versions has one node per version, "name==version".`,
   options: [
     {
       name: "format",
@@ -249,14 +417,20 @@ lock, or only --env NAME.`,
       ctx.out.print(JSON.stringify(
         {
           lock: graphs[0].lockPath,
-          environments: Object.fromEntries(graphs.map((g) => [g.env, toJsonGraph(g.graph)])),
+          environments: Object.fromEntries(
+            graphs.map((g) => [g.env, g.islands ? toJsonIslands(g.islands) : toJsonGraph(g.graph)]),
+          ),
         },
         null,
         2,
       ));
       return 0;
     }
-    const { env, graph } = await loadEnvironmentGraph(ctx);
+    const { env, graph, islands } = await loadEnvironmentGraph(ctx);
+    if (islands) {
+      ctx.out.print(format === "dot" ? toDotIslands(islands, env) : toMermaidIslands(islands));
+      return 0;
+    }
     ctx.out.print(format === "dot" ? toDot(graph, env) : toMermaid(graph));
     return 0;
   },

@@ -12,6 +12,7 @@ import { InstallTarget } from "../../ops/interpreter.ts";
 import { selectedEnvironments } from "../../ops/selection.ts";
 import { installedState } from "../../ops/status.ts";
 import { checkLock } from "../../ops/stale_lock.ts";
+import { checkInstallPaths } from "../../ops/install_path.ts";
 
 export const command: Command = {
   name: "status",
@@ -22,6 +23,7 @@ export const command: Command = {
     const path = lockPath(ctx);
     const layout = StoreLayout.fromEnv(ctx.env);
     const { lock } = await loadLock(path, layout.parsedCacheDir);
+    checkInstallPaths(lock, path, layout);
     const stale = (await checkLock(path, layout.parsedCacheDir))?.reason ?? null;
     const sel = selection(ctx);
     const target = new InstallTarget(lock.target, {

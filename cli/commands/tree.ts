@@ -8,7 +8,8 @@
 import type { Command } from "../command.ts";
 import { GRAPH_OPTIONS, loadEnvironmentGraph } from "./graph.ts";
 import { UsageError } from "../../core/errors.ts";
-import { treeLines } from "../../project/graph.ts";
+import { type DependencyGraph, type TreeLine, treeLines } from "../../project/graph.ts";
+import type { CommandContext } from "../command.ts";
 import { normalizeName } from "../../resolver/mod.ts";
 
 export const command: Command = {
@@ -44,7 +45,23 @@ export const command: Command = {
       }
       maxDepth = Number(depthText);
     }
-    const { lockPath, env, graph } = await loadEnvironmentGraph(ctx);
+    const { lockPath, env, graph, islands } = await loadEnvironmentGraph(ctx);
+    if (islands && !ctx.global.json && !ctx.args.options.invert) {
+      // One tree per island, each headed by the island and the requirements it serves.
+      let repeated = false;
+      for (const island of islands) {
+        ctx.out.print(
+          `island ${island.index}${island.index === 0 ? " (default)" : ""}: ${
+            island.roots.join(", ")
+          }`,
+        );
+        repeated =
+          printTree(ctx, island.graph, treeLines(island.graph, { maxDepth }), undefined, "  ") ||
+          repeated;
+      }
+      if (repeated) ctx.out.info("(*) shown in full above");
+      return 0;
+    }
 
     if (ctx.global.json) {
       const names = [...graph.packages.keys()].sort();
@@ -71,6 +88,22 @@ export const command: Command = {
               dependents: (graph.dependents.get(name) ?? []).map((e) => e.name),
             };
           }),
+          ...(islands
+            ? {
+              islands: islands.map((island) => ({
+                island: island.index,
+                roots: island.roots,
+                packages: [...island.graph.packages.values()]
+                  .sort((a, b) => (a.name < b.name ? -1 : 1))
+                  .map((p) => ({
+                    name: p.name,
+                    version: p.version,
+                    ...(p.perIsland ? { per_island: true } : {}),
+                    dependencies: (island.graph.dependencies.get(p.name) ?? []).map((e) => e.name),
+                  })),
+              })),
+            }
+            : {}),
         },
         null,
         2,
@@ -91,22 +124,37 @@ export const command: Command = {
       }
     }
     const lines = treeLines(graph, { maxDepth, invert });
-    const roots = new Set(graph.roots.map((r) => r.name));
-    let repeated = false;
-    for (const line of lines) {
-      const marks: string[] = [];
-      if (line.depth === 0 && line.dev) marks.push("(dev)");
-      if (invert && roots.has(line.name)) marks.push("(requirement)");
-      if (line.repeated) {
-        marks.push("(*)");
-        repeated = true;
-      }
-      ctx.out.print(
-        `${line.prefix}${line.name} v${line.version}${marks.length ? ` ${marks.join(" ")}` : ""}`,
-      );
-    }
+    const repeated = printTree(ctx, graph, lines, invert);
     if (lines.length === 0) ctx.out.info(`environment '${env}' has no packages`);
     if (repeated) ctx.out.info("(*) shown in full above");
     return 0;
   },
 };
+
+/** Prints tree lines (each after `indent`); returns whether one was marked `(*)`. */
+function printTree(
+  ctx: CommandContext,
+  graph: DependencyGraph,
+  lines: TreeLine[],
+  invert: string[] | undefined,
+  indent = "",
+): boolean {
+  const roots = new Set(graph.roots.map((r) => r.name));
+  let repeated = false;
+  for (const line of lines) {
+    const marks: string[] = [];
+    if (line.depth === 0 && line.dev) marks.push("(dev)");
+    if (invert && roots.has(line.name)) marks.push("(requirement)");
+    if (graph.packages.get(line.name)?.perIsland) marks.push("(one instance per island)");
+    if (line.repeated) {
+      marks.push("(*)");
+      repeated = true;
+    }
+    ctx.out.print(
+      `${indent}${line.prefix}${line.name} v${line.version}${
+        marks.length ? ` ${marks.join(" ")}` : ""
+      }`,
+    );
+  }
+  return repeated;
+}

@@ -214,7 +214,8 @@ export class IndexProvider implements ResolverProvider {
     }
     let unavailable: string | null = null;
     if (this.#noBinary.has(name) || this.#noBinary.has(":all:")) {
-      unavailable = "its wheels are disabled by --no-binary, and envknit installs wheels only";
+      unavailable = "its wheels are disabled by no_binary (envknit.yaml or --no-binary), and " +
+        "envknit installs wheels only";
     } else if (!best) {
       const hashless = bestWheel(unhashed.map((w) => w.filename), this.#interp);
       unavailable = hashless
@@ -346,8 +347,7 @@ export class IndexProvider implements ResolverProvider {
     this.#index.peek(name).then(async (files) => {
       if (!files) return;
       const likely = this.#likely(this.#group(name, null, files), specifier);
-      const sha256 = likely?.best?.hashes.sha256;
-      const text = sha256 ? await this.#index.peekMetadata(sha256) : null;
+      const text = likely?.best ? await this.#index.peekMetadata(likely.best) : null;
       if (!text) return;
       const meta = this.#parse(text, likely!.best!);
       for (const req of this.#applicable(meta.requiresDist)) {
@@ -358,7 +358,7 @@ export class IndexProvider implements ResolverProvider {
 
   /** Parses METADATA once per file (reading ahead from the cache parses it before the solver). */
   #parse(text: string, file: IndexFile): ReturnType<typeof parseMetadata> {
-    const key = file.hashes.sha256 ?? file.url;
+    const key = `${file.hashes.sha256 ?? ""} ${file.url}`;
     let meta = this.#parsed.get(key);
     if (!meta) {
       meta = parseMetadata(text, { source: file.filename });

@@ -21,6 +21,7 @@ import {
   findConfig,
   type ProjectConfig,
   readConfig,
+  type ResolverSettings,
 } from "../../project/config.ts";
 import {
   loadLock,
@@ -237,6 +238,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
   const prereleases = options.prereleases ?? settings.prerelease;
   const anyWheel = options.anyWheel ?? settings.anyWheel ?? false;
   const noBinary = options.noBinary ?? settings.noBinary;
+  for (const note of overrideNotes(options, settings)) warn(note);
 
   const multi = chooseTargets(config, options);
   const prepared = multi ? prepareTargets(multi) : null;
@@ -446,6 +448,42 @@ async function readPrevious(
     warn(`ignoring the existing lock: ${error instanceof Error ? error.message : error}`);
     return null;
   }
+}
+
+/**
+ * What the command line changed of envknit.yaml's resolver settings, said once per setting: the
+ * re-locks of `add`, `remove`, `pin` and `upgrade` follow envknit.yaml, so a flag given to `lock`
+ * alone would otherwise be dropped silently by the next of them.
+ */
+function overrideNotes(options: LockOptions, settings: ResolverSettings): string[] {
+  const notes: string[] = [];
+  const note = (flag: string, key: string, now: string, was: string) =>
+    notes.push(
+      `${flag} is for this run only: 'envknit add' and 'envknit upgrade' lock with ` +
+        `envknit.yaml's ${key} (${was}); to keep it, set '${key}: ${now}' in envknit.yaml`,
+    );
+  const pre = settings.prerelease ?? "if-necessary-or-explicit";
+  if (options.prereleases !== undefined && options.prereleases !== pre) {
+    note(`--prerelease ${options.prereleases}`, "prerelease", options.prereleases, pre);
+  }
+  if (options.anyWheel !== undefined && options.anyWheel !== (settings.anyWheel ?? false)) {
+    note(
+      options.anyWheel ? "--any-wheel" : "any_wheel false",
+      "any_wheel",
+      String(options.anyWheel),
+      String(settings.anyWheel ?? false),
+    );
+  }
+  const list = (l: string[] | undefined) => [...new Set(l ?? [])].sort().join(", ");
+  if (options.noBinary !== undefined && list(options.noBinary) !== list(settings.noBinary)) {
+    note(
+      options.noBinary.map((n) => `--no-binary ${n}`).join(" ") || "--no-binary",
+      "no_binary",
+      `[${list(options.noBinary)}]`,
+      `[${list(settings.noBinary)}]`,
+    );
+  }
+  return notes;
 }
 
 /** What a lock was made for, in words: `Python 3.12 on win_amd64`, or its targets. */

@@ -3,14 +3,26 @@
  *
  * ```
  * cache/index-v1/<16 hex of sha256(index URL)>/<name>.json   a parsed project page + validators
- * cache/metadata-v1/<sha256[0:2]>/<sha256>.metadata          core metadata, by the wheel's sha256
+ * cache/metadata-v2/wheel/<w[0:2]>/<w>.metadata               core metadata read from the wheel
+ *                                                             whose whole bytes hash to <w>
+ * cache/metadata-v2/claim/<w[0:2]>/<w>/<claim>.metadata        what an index *says* the core
+ *                                                             metadata of wheel <w> is
  * ```
  *
  * Pages are revalidated (ETag / Last-Modified) on every online use once stale: a page is fresh only
  * while the server's own `Cache-Control: max-age` says so (PyPI: 10 minutes), never by a guess of
- * ours. Metadata is keyed by the hash of the file it describes, so it can never be stale and is
- * never revalidated. Writes go through a
- * temp file and a rename, so concurrent envknit processes never read half an entry; a cache that
+ * ours.
+ *
+ * Metadata is cached under the identity of what was actually checked (issue #14.1). Read from a
+ * wheel whose whole bytes matched its sha256 (a wheel downloaded whole, or installed), it is the
+ * wheel's own and is kept by that hash, for every index. Anything else is a *claim* of one index:
+ * a PEP 658 `.metadata` file (its identity is its own sha256, which the page gives), or METADATA
+ * read by range requests or from a `file://` wheel (its identity is the URL it came from). A
+ * claim is kept under its own identity, grouped by the wheel it describes so that `install`,
+ * which reads the wheel itself, can evict every claim about a wheel that turned out to lie; it is
+ * never found by the wheel's hash alone, so one index's lie never reaches a project locked
+ * against another index. The wheel's own metadata wins over any claim. Writes go through a temp
+ * file and a rename, so concurrent envknit processes never read half an entry; a cache that
  * cannot be written is skipped silently (it only costs time).
  *
  * @module
@@ -36,7 +48,9 @@ export interface CachedPage {
 }
 
 const PAGE_DIR = "index-v1";
-const METADATA_DIR = "metadata-v1";
+const METADATA_DIR = "metadata-v2";
+
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /** The on-disk cache of one store. All methods tolerate a missing or damaged cache. */
 export class IndexCache {
@@ -62,8 +76,25 @@ export class IndexCache {
     return `${this.root}/${PAGE_DIR}/${key}/${name}.json`;
   }
 
-  #metadataPath(sha256: string): string {
-    return `${this.root}/${METADATA_DIR}/${sha256.slice(0, 2)}/${sha256}.metadata`;
+  #wheelMetadataPath(wheel: string): string {
+    return `${this.root}/${METADATA_DIR}/wheel/${wheel.slice(0, 2)}/${wheel}.metadata`;
+  }
+
+  #claimsDir(wheel: string): string {
+    return `${this.root}/${METADATA_DIR}/claim/${wheel.slice(0, 2)}/${wheel}`;
+  }
+
+  #read(path: string): string | null {
+    let text = this.#metadata.get(path);
+    if (text === undefined) {
+      try {
+        text = Deno.readTextFileSync(path);
+      } catch {
+        text = null;
+      }
+      this.#metadata.set(path, text);
+    }
+    return text;
   }
 
   /** The cached page of `name` (normalized) on `index`, or null. */
@@ -89,26 +120,49 @@ export class IndexCache {
     await writeFileQuietly(path, JSON.stringify(page));
   }
 
-  /** The cached core metadata of the file with this sha256, or null. */
-  getMetadata(sha256: string): Promise<string | null> {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) return Promise.resolve(null);
-    let text = this.#metadata.get(sha256);
-    if (text === undefined) {
-      try {
-        text = Deno.readTextFileSync(this.#metadataPath(sha256));
-      } catch {
-        text = null;
-      }
-      this.#metadata.set(sha256, text);
-    }
-    return Promise.resolve(text);
+  /**
+   * The core metadata read from the wheel whose whole bytes have this sha256 (the wheel's own,
+   * whatever index listed it), or null.
+   */
+  getWheelMetadata(wheel: string): Promise<string | null> {
+    if (!SHA256.test(wheel)) return Promise.resolve(null);
+    return Promise.resolve(this.#read(this.#wheelMetadataPath(wheel)));
   }
 
-  /** Stores the core metadata of the file with this sha256. */
-  async putMetadata(sha256: string, metadata: string): Promise<void> {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) return;
-    this.#metadata.set(sha256, metadata);
-    await writeFileQuietly(this.#metadataPath(sha256), metadata);
+  /** Keeps the core metadata read from the wheel whose whole bytes have this sha256. */
+  async putWheelMetadata(wheel: string, metadata: string): Promise<void> {
+    if (!SHA256.test(wheel)) return;
+    const path = this.#wheelMetadataPath(wheel);
+    this.#metadata.set(path, metadata);
+    await writeFileQuietly(path, metadata);
+  }
+
+  /**
+   * What an index said the core metadata of wheel `wheel` is, under the claim's own identity
+   * `claim` (64 hex digits: a `.metadata` file's sha256, or the hash of the URL it came from),
+   * or null.
+   */
+  getClaimedMetadata(wheel: string, claim: string): Promise<string | null> {
+    if (!SHA256.test(wheel) || !SHA256.test(claim)) return Promise.resolve(null);
+    return Promise.resolve(this.#read(`${this.#claimsDir(wheel)}/${claim}.metadata`));
+  }
+
+  /** Keeps what an index said the core metadata of wheel `wheel` is, under `claim`. */
+  async putClaimedMetadata(wheel: string, claim: string, metadata: string): Promise<void> {
+    if (!SHA256.test(wheel) || !SHA256.test(claim)) return;
+    const path = `${this.#claimsDir(wheel)}/${claim}.metadata`;
+    this.#metadata.set(path, metadata);
+    await writeFileQuietly(path, metadata);
+  }
+
+  /** Forgets every claim about wheel `wheel` (they were found to differ from the wheel). */
+  async evictClaims(wheel: string): Promise<void> {
+    if (!SHA256.test(wheel)) return;
+    const dir = this.#claimsDir(wheel);
+    for (const path of [...this.#metadata.keys()]) {
+      if (path.startsWith(`${dir}/`)) this.#metadata.delete(path);
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 

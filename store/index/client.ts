@@ -16,7 +16,7 @@ import { redactUrl, stripCredentials } from "../http/url.ts";
 import { normalizeName } from "../../core/names.ts";
 import { ZipError } from "../zip/errors.ts";
 import type { CachedPage, IndexCache } from "./cache.ts";
-import { fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";
+import { fetchCoreMetadata, metadataClaims, type MetadataSource } from "./core_metadata.ts";
 import { FindLinks, projectOfFile } from "./find_links.ts";
 import { parseProjectPage, SIMPLE_ACCEPT } from "./page.ts";
 import type { IndexFile, ProjectPage } from "./types.ts";
@@ -153,9 +153,20 @@ export class IndexClient {
     return !cached.notFound && !this.#refresh && (cached.freshUntil ?? 0) > Date.now();
   }
 
-  /** Cached metadata headers of the file with this sha256, or null (no request). */
-  async peekMetadata(sha256: string): Promise<string | null> {
-    return await this.#cache?.getMetadata(sha256) ?? null;
+  /**
+   * Cached metadata headers of `file`, or null (no request): the wheel's own when a wheel with its
+   * sha256 was read whole, else what this file's index said (never another index's claim).
+   */
+  async peekMetadata(file: IndexFile): Promise<string | null> {
+    const sha256 = file.hashes.sha256;
+    if (!this.#cache || !sha256) return null;
+    const own = await this.#cache.getWheelMetadata(sha256);
+    if (own) return own;
+    for (const claim of await metadataClaims(file)) {
+      const claimed = await this.#cache.getClaimedMetadata(sha256, claim);
+      if (claimed) return claimed;
+    }
+    return null;
   }
 
   /** Starts fetching a project page without waiting for it (prefetch). */
@@ -285,7 +296,8 @@ export class IndexClient {
    * body. Memoized per file.
    */
   metadata(project: string, file: IndexFile): Promise<string> {
-    const key = file.hashes.sha256 ?? file.url;
+    // By file, not by hash alone: two indexes may list one wheel and say different things of it.
+    const key = `${file.hashes.sha256 ?? ""} ${file.url}`;
     let pending = this.#metadata.get(key);
     if (!pending) {
       pending = this.#fetchMetadata(normalizeName(project), file);

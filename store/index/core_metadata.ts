@@ -1,7 +1,9 @@
 /**
  * The core metadata (`METADATA`) of a wheel, fetched as cheaply as the index allows:
  *
- * 1. the cache, keyed by the wheel's sha256 (never stale, never revalidated);
+ * 1. the cache (never stale, never revalidated): the wheel's own METADATA, by the wheel's sha256,
+ *    when a wheel with that hash was once read whole; else this index's claim about it, by the
+ *    claim's own identity (see `cache.ts` and {@link metadataClaim});
  * 2. PEP 658/714: `<url>.metadata`, checked against the hash the page gives for it;
  * 3. HTTP range requests: the end of the zip (one suffix request that also tells the size), the
  *    central directory if the tail did not hold it, then the one member;
@@ -129,8 +131,20 @@ export async function fetchCoreMetadata(
   options: FetchMetadataOptions,
 ): Promise<{ text: string; source: MetadataSource }> {
   const sha256 = file.hashes.sha256;
-  const cached = sha256 ? await options.cache?.getMetadata(sha256) : null;
-  if (cached) return { text: cached, source: "cache" };
+  const cache = sha256 ? options.cache : null;
+  const claims = await metadataClaims(file);
+  if (cache && sha256) {
+    const own = await cache.getWheelMetadata(sha256);
+    if (own) return { text: own, source: "cache" };
+    for (const claim of claims) {
+      const claimed = await cache.getClaimedMetadata(sha256, claim);
+      if (claimed) return { text: claimed, source: "cache" };
+    }
+  }
+  // What was read without hashing the whole wheel is the index's claim, kept as such.
+  const keepClaim = (claim: string, text: string) =>
+    cache && sha256 ? cache.putClaimedMetadata(sha256, claim, text) : Promise.resolve();
+  const urlClaim = claims[claims.length - 1];
   const shown = redactUrl(file.url);
 
   if (file.url.startsWith("file:")) {
@@ -146,7 +160,7 @@ export async function fetchCoreMetadata(
     }
     try {
       const text = metadataHeaders(await readWheelMetadata(await openZip(source), project, path));
-      if (sha256) await options.cache?.putMetadata(sha256, text);
+      await keepClaim(urlClaim, text);
       return { text, source: "local" };
     } finally {
       source.close();
@@ -175,7 +189,7 @@ export async function fetchCoreMetadata(
         }
       }
       const text = metadataHeaders(decodeText(r.body, `${shown}.metadata`));
-      if (sha256) await options.cache?.putMetadata(sha256, text);
+      await keepClaim(expected ? claims[0] : urlClaim, text);
       return { text, source: "pep658" };
     }
     // A page that promises metadata the server then does not have: read the wheel instead.
@@ -186,6 +200,7 @@ export async function fetchCoreMetadata(
   const tail = await http.get(file.url, { range: { suffix: tailSize } });
   let text: string;
   let source: MetadataSource;
+  let whole = false;
   if (tail.status === 206) {
     const total = /\/(\d+)\s*$/.exec(tail.headers.get("content-range") ?? "")?.[1];
     const tailBytes = await tail.bytes(tailSize + 1);
@@ -196,6 +211,7 @@ export async function fetchCoreMetadata(
     if (tailBytes.length === size) {
       // A small wheel: the "tail" is all of it, so it is checked like a whole download.
       await checkWhole(tailBytes, file, shown, options);
+      whole = true;
     }
     const rangeSource = new RangeSource(size, http, file.url, tailBytes);
     const archive = await (await zip()).openZip(rangeSource, { tail: tailBytes });
@@ -208,12 +224,30 @@ export async function fetchCoreMetadata(
     const archive = await (await zip()).openZip(bytes);
     text = metadataHeaders(await readWheelMetadata(archive, project, shown));
     source = "wheel";
+    whole = true;
   } else {
     await tail.cancel();
     throw statusError(tail.status, shown);
   }
-  if (sha256) await options.cache?.putMetadata(sha256, text);
+  // A wheel hashed whole is the truth about itself; a range read is what this URL served.
+  if (whole && cache && sha256) await cache.putWheelMetadata(sha256, text);
+  else await keepClaim(urlClaim, text);
   return { text, source };
+}
+
+/**
+ * The identities under which what an index says about a file's metadata is cached, most specific
+ * first: the PEP 658 `.metadata` file's own sha256 when the page gives one, then the hash of the
+ * file's URL (for metadata read by range requests, from a `file://` wheel, or from a `.metadata`
+ * file the page gives no hash for). Never the wheel's hash alone: another index listing the same
+ * wheel must not inherit this one's claim.
+ */
+export async function metadataClaims(file: IndexFile): Promise<string[]> {
+  const claims: string[] = [];
+  const own = typeof file.coreMetadata === "object" ? file.coreMetadata.sha256 : undefined;
+  if (own && /^[0-9a-f]{64}$/.test(own)) claims.push(own);
+  claims.push(await sha256Hex(`url\n${file.url}`));
+  return claims;
 }
 
 /** Checks a whole wheel against the page's sha256, then keeps it for the installer. */

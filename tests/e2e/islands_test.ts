@@ -133,3 +133,71 @@ Deno.test("islands: allow_multiple with nothing to split is harmless, one warnin
   assertStringIncludes(lines[0], "nothing to split");
   assertStringIncludes(lines[0], "unknown-pkg");
 });
+
+Deno.test("islands: why shows both versions and the paths to each; tree and graph show the islands; export refuses (#16.3)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, "[tabular]").replace("[]", "[dep_a, dep_b]"));
+  assertEquals((await p.run(["lock"])).code, 0);
+
+  const why = await p.run(["why", "tabular"]);
+  assertEquals(why.code, 0, why.stderr);
+  assertEquals(
+    why.stdout.trim().split("\n"),
+    [
+      "tabular 1.4.0 (island 0, the application's: dep-a)",
+      "  dep-a 1.0 [*] → tabular 1.4.0 [<2]",
+      "  dep-a 1.0 [*] → formats 3.0 → tabular 1.4.0",
+      "tabular 2.1.0 (island 1: dep-b)",
+      "  dep-b 1.0 [*] → tabular 2.1.0 [>=2]",
+      "  dep-b 1.0 [*] → formats 3.0 → tabular 2.1.0",
+    ].map((l) => l.replace(" [*]", "")),
+  );
+  const whyJson = JSON.parse((await p.run(["--json", "why", "tabular"])).stdout);
+  assertEquals(
+    whyJson.versions.map((v: { version: string; islands: number[] }) => [v.version, v.islands]),
+    [["1.4.0", [0]], ["2.1.0", [1]]],
+  );
+  const whyCommon = await p.run(["why", "common"]);
+  assertStringIncludes(
+    whyCommon.stdout,
+    "common 1.0 (every island, the application's: dep-a, dep-b)",
+  );
+
+  const tree = await p.run(["tree"]);
+  assertEquals(tree.code, 0, tree.stderr);
+  assertStringIncludes(tree.stdout, "island 0 (default): dep-a\n  dep-a v1.0\n");
+  assertStringIncludes(tree.stdout, "island 1: dep-b\n  dep-b v1.0\n");
+  assertStringIncludes(tree.stdout, "tabular v2.1.0");
+  assertStringIncludes(tree.stdout, "formats v3.0 (one instance per island)");
+  const treeJson = JSON.parse((await p.run(["--json", "tree"])).stdout);
+  assertEquals(treeJson.islands.map((i: { roots: string[] }) => i.roots), [["dep-a"], ["dep-b"]]);
+
+  const dot = await p.run(["graph"]);
+  assertEquals(dot.code, 0, dot.stderr);
+  assertStringIncludes(dot.stdout, 'subgraph "cluster_island_1"');
+  assertStringIncludes(dot.stdout, '"tabular==2.1.0"');
+  assertStringIncludes(dot.stdout, '"dep-b" -> "tabular==2.1.0" [label=">=2"];');
+  const mermaid = await p.run(["graph", "--format", "mermaid"]);
+  assertStringIncludes(mermaid.stdout, "subgraph island1");
+  const graph = JSON.parse((await p.run(["--json", "graph"])).stdout);
+  const env = graph.environments.default;
+  assertEquals(env.islands, [{ island: 0, roots: ["dep-a"] }, { island: 1, roots: ["dep-b"] }]);
+  const ids = env.nodes.map((n: { id: string }) => n.id);
+  assert(ids.includes("tabular==1.4.0") && ids.includes("tabular==2.1.0"), ids.join(" "));
+  assertEquals(
+    env.nodes.find((n: { id: string }) => n.id === "tabular==2.1.0").islands,
+    [1],
+  );
+
+  for (const format of ["requirements", "pylock"]) {
+    const out = `${p.project}/out.${format}`;
+    const exported = await p.run(["export", "--format", format, "-o", out]);
+    assertEquals(exported.code, 1, exported.stderr);
+    assertEquals(errorLines(exported.stderr).length, 1, exported.stderr);
+    assertStringIncludes(exported.stderr, "has 2 islands");
+    assertStringIncludes(exported.stderr, "tabular");
+    assert(!(await Deno.stat(out).then(() => true, () => false)), "nothing written");
+  }
+});

@@ -216,3 +216,63 @@ Deno.test("targets: a malformed target is an error at its line and column, with 
   );
   assertEquals(ten.targets?.[0].python, "3.10");
 });
+
+Deno.test("targets: an environment's python_version keeps it to those targets; dev packages; --env", async () => {
+  const { projects, index } = await scenario();
+  await using server = await startIndex({ projects });
+  await using p = await lockProjectDir();
+  const config = configText(server.url, {
+    default: { packages: ["native"], dev: ["cli"] },
+    legacy: { packages: ["capped", "shared==1.0"], python: "3.12" },
+  }) + targetsYaml(TARGETS);
+  await p.config(config);
+  let r = await p.run(["lock"]);
+  assertEquals(r.code, 0, r.stderr);
+  let lock = await p.lock();
+  // legacy is for the two 3.12 targets only: its entries say so.
+  assertEquals(
+    lock.environments.legacy.map((e) => [e.name, e.version, e.marker]),
+    [
+      ["capped", "2.0", 'python_version == "3.12"'],
+      ["shared", "1.0", 'python_version == "3.12"'],
+    ],
+  );
+  const only312 = TARGETS.filter((t) => t.python === "3.12");
+  assertEquals(await oracle(lock, "legacy", ["capped", "shared==1.0"], index, only312), []);
+  // dev: only what dev_packages alone need, on every target it applies to.
+  const dev = lock.environments.default.filter((e) => e.dev).map((e) => e.name);
+  assertEquals(dev, ["cli", "colorama", "shared"]);
+  assertEquals(await oracle(lock, "default", ["native", "cli"], index), []);
+
+  // --env relocks one environment for every target and keeps the other as it was.
+  const legacyBefore = JSON.stringify(lock.environments.legacy);
+  await p.config(config.replace('packages: ["native"]', 'packages: ["native", "fastmath"]'));
+  r = await p.run(["lock", "--env", "default"]);
+  assertEquals(r.code, 0, r.stderr);
+  lock = await p.lock();
+  assertEquals(JSON.stringify(lock.environments.legacy), legacyBefore);
+  assertEquals(lock.environments.default.filter((e) => e.name === "fastmath").length, 2);
+  assertEquals(await oracle(lock, "default", ["native", "fastmath", "cli"], index), []);
+
+  // A python_version that no target has is an error naming the environment.
+  await p.config(config.replace('python_version: "3.12"', 'python_version: "3.9"'));
+  r = await p.run(["lock"]);
+  assertEquals(r.code, 1);
+  assertStringIncludes(errorLines(r.stderr)[0], "environment 'legacy' has python_version 3.9");
+});
+
+Deno.test("targets: two targets no marker tells apart are an error naming both", async () => {
+  await using p = await lockProjectDir();
+  await p.config(
+    configText("http://127.0.0.1:9/simple", { default: { packages: ["x"] } }) +
+      targetsYaml([
+        { python: "3.12", platform: "manylinux_2_28_x86_64" },
+        { python: "3.12", platform: "manylinux_2_17_x86_64" },
+      ]),
+  );
+  const r = await p.run(["lock"]);
+  assertEquals(r.code, 1, r.stderr);
+  const [line] = errorLines(r.stderr);
+  assertStringIncludes(line, "envknit.yaml:9:5");
+  assertStringIncludes(line, "cannot be told apart");
+});

@@ -1,0 +1,169 @@
+/**
+ * What a lock says of a package, checked against the wheel's own METADATA at install time (issue
+ * #14.1). The lock's `dependencies` and `requires_python` come from what the index served as the
+ * wheel's metadata (PEP 658 `.metadata`, range requests), which is a claim: a hostile or broken
+ * index can serve other dependencies than the wheel declares. The installed wheel is hashed
+ * against the lock, so its METADATA is the fact; a lock entry that disagrees with it is refused,
+ * naming the field, and the index's cached claims about that wheel are dropped (the wheel's own
+ * metadata is cached in their place), so the next `envknit lock` uses the truth.
+ *
+ * The comparison is normalized and order-insensitive, and does not need the resolver:
+ *
+ * - `Name` and `Version`: PEP 503 / PEP 440 normal forms;
+ * - `Requires-Dist`: every dependency the lock records must be a requirement the wheel declares
+ *   (name, extras and specifiers; the marker aside, since the lock keeps only those that apply),
+ *   and every requirement the wheel declares without a marker, or behind only an extra the lock
+ *   entry requests, must be in the lock;
+ * - `Requires-Python`: when the wheel declares one, the lock must record the same specifiers.
+ *
+ * @module
+ */
+import { EnvknitError } from "../core/errors.ts";
+import { normalizeName } from "../core/names.ts";
+import { canonicalVersion } from "../core/pep440.ts";
+import type { Lockfile, LockPackage } from "../project/lock.ts";
+import { splitRequirement } from "../resolver/split_requirement.ts";
+import { IndexCache } from "../store/index/cache.ts";
+import type { StoreLayout } from "../store/layout.ts";
+import type { WheelFile } from "../store/packages.ts";
+import { type CoreMetadata, keepFields, parseCoreMetadata } from "../store/wheel/metadata.ts";
+import { selectedEnvironments, type Selection } from "./selection.ts";
+
+/** The field in which a lock entry and the wheel's METADATA disagree. */
+export interface MetadataMismatch {
+  /** `Name`, `Version`, `Requires-Dist` or `Requires-Python`. */
+  field: "Name" | "Version" | "Requires-Dist" | "Requires-Python";
+  /** What differs, in a few words. */
+  detail: string;
+}
+
+/** A specifier set in a form that ignores spacing, clause order and version spelling. */
+export function canonicalSpecifier(specifier: string): string {
+  return specifier.replace(/\s+/g, "").split(",").filter((c) => c !== "").map((clause) => {
+    const m = /^(===|~=|==|!=|<=|>=|<|>)(.*)$/.exec(clause);
+    if (!m || m[1] === "===") return clause;
+    const wildcard = m[2].endsWith(".*");
+    const version = canonicalVersion(wildcard ? m[2].slice(0, -2) : m[2]);
+    return version === null ? clause.toLowerCase() : `${m[1]}${version}${wildcard ? ".*" : ""}`;
+  }).sort().join(",");
+}
+
+/** A requirement without its marker, normalized: name, sorted extras, canonical specifiers. */
+export function requirementKey(requirement: string): string {
+  const parts = splitRequirement(requirement);
+  if (parts === null) {
+    // A direct reference (`name @ url`) or something odd: compared as written, marker aside.
+    const semicolon = requirement.indexOf(";");
+    return (semicolon === -1 ? requirement : requirement.slice(0, semicolon)).trim()
+      .replace(/\s+/g, " ");
+  }
+  const extras = [...new Set(parts.extras.map(normalizeName))].sort();
+  return `${normalizeName(parts.name)}${extras.length ? `[${extras.join(",")}]` : ""}${
+    canonicalSpecifier(parts.specifier)
+  }`;
+}
+
+/** The extra a marker tests when it tests nothing else (`extra == "cli"`), normalized, or null. */
+function onlyExtra(marker: string): string | null {
+  const m = /^\(?\s*extra\s*==\s*(['"])([^'"]*)\1\s*\)?$/.exec(marker.trim()) ??
+    /^\(?\s*(['"])([^'"]*)\1\s*==\s*extra\s*\)?$/.exec(marker.trim());
+  return m ? normalizeName(m[2]) : null;
+}
+
+/** Where `entry` (a lock entry) and `meta` (the wheel's own METADATA) disagree, or null. */
+export function compareWithLock(entry: LockPackage, meta: CoreMetadata): MetadataMismatch | null {
+  if (meta.normalizedName !== entry.name) {
+    return { field: "Name", detail: `the wheel says ${JSON.stringify(meta.name)}` };
+  }
+  const version = canonicalVersion(meta.version);
+  if (version === null || version !== canonicalVersion(entry.version)) {
+    return { field: "Version", detail: `the wheel says ${JSON.stringify(meta.version)}` };
+  }
+
+  const declared = new Map<string, string>(); // key → the wheel's line
+  const required: string[] = []; // the wheel's lines that must be in the lock
+  const extras = new Set((entry.extras ?? []).map(normalizeName));
+  for (const line of meta.requiresDist) {
+    const key = requirementKey(line);
+    declared.set(key, line);
+    const marker = splitRequirement(line)?.marker ?? null;
+    if (marker === null) required.push(line);
+    else {
+      const extra = onlyExtra(marker);
+      if (extra !== null && extras.has(extra)) required.push(line);
+    }
+  }
+  const locked = new Set(entry.dependencies.map(requirementKey));
+  for (const dep of entry.dependencies) {
+    if (!declared.has(requirementKey(dep))) {
+      return {
+        field: "Requires-Dist",
+        detail: `the lock has ${JSON.stringify(dep)}, which the wheel does not declare`,
+      };
+    }
+  }
+  for (const line of required) {
+    if (!locked.has(requirementKey(line))) {
+      return {
+        field: "Requires-Dist",
+        detail: `the wheel declares ${JSON.stringify(line.trim())}, which the lock lacks`,
+      };
+    }
+  }
+
+  const wheelPython = meta.requiresPython?.trim() || null;
+  if (
+    wheelPython !== null &&
+    canonicalSpecifier(wheelPython) !== canonicalSpecifier(entry.requiresPython ?? "")
+  ) {
+    return {
+      field: "Requires-Python",
+      detail: `the lock has ${JSON.stringify(entry.requiresPython ?? null)}, the wheel ${
+        JSON.stringify(wheelPython)
+      }`,
+    };
+  }
+  return null;
+}
+
+/**
+ * The `checkMetadata` of an install of `lock`'s selected environments: each lock entry of the
+ * package version (one per environment that locks it) is compared with the wheel's METADATA. A
+ * mismatch drops the index's cached claims about that wheel, keeps the wheel's own metadata in
+ * the cache instead, and is an `EnvknitError` naming the package and the field.
+ */
+export function lockMetadataCheck(
+  lock: Lockfile,
+  selection: Selection,
+  layout: StoreLayout,
+): (pkg: { name: string; version: string }, wheel: WheelFile, text: string) => Promise<void> {
+  const entries = new Map<string, LockPackage[]>();
+  for (const env of selectedEnvironments(lock, selection)) {
+    for (const p of lock.environments[env]) {
+      if (p.dev && selection.dev === false) continue;
+      const key = `${p.name}==${p.version}`;
+      entries.set(key, [...entries.get(key) ?? [], p]);
+    }
+  }
+  return async (pkg, wheel, text) => {
+    const meta = parseCoreMetadata(text, { source: `${wheel.file}: METADATA` });
+    for (const entry of entries.get(`${pkg.name}==${pkg.version}`) ?? []) {
+      const mismatch = compareWithLock(entry, meta);
+      if (mismatch === null) continue;
+      const cache = new IndexCache(layout.cacheDir);
+      await cache.evictClaims(wheel.sha256);
+      await cache.putWheelMetadata(wheel.sha256, keepFields(text));
+      throw new EnvknitError(
+        `${pkg.name} ${pkg.version}: the lock's ${mismatch.field} is not the wheel's own ` +
+          `(${wheel.file}): ${mismatch.detail}`,
+        {
+          hints: [
+            "the index served other metadata than the wheel holds; nothing was installed",
+            "the cached index metadata of this wheel was dropped: 'envknit lock' now reads the " +
+            "wheel's own",
+          ],
+        },
+      );
+    }
+  };
+}

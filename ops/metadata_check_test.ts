@@ -1,0 +1,82 @@
+import { assertEquals } from "../tests/support/assert.ts";
+import type { LockPackage } from "../project/lock.ts";
+import { parseCoreMetadata } from "../store/wheel/metadata.ts";
+import { canonicalSpecifier, compareWithLock, requirementKey } from "./metadata_check.ts";
+
+const meta = (lines: string[]) =>
+  parseCoreMetadata(["Metadata-Version: 2.1", ...lines].join("\n") + "\n\n");
+
+const entry = (over: Partial<LockPackage> = {}): LockPackage => ({
+  name: "greeter",
+  version: "1.0",
+  dependencies: ["wordlib<3,>=1.0"],
+  requiresPython: ">=3.8",
+  wheels: [],
+  ...over,
+});
+
+const wheel = meta([
+  "Name: Greeter",
+  "Version: 1.0",
+  "Requires-Python: >= 3.8",
+  "Requires-Dist: WordLib (>=1.00, <3)",
+  "Requires-Dist: colorama; sys_platform == 'win32'",
+  "Requires-Dist: rich[jupyter]>=10; extra == 'fancy'",
+]);
+
+Deno.test("specifiers and requirements compare normalized and order-insensitive", () => {
+  assertEquals(canonicalSpecifier(">= 1.00 , <3"), canonicalSpecifier("<3,>=1.0"));
+  assertEquals(canonicalSpecifier("==1.0.*"), "==1.0.*");
+  assertEquals(requirementKey("Word_Lib [B,a] (>=1.0)"), "word-lib[a,b]>=1.0");
+  assertEquals(requirementKey("x>=1; python_version < '3'"), "x>=1");
+  assertEquals(
+    requirementKey("pkg @ https://h/pkg.whl ; os_name == 'nt'"),
+    "pkg @ https://h/pkg.whl",
+  );
+});
+
+Deno.test("an honest lock entry matches its wheel's METADATA", () => {
+  assertEquals(compareWithLock(entry(), wheel), null);
+  // A marker dependency that applied on the lock's target may be in the lock, or not.
+  assertEquals(
+    compareWithLock(entry({ dependencies: ["wordlib>=1.0,<3", "colorama"] }), wheel),
+    null,
+  );
+  // An extra the entry requests brings its requirements.
+  assertEquals(
+    compareWithLock(
+      entry({ extras: ["fancy"], dependencies: ["wordlib>=1.0,<3", "rich[jupyter]>=10"] }),
+      wheel,
+    ),
+    null,
+  );
+  // A wheel without Requires-Python: the lock may hold the index's.
+  assertEquals(
+    compareWithLock(entry({ dependencies: [] }), meta(["Name: greeter", "Version: 1"])),
+    {
+      field: "Version",
+      detail: 'the wheel says "1"',
+    },
+  );
+  assertEquals(
+    compareWithLock(entry({ dependencies: [] }), meta(["Name: greeter", "Version: 1.0"])),
+    null,
+  );
+});
+
+Deno.test("each kind of lie is found, naming its field", () => {
+  const field = (e: LockPackage) => compareWithLock(e, wheel)?.field ?? null;
+  assertEquals(field(entry({ name: "other" })), "Name");
+  assertEquals(field(entry({ version: "2.0" })), "Version");
+  assertEquals(field(entry({ dependencies: ["evil"] })), "Requires-Dist"); // added and dropped
+  assertEquals(field(entry({ dependencies: ["wordlib<3,>=1.0", "evil"] })), "Requires-Dist");
+  assertEquals(field(entry({ dependencies: [] })), "Requires-Dist"); // dropped
+  assertEquals(field(entry({ dependencies: ["wordlib>=1.0"] })), "Requires-Dist"); // loosened
+  assertEquals(field(entry({ extras: ["fancy"] })), "Requires-Dist"); // the extra's dependency
+  assertEquals(field(entry({ requiresPython: ">=3.9" })), "Requires-Python");
+  assertEquals(field(entry({ requiresPython: null })), "Requires-Python");
+  assertEquals(
+    compareWithLock(entry({ dependencies: ["evil"] }), wheel)?.detail,
+    'the lock has "evil", which the wheel does not declare',
+  );
+});

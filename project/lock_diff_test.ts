@@ -1,0 +1,54 @@
+// Locks with targets: entries of one name are told apart by their markers in diffs (#17.2).
+import { assertEquals } from "../tests/support/assert.ts";
+import { describeChanges, diffLocks, diffPackages } from "./lock_diff.ts";
+import type { Lockfile, LockPackage } from "./lock.ts";
+
+const entry = (name: string, version: string, marker?: string): LockPackage => ({
+  name,
+  version,
+  dependencies: [],
+  wheels: [],
+  ...(marker ? { marker } : {}),
+});
+
+Deno.test("entries of one name with other markers are diffed each on its own", () => {
+  const before = [
+    entry("native", "1.0", 'python_version == "3.11"'),
+    entry("native", "2.0", 'python_version == "3.13"'),
+  ];
+  const after = [
+    entry("native", "1.0", 'python_version == "3.11"'),
+    entry("native", "2.1", 'python_version == "3.13"'),
+    entry("colorama", "0.4.6", 'sys_platform == "win32"'),
+  ];
+  const diff = diffPackages(before, after);
+  assertEquals(diff.added, [{
+    name: "colorama",
+    version: "0.4.6",
+    marker: 'sys_platform == "win32"',
+  }]);
+  assertEquals(diff.changed.map((c) => [c.name, c.from, c.to, c.marker]), [
+    ["native", "2.0", "2.1", 'python_version == "3.13"'],
+  ]);
+  assertEquals(describeChanges(diff), [
+    '+ colorama 0.4.6 ; sys_platform == "win32"',
+    '↑ native 2.0 → 2.1 ; python_version == "3.13"',
+  ]);
+});
+
+Deno.test("a lock whose targets changed differs", () => {
+  const lock = (targets?: Lockfile["targets"]): Lockfile => ({
+    schemaVersion: "1.2",
+    lockGeneratedAt: "",
+    resolverVersion: "",
+    configHash: "",
+    target: { python: "", platform: "" },
+    ...(targets ? { targets } : {}),
+    environments: {},
+  });
+  const a = lock([{ python: "3.11", platform: "win_amd64", marker: 'python_version == "3.11"' }]);
+  const b = lock([{ python: "3.12", platform: "win_amd64", marker: 'python_version == "3.12"' }]);
+  assertEquals(diffLocks(a, a).equal, true);
+  const diff = diffLocks(a, b);
+  assertEquals([diff.equal, diff.targets?.to?.[0].python], [false, "3.12"]);
+});
