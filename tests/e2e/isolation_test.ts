@@ -57,7 +57,7 @@ for name in sys.argv[1:]:
         if ep.group == "console_scripts":
             eps.setdefault(ep.group, {})[ep.name] = ep.value
     out.append({"name": d.metadata["Name"], "version": d.version, "files": files,
-                "requires": [r for r in (d.requires or []) if "extra ==" not in r], "eps": eps})
+                "eps": eps})
 print(json.dumps(out))
 `;
   const out = await new Deno.Command(PYTHON, { args: ["-c", script, ...names], stdout: "piped" })
@@ -74,7 +74,7 @@ print(json.dumps(out))
         name: d.name,
         version: d.version,
         files,
-        requiresDist: d.requires,
+        // Their Requires-Dist left out: the lock below is written by hand (all of them, flat).
         entryPoints: d.eps,
       }),
     );
