@@ -22,6 +22,7 @@ export {
   lockProject,
   type LockResult,
 } from "./ops/lock/lock_project.ts";
+export type { PreparedTarget, TargetSpec } from "./ops/lock/lock_targets.ts";
 export {
   type InstalledEntry,
   installLock,
@@ -60,4 +61,11 @@ export type { IndexStats } from "./store/index/client.ts";
 export type { MetadataSource } from "./store/index/core_metadata.ts";
 export type { Interpreter } from "./store/tags/interpreter.ts";
 export type { MarkerEnvironment } from "./resolver/mod.ts";
-export type { Lockfile, LockPackage, LockTarget, LockWheel } from "./project/lock.ts";
+export type {
+  Lockfile,
+  LockIsland,
+  LockPackage,
+  LockTarget,
+  LockTargetEntry,
+  LockWheel,
+} from "./project/lock.ts";

@@ -110,11 +110,22 @@ Deno.test("islands: a package with compiled code is never split; the error names
   assertEquals(refused.code, 1, refused.stderr);
   const [error] = errorLines(refused.stderr);
   assertStringIncludes(error, "no solution for environment 'default'");
-  assertStringIncludes(error, "formats");
-  assertStringIncludes(error, "compiled code");
-  assertStringIncludes(refused.stderr, "envknit.worker(");
+  assertStringIncludes(error, "formats has compiled code");
+  assertStringIncludes(refused.stderr, 'envknit.worker("tabular", "2.1.0")');
   assertEquals(await p.lockText(), null);
   assert(!(await Deno.readTextFile(p.configPath)).includes("dep_a"), "envknit.yaml unchanged");
+
+  // The split package itself compiled: named, and the code needing its other version to a worker.
+  await using index2 = await startIndex({ projects: await seedWheels({ compiledTabular: true }) });
+  await p.config(config(index2.url, "auto").replace("[]", "[dep_a, dep_b]"));
+  const lock = await p.run(["lock"]);
+  assertEquals(lock.code, 1, lock.stderr);
+  assertStringIncludes(errorLines(lock.stderr)[0], "tabular has compiled code");
+  assertStringIncludes(
+    lock.stderr,
+    'run the code that needs tabular 2.1.0 in envknit.worker("tabular", "2.1.0")',
+  );
+  assertEquals(await p.lockText(), null);
 });
 
 Deno.test("islands: allow_multiple with nothing to split is harmless, one warning line under -v (#16.1)", async () => {
