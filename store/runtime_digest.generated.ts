@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "99ed81e268ea355385293bfcec26a775e6006404a5de102a6ac96ee40c9c4c64";
+export const RUNTIME_DIGEST = "e90cbb02920cb9c0e6273bb60f9cea8a1dd1b65f87e488b46dd47a708b084152";
