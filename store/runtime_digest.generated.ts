@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "57f3ce303c0e370ceede6879e1e86c70008955825e7286225acd6aeac136e19f";
+export const RUNTIME_DIGEST = "45c21d8da039a99235838f776f407b04e6dd4795dacd20f36f34d0577620e19c";
