@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "45c21d8da039a99235838f776f407b04e6dd4795dacd20f36f34d0577620e19c";
+export const RUNTIME_DIGEST = "2d3e4650fe3b82347ce592b62905270e2a34fa622dbaeee80c5eacc4b727dd55";

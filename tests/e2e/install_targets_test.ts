@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel, type BuiltWheel } from "../support/wheel_factory.ts";
-import { type Lockfile, type LockPackage, writeLock } from "../../project/lock.ts";
+import { type Lockfile, type LockPackage, parseLock, writeLock } from "../../project/lock.ts";
 import { envknit, makeProject, snapshot } from "./install_support.ts";
 
 const linux311 = "cp311-cp311-manylinux_2_17_x86_64";
@@ -243,4 +243,67 @@ Deno.test("multi-target lock: a machine that is no target, or an entry without a
     errors[0],
   );
   assertEquals(await snapshot(p.home), before);
+});
+
+Deno.test("envknit lock for three targets, fetch, stop the index, install --offline here: the right wheels", async () => {
+  await using p = await makeProject();
+  const wh = `${p.dir}/wh`;
+  const connected = { ...p.env, ENVKNIT_HOME: `${p.dir}/connected-home` };
+  {
+    await using index = await startIndex({
+      projects: {
+        pure: [wheels.pure],
+        native: [wheels.native311, wheels.native313, wheels.nativeWin],
+        capped: [wheels.old, wheels.new],
+        winonly: [wheels.winonly],
+      },
+    });
+    await Deno.writeTextFile(
+      `${p.project}/envknit.yaml`,
+      [
+        'envknit_version: "0.1.0"',
+        "index:",
+        `  url: ${JSON.stringify(index.url)}`,
+        "targets:",
+        ...TARGETS.map((t) => `  - {python: "${t.python}", platform: ${t.platform}}`),
+        "environments:",
+        "  default:",
+        '    packages: ["pure", "native", "capped"]',
+        "",
+      ].join("\n"),
+    );
+    const locked = await envknit(["lock"], { cwd: p.project, env: connected });
+    assertEquals(locked.code, 0, locked.stderr);
+    const lock = await parseLock(await Deno.readTextFile(p.lockPath), p.lockPath);
+    assertEquals(
+      lock.targets?.map((t) => [t.python, t.platform]),
+      TARGETS.map((t) => [t.python, t.platform]),
+    );
+    const byName = (name: string) =>
+      lock.environments.default.filter((e) => e.name === name).map((
+        e,
+      ) => [e.version, e.marker ?? null]);
+    assertEquals(byName("native"), [["2.0", null]]);
+    assertEquals(byName("capped").map(([v]) => v), ["1.0", "2.0"]);
+    assertEquals(byName("winonly").length, 1);
+    assert(byName("winonly")[0][1] !== null, "winonly applies to the Windows target only");
+    const f = await envknit(["fetch", "--dest", wh], { cwd: p.project, env: connected });
+    assertEquals(f.code, 0, f.stderr);
+    const w = wheels;
+    assertEquals(
+      await files(wh),
+      [w.pure, w.native311, w.native313, w.nativeWin, w.old, w.new, w.winonly]
+        .map((x) => x.filename).sort(),
+    );
+  } // the index is stopped here
+
+  const offline = await envknit(["install", "--offline", "--find-links", wh], {
+    cwd: p.project,
+    env: p.env,
+  });
+  assertEquals(offline.code, 0, offline.stderr);
+  assertStringIncludes(offline.stderr, "installed 3 packages");
+  const run = await envknit(["run", "--", "python", "-c", IMPORTS], { cwd: p.project, env: p.env });
+  assertEquals(run.stdout, "cp311 1.0 False\n", run.stderr);
+  assertEquals((await envknit(["verify"], { cwd: p.project, env: p.env })).code, 0);
 });

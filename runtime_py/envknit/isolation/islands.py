@@ -470,12 +470,18 @@ class Islands:
         return [dict(isl.table) if isl is not None else {} for isl in self._islands]
 
     # -- the finder ------------------------------------------------------------------------------
+    #: ``defer(top)``: True leaves a plain import to the finders after this one (configure_from_lock
+    #: sets it so a ``use()`` block's own versions win inside the block)
+    defer = None
+
     def find_spec(self, fullname, path=None, target=None):
         if fullname.startswith(PREFIX):
             return self._mangled_spec(fullname, path)
         top = fullname.partition(".")[0]
         route = self._plain_routes.get(top)
         if route is None:
+            return None
+        if self.defer is not None and self.defer(top):
             return None
         folder, home = route
         island = self._islands[home]
