@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "e90cbb02920cb9c0e6273bb60f9cea8a1dd1b65f87e488b46dd47a708b084152";
+export const RUNTIME_DIGEST = "e2d4b6d2f8575309406bf69ec7bfdb9552acb599ce19393b15372c99fd752ea3";
