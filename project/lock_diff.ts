@@ -58,9 +58,13 @@ function wheelKey(p: LockPackage): string {
   return p.wheels.map((w) => `${w.file}@${w.sha256}`).sort().join(" ");
 }
 
-/** An entry's identity within its environment: its name, and its marker when it has one. */
+/**
+ * An entry's identity within its environment: its name, and its marker or islands when it has
+ * them (an environment with islands has an entry per version of a split package).
+ */
 function entryKey(p: LockPackage): string {
-  return p.marker ? `${p.name}\0${p.marker}` : p.name;
+  const key = p.marker ? `${p.name}\0${p.marker}` : p.name;
+  return p.island ? `${key}\0island ${p.island.join(",")}` : key;
 }
 
 /** The difference between the packages of one environment in two locks. */

@@ -52,3 +52,19 @@ Deno.test("a lock whose targets changed differs", () => {
   const diff = diffLocks(a, b);
   assertEquals([diff.equal, diff.targets?.to?.[0].python], [false, "3.12"]);
 });
+
+Deno.test("islands: the versions of a split package are diffed each on its own (#16.3)", () => {
+  const island = (name: string, version: string, k: number): LockPackage => ({
+    ...entry(name, version),
+    island: [k],
+  });
+  const before = [entry("tabular", "1.4.0")];
+  const after = [island("tabular", "1.4.0", 0), island("tabular", "2.1.0", 1)];
+  const diff = diffPackages(before, after);
+  assertEquals(diff.added.map((a) => [a.name, a.version]), [["tabular", "1.4.0"], [
+    "tabular",
+    "2.1.0",
+  ]]);
+  assertEquals(diff.removed.map((a) => [a.name, a.version]), [["tabular", "1.4.0"]]);
+  assertEquals(diffPackages(after, after), { added: [], removed: [], changed: [] });
+});
