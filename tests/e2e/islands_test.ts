@@ -199,6 +199,10 @@ Deno.test("islands: why shows both versions and the paths to each; tree and grap
   assertStringIncludes(tree.stdout, "island 1: dep-b\n  dep-b v1.0\n");
   assertStringIncludes(tree.stdout, "tabular v2.1.0");
   assertStringIncludes(tree.stdout, "formats v3.0 (one instance per island)");
+  const inverted = await p.run(["tree", "--invert", "tabular"]);
+  assertEquals(inverted.code, 0, inverted.stderr);
+  assertStringIncludes(inverted.stdout, "island 0 (default): dep-a\n  tabular v1.4.0\n");
+  assertStringIncludes(inverted.stdout, "island 1: dep-b\n  tabular v2.1.0\n");
   const treeJson = JSON.parse((await p.run(["--json", "tree"])).stdout);
   assertEquals(treeJson.islands.map((i: { roots: string[] }) => i.roots), [["dep-a"], ["dep-b"]]);
 
