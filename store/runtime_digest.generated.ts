@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "2d3e4650fe3b82347ce592b62905270e2a34fa622dbaeee80c5eacc4b727dd55";
+export const RUNTIME_DIGEST = "e2d4b6d2f8575309406bf69ec7bfdb9552acb599ce19393b15372c99fd752ea3";
