@@ -6,7 +6,7 @@
  *
  * const { lockPath } = await lockProject({ cwd: "/path/to/project" });
  * await installLock({ lockPath });
- * const { vars } = await prepareRun({ lockPath });   // PYTHONPATH, PATH, ENVKNIT_* for a child
+ * const { vars } = await prepareRun({ lockPath });   // PATH, VIRTUAL_ENV, ENVKNIT_* of the view
  * ```
  *
  * Every operation takes its settings as options (nothing is read from the command line) and
@@ -22,6 +22,7 @@ export {
   lockProject,
   type LockResult,
 } from "./ops/lock/lock_project.ts";
+export type { PreparedTarget, TargetSpec } from "./ops/lock/lock_targets.ts";
 export {
   type InstalledEntry,
   installLock,
@@ -36,8 +37,14 @@ export {
   type VerifyProblem,
   type VerifyResult,
 } from "./ops/verify.ts";
-export { collectGarbage, type GcResult, type ProjectRecord, type StoreEntry } from "./ops/gc.ts";
-export { prepareRun, type RunEnvironment, type RunOptions } from "./ops/run.ts";
+export {
+  collectGarbage,
+  type GcResult,
+  type ProjectRecord,
+  type StoreEntry,
+  type StoreView,
+} from "./ops/gc.ts";
+export { type LeaseHandle, prepareRun, type RunEnvironment, type RunOptions } from "./ops/run.ts";
 export type { Selection } from "./ops/selection.ts";
 export { recordProject } from "./store/projects.ts";
 export { type EntryMarker, StoreLayout } from "./store/layout.ts";
@@ -54,4 +61,11 @@ export type { IndexStats } from "./store/index/client.ts";
 export type { MetadataSource } from "./store/index/core_metadata.ts";
 export type { Interpreter } from "./store/tags/interpreter.ts";
 export type { MarkerEnvironment } from "./resolver/mod.ts";
-export type { Lockfile, LockPackage, LockTarget, LockWheel } from "./project/lock.ts";
+export type {
+  Lockfile,
+  LockIsland,
+  LockPackage,
+  LockTarget,
+  LockTargetEntry,
+  LockWheel,
+} from "./project/lock.ts";

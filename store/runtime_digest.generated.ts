@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "57f3ce303c0e370ceede6879e1e86c70008955825e7286225acd6aeac136e19f";
+export const RUNTIME_DIGEST = "e2d4b6d2f8575309406bf69ec7bfdb9552acb599ce19393b15372c99fd752ea3";

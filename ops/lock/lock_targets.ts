@@ -38,14 +38,17 @@ export interface TargetSpec {
   platform: string;
   /** `<path>:<line>:<col>` of its entry in envknit.yaml, for messages; null when not from one. */
   where?: string | null;
-  /** Where its `python` and `platform` are written, when from envknit.yaml. */
+  /** Where its `python` is written, when from envknit.yaml. */
   pythonWhere?: string | null;
+  /** Where its `platform` is written, when from envknit.yaml. */
   platformWhere?: string | null;
 }
 
 /** A target ready to resolve for. */
 export interface PreparedTarget {
+  /** The target as named. */
   spec: TargetSpec;
+  /** The machine it describes (nothing is run). */
   interpreter: Interpreter;
   /** The marker that holds on this target's machines and no other listed target's. */
   marker: string;

@@ -193,10 +193,18 @@ def configure_from_lock(
         for pkg in lock.environments[env_name]:
             if pkg.install_path:
                 _checked_install_path(pkg, lock, home, trust_install_path)
+    routed_islands = None
     for env_name in order:
         packages = lock.environments[env_name]
         versions_here = {p.key: p.version for p in packages}
-        for pkg, path in environment_folders(lock, env_name, home, trust_install_path):
+        folders = environment_folders(lock, env_name, home, trust_install_path)
+        if env_name in lock.islands:
+            # Island 0's versions first: they are the defaults (what the application's code sees).
+            folders.sort(key=lambda item: item[0].island is not None and 0 not in item[0].island)
+            versions_here = {p.key: p.version for p, _ in reversed(folders)}
+            if routed_islands is None and env_name == order[0]:
+                routed_islands = (env_name, folders)
+        for pkg, path in folders:
             ident = (pkg.key, version_key(pkg.version))
             if ident in registered:
                 continue
@@ -215,4 +223,21 @@ def configure_from_lock(
         from .isolation.import_hook import enable  # noqa: PLC0415 - config does not need the hook otherwise
 
         enable()
+    if routed_islands is not None:
+        _route_islands(lock, *routed_islands)
     return len(registered)
+
+
+def _route_islands(lock: Lock, env_name: str, folders) -> None:
+    """Route the islands of the defaults' environment (project/LOCK_FORMAT.md, "Islands"): each
+    island's code imports the versions it was locked with; the application's, island 0's.  A view
+    that booted them already (``_envknit_islands``) is left as it is."""
+    from .isolation import islands  # noqa: PLC0415 - only for a lock with islands
+    from .isolation.import_hook import swapping_route  # noqa: PLC0415
+
+    if islands.current() is not None:
+        return
+    entries = [islands.IslandEntry(pkg.name, pkg.version, str(path), pkg.island, pkg.per_island)
+               for pkg, path in folders if path is not None]
+    routed = islands.install_islands(entries, len(lock.islands[env_name]), route_plain=False)
+    routed.defer = swapping_route

@@ -298,3 +298,125 @@ def test_islands_route_the_same_way_from_many_threads(islands):
     for t in threads:
         t.join()
     assert set(results) == {("1.4.0", "2.1.0")} and len(results) == 800
+
+
+def islands_lock(seed) -> str:
+    """The lock the tool writes for seed 004 with ``allow_multiple: [tabular]``."""
+    from support.store_factory import lock_entry, lock_yaml
+
+    w = seed.wheels
+    entries = [
+        lock_entry([w["common-1.0"]]),
+        lock_entry([w["dep_a-1.0"]], island=[0]),
+        lock_entry([w["dep_b-1.0"]], island=[1]),
+        lock_entry([w["formats-3.0"]], per_island=True),
+        lock_entry([w["tabular-1.4.0"]], island=[0]),
+        lock_entry([w["tabular-2.1.0"]], island=[1]),
+    ]
+    text = lock_yaml({"default": entries}, schema_version="1.2")
+    # the island fields, where the tool's writer puts them (after version)
+    out = text
+    for e in entries:
+        extra = ""
+        if e.get("island"):
+            extra += f"      island: [{', '.join(map(str, e['island']))}]\n"
+        if e.get("per_island"):
+            extra += "      per_island: true\n"
+        if extra:
+            head = f'    - name: "{e["name"]}"\n      version: "{e["version"]}"\n'
+            out = out.replace(head, head + extra)
+    return out + 'islands:\n  default:\n    - {roots: ["dep-a"]}\n    - {roots: ["dep-b"]}\n'
+
+
+def test_configure_from_lock_routes_the_lock_islands(seed, tmp_path):
+    """configure_from_lock() (no view) reads the lock's islands and routes them: each dependency
+    gets its version, the application island 0's, sys.modules agrees; use() still overrides."""
+    import os
+    import subprocess
+
+    lock = tmp_path / "envknit.lock.yaml"
+    lock.write_text(islands_lock(seed))
+    from envknit.lock import parse_lock
+
+    parsed = parse_lock(lock.read_text())
+    assert parsed.islands == {"default": (("dep-a",), ("dep-b",))}
+    assert [p.island for p in parsed.environments["default"] if p.name == "tabular"] == [(0,), (1,)]
+    runtime = str(islands_mod.__file__).rsplit("/envknit/", 1)[0]
+    code = f"""
+import sys, warnings
+warnings.simplefilter("error")
+import envknit
+envknit.configure_from_lock({str(lock)!r})
+import tabular, dep_a, dep_b
+print(tabular.__version__, dep_a.version(), dep_b.version(), dep_b.lazy_version(),
+      dep_b.via_importlib(), dep_b.lazy_format_relative("csv"), dep_b.metadata_version())
+print(sys.modules["tabular"] is tabular is dep_a.tabular_module(),
+      dep_a.common_module() is dep_b.common_module(), dep_a.formats_module() is not dep_b.formats_module())
+dep_b.register("x", 1)
+print(dep_a.registered(), dep_b.registered())
+with envknit.use("tabular", "2.1.0") as t:
+    import tabular as inside
+    print(t.__version__, inside.__version__)
+import tabular as after
+print(after.__version__)
+"""
+    env = {**os.environ, "ENVKNIT_HOME": str(seed.home), "PYTHONPATH": runtime}
+    env.pop("ENVKNIT_LOCK", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:5] == [
+        "1.4.0 1.4.0 2.1.0 2.1.0 2.1.0 2.1.0 2.1.0",
+        "True True True",
+        "{} {'x': 1}",
+        "2.1.0 2.1.0",
+        "1.4.0",
+    ]
+
+
+def test_an_environment_view_with_islands_routes_them_at_start_up(seed, tmp_path):
+    """The view the tool builds for an environment with islands (view_factory, the reference):
+    island 0's entries linked first, view.json's ``islands``, ``_envknit_islands.pth``.  Its python,
+    started with nothing set, routes the islands; configure_from_lock() keeps them."""
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from support.view_factory import Entry, build_view, probe_interpreter
+
+    lock = tmp_path / "envknit.lock.yaml"
+    lock.write_text(islands_lock(seed))
+    from envknit.lock import parse_lock
+
+    packages = parse_lock(lock.read_text()).environments["default"]
+    folder = {(p.key, p.version): seed[f"{p.name.replace('-', '_')}-{p.version}"] for p in packages}
+    ordered = sorted(packages, key=lambda p: p.island is not None and 0 not in p.island)
+    entries = [Entry(p.key, p.version, os.path.realpath(folder[(p.key, p.version)])) for p in ordered]
+    spec = {"count": 2, "entries": []}
+    for p, e in zip(ordered, entries):
+        facts = IslandEntry(p.key, p.version, e.path)
+        names, info = facts.facts()
+        spec["entries"].append({"name": p.key, "version": p.version, "path": e.path,
+                                "islands": list(p.island) if p.island else None, "per_island": p.per_island,
+                                "import_names": list(names), "dist_info": info, "compiled": False})
+    runtime = Path(islands_mod.__file__).resolve().parents[1]
+    view = build_view(tmp_path / "home", lock, "default", entries, probe_interpreter(sys.executable), runtime,
+                      islands=spec)
+    assert json.loads((view / "view.json").read_text())["islands"]["count"] == 2
+    code = """
+import sys
+import tabular, dep_a, dep_b
+print(tabular.__version__, dep_a.version(), dep_b.version(), dep_b.lazy_submodule(), dep_b.metadata_version())
+print(sys.modules["tabular"] is dep_a.tabular_module(), "envknit" in sys.modules)
+import envknit
+envknit.configure_from_lock()
+import tabular as again
+print(again is tabular, dep_b.via_importlib())
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "ENVKNIT"))}
+    env["ENVKNIT_HOME"] = str(seed.home)
+    out = subprocess.run([str(view / "bin" / "python"), "-c", code], capture_output=True, text=True,
+                         timeout=120, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:3] == ["1.4.0 1.4.0 2.1.0 2.1.0 2.1.0", "True False", "True 2.1.0"]

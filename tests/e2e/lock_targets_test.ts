@@ -276,3 +276,29 @@ Deno.test("targets: two targets no marker tells apart are an error naming both",
   assertStringIncludes(line, "envknit.yaml:9:5");
   assertStringIncludes(line, "cannot be told apart");
 });
+
+Deno.test("targets: locking again keeps each target's versions; --update moves them", async () => {
+  const { projects } = await scenario();
+  await using server = await startIndex({ projects });
+  await using p = await lockProjectDir();
+  const config = (shared: string) =>
+    configText(server.url, { default: { packages: ["native", shared] } }) + targetsYaml(TARGETS);
+  await p.config(config("shared<2"));
+  let r = await p.run(["lock"]);
+  assertEquals(r.code, 0, r.stderr);
+  const shared = async () =>
+    (await p.lock()).environments.default.filter((e) => e.name === "shared").map((
+      e,
+    ) => [e.version, e.marker ?? null]);
+  assertEquals(await shared(), [["1.0", null]]);
+  await p.config(config("shared"));
+  r = await p.run(["lock"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(await shared(), [["1.0", null]]);
+  const native = (await p.lock()).environments.default.filter((e) => e.name === "native");
+  assertEquals(native.length, 2);
+  r = await p.run(["lock", "--update", "shared"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(await shared(), [["2.0", null]]);
+  assertEquals((await p.lock()).environments.default.filter((e) => e.name === "native"), native);
+});

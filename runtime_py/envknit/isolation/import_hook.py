@@ -251,6 +251,15 @@ def clear_module_cache() -> None:
             state.modules = {}
 
 
+def swapping_route(top: str) -> bool:
+    """Whether this thread is importing ``top`` for a ``use()`` environment that routes it (the
+    islands then leave the import to that environment)."""
+    if _swap_owner != _get_ident() or not _swap_stack:
+        return False
+    env = _swap_stack[-1][0]
+    return env is not None and top in env.routes
+
+
 # -- the __import__ and import_module wrappers ------------------------------------------------------
 _real_import = builtins.__import__
 _real_import_module = importlib.import_module

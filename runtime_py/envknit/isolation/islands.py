@@ -52,7 +52,7 @@ from importlib._bootstrap import _gcd_import, _handle_fromlist  # type: ignore[a
 from importlib._bootstrap_external import spec_from_file_location  # type: ignore[attr-defined]
 from types import ModuleType
 
-__all__ = ["PREFIX", "IslandEntry", "Islands", "install_islands", "current", "normalize", "boot_view", "boot_file"]
+__all__ = ["PREFIX", "IslandEntry", "Islands", "install_islands", "current", "normalize", "boot_view"]
 
 #: The synthetic package that holds the modules of non-default instances.
 PREFIX = "_envknit_islands"
@@ -470,12 +470,18 @@ class Islands:
         return [dict(isl.table) if isl is not None else {} for isl in self._islands]
 
     # -- the finder ------------------------------------------------------------------------------
+    #: ``defer(top)``: True leaves a plain import to the finders after this one (configure_from_lock
+    #: sets it so a ``use()`` block's own versions win inside the block)
+    defer = None
+
     def find_spec(self, fullname, path=None, target=None):
         if fullname.startswith(PREFIX):
             return self._mangled_spec(fullname, path)
         top = fullname.partition(".")[0]
         route = self._plain_routes.get(top)
         if route is None:
+            return None
+        if self.defer is not None and self.defer(top):
             return None
         folder, home = route
         island = self._islands[home]
@@ -618,14 +624,13 @@ def install_islands(entries, count: int, **options) -> Islands:
 
 
 def _read_spec(path: str):
-    """The islands of a ``view.json`` (its ``islands`` member) or of ``envknit run``'s islands file
-    (the same object at the top level): (entries, count), or None."""
+    """The islands of a ``view.json`` (its ``islands`` member): (entries, count), or None."""
     import json  # noqa: PLC0415
 
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
-        spec = data.get("islands", data) if isinstance(data, dict) else None
+        spec = data.get("islands") if isinstance(data, dict) else None
         if not spec or "entries" not in spec:
             return None
         entries = [
@@ -646,17 +651,6 @@ def boot_view(prefix: str | None = None) -> Islands | None:
     (list or null), "per_island", "import_names", "dist_info" (path or null), "compiled"}]}``,
     written by the tool for an environment with islands (DEVELOPERS.md, "Environment views")."""
     found = _read_spec(os.path.join(prefix or sys.prefix, "view.json"))
-    if found is None:
-        return None
-    return Islands(found[0], found[1], route_plain=False).install()
-
-
-def boot_file(path: str) -> Islands | None:
-    """Route the islands of ``envknit run``'s islands file (``$ENVKNIT_ISLANDS``: the object a
-    view.json holds as ``islands``), if it can be read.  The island-0 entries are first on
-    ``PYTHONPATH``; names with several instances, and every name of a non-default island, are
-    routed here."""
-    found = _read_spec(path)
     if found is None:
         return None
     return Islands(found[0], found[1], route_plain=False).install()

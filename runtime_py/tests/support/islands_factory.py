@@ -212,6 +212,8 @@ class SeedStore:
 
     home: Path
     folders: dict[str, Path]
+    #: the built wheels, by ``name-version`` (for a lock naming them)
+    wheels: dict = None  # type: ignore[assignment]
 
     def __getitem__(self, key: str) -> str:
         return str(self.folders[key])
@@ -249,7 +251,7 @@ def seed_store(root: Path, *, compiled_formats: bool = False, big_modules: int =
         for v in ("1.0", "2.0"):
             built.append(build_wheel(wheels, "big", v, big_files(v, big_modules)))
     folders = {f"{w.name}-{w.version}": install_wheel(home, w) for w in built}
-    return SeedStore(home, folders)
+    return SeedStore(home, folders, {f"{w.name}-{w.version}": w for w in built})
 
 
 #: The names of the seed's modules (to drop from sys.modules after a test).
