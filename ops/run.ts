@@ -41,7 +41,7 @@ import { buildView, viewExists, viewKey, type ViewSpec } from "../store/view/bui
 import { probeForView } from "../store/view/probe.ts";
 import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
 import { configBesideLock, lockExists, StaleLockError, staleReason } from "./stale_lock.ts";
-import { entryFacts } from "./islands_spec.ts";
+import { islandSpec, seenByDefault } from "./islands_spec.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -90,7 +90,7 @@ export interface RunEnvironment {
   lease: LeaseHandle | null;
 }
 
-const PLAN_FORMAT = 5;
+const PLAN_FORMAT = 6;
 
 /**
  * What `run` remembers for one lock text and one set of choices. An entry's content never
@@ -145,36 +145,6 @@ function writePlan(file: string, plan: Plan): void {
   } catch {
     // not remembered: the next run plans again
   }
-}
-
-/**
- * Writes (once per plan) the islands file `ENVKNIT_ISLANDS` names: the entries with their
- * islands and what their folders hold (`islands_spec.ts`). Returns its path.
- */
-function writeIslandsFile(file: string, plan: Plan): string {
-  try {
-    Deno.statSync(file);
-    return file;
-  } catch {
-    // not written yet
-  }
-  const spec = {
-    count: plan.islands!.count,
-    entries: plan.steps.map((step, i) => {
-      const [name, version] = step.label.split(" ");
-      const where = plan.islands!.steps[i];
-      return {
-        name,
-        version,
-        path: step.dir,
-        islands: where?.islands ?? null,
-        per_island: where?.perIsland ?? false,
-        ...entryFacts(step.dir),
-      };
-    }),
-  };
-  writeFileAtomicSync(file, JSON.stringify(spec), { mkdir: true });
-  return file;
 }
 
 /** Picks the environment `run` uses when none is named. */
@@ -286,19 +256,33 @@ async function viewOf(
     );
   }
   const home = realPath(layout.root);
+  let steps = plan.steps.map((step, i) => {
+    const [name, version] = step.label.split(" ");
+    const where = plan.islands?.steps[i];
+    return {
+      name,
+      version,
+      path: realPath(step.dir),
+      islands: where?.islands ?? null,
+      perIsland: where?.perIsland ?? false,
+    };
+  });
+  // Islands (issue #16): the entries island 0 sees first, so what site-packages links under a
+  // plain name is what the application's code sees; view.json describes the islands.
+  if (plan.islands) {
+    steps = [...steps.filter(seenByDefault), ...steps.filter((s) => !seenByDefault(s))];
+  }
   const spec: ViewSpec = {
     envknitHome: home,
     lock: realPath(options.lockPath),
     environment: plan.environment,
     dev: options.dev !== false,
     probe: await probeForView(plan.python, env),
-    entries: plan.steps.map((step) => {
-      const [name, version] = step.label.split(" ");
-      return { name, version, path: realPath(step.dir) };
-    }),
+    entries: steps.map(({ name, version, path }) => ({ name, version, path })),
     runtime: `${realPath(runtimeDir)}/envknit`,
     runtimeVersion: ENVKNIT_VERSION,
   };
+  if (plan.islands) spec.extra = { islands: islandSpec(plan.islands.count, steps) };
   return { key: await viewKey(spec), spec };
 }
 
@@ -421,25 +405,5 @@ async function finishRun(
     ENVKNIT_ENV: environment,
     ENVKNIT_HOME: layout.root,
   };
-  if (plan.islands) {
-    // Islands (issue #16) still boot from sitecustomize on PYTHONPATH (the runtime's folder, then
-    // island 0's entries first), until the view describes them in view.json (boot_view()).
-    const key = plan.view.key;
-    const islandsFile = writeIslandsFile(`${layout.runPlansDir}/${key}.islands.json`, plan);
-    const visible = (i: number) => {
-      const where = plan.islands!.steps[i]?.islands;
-      return where === null || where === undefined || where.includes(0);
-    };
-    const ordered = [
-      ...plan.steps.filter((_, i) => visible(i)),
-      ...plan.steps.filter((_, i) => !visible(i)),
-    ].map((s) => s.dir);
-    const path = [runtimeDir, `${runtimeDir}/envknit/isolation/islands_boot`, ...ordered];
-    vars.PYTHONPATH = [...path, ...(env.PYTHONPATH ? [env.PYTHONPATH] : [])].join(":");
-    vars.ENVKNIT_ISLANDS = islandsFile;
-  } else if (env.ENVKNIT_ISLANDS) {
-    // Emptied: a run inside another environment's run must not route that one's islands.
-    vars.ENVKNIT_ISLANDS = "";
-  }
   return { environment, vars, python: plan.python!, view, viewPython, entries, runtimeDir, lease };
 }

@@ -26,6 +26,8 @@ export const VIEW_FILE = "view.json";
 const SKIPPED = new Set([".envknit-entry.json", "__pycache__"]);
 /** The store's own folders of an entry: linked only when one is a regular package. */
 const STORE_FOLDERS = new Set(["bin", "include", "data"]);
+/** The module that routes an environment's islands at start-up (`_envknit_islands.pth`). */
+const ISLANDS_MODULE = "_envknit_islands";
 /** The runtime's package name: the view links it to the runtime, whatever the entries hold. */
 const RUNTIME_NAME = "envknit";
 
@@ -222,6 +224,12 @@ function writeView(dir: string, final: string, spec: ViewSpec, key: string): voi
   const site = `${dir}/${probe.site_packages}`;
   Deno.mkdirSync(site, { recursive: true });
   fillSitePackages(site, spec.entries, spec.runtime);
+  if (spec.extra?.islands) {
+    // An environment with islands (DEVELOPERS.md, "Islands"): the routing module, alone (not the
+    // envknit package), and the line that runs it at start-up with view.json's islands.
+    Deno.symlinkSync(`${spec.runtime}/isolation/islands.py`, `${site}/${ISLANDS_MODULE}.py`);
+    Deno.writeTextFileSync(`${site}/${ISLANDS_MODULE}.pth`, `import ${ISLANDS_MODULE}\n`);
+  }
   Deno.writeTextFileSync(
     `${dir}/${VIEW_FILE}`,
     JSON.stringify(viewDocument(spec, key), null, 2) + "\n",

@@ -253,3 +253,76 @@ Deno.test("view: a build that fails leaves no view in place", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("view: an environment with islands gets view.json's islands and the boot files, as view_factory.py makes them (#16.4)", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "envknit-view-" }));
+  try {
+    const home = `${dir}/home`;
+    const entries = await fakeStore(home);
+    await write(`${home}/runtime/0.1.0/envknit/isolation/islands.py`, "# the routing\n");
+    const lock = `${dir}/project/envknit.lock.yaml`;
+    await write(lock, "# the view only names it\n");
+    const probe = await probeForView(PYTHON);
+    const islands = {
+      count: 2,
+      entries: entries.map((e, i) => ({
+        ...e,
+        islands: i === 1 ? [1] : null,
+        per_island: false,
+        import_names: [e.name],
+        dist_info: null,
+        compiled: false,
+      })),
+    };
+    const spec: ViewSpec = {
+      envknitHome: home,
+      lock,
+      environment: "default",
+      dev: true,
+      probe,
+      entries,
+      runtime: `${home}/runtime/0.1.0/envknit`,
+      runtimeVersion: "0.1.0",
+      extra: { islands },
+    };
+    const view = await buildView(new StoreLayout(home), spec, { verify: false });
+    const ours = await tree(view);
+    const site = `${view}/${probe.site_packages}`;
+    assertEquals(
+      await Deno.readLink(`${site}/_envknit_islands.py`),
+      `${spec.runtime}/isolation/islands.py`,
+    );
+    assertEquals(
+      await Deno.readTextFile(`${site}/_envknit_islands.pth`),
+      "import _envknit_islands\n",
+    );
+    assertEquals(JSON.parse(await Deno.readTextFile(`${view}/view.json`)).islands, islands);
+    await Deno.rename(view, `${dir}/ours`);
+    const script = `
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import view_factory as vf
+args = json.loads(sys.argv[2])
+probe = vf.probe_interpreter(args["python"])
+entries = [vf.Entry(e["name"], e["version"], e["path"]) for e in args["entries"]]
+print(vf.build_view(Path(args["home"]), Path(args["lock"]), "default", entries, probe,
+                    Path(args["runtime"]), verify=False, islands=args["islands"]))
+`;
+    const out = await new Deno.Command(PYTHON, {
+      args: [
+        "-c",
+        script,
+        FACTORY_DIR,
+        JSON.stringify({ python: PYTHON, home, lock, entries, runtime: spec.runtime, islands }),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    assertEquals(new TextDecoder().decode(out.stdout).trim(), view, "same key");
+    assertEquals(ours, await tree(view));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
