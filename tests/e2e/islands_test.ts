@@ -99,6 +99,23 @@ Deno.test("islands: add → lock → install → run, each dependency sees the v
   // The second run (its plan remembered) routes the same.
   const twice = await p.run(["run", "--", "python", "app.py"]);
   assertEquals(twice.stdout.trim().split("\n"), EXPECTED, twice.stderr);
+  // The environment's view: its python, started with nothing set (an editor, a shell), routes the
+  // islands at start-up, from view.json, and envknit itself is not imported for it.
+  const python = await p.run(["env", "python"]);
+  assertEquals(python.code, 0, python.stderr);
+  const view = python.stdout.trim().replace(/\/bin\/python$/, "");
+  const spec = JSON.parse(await Deno.readTextFile(`${view}/view.json`)).islands;
+  assertEquals(spec.count, 2);
+  const direct = await new Deno.Command(python.stdout.trim(), {
+    args: ["-c", SCRIPT + 'print("envknit" in sys.modules)\n'],
+    cwd: p.project,
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(direct.stdout).trim().split("\n");
+  assertEquals(out, [...EXPECTED, "False"], new TextDecoder().decode(direct.stderr));
 });
 
 Deno.test("islands: a package with compiled code is never split; the error names it and suggests worker() (#16.2)", async () => {
@@ -110,11 +127,22 @@ Deno.test("islands: a package with compiled code is never split; the error names
   assertEquals(refused.code, 1, refused.stderr);
   const [error] = errorLines(refused.stderr);
   assertStringIncludes(error, "no solution for environment 'default'");
-  assertStringIncludes(error, "formats");
-  assertStringIncludes(error, "compiled code");
-  assertStringIncludes(refused.stderr, "envknit.worker(");
+  assertStringIncludes(error, "formats has compiled code");
+  assertStringIncludes(refused.stderr, 'envknit.worker("tabular", "2.1.0")');
   assertEquals(await p.lockText(), null);
   assert(!(await Deno.readTextFile(p.configPath)).includes("dep_a"), "envknit.yaml unchanged");
+
+  // The split package itself compiled: named, and the code needing its other version to a worker.
+  await using index2 = await startIndex({ projects: await seedWheels({ compiledTabular: true }) });
+  await p.config(config(index2.url, "auto").replace("[]", "[dep_a, dep_b]"));
+  const lock = await p.run(["lock"]);
+  assertEquals(lock.code, 1, lock.stderr);
+  assertStringIncludes(errorLines(lock.stderr)[0], "tabular has compiled code");
+  assertStringIncludes(
+    lock.stderr,
+    'run the code that needs tabular 2.1.0 in envknit.worker("tabular", "2.1.0")',
+  );
+  assertEquals(await p.lockText(), null);
 });
 
 Deno.test("islands: allow_multiple with nothing to split is harmless, one warning line under -v (#16.1)", async () => {
@@ -200,4 +228,20 @@ Deno.test("islands: why shows both versions and the paths to each; tree and grap
     assertStringIncludes(exported.stderr, "tabular");
     assert(!(await Deno.stat(out).then(() => true, () => false)), "nothing written");
   }
+});
+
+Deno.test("islands: allow_multiple in a lock for several targets is one clear error, nothing written (#16.1)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(
+    config(index.url, "[tabular]").replace("[]", "[dep_a, dep_b]") +
+      'targets:\n  - {python: "3.11", platform: manylinux_2_36_x86_64}\n' +
+      '  - {python: "3.12", platform: manylinux_2_36_x86_64}\n',
+  );
+  const refused = await p.run(["lock"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  assertEquals(errorLines(refused.stderr).length, 1, refused.stderr);
+  assertStringIncludes(refused.stderr, "allow_multiple (islands) cannot be combined with targets");
+  assertEquals(await p.lockText(), null);
 });

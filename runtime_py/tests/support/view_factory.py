@@ -194,8 +194,14 @@ def launcher(view: Path, script: Path) -> str:
 
 
 def build_view(home: Path, lock: Path, env: str, entries: list[Entry], probe: Probe, runtime_package: Path, *,
-               dev: bool = True, verify: bool = True) -> Path:
-    """Build (or find) the view of ``entries`` for ``probe``'s interpreter; returns its folder."""
+               dev: bool = True, verify: bool = True, islands: dict | None = None) -> Path:
+    """Build (or find) the view of ``entries`` for ``probe``'s interpreter; returns its folder.
+
+    ``islands`` (an environment with islands, DEVELOPERS.md "Islands"): view.json's ``islands``
+    member (``{"count", "entries": [...]}``, the tool's ``islandSpec``); the caller lists the entries
+    island 0 sees first.  site-packages then also holds ``_envknit_islands.py`` (a link to the
+    runtime's ``isolation/islands.py``) and ``_envknit_islands.pth`` (``import _envknit_islands``),
+    which routes the islands at start-up."""
     home = Path(os.path.realpath(home))
     lock = Path(os.path.realpath(lock))
     key = view_key(lock, env, dev, probe, entries, runtime_version(runtime_package))
@@ -226,6 +232,9 @@ def build_view(home: Path, lock: Path, env: str, entries: list[Entry], probe: Pr
     site = tmp / probe.site_packages
     site.mkdir(parents=True)
     fill_site_packages(site, entries, runtime_package)
+    if islands:
+        (site / "_envknit_islands.py").symlink_to(runtime_package / "isolation" / "islands.py")
+        (site / "_envknit_islands.pth").write_text("import _envknit_islands\n")
     (tmp / VIEW_FILE).write_text(json.dumps({
         "format": VIEW_FORMAT,
         "key": key,
@@ -237,6 +246,7 @@ def build_view(home: Path, lock: Path, env: str, entries: list[Entry], probe: Pr
         "interpreter": {"target": probe.target, "home": probe.home, "version": probe.version,
                         "site_packages": probe.site_packages},
         "entries": [{"name": e.name, "version": e.version, "path": e.path} for e in entries],
+        **({"islands": islands} if islands else {}),
     }, indent=2) + "\n")
     try:
         os.rename(tmp, final)
