@@ -63,6 +63,20 @@ export function requirementKey(requirement: string): string {
   }`;
 }
 
+/** {@link requirementKey} through the resolver's PEP 508 parser (loads the wasm module). */
+async function resolverKey(): Promise<(requirement: string) => string> {
+  const { parseRequirement } = await import("../resolver/pep.ts");
+  return (requirement) => {
+    try {
+      const r = parseRequirement(requirement);
+      const extras = r.extras.length ? `[${r.extras.join(",")}]` : "";
+      return `${r.name}${extras}${canonicalSpecifier(r.specifier)}`;
+    } catch {
+      return requirementKey(requirement);
+    }
+  };
+}
+
 /** The extra a marker tests when it tests nothing else (`extra == "cli"`), normalized, or null. */
 function onlyExtra(marker: string): string | null {
   const m = /^\(?\s*extra\s*==\s*(['"])([^'"]*)\1\s*\)?$/.exec(marker.trim()) ??
@@ -70,8 +84,15 @@ function onlyExtra(marker: string): string | null {
   return m ? normalizeName(m[2]) : null;
 }
 
-/** Where `entry` (a lock entry) and `meta` (the wheel's own METADATA) disagree, or null. */
-export function compareWithLock(entry: LockPackage, meta: CoreMetadata): MetadataMismatch | null {
+/**
+ * Where `entry` (a lock entry) and `meta` (the wheel's own METADATA) disagree, or null. `key`
+ * says when two requirements are the same (default {@link requirementKey}, in plain JavaScript).
+ */
+export function compareWithLock(
+  entry: LockPackage,
+  meta: CoreMetadata,
+  key: (requirement: string) => string = requirementKey,
+): MetadataMismatch | null {
   if (meta.normalizedName !== entry.name) {
     return { field: "Name", detail: `the wheel says ${JSON.stringify(meta.name)}` };
   }
@@ -84,8 +105,7 @@ export function compareWithLock(entry: LockPackage, meta: CoreMetadata): Metadat
   const required: string[] = []; // the wheel's lines that must be in the lock
   const extras = new Set((entry.extras ?? []).map(normalizeName));
   for (const line of meta.requiresDist) {
-    const key = requirementKey(line);
-    declared.set(key, line);
+    declared.set(key(line), line);
     const marker = splitRequirement(line)?.marker ?? null;
     if (marker === null) required.push(line);
     else {
@@ -93,9 +113,9 @@ export function compareWithLock(entry: LockPackage, meta: CoreMetadata): Metadat
       if (extra !== null && extras.has(extra)) required.push(line);
     }
   }
-  const locked = new Set(entry.dependencies.map(requirementKey));
+  const locked = new Set(entry.dependencies.map(key));
   for (const dep of entry.dependencies) {
-    if (!declared.has(requirementKey(dep))) {
+    if (!declared.has(key(dep))) {
       return {
         field: "Requires-Dist",
         detail: `the lock has ${JSON.stringify(dep)}, which the wheel does not declare`,
@@ -103,7 +123,7 @@ export function compareWithLock(entry: LockPackage, meta: CoreMetadata): Metadat
     }
   }
   for (const line of required) {
-    if (!locked.has(requirementKey(line))) {
+    if (!locked.has(key(line))) {
       return {
         field: "Requires-Dist",
         detail: `the wheel declares ${JSON.stringify(line.trim())}, which the lock lacks`,
@@ -148,7 +168,12 @@ export function lockMetadataCheck(
   return async (pkg, wheel, text) => {
     const meta = parseCoreMetadata(text, { source: `${wheel.file}: METADATA` });
     for (const entry of entries.get(`${pkg.name}==${pkg.version}`) ?? []) {
-      const mismatch = compareWithLock(entry, meta);
+      let mismatch = compareWithLock(entry, meta);
+      if (mismatch?.field === "Requires-Dist") {
+        // Confirmed with the resolver's own parser (the one that wrote the lock's strings), so a
+        // spelling this module normalizes differently is never taken for a lie.
+        mismatch = compareWithLock(entry, meta, await resolverKey());
+      }
       if (mismatch === null) continue;
       const cache = new IndexCache(layout.cacheDir);
       await cache.evictClaims(wheel.sha256);

@@ -349,7 +349,10 @@ def test_hostile_yaml_is_one_error_fast_and_small(name, tmp_path):
     out = json.loads(proc.stdout)
     assert out["error"] is not None and out["error"][0] == "LockFileError", out
     assert out["error"][1].startswith(str(path))
-    assert out["seconds"] < 10, out
+    # Unbounded, these take minutes (#14.5 measured 131 s) or die of the address-space limit; bounded,
+    # the worst (100,000 nodes through the pure-Python PyYAML) takes 3-8 s here. 30 s leaves room
+    # for a loaded machine without letting an unbounded reader pass.
+    assert out["seconds"] < 30, out
 
 
 @pytest.mark.parametrize("name", list(BOMBS))

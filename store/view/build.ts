@@ -236,9 +236,9 @@ function writeView(dir: string, final: string, spec: ViewSpec, key: string): voi
   );
 }
 
-/** Whether `views/<key>/` is in place (its `view.json` is written last, before the rename). */
-export function viewExists(layout: StoreLayout, key: string): boolean {
-  return isFile(`${layout.viewDir(key)}/${VIEW_FILE}`);
+/** Whether the view folder `view` is in place (its `view.json` is written last, before the rename). */
+export function viewExists(view: string): boolean {
+  return isFile(`${view}/${VIEW_FILE}`);
 }
 
 /**
