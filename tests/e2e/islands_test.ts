@@ -249,3 +249,36 @@ Deno.test("islands: allow_multiple in a lock for several targets is one clear er
   assertStringIncludes(refused.stderr, "allow_multiple (islands) cannot be combined with targets");
   assertEquals(await p.lockText(), null);
 });
+
+Deno.test("islands: allow_multiple: auto; the application's own requirement on the split package decides its island (#16.2, #16.3)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, "auto").replace("[]", '[dep_a, dep_b, "tabular>=2"]'));
+  const locked = await p.run(["lock"]);
+  assertEquals(locked.code, 0, locked.stderr);
+  const lock = await p.lock();
+  // The application requires tabular>=2 itself: its island (0) holds tabular 2.1.0 and dep_b.
+  assertEquals(lock.islands, { default: [{ roots: ["dep-b", "tabular"] }, { roots: ["dep-a"] }] });
+  const tabular = lock.environments.default.filter((e) => e.name === "tabular");
+  assertEquals(tabular.map((e) => [e.version, e.island]), [["1.4.0", [1]], ["2.1.0", [0]]]);
+  assertEquals((await p.run(["install"])).code, 0);
+  await Deno.writeTextFile(
+    `${p.project}/app.py`,
+    "import tabular, dep_a, dep_b\nprint(tabular.__version__, dep_a.version(), dep_b.version())\n",
+  );
+  const run = await p.run(["run", "--", "python", "app.py"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.stdout.trim(), "2.1.0 1.4.0 2.1.0");
+});
+
+Deno.test("islands: a name in allow_multiple that is not a project name is an error at its line and column (#16.1)", async () => {
+  await using p = await lockProjectDir();
+  await p.config(config("https://127.0.0.1:9/simple", "[tabular, 'no good']"));
+  const refused = await p.run(["lock"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  const [error] = errorLines(refused.stderr);
+  assertStringIncludes(error, `${p.configPath}:7:31:`);
+  assertStringIncludes(error, "\"no good\" in 'allow_multiple' is not a valid package name");
+  assertEquals(await p.lockText(), null);
+});
