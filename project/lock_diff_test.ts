@@ -58,13 +58,23 @@ Deno.test("islands: the versions of a split package are diffed each on its own (
     ...entry(name, version),
     island: [k],
   });
-  const before = [entry("tabular", "1.4.0")];
-  const after = [island("tabular", "1.4.0", 0), island("tabular", "2.1.0", 1)];
+  const before = [entry("tabular", "1.4.0"), entry("dep-a", "1.0")];
+  const after = [
+    island("tabular", "1.4.0", 0),
+    island("tabular", "2.1.0", 1),
+    island("dep-a", "1.0", 0),
+  ];
   const diff = diffPackages(before, after);
-  assertEquals(diff.added.map((a) => [a.name, a.version]), [["tabular", "1.4.0"], [
-    "tabular",
-    "2.1.0",
-  ]]);
-  assertEquals(diff.removed.map((a) => [a.name, a.version]), [["tabular", "1.4.0"]]);
+  assertEquals(diff, {
+    added: [{ name: "tabular", version: "2.1.0" }],
+    removed: [],
+    changed: [],
+  });
   assertEquals(diffPackages(after, after), { added: [], removed: [], changed: [] });
+  assertEquals(describeChanges(diffPackages(after, before)), ["- tabular 2.1.0"]);
+  // A split package's other version moving: one change.
+  const moved = [island("tabular", "1.4.0", 0), island("tabular", "2.2.0", 1)];
+  assertEquals(describeChanges(diffPackages(after, moved)).filter((l) => l.includes("tabular")), [
+    "↑ tabular 2.1.0 → 2.2.0",
+  ]);
 });
