@@ -6,7 +6,7 @@
  *
  * const { lockPath } = await lockProject({ cwd: "/path/to/project" });
  * await installLock({ lockPath });
- * const { vars } = await prepareRun({ lockPath });   // PYTHONPATH, PATH, ENVKNIT_* for a child
+ * const { vars } = await prepareRun({ lockPath });   // PATH, VIRTUAL_ENV, ENVKNIT_* of the view
  * ```
  *
  * Every operation takes its settings as options (nothing is read from the command line) and
@@ -37,8 +37,14 @@ export {
   type VerifyProblem,
   type VerifyResult,
 } from "./ops/verify.ts";
-export { collectGarbage, type GcResult, type ProjectRecord, type StoreEntry } from "./ops/gc.ts";
-export { prepareRun, type RunEnvironment, type RunOptions } from "./ops/run.ts";
+export {
+  collectGarbage,
+  type GcResult,
+  type ProjectRecord,
+  type StoreEntry,
+  type StoreView,
+} from "./ops/gc.ts";
+export { type LeaseHandle, prepareRun, type RunEnvironment, type RunOptions } from "./ops/run.ts";
 export type { Selection } from "./ops/selection.ts";
 export { recordProject } from "./store/projects.ts";
 export { type EntryMarker, StoreLayout } from "./store/layout.ts";

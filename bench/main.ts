@@ -2,13 +2,13 @@
  * `deno task bench`: every benchmark, one after the other, each in its own process (so one's
  * caches and memory do not colour the next), with its output as it comes.
  *
- *   deno task bench                      resolver, runtime, islands, lock, install, crc32
+ *   deno task bench                      resolver, runtime, islands, run, lock, install, crc32
  *   deno task bench lock install         only those
  *   deno task bench lock -- --rounds 3   arguments after `--` go to each selected benchmark
  *
  * The lock and install benchmarks run beside pip on real wheels from the local mirror
- * (/opt/pypi) and say so and skip when it is absent; resolver, runtime, islands and crc32 need
- * nothing.
+ * (/opt/pypi) and say so and skip when it is absent; resolver, runtime, islands, run (`envknit
+ * run -- python -c pass` beside bare python at 10, 100 and 300 packages) and crc32 need nothing.
  * Benchmarks print numbers and ratios; they are not tests and never fail on a target.
  *
  * @module
@@ -18,6 +18,7 @@ const BENCHES: Record<string, string> = {
   resolver: "resolver/main.ts",
   runtime: "runtime/main.ts",
   islands: "islands/main.ts",
+  run: "run/main.ts",
   lock: "lock/main.ts",
   install: "install/main.ts",
   crc32: "crc32/main.ts",

@@ -8,8 +8,9 @@ import { collectUnused, type GcResult, type StoreEntry } from "../store/gc.ts";
 import type { StoreLayout } from "../store/layout.ts";
 import type { StorePackage } from "../store/packages.ts";
 import type { ProjectRecord } from "../store/projects.ts";
+import type { StoreView } from "../store/view/scan.ts";
 
-export type { GcResult, ProjectRecord, StoreEntry };
+export type { GcResult, ProjectRecord, StoreEntry, StoreView };
 
 /** Every package version of every environment of the lock at `path`, with all its wheels. */
 async function lockedPackages(path: string): Promise<StorePackage[]> {

@@ -1,14 +1,12 @@
 /**
  * What the runtime needs to route an environment's islands (issue #16): its entries with their
  * islands, and what each entry's folder holds (import names, dist-info, compiled code), read once
- * by the tool so the interpreter reads none of it at start-up. `envknit run` writes it to a file
- * named by `ENVKNIT_ISLANDS`; an environment view holds the same object as `view.json`'s
- * `islands` (`runtime_py/envknit/isolation/islands.py`, `boot_file` / `boot_view`).
+ * by the tool so the interpreter reads none of it at start-up: an environment view holds it as
+ * `view.json`'s `islands`, which the view's `_envknit_islands.pth` routes at start-up
+ * (`runtime_py/envknit/isolation/islands.py`, `boot_view`).
  *
  * @module
  */
-import type { Lockfile } from "../project/lock.ts";
-
 /** One entry of an environment with islands, as the runtime's `IslandEntry` takes it. */
 export interface IslandSpecEntry {
   name: string;
@@ -79,29 +77,37 @@ function holdsExtension(dir: string): boolean {
   return false;
 }
 
+/** One entry of a plan with islands: its folder and which islands see it. */
+export interface IslandStep {
+  name: string;
+  version: string;
+  /** The entry folder (a real path). */
+  path: string;
+  /** The islands whose code sees it, or null for every island. */
+  islands: number[] | null;
+  perIsland: boolean;
+}
+
+/** Whether island 0 (the application's code) sees a step. */
+export function seenByDefault(step: { islands: number[] | null }): boolean {
+  return step.islands === null || step.islands.includes(0);
+}
+
 /**
- * The islands of `environment` for the runtime, or null when it has none. `folders` gives each
- * `name==version` of the environment its entry folder (the ones `install` chose).
+ * The islands of an environment for the runtime (view.json's `islands`), the facts of each entry
+ * read from its folder, the entries island 0 sees first.
  */
-export function islandSpec(
-  lock: Lockfile,
-  environment: string,
-  folders: Map<string, string>,
-): IslandSpec | null {
-  const islands = lock.islands?.[environment];
-  if (!islands?.length) return null;
-  const entries: IslandSpecEntry[] = [];
-  for (const p of lock.environments[environment] ?? []) {
-    const path = folders.get(`${p.name}==${p.version}`);
-    if (path === undefined) continue; // not selected (a dev package with --no-dev)
-    entries.push({
-      name: p.name,
-      version: p.version,
-      path,
-      islands: p.island ? [...p.island] : null,
-      per_island: p.perIsland === true,
-      ...entryFacts(path),
-    });
-  }
-  return { count: islands.length, entries };
+export function islandSpec(count: number, steps: IslandStep[]): IslandSpec {
+  const ordered = [...steps.filter(seenByDefault), ...steps.filter((s) => !seenByDefault(s))];
+  return {
+    count,
+    entries: ordered.map((s) => ({
+      name: s.name,
+      version: s.version,
+      path: s.path,
+      islands: s.islands,
+      per_island: s.perIsland,
+      ...entryFacts(s.path),
+    })),
+  };
 }

@@ -1,20 +1,26 @@
 /**
- * What `envknit run` puts in a command's environment (DESIGN.md, "run"):
+ * What `envknit run` puts in a command's environment (DEVELOPERS.md, "Environment views"): the
+ * environment's view, a virtual environment whose site-packages links into the store
+ * (`store/view/`), built when missing:
  *
- * - `PYTHONPATH`: the runtime folder, then the environment's entries (then whatever was there);
- * - `PATH`: the entries' `bin/` folders first;
+ * - `PATH`: the view's `bin/` first (its `python`, and launchers of the entries' scripts);
+ * - `VIRTUAL_ENV`: the view; `ENVKNIT_PYTHON`: the view's `bin/python`, which the scripts exec;
  * - `ENVKNIT_LOCK`, `ENVKNIT_ENV`, `ENVKNIT_HOME` for the runtime;
- * - `ENVKNIT_PYTHON`: the interpreter chosen for the environment, which the `bin/` launchers exec.
+ * - nothing on `PYTHONPATH`: the caller's own value passes through, as for any virtual
+ *   environment (and `uv run`).
  *
  * Entries are the ones `install` chooses (the same plan), and must be present: a missing one is
  * an error that says to run `envknit install`. Nothing is downloaded here.
  *
  * `run` is the hottest path, so its plan (the environment, the interpreter, which entry of each
- * package) is kept in `cache/runs/<key>.json`, keyed by the lock's text and the command's choices
- * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the lock, finds the
+ * package, the view's key and what builds it) is kept in `cache/runs/<key>.json`, keyed by the
+ * lock's text, envknit.yaml's text when the lock must follow it, and the command's choices
+ * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the texts, finds the
  * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
- * only reads the entries' markers (each must record the lock's full sha256, not only the folder's
- * 16 digits): it neither parses the lock nor loads the code that chooses wheels.
+ * only stats the entries and the view's `view.json` (the entries' markers, which must record the
+ * lock's full sha256, not only the folder's 16 digits, are read when the plan is made): it neither
+ * parses the lock nor loads the code that chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
+ * {@link StaleLockError}), so a remembered plan vouches for both texts.
  *
  * @module
  */
@@ -24,10 +30,18 @@ import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { StoreLayout } from "../store/layout.ts";
 import { assertEntryHolds } from "../store/entry_marker.ts";
 import { recordProject } from "../store/projects.ts";
+import { FileLock } from "../store/file_lock.ts";
+import { type LeaseHandle, takeLease } from "../store/leases.ts";
+
+export type { LeaseHandle };
 import { ensureRuntime } from "../store/runtime.ts";
 import { readLockText } from "../project/lock_file.ts";
+import { ENVKNIT_VERSION } from "../core/version.ts";
+import { buildView, viewExists, viewKey, type ViewSpec } from "../store/view/build.ts";
+import { probeForView } from "../store/view/probe.ts";
 import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
-import { entryFacts } from "./islands_spec.ts";
+import { configBesideLock, lockExists, StaleLockError, staleReason } from "./stale_lock.ts";
+import { islandSpec, seenByDefault } from "./islands_spec.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -43,6 +57,17 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** The store (default: from `env`). */
   layout?: StoreLayout;
+  /**
+   * Check that the lock follows envknit.yaml beside it (`--frozen` turns this off): a stale lock
+   * (or none) is a {@link StaleLockError}. Default true.
+   */
+  checkConfig?: boolean;
+  /**
+   * Take a lease on the view for this process (`store gc` keeps what it uses while the process
+   * lives; the caller adds its child and releases it). The entries are checked and the lease
+   * written under the shared store lock, so no gc runs in between.
+   */
+  lease?: boolean;
 }
 
 /** The environment of a command under `envknit run`. */
@@ -51,20 +76,26 @@ export interface RunEnvironment {
   environment: string;
   /** Variables to set (or replace) for the child. */
   vars: Record<string, string>;
-  /** The interpreter chosen (absolute path), or null when none could be found. */
-  python: string | null;
-  /** Entry folders, in `PYTHONPATH` order. */
+  /** The interpreter chosen for the environment (as found: the view links its real binary). */
+  python: string;
+  /** The environment's view (`views/<key>/`). */
+  view: string;
+  /** The view's `bin/python`: what `python` under `run` and `env python` are. */
+  viewPython: string;
+  /** Entry folders, in the lock's order. */
   entries: string[];
-  /** The runtime folder (`runtime/<version>`), first on `PYTHONPATH`. */
+  /** The runtime folder (`runtime/<version>`; the view links its `envknit`). */
   runtimeDir: string;
+  /** The lease taken with `lease: true`, else null. */
+  lease: LeaseHandle | null;
 }
 
-const PLAN_FORMAT = 4;
+const PLAN_FORMAT = 7;
 
 /**
  * What `run` remembers for one lock text and one set of choices. An entry's content never
- * changes under its hash, so neither does its `bin/`: with a plan, a run costs one stat per entry
- * (`bin` is left out until the entry was seen installed).
+ * changes under its hash, so neither does a view of it: with a plan, a run costs one stat per
+ * entry and one for the view.
  */
 interface Plan {
   environment: string;
@@ -74,7 +105,9 @@ interface Plan {
   python: string | null;
   identity: [number, number] | null;
   /** Each entry: its folder and the full sha256 of the wheel it must hold (its marker's). */
-  steps: { label: string; dir: string; sha256: string; bin?: boolean }[];
+  steps: { label: string; dir: string; sha256: string }[];
+  /** The view: its key and what builds it (set once the entries were seen installed). */
+  view?: { key: string; path: string };
   /**
    * The environment's islands (issue #16), or absent: how many, and per step (same order) the
    * islands that see it (null: all) and whether it is per island.
@@ -82,22 +115,13 @@ interface Plan {
   islands?: { count: number; steps: { islands: number[] | null; perIsland: boolean }[] };
 }
 
-function hasBin(dir: string): boolean {
-  try {
-    return Deno.statSync(`${dir}/bin`).isDirectory;
-  } catch {
-    return false; // no scripts
-  }
-}
-
 function readPlan(file: string): Plan | null {
   try {
     const plan = JSON.parse(Deno.readTextFileSync(file));
     const valid = typeof plan?.environment === "string" && Array.isArray(plan.steps) &&
       plan.steps.every((p: Plan["steps"][number]) =>
-        typeof p?.label === "string" && typeof p.dir === "string" &&
-        typeof p.sha256 === "string" && typeof p.bin === "boolean"
-      );
+        typeof p?.label === "string" && typeof p.dir === "string" && typeof p.sha256 === "string"
+      ) && typeof plan.view?.key === "string" && typeof plan.view.path === "string";
     return valid ? plan : null;
   } catch {
     return null;
@@ -121,36 +145,6 @@ function writePlan(file: string, plan: Plan): void {
   } catch {
     // not remembered: the next run plans again
   }
-}
-
-/**
- * Writes (once per plan) the islands file `ENVKNIT_ISLANDS` names: the entries with their
- * islands and what their folders hold (`islands_spec.ts`). Returns its path.
- */
-function writeIslandsFile(file: string, plan: Plan): string {
-  try {
-    Deno.statSync(file);
-    return file;
-  } catch {
-    // not written yet
-  }
-  const spec = {
-    count: plan.islands!.count,
-    entries: plan.steps.map((step, i) => {
-      const [name, version] = step.label.split(" ");
-      const where = plan.islands!.steps[i];
-      return {
-        name,
-        version,
-        path: step.dir,
-        islands: where?.islands ?? null,
-        per_island: where?.perIsland ?? false,
-        ...entryFacts(step.dir),
-      };
-    }),
-  };
-  writeFileAtomicSync(file, JSON.stringify(spec), { mkdir: true });
-  return file;
 }
 
 /** Picks the environment `run` uses when none is named. */
@@ -189,12 +183,17 @@ async function makePlan(
   env: Record<string, string>,
   layout: StoreLayout,
   text: string,
+  configPath: string | null,
 ): Promise<{ plan: Plan; remember: () => Promise<void> }> {
   const { loadLock } = await import("../project/lock.ts");
   const { machineWheels } = await import("./selection.ts");
   const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir, text);
   const { checkInstallPaths } = await import("./install_path.ts");
   checkInstallPaths(lock, options.lockPath, layout);
+  if (configPath !== null) {
+    const reason = await staleReason(lock, configPath, layout.parsedCacheDir);
+    if (reason !== null) throw new StaleLockError(reason, configPath);
+  }
   const environment = options.environment ?? defaultEnvironment(Object.keys(lock.environments));
   // Also says which environments there are when the one asked for is not in the lock.
   const selection = { environments: [environment], dev: options.dev };
@@ -232,12 +231,85 @@ async function makePlan(
   return { plan, remember };
 }
 
-/** Computes the variables of `envknit run` (see the module documentation). */
+/** The real path of `path` (the view names real paths, as the runtime compares them). */
+function realPath(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** What builds the view of a plan whose entries are all installed (one probe of the python). */
+async function viewOf(
+  plan: Plan,
+  options: RunOptions,
+  env: Record<string, string>,
+  layout: StoreLayout,
+  runtimeDir: string,
+): Promise<{ key: string; spec: ViewSpec }> {
+  if (plan.python === null) {
+    throw new EnvknitError(
+      `no Python interpreter found for environment ${plan.environment}` +
+        (plan.pythonVersion ? ` (the lock is for Python ${plan.pythonVersion})` : ""),
+      { hints: ["name one with --python PATH or ENVKNIT_PYTHON"] },
+    );
+  }
+  const home = realPath(layout.root);
+  let steps = plan.steps.map((step, i) => {
+    const [name, version] = step.label.split(" ");
+    const where = plan.islands?.steps[i];
+    return {
+      name,
+      version,
+      path: realPath(step.dir),
+      islands: where?.islands ?? null,
+      perIsland: where?.perIsland ?? false,
+    };
+  });
+  // Islands (issue #16): the entries island 0 sees first, so what site-packages links under a
+  // plain name is what the application's code sees; view.json describes the islands.
+  if (plan.islands) {
+    steps = [...steps.filter(seenByDefault), ...steps.filter((s) => !seenByDefault(s))];
+  }
+  const spec: ViewSpec = {
+    envknitHome: home,
+    lock: realPath(options.lockPath),
+    environment: plan.environment,
+    dev: options.dev !== false,
+    probe: await probeForView(plan.python, env),
+    entries: steps.map(({ name, version, path }) => ({ name, version, path })),
+    runtime: `${realPath(runtimeDir)}/envknit`,
+    runtimeVersion: ENVKNIT_VERSION,
+  };
+  if (plan.islands) spec.extra = { islands: islandSpec(plan.islands.count, steps) };
+  return { key: await viewKey(spec), spec };
+}
+
+/**
+ * Computes the variables of `envknit run` (see the module documentation) and builds the view
+ * when it is not in place.
+ *
+ * @throws StaleLockError when envknit.yaml changed since the lock (unless `checkConfig` is false);
+ * EnvknitError when an entry is not installed or the view cannot be built.
+ */
 export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
+  const configPath = options.checkConfig === false ? null : configBesideLock(options.lockPath);
+  if (configPath !== null && !lockExists(options.lockPath)) {
+    throw new StaleLockError((await staleReason(null, configPath, null))!, configPath);
+  }
   const text = readLockText(options.lockPath);
-  // One hash of the choices and the lock's text (the text last: it may hold any character).
+  let configText = "";
+  if (configPath !== null) {
+    try {
+      configText = Deno.readTextFileSync(configPath);
+    } catch (error) {
+      throw new EnvknitError(`cannot read ${configPath}: ${(error as Error).message}`);
+    }
+  }
+  // One hash of the choices and the texts (the texts last: they may hold any character).
   const choices = [
     PLAN_FORMAT,
     options.lockPath,
@@ -245,8 +317,10 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
     options.dev !== false,
     options.python ?? null,
     env.ENVKNIT_PYTHON ?? null,
+    configPath,
+    configText.length,
   ];
-  const key = (await sha256Hex(`${JSON.stringify(choices)}\n${text}`)).slice(0, 32);
+  const key = (await sha256Hex(`${JSON.stringify(choices)}\n${configText}\n${text}`)).slice(0, 32);
   const planFile = `${layout.runPlansDir}/${key}.json`;
   let plan = readPlan(planFile);
   if (plan !== null) {
@@ -257,17 +331,44 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   const remembered = plan !== null;
   let remember = () => Promise.resolve();
   if (plan === null) {
-    const made = await makePlan(options, env, layout, text);
+    const made = await makePlan(options, env, layout, text, configPath);
     plan = made.plan;
     remember = made.remember;
   }
-  const { environment, python } = plan;
+  // Under the shared store lock when a view may be built or a lease written: `store gc` (which
+  // holds it exclusively) never removes a view being built, nor what a run is about to use.
+  let storeLock: FileLock | null = null;
+  if (options.lease || !plan.view || !viewExists(plan.view.path)) {
+    try {
+      storeLock = await FileLock.acquire(layout.storeLock, { exclusive: false });
+    } catch {
+      storeLock = null; // a read-only store: nothing can collect it either
+    }
+  }
+  try {
+    return await finishRun(options, env, layout, plan, planFile, !remembered, remember);
+  } finally {
+    storeLock?.release();
+  }
+}
 
+/** The rest of {@link prepareRun}, under the shared store lock when a lease is taken. */
+async function finishRun(
+  options: RunOptions,
+  env: Record<string, string>,
+  layout: StoreLayout,
+  plan: Plan,
+  planFile: string,
+  fresh: boolean,
+  remember: () => Promise<void>,
+): Promise<RunEnvironment> {
+  const { environment } = plan;
   const entries: string[] = [];
-  const bins: string[] = [];
   const missing: string[] = [];
-  // Synchronous reads of each entry's marker: a hundred of them cost less than the promises
-  // around async ones. The marker's full sha256 must be the lock's (the folder has 16 digits).
+  // Synchronous stats: a hundred of them cost less than the promises around async ones. The
+  // marker's full sha256 must be the lock's (the folder has 16 digits): read when the plan is
+  // made for this lock text. An entry never changes in place (install never replaces one; only
+  // gc removes one, and gc drops every plan), so a remembered plan's entries were read then.
   for (const step of plan.steps) {
     try {
       Deno.statSync(step.dir);
@@ -275,10 +376,8 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
       missing.push(step.label);
       continue;
     }
-    assertEntryHolds(step.dir, step.sha256, step.label);
+    if (fresh) assertEntryHolds(step.dir, step.sha256, step.label);
     entries.push(step.dir);
-    step.bin ??= hasBin(step.dir);
-    if (step.bin) bins.push(`${step.dir}/bin`);
   }
   if (missing.length) {
     throw new EnvknitError(
@@ -293,36 +392,27 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
     ensureRuntime(layout),
     recordProject(options.lockPath, { layout }),
   ]);
-  await remember();
-  if (!remembered) writePlan(planFile, plan);
-
-  const join = (parts: string[], rest: string | undefined) =>
-    [...parts, ...(rest ? [rest] : [])].join(":");
-  // Islands: the routing boots from sitecustomize (its folder after the runtime), and what the
-  // application's code sees (island 0, and what every island shares) comes first on the path.
-  let islandsFile = "";
-  let path = [runtimeDir, ...entries];
-  if (plan.islands) {
-    islandsFile = writeIslandsFile(`${layout.runPlansDir}/${key}.islands.json`, plan);
-    const visible = (i: number) => {
-      const where = plan!.islands!.steps[i]?.islands;
-      return where === null || where === undefined || where.includes(0);
-    };
-    const ordered = [
-      ...plan.steps.filter((_, i) => visible(i)),
-      ...plan.steps.filter((_, i) => !visible(i)),
-    ].map((s) => s.dir);
-    path = [runtimeDir, `${runtimeDir}/envknit/isolation/islands_boot`, ...ordered];
+  // The view in place costs one stat. Missing (never built, or removed by gc), it is made from
+  // the plan again (one probe of the python), built, and started once to check it.
+  let rewrite = fresh;
+  if (!plan.view || !viewExists(plan.view.path)) {
+    const { key, spec } = await viewOf(plan, options, env, layout, runtimeDir);
+    plan.view = { key, path: await buildView(layout, spec, { key, env }) };
+    rewrite = true;
   }
+  const view = plan.view.path;
+  await remember();
+  if (rewrite) writePlan(planFile, plan);
+  const lease = options.lease ? takeLease(layout, plan.view.key, options.lockPath) : null;
+
+  const viewPython = `${view}/bin/python`;
   const vars: Record<string, string> = {
-    PYTHONPATH: join(path, env.PYTHONPATH),
-    PATH: join(bins, env.PATH),
+    PATH: env.PATH ? `${view}/bin:${env.PATH}` : `${view}/bin`,
+    VIRTUAL_ENV: view,
+    ENVKNIT_PYTHON: viewPython,
     ENVKNIT_LOCK: options.lockPath,
     ENVKNIT_ENV: environment,
     ENVKNIT_HOME: layout.root,
   };
-  // Set, or emptied: a run inside another environment's run must not route that one's islands.
-  if (islandsFile || env.ENVKNIT_ISLANDS) vars.ENVKNIT_ISLANDS = islandsFile;
-  if (python) vars.ENVKNIT_PYTHON = python;
-  return { environment, vars, python, entries, runtimeDir };
+  return { environment, vars, python: plan.python!, view, viewPython, entries, runtimeDir, lease };
 }

@@ -48,11 +48,18 @@ Deno.test("run: a remembered plan is used only for its lock text, environment an
     null,
     target,
   );
+  let firstView = "";
   for (let i = 0; i < 2; i++) { // made, then remembered
     const made = await run();
     assertEquals([made.environment, made.entries], ["default", [entryDir(p.home, alpha1)]]);
     assertEquals(made.python, `${bins[0]}/python3`);
-    assertEquals(made.vars.ENVKNIT_PYTHON, `${bins[0]}/python3`);
+    assertEquals(made.vars.ENVKNIT_PYTHON, `${made.view}/bin/python`);
+    assertEquals(made.viewPython, `${made.view}/bin/python`);
+    firstView = made.view;
+    assertEquals(made.vars.VIRTUAL_ENV, made.view);
+    assertEquals(made.vars.PATH, `${made.view}/bin:${bins[0]}`);
+    assertEquals(made.vars.PYTHONPATH, undefined);
+    assertEquals(await Deno.readLink(`${made.view}/bin/python`), await Deno.realPath(PYTHON));
   }
   // Another environment has its own plan.
   assertEquals((await run({ environment: "other" })).entries, [entryDir(p.home, beta)]);
@@ -60,10 +67,9 @@ Deno.test("run: a remembered plan is used only for its lock text, environment an
 
   // Another python3 comes first on PATH: the plan remembered for the first one is not used.
   const moved = await run({ env: { ...env, PATH: `${bins[1]}:${bins[0]}` } });
-  assertEquals([moved.python, moved.vars.ENVKNIT_PYTHON], [
-    `${bins[1]}/python3`,
-    `${bins[1]}/python3`,
-  ]);
+  assertEquals(moved.python, `${bins[1]}/python3`);
+  // The same interpreter behind it: the same view.
+  assertEquals(moved.view, firstView);
   // ... and the plan made for the new one is remembered in its place.
   const plans = [];
   for await (const e of Deno.readDir(`${p.home}/cache/runs`)) {

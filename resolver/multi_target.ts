@@ -15,7 +15,13 @@
  * Every solution is a real resolution of its target, whatever the preferences: sharing never
  * costs correctness, and a target that has no solution fails the whole with its explanation.
  *
- * The first round runs every target at once (their providers' I/O overlaps); later rounds are
+ * The first round resolves the first target, then each other target in order is first checked
+ * against the solutions found so far ({@link verifySolution}): when one of them is a solution of
+ * that target too (every version available there and admitting its Python, every requirement
+ * that applies there satisfied, nothing else needed), it is exactly what the solver would return
+ * for that target preferring those versions, and is taken without running the solver (the
+ * dependencies written as the solver writes them). Only the targets that need other versions are
+ * resolved: a lock for several targets then costs little more than for one. Later rounds are
  * sequential, each target seeing the latest solutions of the others, and skip a target whose
  * solution already agrees with what it would be asked to prefer, or which was already resolved
  * with exactly those preferences. The order of `targets` decides ties, so the result is
@@ -23,7 +29,14 @@
  *
  * @module
  */
-import { compareVersions, type MarkerEnvironment } from "./pep.ts";
+import {
+  compareVersions,
+  evaluateMarker,
+  type MarkerEnvironment,
+  parseRequirement,
+  type Requirement,
+  specifierContains,
+} from "./pep.ts";
 import {
   resolve,
   type ResolvedPackage,
@@ -62,6 +75,8 @@ export type MultiTargetResult =
 export interface MultiTargetStats {
   /** Resolutions run, the first round's included. */
   resolutions: number;
+  /** Targets of the first round whose solution is another target's, checked without the solver. */
+  verified: number;
   /** Rounds after the first that resolved anything. */
   rounds: number;
   /** Whether the last round moved nothing (false: stopped at `maxRounds`). */
@@ -100,6 +115,7 @@ export async function resolveTargets(request: MultiTargetRequest): Promise<Multi
   const { targets } = request;
   const stats: MultiTargetStats = {
     resolutions: 0,
+    verified: 0,
     rounds: 0,
     converged: true,
     solver: { decisions: 0, conflicts: 0, propagations: 0, incompatibilities: 0, steps: 0 },
@@ -122,7 +138,27 @@ export async function resolveTargets(request: MultiTargetRequest): Promise<Multi
   };
 
   const base = targets.map((t) => ({ ...(t.preferences ?? {}) }));
-  const first = await Promise.all(targets.map((_, t) => run(t, base[t])));
+  // The first round: a target that another's solution also solves takes it (the solver would,
+  // preferring it); the others are resolved.
+  const first: Awaited<ReturnType<typeof run>>[] = [];
+  const parsed = new Map<string, Requirement | null>();
+  for (let t = 0; t < targets.length; t++) {
+    let found: ResolvedPackage[] | null = null;
+    for (const r of first) {
+      // Its own preferences (the old lock's versions) must agree: locking again moves nothing.
+      if (!r.ok || !agreesWith(base[t], r.packages)) continue;
+      found = await verifySolution(request, targets[t], r.packages, parsed);
+      if (found) break;
+    }
+    if (found) {
+      stats.verified++;
+      first.push({ ok: true, packages: found });
+      continue;
+    }
+    const result = await run(t, base[t]);
+    first.push(result);
+    if (!result.ok) break; // the first target without a solution decides
+  }
   const failed = first.findIndex((r) => !r.ok);
   if (failed >= 0) {
     const r = first[failed] as { ok: false; explanation: string };
@@ -196,4 +232,162 @@ export async function resolveTargets(request: MultiTargetRequest): Promise<Multi
     if (!moved) stats.converged = true;
   }
   return { ok: true, solutions, stats };
+}
+
+/** Whether a solution keeps every version `prefs` names that it has. */
+function agreesWith(prefs: Prefs, solution: readonly ResolvedPackage[]): boolean {
+  const versions = versionsOf(solution);
+  return Object.entries(prefs).every(([name, v]) => {
+    const have = versions.get(name);
+    return have === undefined || sameVersion(have, v);
+  });
+}
+
+/** A release `X.Y.Z` of a `python_full_version` (`3.13.0rc1` is `3.13.0`), as the solver checks. */
+function releaseOf(version: string): string {
+  return /^\d+(?:\.\d+)*/.exec(version)?.[0] ?? version;
+}
+
+/** `name[a,b]<2,>=1`: a requirement as the solver writes it in `dependencies`. */
+function withoutMarker(r: Requirement): string {
+  return `${r.name}${r.extras.length ? `[${r.extras.join(",")}]` : ""}${r.specifier}`;
+}
+
+/**
+ * The solution `target` would get preferring the versions of `solution` (another target's),
+ * when those versions solve it, computed without the solver: from the root requirements, every
+ * requirement that applies on the target (its marker, with no extra or a requested one, as the
+ * solver evaluates it) must name a package of `solution` whose version it admits, which the
+ * target's provider lists as available, not yanked, a final release, whose Requires-Python (as
+ * listed and in its metadata) admits the target's Python. Then every package reached is the
+ * solver's choice, and the result is written as the solver writes it (packages by name, their
+ * requested extras sorted, the requirements that apply without their markers, in metadata order,
+ * those of each extra after). Null when anything differs or is in doubt (a package the other
+ * target did not need, a URL requirement, an error): the solver then decides.
+ */
+export async function verifySolution(
+  request: Pick<MultiTargetRequest, "requirements" | "requiresPython">,
+  target: TargetInput,
+  solution: readonly ResolvedPackage[],
+  parsed: Map<string, Requirement | null> = new Map(),
+): Promise<ResolvedPackage[] | null> {
+  const env = target.environment;
+  const python = releaseOf(env.python_full_version);
+  const chosen = new Map(solution.map((p) => [p.name, p]));
+  const markers = new Map<string, boolean>();
+  const admits = (spec: string | null | undefined) => {
+    if (!spec) return true;
+    return specifierContains(spec, python, { prereleases: true });
+  };
+  const parse = (text: string): Requirement | null => {
+    let r = parsed.get(text);
+    if (r === undefined) {
+      try {
+        r = parseRequirement(text);
+      } catch {
+        r = null; // a URL requirement, or one the solver would refuse
+      }
+      parsed.set(text, r);
+    }
+    return r;
+  };
+  // As the solver: with no extra, a requirement applies when its marker holds; with extra x, when
+  // it holds with x and not without.
+  const holds = (marker: string, extra: string | null) => {
+    const key = `${extra ?? ""}\0${marker}`;
+    let value = markers.get(key);
+    if (value === undefined) {
+      value = evaluateMarker(marker, env, extra === null ? [] : [extra]);
+      markers.set(key, value);
+    }
+    return value;
+  };
+  const applies = (r: Requirement, extra: string | null) =>
+    extra === null
+      ? r.marker === null || holds(r.marker, null)
+      : r.marker !== null && holds(r.marker, extra) && !holds(r.marker, null);
+
+  interface Reached {
+    pkg: ResolvedPackage;
+    extras: Set<string>;
+    requires: Requirement[];
+    requiresPython: string | null;
+  }
+  const reached = new Map<string, Reached>();
+  const queue: [string, string | null][] = [];
+  try {
+    if (request.requiresPython && !admits(request.requiresPython)) return null;
+    const need = async (r: Requirement): Promise<boolean> => {
+      const pkg = chosen.get(r.name);
+      if (!pkg) return false; // this target needs a package the other did not
+      if (r.specifier && !specifierContains(r.specifier, pkg.version, { prereleases: true })) {
+        return false;
+      }
+      let entry = reached.get(r.name);
+      if (!entry) {
+        if (/[a-z]/i.test(pkg.version.replace(/\.post\d+/g, ""))) return false; // pre-release
+        const listed = (await target.provider.listVersions(r.name))?.find((c) =>
+          sameVersion(c.version, pkg.version)
+        );
+        if (!listed || listed.unavailable !== null || listed.yanked) return false;
+        if (!admits(listed.requiresPython)) return false;
+        const meta = await target.provider.getMetadata(r.name, listed.version);
+        if (!admits(meta.requiresPython)) return false;
+        const requires: Requirement[] = [];
+        for (const text of meta.requiresDist) {
+          const q = parse(text);
+          if (q === null) return false;
+          requires.push(q);
+        }
+        entry = {
+          pkg,
+          extras: new Set(),
+          requires,
+          requiresPython: meta.requiresPython ?? listed.requiresPython,
+        };
+        reached.set(r.name, entry);
+        queue.push([r.name, null]);
+      }
+      for (const x of r.extras) {
+        if (!entry.extras.has(x)) {
+          entry.extras.add(x);
+          queue.push([r.name, x]);
+        }
+      }
+      return true;
+    };
+    for (const text of request.requirements) {
+      const r = parse(text);
+      if (r === null) return null;
+      if (applies(r, null) && !(await need(r))) return null;
+    }
+    while (queue.length) {
+      const [name, extra] = queue.shift()!;
+      for (const r of reached.get(name)!.requires) {
+        if (applies(r, extra) && !(await need(r))) return null;
+      }
+    }
+  } catch {
+    return null; // the solver will meet the same error and say it
+  }
+  const out: ResolvedPackage[] = [];
+  for (const [name, entry] of reached) {
+    const extras = [...entry.extras].sort();
+    const dependencies: string[] = [];
+    for (const extra of [null, ...extras]) {
+      for (const r of entry.requires) {
+        if (!applies(r, extra)) continue;
+        const text = withoutMarker(r);
+        if (!dependencies.includes(text)) dependencies.push(text);
+      }
+    }
+    out.push({
+      name,
+      version: entry.pkg.version,
+      dependencies,
+      requiresPython: entry.requiresPython,
+      extras,
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -12,8 +12,14 @@ import {
 } from "../tests/support/target_oracle.ts";
 import { type Interpreter, interpreterFromTarget, unavailableReason } from "../store/tags/mod.ts";
 import { type MergedPackage, mergeTargets } from "./merge_targets.ts";
-import { resolveTargets, type TargetInput } from "./multi_target.ts";
-import type { CandidateVersion, ResolverProvider, VersionMetadata } from "./solve.ts";
+import { resolveTargets, type TargetInput, verifySolution } from "./multi_target.ts";
+import {
+  type CandidateVersion,
+  resolve,
+  type ResolverProvider,
+  type VersionMetadata,
+} from "./solve.ts";
+import { mulberry32 } from "../tests/support/random.ts";
 
 /** One version: its requirements, Requires-Python and wheel tags (default `py3-none-any`). */
 interface Release {
@@ -316,4 +322,100 @@ Deno.test("multi-target: one target is a plain resolution", async () => {
     mergeTargets([interpreters([FOUR[0]])[0].markers], result.solutions)[0].marker,
     null,
   );
+});
+
+Deno.test("multi-target: a target another's solution solves takes it without the solver", async () => {
+  const index: Index = {
+    app: { "1.0": { requires: ["lib[fast]>=1", 'winonly ; sys_platform == "win32"'] } },
+    lib: {
+      "1.0": { requires: ['speedup ; extra == "fast"'] },
+      "2.0": { requires: ['speedup ; extra == "fast"'] },
+    },
+    speedup: { "1.0": {} },
+    winonly: { "1.0": {} },
+  };
+  // Two Linux Pythons: the second takes the first's solution unchecked by the solver.
+  const linux: Target[] = [FOUR[0], FOUR[1]];
+  const result = await resolveTargets({ requirements: ["app"], targets: inputs(index, linux) });
+  assert(result.ok);
+  assertEquals(result.stats.resolutions, 1);
+  assertEquals(result.stats.verified, 1);
+  assertEquals(result.solutions[1], result.solutions[0]);
+  assertEquals(result.solutions[0].find((p) => p.name === "lib")!.extras, ["fast"]);
+  // Windows needs winonly, which Linux did not: resolved.
+  const all = await resolveTargets({ requirements: ["app"], targets: inputs(index, FOUR) });
+  assert(all.ok);
+  assertEquals(all.stats.verified, 2);
+  assertEquals(all.stats.resolutions, 2);
+  assert(all.solutions[2].some((p) => p.name === "winonly"));
+  await lockFor(index, ["app"]);
+});
+
+Deno.test("multi-target: a verified solution is exactly what the solver returns preferring it (random indexes)", async () => {
+  const random = mulberry32(17);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  const names = ["a", "b", "c", "d", "e", "f"];
+  const markers = [
+    'python_version < "3.12"',
+    'python_version >= "3.13"',
+    'sys_platform == "win32"',
+    'sys_platform != "darwin"',
+    'platform_machine == "arm64"',
+    'extra == "x"',
+    'extra == "y" and python_version < "3.13"',
+  ];
+  const tagSets = [
+    ["py3-none-any"],
+    ["py3-none-any"],
+    ["cp311-cp311-manylinux_2_17_x86_64", "cp312-cp312-win_amd64", "cp312-cp312-macosx_11_0_arm64"],
+    ["cp313-cp313-manylinux_2_17_x86_64", "py3-none-any"],
+  ];
+  let verified = 0;
+  let compared = 0;
+  for (let round = 0; round < 150; round++) {
+    const index: Index = {};
+    for (const [i, name] of names.entries()) {
+      index[name] = {};
+      for (const version of ["1.0", "1.1", "2.0"]) {
+        const requires: string[] = [];
+        for (const dep of names.slice(i + 1)) {
+          if (random() < 0.3) {
+            const extra = random() < 0.2 ? "[x]" : "";
+            const spec = pick(["", ">=1.1", "<2", "!=1.0"]);
+            const marker = random() < 0.5 ? ` ; ${pick(markers)}` : "";
+            requires.push(`${dep}${extra}${spec}${marker}`);
+          }
+        }
+        index[name][version] = {
+          requires,
+          ...(random() < 0.2 ? { requiresPython: pick([">=3.12", "<3.13", ">=3.11,<3.12"]) } : {}),
+          tags: pick(tagSets),
+        };
+      }
+    }
+    const roots = [`a${random() < 0.3 ? "[y]" : ""}`, ...(random() < 0.5 ? ["c"] : [])];
+    const targets = inputs(index, FOUR);
+    const solved = await Promise.all(
+      targets.map((t) => resolve({ requirements: roots, environment: t.environment }, t.provider)),
+    );
+    for (const [r, ref] of solved.entries()) {
+      if (!ref.ok) continue;
+      for (const [t, target] of targets.entries()) {
+        if (t === r) continue;
+        const got = await verifySolution({ requirements: roots }, target, ref.packages);
+        const preferences = Object.fromEntries(ref.packages.map((p) => [p.name, p.version]));
+        const want = await resolve(
+          { requirements: roots, environment: target.environment, preferences },
+          target.provider,
+        );
+        if (got === null) continue;
+        verified++;
+        assert(want.ok, `round ${round}: verified for target ${t}, but the solver finds none`);
+        compared++;
+        assertEquals(got, want.packages, `round ${round}, target ${t} from ${r}`);
+      }
+    }
+  }
+  assert(verified > 50, `only ${verified} verified`);
+  assertEquals(compared, verified);
 });

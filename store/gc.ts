@@ -14,6 +14,8 @@ import { FileLock } from "./file_lock.ts";
 import { ENTRY_MARKER, type EntryMarker, hash16, type StoreLayout } from "./layout.ts";
 import type { StorePackage } from "./packages.ts";
 import { forgetProject, listProjects, type ProjectRecord } from "./projects.ts";
+import { scanLeases } from "./leases.ts";
+import { listViews, removeView, type StoreView } from "./view/scan.ts";
 
 /** One installed entry of the store. */
 export interface StoreEntry {
@@ -95,12 +97,19 @@ export interface CleanupResult {
 }
 
 /**
- * Removes leftovers of interrupted writers: `packages/.tmp/*`, `cache/wheels/.tmp/*` and
- * `runtime/.tmp/*`. The caller must hold the store lock exclusively (nobody is writing).
+ * Removes leftovers of interrupted writers: `packages/.tmp/*`, `cache/wheels/.tmp/*`,
+ * `runtime/.tmp/*` and `views/.tmp/*`. The caller must hold the store lock exclusively (nobody is
+ * writing: view builders hold it shared).
  */
 export async function cleanupStale(layout: StoreLayout): Promise<CleanupResult> {
   const temporary: string[] = [];
-  for (const dir of [layout.tmpDir, layout.wheelCacheTmpDir, `${layout.runtimesDir}/.tmp`]) {
+  const dirs = [
+    layout.tmpDir,
+    layout.wheelCacheTmpDir,
+    `${layout.runtimesDir}/.tmp`,
+    layout.viewsTmpDir,
+  ];
+  for (const dir of dirs) {
     let names: string[];
     try {
       names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
@@ -145,6 +154,14 @@ export interface GcResult {
   kept: number;
   /** Leftovers of interrupted writers. */
   temporary: string[];
+  /** Views kept: of a recorded project's current lock, or leased by a running command. */
+  keptViews: StoreView[];
+  /** Views removed: their lock is gone or not recorded, or they link what it no longer lists. */
+  removedViews: StoreView[];
+  /** Leases of running commands honoured (their views and entries kept). */
+  leases: number;
+  /** Lease files of processes that are gone (removed). */
+  staleLeases: string[];
   /** Whether this was a dry run (nothing removed). */
   dryRun: boolean;
 }
@@ -164,6 +181,12 @@ export interface CollectOptions {
  * Removes every entry and cached wheel that no recorded project uses (`packagesOf` its lock: any
  * of a version's wheels), drops records of projects whose lock is gone, and cleans leftovers.
  * With `dryRun`, only reports. (`ops/gc.ts` reads the locks.)
+ *
+ * Views and leases (DEVELOPERS.md, "Environment views"): a view whose lock is a recorded
+ * project's and still lists every entry the view links is kept (it uses nothing more than the
+ * lock); any other view is removed first, so no kept view ever links a removed entry. A lease of a
+ * running `envknit run` keeps its view and every entry that view links, whatever the lock says
+ * now; a lease none of whose processes lives is ignored and its file removed.
  *
  * @throws EnvknitError when a recorded lock exists but cannot be read: its entries cannot be
  * told apart, so nothing is collected until it is fixed or its record removed.
@@ -211,6 +234,29 @@ export async function collectUnused(
       }
     }
 
+    // Views: kept while leased or while their project's lock still lists all they link.
+    const scan = scanLeases(layout);
+    const leased = new Set(scan.live.map((l) => l.view));
+    const locks = new Set<string>();
+    for (const project of projects) {
+      locks.add(project.lock);
+      locks.add(await Deno.realPath(project.lock).catch(() => project.lock));
+    }
+    const keptViews: StoreView[] = [];
+    const removedViews: StoreView[] = [];
+    for (const view of listViews(layout)) {
+      if (leased.has(view.key)) {
+        keptViews.push(view);
+        for (const id of view.entries) used.add(id);
+      } else if (
+        view.lock !== null && locks.has(view.lock) && view.entries.every((id) => used.has(id))
+      ) {
+        keptViews.push(view);
+      } else {
+        removedViews.push(view);
+      }
+    }
+
     const removedEntries: StoreEntry[] = [];
     let bytes = 0;
     let kept = 0;
@@ -239,6 +285,8 @@ export async function collectUnused(
     let temporary: string[] = [];
     if (!dryRun) {
       for (const project of droppedProjects) await forgetProject(layout, project.id);
+      for (const view of removedViews) await removeView(layout, view);
+      for (const path of scan.stale) await Deno.remove(path).catch(() => {});
       for (const entry of removedEntries) await removeEntry(layout, entry);
       for (const path of removedWheels) await Deno.remove(path).catch(() => {});
       // Validated locks are cheap to rebuild: the cache is emptied rather than tracked.
@@ -254,6 +302,10 @@ export async function collectUnused(
       bytes,
       kept,
       temporary,
+      keptViews,
+      removedViews,
+      leases: scan.live.length,
+      staleLeases: scan.stale,
       dryRun,
     };
   });

@@ -10,6 +10,9 @@
  *   cache/locks/, cache/runs/             validated locks and run plans (rebuilt when missing)
  *   runtime/<version>/envknit/            the Python runtime, written by the tool
  *   projects/<id>.json                    projects that use the store (for `store gc`)
+ *   views/<key>/                          environment views (venvs of links into packages/)
+ *   views/.tmp/<random>/                  views being built; renamed into place when complete
+ *   leases/<pid>-<start>.json             running `envknit run` commands (kept by `store gc`)
  *   locks/                                file locks of the writers
  * ```
  *
@@ -116,7 +119,7 @@ export class StoreLayout {
     return `${this.root}/runtime`;
   }
 
-  /** `runtime/<version>/`: the folder that goes on `PYTHONPATH` (it holds `envknit/`). */
+  /** `runtime/<version>/`: it holds `envknit/`, which views link. */
   runtimeDir(version: string): string {
     return `${this.runtimesDir}/${version}`;
   }
@@ -129,6 +132,26 @@ export class StoreLayout {
   /** `projects/<id>.json`. */
   projectFile(id: string): string {
     return `${this.projectsDir}/${id}.json`;
+  }
+
+  /** `views/`: environment views, one folder per key (DEVELOPERS.md, "Environment views"). */
+  get viewsDir(): string {
+    return `${this.root}/views`;
+  }
+
+  /** `views/<key>/`: one view (a virtual environment whose site-packages links into `packages/`). */
+  viewDir(key: string): string {
+    return `${this.viewsDir}/${key}`;
+  }
+
+  /** `views/.tmp/`: views being built (and views gc moved aside before deleting them). */
+  get viewsTmpDir(): string {
+    return `${this.viewsDir}/.tmp`;
+  }
+
+  /** `leases/`: one file per running `envknit run`, naming the view it uses (for `store gc`). */
+  get leasesDir(): string {
+    return `${this.root}/leases`;
   }
 
   /** `locks/`: lock files of the writers (never removed: flock needs a stable inode). */

@@ -2,7 +2,7 @@
  * The Python runtime in the store. The package `envknit` from `runtime_py/` is embedded in the
  * tool (`runtime_files.generated.ts`), so it can be written from a compiled binary or a URL run,
  * where there is no checkout: `$ENVKNIT_HOME/runtime/<version>/envknit/`. The folder
- * `runtime/<version>/` goes first on `PYTHONPATH` under `envknit run`.
+ * `runtime/<version>/envknit` is linked into every environment view (`store/view/`).
  *
  * A stamp file holds the digest of the embedded files; when it is missing or differs (a
  * development build changed the runtime without changing the version), the folder is rebuilt
@@ -36,7 +36,7 @@ export function runtimeIsCurrent(layout: StoreLayout): boolean {
 
 /**
  * Writes the embedded runtime to `runtime/<version>/` unless it is already there and current.
- * Returns the folder to put on `PYTHONPATH`.
+ * Returns the folder (`runtime/<version>`, which holds `envknit/`).
  */
 export async function ensureRuntime(layout: StoreLayout): Promise<string> {
   const dir = layout.runtimeDir(ENVKNIT_VERSION);

@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "99ed81e268ea355385293bfcec26a775e6006404a5de102a6ac96ee40c9c4c64";
+export const RUNTIME_DIGEST = "e2d4b6d2f8575309406bf69ec7bfdb9552acb599ce19393b15372c99fd752ea3";

@@ -259,29 +259,24 @@ async function main() {
     }
 
     // 3. run overhead over bare python, in the cold set's environment (also installed in the
-    // warm store) and in the 100-package one. Each PYTHONPATH entry makes every import at
-    // Python's start-up look in one more folder: the second number includes that cost.
+    // warm store) and in the 100-package one. The command runs the environment's view: its
+    // python started directly (`envknit env python`) is the interpreter's part of the cost.
     await time(deno, cli("install"), envknit(warmHome), coldProject);
-    // The same start-up with the 100 entries on PYTHONPATH and no envknit: what Python itself
-    // pays for searching them (it grows with the modules Python imports at start-up, which a
-    // site-packages `.pth` file can multiply).
     const shown = await new Deno.Command(deno, {
-      args: cli("run", "--", "python", "-c", "import os; print(os.environ['PYTHONPATH'])"),
+      args: cli("env", "python"),
       env: envknit(warmHome),
       cwd: warmProject,
       clearEnv: true,
       stdout: "piped",
     }).output();
-    const largePath = new TextDecoder().decode(shown.stdout).trim();
+    const viewPython = new TextDecoder().decode(shown.stdout).trim();
     const bare: number[] = [];
     const bareLarge: number[] = [];
     const runsSmall: number[] = [];
     const runsLarge: number[] = [];
     for (let i = 0; i < Math.max(20, RUNS); i++) {
       bare.push(await time(python, ["-c", "pass"], baseEnv, warmProject));
-      bareLarge.push(
-        await time(python, ["-c", "pass"], { ...baseEnv, PYTHONPATH: largePath }, warmProject),
-      );
+      bareLarge.push(await time(viewPython, ["-c", "pass"], baseEnv, warmProject));
       const runPass = ["run", "--", "python", "-c", "pass"];
       runsSmall.push(await time(deno, cli(...runPass), envknit(warmHome), coldProject));
       runsLarge.push(await time(deno, cli(...runPass), envknit(warmHome), warmProject));
@@ -327,11 +322,9 @@ async function main() {
     );
     const search = median(bareLarge) - py;
     row(
-      `  of which Python searching ${picked.length} entries`,
+      `  of which the view's python (${picked.length} packages)`,
       ms(search),
-      `(python -c pass with that PYTHONPATH, no envknit); envknit itself: ${
-        ms(overLarge - search)
-      }`,
+      `(<view>/bin/python -c pass, no envknit); envknit itself: ${ms(overLarge - search)}`,
     );
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});

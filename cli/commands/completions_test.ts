@@ -102,7 +102,7 @@ Deno.test("envknit completions bash completes commands, options, values and envi
     const cases: [string[], string[]][] = [
       [["envknit", ""], names],
       [["envknit", "e"], names.filter((n) => n.startsWith("e"))],
-      [["envknit", "env", ""], ["list", "create", "remove"]],
+      [["envknit", "env", ""], ["list", "create", "remove", "python"]],
       [["envknit", "env", "create", ""], []],
       [["envknit", "completions", "z"], ["zsh"]],
       [["envknit", "init", "--f"], ["--force", "--find-links"]],

@@ -1,5 +1,8 @@
 /**
- * `envknit env`: list, create and remove the environments of envknit.yaml (comments kept).
+ * `envknit env`: list, create and remove the environments of envknit.yaml (comments kept), and
+ * `env python [NAME]`: the path of the environment's interpreter, `bin/python` of its view (built
+ * when missing, as `envknit run` builds it), for an editor or a shell: started directly, with
+ * nothing set, it is that environment.
  *
  * @module
  */
@@ -10,8 +13,10 @@ import { addEnvironment, checkEdited, removeEnvironment } from "../../project/ed
 import { UsageError } from "../../core/errors.ts";
 import { didYouMean } from "../../core/suggest.ts";
 import { LOCK_FILENAME, type Lockfile, readLock } from "../../project/lock.ts";
+import { LOCK_OPTIONS, lockPath } from "../lock_options.ts";
+import { FOLLOW_OPTIONS, prepareFollowingLock } from "../follow_lock.ts";
 
-const SUBCOMMANDS = ["list", "create", "remove"];
+const SUBCOMMANDS = ["list", "create", "remove", "python"];
 
 /** Completion facts of this command. */
 export const completion: CompletionHints = { positionals: SUBCOMMANDS };
@@ -19,8 +24,11 @@ export const completion: CompletionHints = { positionals: SUBCOMMANDS };
 export const command: Command = {
   name: "env",
   summary: "list, create or remove environments",
-  usage: "list | create NAME [--python-version X.Y] | remove NAME",
+  usage: "list | create NAME [--python-version X.Y] | remove NAME | " +
+    "python [NAME] [--no-dev] [--lock FILE] [--locked | --frozen]",
   options: [
+    ...LOCK_OPTIONS.filter((o) => o.name !== "env"),
+    ...FOLLOW_OPTIONS,
     {
       name: "python-version",
       kind: "string",
@@ -41,6 +49,12 @@ export const command: Command = {
     const pythonVersion = ctx.args.options["python-version"] as string | undefined;
     if (pythonVersion !== undefined && sub !== "create") {
       throw new UsageError("--python-version goes with 'env create'");
+    }
+    if (sub === "python") return await python(ctx, rest);
+    for (const name of ["lock", "no-dev", "locked", "frozen"]) {
+      if (ctx.args.options[name] !== undefined) {
+        throw new UsageError(`--${name} goes with 'env python'`);
+      }
     }
     const config = await loadProject(ctx.cwd);
     if (sub === "list") {
@@ -109,5 +123,30 @@ async function list(ctx: CommandContext, config: ProjectConfig): Promise<number>
   for (const row of table) {
     ctx.out.print(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
   }
+  return 0;
+}
+
+/**
+ * `env python [NAME]`: prints the view's `bin/python` (the lock followed as `run` follows it).
+ * The view is its own user for `store gc` (no lease: the path outlives this command).
+ */
+async function python(ctx: CommandContext, rest: string[]): Promise<number> {
+  if (rest.length > 1) throw new UsageError("env python takes at most one environment name");
+  const prepared = await prepareFollowingLock(ctx, {
+    lockPath: lockPath(ctx),
+    environment: rest[0],
+    dev: !ctx.args.options["no-dev"],
+    python: ctx.global.python,
+    env: ctx.env,
+  });
+  ctx.out.print(
+    ctx.global.json
+      ? JSON.stringify({
+        environment: prepared.environment,
+        python: prepared.viewPython,
+        view: prepared.view,
+      })
+      : prepared.viewPython,
+  );
   return 0;
 }

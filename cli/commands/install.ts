@@ -1,5 +1,7 @@
 /**
  * `envknit install`: put every package of the lock into the store (and the runtime beside them).
+ * When envknit.yaml changed since the lock (or there is no lock yet), the project is locked first,
+ * with one line saying so; `--locked` makes that an error, `--frozen` installs the lock as it is.
  *
  * @module
  */
@@ -7,15 +9,23 @@ import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath, selection, wheelSources } from "../lock_options.ts";
 import { formatBytes, Progress, progressBar } from "../progress.ts";
 import { installLock } from "../../ops/install.ts";
+import { FOLLOW_OPTIONS, lockFirst, lockMode } from "../follow_lock.ts";
+import { checkLock } from "../../ops/stale_lock.ts";
+import { StoreLayout } from "../../store/layout.ts";
 
 export const command: Command = {
   name: "install",
   summary: "install the locked packages into the store",
-  usage: "[--env NAME]... [--no-dev] [--lock FILE] [--offline] [--find-links DIR]...",
-  options: [...LOCK_OPTIONS],
+  usage: "[--env NAME]... [--no-dev] [--lock FILE] [--locked | --frozen] [--offline] " +
+    "[--find-links DIR]...",
+  options: [...LOCK_OPTIONS, ...FOLLOW_OPTIONS],
   async run(ctx) {
     const started = performance.now();
     const lock = lockPath(ctx);
+    if (lockMode(ctx) !== "frozen") {
+      const stale = await checkLock(lock, StoreLayout.fromEnv(ctx.env).parsedCacheDir);
+      if (stale) await lockFirst(ctx, stale);
+    }
     const progress = new Progress({ enabled: ctx.out.interactive && !ctx.out.quiet });
     let result;
     try {

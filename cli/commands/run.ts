@@ -1,6 +1,12 @@
 /**
- * `envknit run -- CMD [ARGS…]`: run a command with an environment's packages importable
- * (`PYTHONPATH`), its scripts on `PATH`, and the runtime configured (`ENVKNIT_*`).
+ * `envknit run -- CMD [ARGS…]`: run a command in an environment's view (`ops/run.ts`): its
+ * `bin/` first on `PATH` (`python` and the packages' scripts run the view's interpreter, which
+ * sees the standard library, the locked packages and the runtime, nothing else), `VIRTUAL_ENV`
+ * set, the runtime configured (`ENVKNIT_*`), `PYTHONPATH` left as the caller has it.
+ *
+ * When envknit.yaml changed since the lock, the project is locked first and what is missing
+ * installed (`--locked`: an error instead; `--frozen`: the lock as it is). While the command runs,
+ * a lease in the store keeps `store gc` from removing what it uses.
  *
  * The command inherits stdin, stdout and stderr; its exit status is ours, whatever signals envknit
  * received (128 + N only when a signal N ended the command). Signals sent to envknit are passed on
@@ -9,19 +15,20 @@
  * terminal's foreground group; other signals are passed on after a short grace, unless the command
  * ended by then (a signal sent to the whole process group reached it already, and a second one
  * could kill it in the middle of its own handling of the first, turning its exit status into a
- * death by signal). `python`/`python3` as the command means the interpreter chosen for the
- * environment.
+ * death by signal). A command named without a `/` that the view's `bin/` holds (`python`,
+ * `python3`, `pythonX.Y`, a script of a package) is that file.
  *
  * One environment's packages are importable (`--env`, once): two environments may lock two
- * versions of one package, which one `PYTHONPATH` cannot hold; the runtime reaches the other
+ * versions of one package, which one site-packages cannot hold; the runtime reaches the other
  * environments' versions with `envknit.use()`.
  *
  * @module
  */
 import type { Command } from "../command.ts";
 import { LOCK_OPTIONS, lockPath } from "../lock_options.ts";
+import { FOLLOW_OPTIONS, prepareFollowingLock } from "../follow_lock.ts";
 import { EnvknitError, UsageError } from "../../core/errors.ts";
-import { prepareRun } from "../../ops/run.ts";
+import type { RunEnvironment } from "../../ops/run.ts";
 
 const FORWARDED: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGINT", "SIGQUIT"];
 const TERMINAL_SIGNALS = new Set<Deno.Signal>(["SIGINT", "SIGQUIT"]);
@@ -49,7 +56,7 @@ function inTerminalForeground(): boolean {
 export const command: Command = {
   name: "run",
   summary: "run a command with an environment's packages",
-  usage: "[--env NAME] [--no-dev] [--lock FILE] -- COMMAND [ARGS...]",
+  usage: "[--env NAME] [--no-dev] [--lock FILE] [--locked | --frozen] -- COMMAND [ARGS...]",
   options: [
     {
       name: "env",
@@ -60,6 +67,7 @@ export const command: Command = {
         "or the lock's only one)",
     },
     ...LOCK_OPTIONS.filter((o) => o.name !== "env"),
+    ...FOLLOW_OPTIONS,
   ],
   async run(ctx) {
     const argv = ctx.args.passthrough ?? ctx.args.positionals;
@@ -80,63 +88,86 @@ export const command: Command = {
         ],
       });
     }
-    const lock = lockPath(ctx);
-    const prepared = await prepareRun({
-      lockPath: lock,
+    const prepared = await prepareFollowingLock(ctx, {
+      lockPath: lockPath(ctx),
       environment: envs[0],
       dev: !ctx.args.options["no-dev"],
       python: ctx.global.python,
       env: ctx.env,
+      lease: true,
     });
-    let program = argv[0];
-    if ((program === "python" || program === "python3") && prepared.python) {
-      program = prepared.python;
-    }
-    let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(program, {
-        args: argv.slice(1),
-        cwd: ctx.cwd,
-        env: { ...ctx.env, ...prepared.vars },
-        clearEnv: true,
-        stdin: "inherit",
-        stdout: "inherit",
-        stderr: "inherit",
-      }).spawn();
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new EnvknitError(`command not found: ${argv[0]}`, {
-          hints: [`is it a script of a package of environment ${prepared.environment}?`],
-        });
-      }
-      throw new EnvknitError(
-        `cannot run ${argv[0]}: ${error instanceof Error ? error.message : error}`,
-      );
-    }
-    let ended = false;
-    const timers = new Set<ReturnType<typeof setTimeout>>();
-    const listeners: [Deno.Signal, () => void][] = FORWARDED.map((signal) => [signal, () => {
-      if (TERMINAL_SIGNALS.has(signal) && inTerminalForeground()) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (ended) return;
-        try {
-          child.kill(signal);
-        } catch {
-          // already gone
-        }
-      }, FORWARD_GRACE_MS);
-      timers.add(timer);
-    }]);
-    for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
-    try {
-      // The command's own exit code; Deno reports a death by signal N as 128 + N.
-      const status = await child.status;
-      return status.code;
+      return await runIn(prepared, argv, ctx.cwd, ctx.env);
     } finally {
-      ended = true;
-      for (const timer of timers) clearTimeout(timer);
-      for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+      prepared.lease?.release();
     }
   },
 };
+
+/** A command named without a `/` that the view's `bin/` holds is that file. */
+function programIn(view: string, program: string): string {
+  if (program.includes("/")) return program;
+  try {
+    if (Deno.statSync(`${view}/bin/${program}`).isFile) return `${view}/bin/${program}`;
+  } catch {
+    // not a command of the environment: PATH finds it
+  }
+  return program;
+}
+
+/** Runs the command in the prepared environment; its exit status (see the module docs). */
+async function runIn(
+  prepared: RunEnvironment,
+  argv: string[],
+  cwd: string,
+  callerEnv: Record<string, string>,
+): Promise<number> {
+  const program = programIn(prepared.view, argv[0]);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args: argv.slice(1),
+      cwd,
+      env: { ...callerEnv, ...prepared.vars },
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    prepared.lease?.add(child.pid);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new EnvknitError(`command not found: ${argv[0]}`, {
+        hints: [`is it a script of a package of environment ${prepared.environment}?`],
+      });
+    }
+    throw new EnvknitError(
+      `cannot run ${argv[0]}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  let ended = false;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const listeners: [Deno.Signal, () => void][] = FORWARDED.map((signal) => [signal, () => {
+    if (TERMINAL_SIGNALS.has(signal) && inTerminalForeground()) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (ended) return;
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    }, FORWARD_GRACE_MS);
+    timers.add(timer);
+  }]);
+  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  try {
+    // The command's own exit code; Deno reports a death by signal N as 128 + N.
+    const status = await child.status;
+    return status.code;
+  } finally {
+    ended = true;
+    for (const timer of timers) clearTimeout(timer);
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * `envknit status`: for each environment of the lock, which packages are installed in the store
- * and which are missing.
+ * and which are missing; and whether the lock is stale (envknit.yaml changed since it was written).
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { loadLock } from "../../project/lock.ts";
 import { InstallTarget } from "../../ops/interpreter.ts";
 import { selectedEnvironments } from "../../ops/selection.ts";
 import { installedState } from "../../ops/status.ts";
+import { checkLock } from "../../ops/stale_lock.ts";
 import { checkInstallPaths } from "../../ops/install_path.ts";
 
 export const command: Command = {
@@ -23,6 +24,7 @@ export const command: Command = {
     const layout = StoreLayout.fromEnv(ctx.env);
     const { lock } = await loadLock(path, layout.parsedCacheDir);
     checkInstallPaths(lock, path, layout);
+    const stale = (await checkLock(path, layout.parsedCacheDir))?.reason ?? null;
     const sel = selection(ctx);
     const target = new InstallTarget(lock.target, {
       python: ctx.global.python,
@@ -41,16 +43,17 @@ export const command: Command = {
     }
     if (ctx.global.json) {
       ctx.out.print(
-        JSON.stringify({ lock: path, store: layout.root, environments: report }, null, 2),
+        JSON.stringify({ lock: path, store: layout.root, stale, environments: report }, null, 2),
       );
       return 0;
     }
-    ctx.out.print(`lock:  ${path}\nstore: ${layout.root}`);
+    ctx.out.print(`lock:  ${path}${stale ? ` (stale: ${stale})` : ""}\nstore: ${layout.root}`);
     for (const [env, { installed, missing }] of Object.entries(report)) {
       const state = missing.length ? `${missing.length} missing` : "complete";
       ctx.out.print(`${env}: ${installed.length} installed, ${state}`);
       for (const m of missing) ctx.out.print(`  missing ${m}`);
     }
+    if (stale) ctx.out.info("run 'envknit lock' to bring the lock up to date");
     if (Object.values(report).some((r) => r.missing.length)) {
       ctx.out.info("run 'envknit install' to install what is missing");
     }

@@ -5,7 +5,8 @@
  * - `stats`: counts and sizes (entries, cached wheels, runtimes, recorded projects);
  * - `cleanup`: remove what interrupted installs left behind and records of projects whose lock
  *   is gone;
- * - `gc`: also remove every entry and cached wheel that no recorded project's lock uses.
+ * - `gc`: also remove every entry and cached wheel that no recorded project's lock uses, and the
+ *   views of locks that are gone or changed; what a running `envknit run` uses (its lease) stays.
  *
  * @module
  */
@@ -136,6 +137,10 @@ export const command: Command = {
           removedWheels: result.removedWheels,
           bytes: result.bytes,
           kept: result.kept,
+          keptViews: result.keptViews.map((v) => v.path),
+          removedViews: result.removedViews.map((v) => v.path),
+          leases: result.leases,
+          staleLeases: result.staleLeases,
         },
         null,
         2,
@@ -151,6 +156,12 @@ export const command: Command = {
     }
     for (const w of result.removedWheels) {
       ctx.out.print(`${verb} cached ${w.slice(w.lastIndexOf("/") + 1)}`);
+    }
+    for (const v of result.removedViews) ctx.out.print(`${verb} view ${v.key}`);
+    if (result.leases) {
+      ctx.out.info(
+        `kept what ${result.leases} running command${result.leases === 1 ? " uses" : "s use"}`,
+      );
     }
     ctx.out.info(
       `${verb} ${result.removedEntries.length} entries and ${result.removedWheels.length} cached ` +

@@ -619,13 +619,29 @@ export function splitHints(
     );
   }
   for (const name of hint.compiled) {
-    const versions = hint.versions[name];
+    if (hint.split.includes(name)) {
+      const versions = hint.versions[name];
+      const other = versions && versions.length > 1 ? versions[versions.length - 1] : null;
+      hints.push(
+        `${name} has compiled code, which one process cannot load in two versions: run the code ` +
+          `that needs ${other ? `${name} ${other}` : "the other version"} in ` +
+          `envknit.worker(${JSON.stringify(name)}, ${JSON.stringify(other ?? "<version>")})`,
+      );
+      continue;
+    }
+    // Compiled and depending on a split package: it would need one instance per island. The
+    // code that needs the split package's other version goes to a worker.
+    const split = pure[0];
+    const versions = split ? hint.versions[split] : undefined;
     const other = versions && versions.length > 1 ? versions[versions.length - 1] : null;
     hints.push(
-      `${name} has compiled code, which one process cannot load in two versions` +
-        (hint.split.includes(name) ? "" : ` (it depends on ${pure.join(", ")})`) +
-        `: run the code that needs ${other ? `${name} ${other}` : "the other version"} in ` +
-        `envknit.worker(${JSON.stringify(name)}, ${JSON.stringify(other ?? "<version>")})`,
+      `${name} has compiled code and depends on ${pure.join(", ")}, so it cannot have one ` +
+        "instance per island: run the code that needs " +
+        (split && other
+          ? `${split} ${other} in envknit.worker(${JSON.stringify(split)}, ${
+            JSON.stringify(other)
+          })`
+          : `the other version in envknit.worker(${JSON.stringify(name)}, "<version>")`),
     );
   }
   return hints;

@@ -239,9 +239,8 @@ Deno.test("partition: a compiled package that would be duplicated per island is 
   assertEquals(result.compiled, ["fastfmt", "tabular"]);
   assertEquals(result.hint?.compiled, ["fastfmt"]);
   assertEquals(splitHints("default", result.hint, ["tabular"]), [
-    "fastfmt has compiled code, which one process cannot load in two versions (it depends on " +
-    "tabular): run the code that needs the other version in " +
-    'envknit.worker("fastfmt", "<version>")',
+    "fastfmt has compiled code and depends on tabular, so it cannot have one instance per " +
+    'island: run the code that needs tabular 2.1.0 in envknit.worker("tabular", "2.1.0")',
   ]);
 });
 

@@ -298,6 +298,13 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
       };
       current = envName;
       report();
+      if (config.environments[envName].allowMultiple !== undefined) {
+        // Islands are resolved for one machine; a multi-target lock has no islands (yet).
+        throw new EnvknitError(
+          `environment '${envName}': allow_multiple (islands) cannot be combined with targets`,
+          { hints: ["lock for this machine only (remove 'targets'), or remove 'allow_multiple'"] },
+        );
+      }
       environments[envName] = await lockEnvironmentTargets({
         config,
         envName,

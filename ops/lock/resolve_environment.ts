@@ -147,10 +147,15 @@ export async function lockEnvironment(
     const hints = missing.length ? [`not found on ${where}: ${missing.join(", ")}`] : [];
     // When islands would help: the exact allow_multiple line, or worker() for compiled code.
     hints.push(...splitHints(envName, result.hint, allowMultiple));
-    const compiled = result.compiled.length
-      ? `; ${result.compiled.join(", ")} ${
-        result.compiled.length > 1 ? "have" : "has"
-      } compiled code, which allow_multiple cannot split (one process loads one version of it)`
+    // The packages with compiled code that kept the islands from forming (a split package that
+    // only their closure made whole is not one of them).
+    const blockers = result.hint?.compiled.length ? result.hint.compiled : result.compiled;
+    const compiled = allowMultiple !== null && result.compiled.length && blockers.length
+      ? ` ${blockers.join(", ")} ${
+        blockers.length > 1 ? "have" : "has"
+      } compiled code: allow_multiple cannot give ${
+        blockers.length > 1 ? "them" : "it"
+      } two versions or one instance per island`
       : "";
     throw new EnvknitError(
       `no solution for environment '${envName}': ${lines.join(" ") || "unsatisfiable"}${compiled}`,

@@ -92,11 +92,25 @@ def _version_dir(base: Path, version: str) -> Path | None:
     return None
 
 
-def best_entry_in(folder: Path, wheels: dict[str, str] | None = None) -> Path | None:
+def _marker_sha256(entry: Path) -> str | None:
+    """The full sha256 an entry's marker records, or None when it records none."""
+    try:
+        meta = json.loads((entry / ENTRY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sha = meta.get("sha256") if isinstance(meta, dict) else None
+    return sha.lower() if isinstance(sha, str) else None
+
+
+def best_entry_in(folder: Path, wheels: dict[str, str] | None = None,
+                  sha256s: dict[str, str] | None = None) -> Path | None:
     """The entry among ``folder``'s ``<hash16>`` subfolders this interpreter prefers, or None.
 
     ``wheels`` (hash16 -> wheel file name), when given and not empty, limits the candidates to
-    those wheels; otherwise every subfolder with an entry marker is a candidate.
+    those wheels; otherwise every subfolder with an entry marker is a candidate.  ``sha256s``
+    (hash16 -> the lock's full sha256) drops an entry whose marker records another full sha256:
+    the folder name holds only 16 hex digits of it, so a lock whose sha256 differs past them (or a
+    wheel sharing the prefix) must not pass for the entry.
     """
     try:
         subdirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
@@ -104,6 +118,9 @@ def best_entry_in(folder: Path, wheels: dict[str, str] | None = None) -> Path | 
         return None
     if wheels:
         candidates = [(d, wheels[d.name]) for d in subdirs if d.name in wheels]
+        if sha256s:
+            candidates = [(d, w) for d, w in candidates
+                          if _marker_sha256(d) in (None, sha256s.get(d.name, "").lower())]
     else:
         candidates = [(d, None) for d in subdirs if (d / ENTRY_FILE).is_file()]
     best: tuple[int, int, Path] | None = None
@@ -172,17 +189,21 @@ def find_installed(pkg: LockPackage, home: Path | None = None, lock_dir: Path | 
         if p.is_dir():
             if is_installed_wheel(p):
                 return p
-            found = best_entry_in(p, _lock_wheels(pkg))
+            found = best_entry_in(p, _lock_wheels(pkg), _lock_sha256s(pkg))
             if found is not None:
                 return found
     version_dir = _version_dir(home / "packages" / normalize_name(pkg.name), pkg.version)
     if version_dir is None:
         return None
-    return best_entry_in(version_dir, _lock_wheels(pkg))
+    return best_entry_in(version_dir, _lock_wheels(pkg), _lock_sha256s(pkg))
 
 
 def _lock_wheels(pkg: LockPackage) -> dict[str, str]:
     return {w.sha256[:16]: w.file for w in pkg.wheels if w.sha256}
+
+
+def _lock_sha256s(pkg: LockPackage) -> dict[str, str]:
+    return {w.sha256[:16]: w.sha256 for w in pkg.wheels if w.sha256}
 
 
 class DistInfo:

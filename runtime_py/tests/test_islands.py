@@ -372,3 +372,51 @@ print(after.__version__)
         "2.1.0 2.1.0",
         "1.4.0",
     ]
+
+
+def test_an_environment_view_with_islands_routes_them_at_start_up(seed, tmp_path):
+    """The view the tool builds for an environment with islands (view_factory, the reference):
+    island 0's entries linked first, view.json's ``islands``, ``_envknit_islands.pth``.  Its python,
+    started with nothing set, routes the islands; configure_from_lock() keeps them."""
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from support.view_factory import Entry, build_view, probe_interpreter
+
+    lock = tmp_path / "envknit.lock.yaml"
+    lock.write_text(islands_lock(seed))
+    from envknit.lock import parse_lock
+
+    packages = parse_lock(lock.read_text()).environments["default"]
+    folder = {(p.key, p.version): seed[f"{p.name.replace('-', '_')}-{p.version}"] for p in packages}
+    ordered = sorted(packages, key=lambda p: p.island is not None and 0 not in p.island)
+    entries = [Entry(p.key, p.version, os.path.realpath(folder[(p.key, p.version)])) for p in ordered]
+    spec = {"count": 2, "entries": []}
+    for p, e in zip(ordered, entries):
+        facts = IslandEntry(p.key, p.version, e.path)
+        names, info = facts.facts()
+        spec["entries"].append({"name": p.key, "version": p.version, "path": e.path,
+                                "islands": list(p.island) if p.island else None, "per_island": p.per_island,
+                                "import_names": list(names), "dist_info": info, "compiled": False})
+    runtime = Path(islands_mod.__file__).resolve().parents[1]
+    view = build_view(tmp_path / "home", lock, "default", entries, probe_interpreter(sys.executable), runtime,
+                      islands=spec)
+    assert json.loads((view / "view.json").read_text())["islands"]["count"] == 2
+    code = """
+import sys
+import tabular, dep_a, dep_b
+print(tabular.__version__, dep_a.version(), dep_b.version(), dep_b.lazy_submodule(), dep_b.metadata_version())
+print(sys.modules["tabular"] is dep_a.tabular_module(), "envknit" in sys.modules)
+import envknit
+envknit.configure_from_lock()
+import tabular as again
+print(again is tabular, dep_b.via_importlib())
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "ENVKNIT"))}
+    env["ENVKNIT_HOME"] = str(seed.home)
+    out = subprocess.run([str(view / "bin" / "python"), "-c", code], capture_output=True, text=True,
+                         timeout=120, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:3] == ["1.4.0 1.4.0 2.1.0 2.1.0 2.1.0", "True False", "True 2.1.0"]

@@ -46,6 +46,18 @@ def test_only_the_locks_wheels_count(store):
     assert find_installed(pkg, store.home).name == pure.sha256[:16]
 
 
+def test_an_entry_is_matched_by_its_full_sha256_not_its_folders_prefix(store):
+    """A lock whose sha256 differs from the installed wheel's only past the 16 digits of the folder
+    name (a tampered lock, or a wheel sharing the prefix) does not find that entry (#14.8)."""
+    pure, _, _ = store.built[("multibuild", "1.0")]
+    install_wheel(store.home, pure)
+    forged = pure.sha256[:-1] + ("0" if pure.sha256[-1] != "0" else "1")
+    pkg = LockPackage("multibuild", "1.0", "default", wheels=(LockWheel(pure.file, forged),))
+    assert find_installed(pkg, store.home) is None
+    honest = LockPackage("multibuild", "1.0", "default", wheels=(LockWheel(pure.file, pure.sha256),))
+    assert find_installed(honest, store.home).name == pure.sha256[:16]
+
+
 def test_install_path_outside_the_store_needs_trust_even_when_called_directly(store, tmp_path):
     """find_installed applies the in-store rule itself: it is not only config.installed_folder's."""
     wheel = store.built[("greeter", "1.0")][0]

@@ -2,7 +2,9 @@
 
 The envknit CLI (Deno) locks the test wheels from a find-links folder, installs them into a fresh
 store, and runs a program under ``envknit run``; the program puts this checkout's runtime first on
-``sys.path`` (``envknit run`` also provides the copy embedded in the tool) and reports what it sees.
+``sys.path`` (``envknit run`` also provides the copy embedded in the tool, linked in the environment's
+view) and reports what it sees.  ``python`` under ``envknit run`` is the view's interpreter, made from
+``ENVKNIT_PYTHON`` (this interpreter).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ ROOT = RUNTIME.parent
 def envknit_cli(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess:
     deno = shutil.which("deno")
     assert deno, "deno is part of this project's toolchain (deno task test runs this suite)"
-    env = dict(os.environ, ENVKNIT_HOME=str(home), NO_COLOR="1")
+    env = dict(os.environ, ENVKNIT_HOME=str(home), NO_COLOR="1", ENVKNIT_PYTHON=sys.executable)
     for name in ("ENVKNIT_LOCK", "ENVKNIT_ENV", "PYTHONPATH"):
         env.pop(name, None)
     return subprocess.run([deno, "run", "-A", "--quiet", "--config", str(ROOT / "deno.json"),
@@ -51,7 +53,7 @@ def test_runtime_reads_the_lock_and_store_the_tool_writes(built, tmp_path):
     (project / "app.py").write_text(textwrap.dedent(f"""\
         import json, os, sys
         sys.path.insert(0, {str(RUNTIME)!r})
-        import greeter  # before configure: the environment's folders are on PYTHONPATH
+        import greeter  # before configure: the view's site-packages links the environment
         out = {{"before": greeter.__version__,
                 "env": [os.environ.get(k) is not None for k in ("ENVKNIT_LOCK", "ENVKNIT_ENV", "ENVKNIT_HOME")]}}
         import envknit
@@ -70,7 +72,7 @@ def test_runtime_reads_the_lock_and_store_the_tool_writes(built, tmp_path):
             out["worker"] = [fc.add(2, 3), fc.BUILD, fc.word_version()]
         print(json.dumps(out))
         """))
-    done = envknit_cli(["run", "--", sys.executable, "app.py"], project, home)
+    done = envknit_cli(["run", "--", "python", "app.py"], project, home)
     assert done.returncode == 0, done.stdout + done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["runtime"].startswith(str(RUNTIME))

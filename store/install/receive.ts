@@ -48,8 +48,7 @@ export function checkReceived(wheel: WheelFile, received: number, sha256: string
   }
   if (sha256 !== wheel.sha256.toLowerCase()) {
     throw new WheelMismatchError(
-      `sha256 mismatch for ${wheel.file}: the lock has ${wheel.sha256.slice(0, 16)}…, ` +
-        `the file has ${sha256.slice(0, 16)}…`,
+      `sha256 mismatch for ${wheel.file}: the lock has ${wheel.sha256}, the file has ${sha256}`,
       [NOTHING_INSTALLED, RELOCK],
     );
   }

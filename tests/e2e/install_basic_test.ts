@@ -160,21 +160,21 @@ Deno.test("install: entries laid out as the runtime expects, then run uses them"
     "-c",
     "import os, sys, alpha_pkg, beta, envknit; print(alpha_pkg.X); " +
     "print(os.environ['ENVKNIT_ENV'], os.environ['ENVKNIT_LOCK'], os.environ['ENVKNIT_HOME']); " +
-    "print(os.environ['PYTHONPATH']); print(os.environ['PATH'].split(':')[0]); " +
-    "print(sys.executable == os.environ['ENVKNIT_PYTHON'] or os.environ['ENVKNIT_PYTHON'])",
+    "print(os.environ.get('PYTHONPATH')); print(os.environ['PATH'].split(':')[0]); " +
+    "print(sys.executable == os.environ['ENVKNIT_PYTHON'] or os.environ['ENVKNIT_PYTHON']); " +
+    "print(sys.prefix == os.environ['VIRTUAL_ENV'] != sys.base_prefix); " +
+    "print(os.path.realpath(os.path.dirname(envknit.__file__)))",
   ], { cwd: p.project, env: p.env });
   assertEquals(show.code, 0, show.stderr);
   const lines = show.stdout.trim().split("\n");
   assertEquals(lines[0], "alpha-1.0");
   assertEquals(lines[1], `default ${p.lockPath} ${p.home}`);
-  const pythonpath = lines[2].split(":");
-  assertEquals(pythonpath[0], runtime, "the runtime comes first");
-  assertEquals(
-    new Set(pythonpath.slice(1, 4)),
-    new Set([dir, entryDir(p.home, beta), entryDir(p.home, devtool)]),
-  );
-  assert(lines[3].endsWith("/bin"));
+  // The environment's view: nothing on PYTHONPATH, its bin/ first, its python, the runtime.
+  assertEquals(lines[2], "None");
+  assert(lines[3].startsWith(`${await Deno.realPath(p.home)}/views/`) && lines[3].endsWith("/bin"));
   assertEquals(lines[4], "True");
+  assertEquals(lines[5], "True");
+  assertEquals(lines[6], await Deno.realPath(`${runtime}/envknit`));
 
   // --no-dev leaves dev packages out.
   const nodev = await envknit(["run", "--no-dev", "--", "devtool"], { cwd: p.project, env: p.env });

@@ -99,6 +99,23 @@ Deno.test("islands: add → lock → install → run, each dependency sees the v
   // The second run (its plan remembered) routes the same.
   const twice = await p.run(["run", "--", "python", "app.py"]);
   assertEquals(twice.stdout.trim().split("\n"), EXPECTED, twice.stderr);
+  // The environment's view: its python, started with nothing set (an editor, a shell), routes the
+  // islands at start-up, from view.json, and envknit itself is not imported for it.
+  const python = await p.run(["env", "python"]);
+  assertEquals(python.code, 0, python.stderr);
+  const view = python.stdout.trim().replace(/\/bin\/python$/, "");
+  const spec = JSON.parse(await Deno.readTextFile(`${view}/view.json`)).islands;
+  assertEquals(spec.count, 2);
+  const direct = await new Deno.Command(python.stdout.trim(), {
+    args: ["-c", SCRIPT + 'print("envknit" in sys.modules)\n'],
+    cwd: p.project,
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(direct.stdout).trim().split("\n");
+  assertEquals(out, [...EXPECTED, "False"], new TextDecoder().decode(direct.stderr));
 });
 
 Deno.test("islands: a package with compiled code is never split; the error names it and suggests worker() (#16.2)", async () => {
@@ -110,11 +127,22 @@ Deno.test("islands: a package with compiled code is never split; the error names
   assertEquals(refused.code, 1, refused.stderr);
   const [error] = errorLines(refused.stderr);
   assertStringIncludes(error, "no solution for environment 'default'");
-  assertStringIncludes(error, "formats");
-  assertStringIncludes(error, "compiled code");
-  assertStringIncludes(refused.stderr, "envknit.worker(");
+  assertStringIncludes(error, "formats has compiled code");
+  assertStringIncludes(refused.stderr, 'envknit.worker("tabular", "2.1.0")');
   assertEquals(await p.lockText(), null);
   assert(!(await Deno.readTextFile(p.configPath)).includes("dep_a"), "envknit.yaml unchanged");
+
+  // The split package itself compiled: named, and the code needing its other version to a worker.
+  await using index2 = await startIndex({ projects: await seedWheels({ compiledTabular: true }) });
+  await p.config(config(index2.url, "auto").replace("[]", "[dep_a, dep_b]"));
+  const lock = await p.run(["lock"]);
+  assertEquals(lock.code, 1, lock.stderr);
+  assertStringIncludes(errorLines(lock.stderr)[0], "tabular has compiled code");
+  assertStringIncludes(
+    lock.stderr,
+    'run the code that needs tabular 2.1.0 in envknit.worker("tabular", "2.1.0")',
+  );
+  assertEquals(await p.lockText(), null);
 });
 
 Deno.test("islands: allow_multiple with nothing to split is harmless, one warning line under -v (#16.1)", async () => {
@@ -171,6 +199,10 @@ Deno.test("islands: why shows both versions and the paths to each; tree and grap
   assertStringIncludes(tree.stdout, "island 1: dep-b\n  dep-b v1.0\n");
   assertStringIncludes(tree.stdout, "tabular v2.1.0");
   assertStringIncludes(tree.stdout, "formats v3.0 (one instance per island)");
+  const inverted = await p.run(["tree", "--invert", "tabular"]);
+  assertEquals(inverted.code, 0, inverted.stderr);
+  assertStringIncludes(inverted.stdout, "island 0 (default): dep-a\n  tabular v1.4.0\n");
+  assertStringIncludes(inverted.stdout, "island 1: dep-b\n  tabular v2.1.0\n");
   const treeJson = JSON.parse((await p.run(["--json", "tree"])).stdout);
   assertEquals(treeJson.islands.map((i: { roots: string[] }) => i.roots), [["dep-a"], ["dep-b"]]);
 
@@ -200,4 +232,53 @@ Deno.test("islands: why shows both versions and the paths to each; tree and grap
     assertStringIncludes(exported.stderr, "tabular");
     assert(!(await Deno.stat(out).then(() => true, () => false)), "nothing written");
   }
+});
+
+Deno.test("islands: allow_multiple in a lock for several targets is one clear error, nothing written (#16.1)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(
+    config(index.url, "[tabular]").replace("[]", "[dep_a, dep_b]") +
+      'targets:\n  - {python: "3.11", platform: manylinux_2_36_x86_64}\n' +
+      '  - {python: "3.12", platform: manylinux_2_36_x86_64}\n',
+  );
+  const refused = await p.run(["lock"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  assertEquals(errorLines(refused.stderr).length, 1, refused.stderr);
+  assertStringIncludes(refused.stderr, "allow_multiple (islands) cannot be combined with targets");
+  assertEquals(await p.lockText(), null);
+});
+
+Deno.test("islands: allow_multiple: auto; the application's own requirement on the split package decides its island (#16.2, #16.3)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, "auto").replace("[]", '[dep_a, dep_b, "tabular>=2"]'));
+  const locked = await p.run(["lock"]);
+  assertEquals(locked.code, 0, locked.stderr);
+  const lock = await p.lock();
+  // The application requires tabular>=2 itself: its island (0) holds tabular 2.1.0 and dep_b.
+  assertEquals(lock.islands, { default: [{ roots: ["dep-b", "tabular"] }, { roots: ["dep-a"] }] });
+  const tabular = lock.environments.default.filter((e) => e.name === "tabular");
+  assertEquals(tabular.map((e) => [e.version, e.island]), [["1.4.0", [1]], ["2.1.0", [0]]]);
+  assertEquals((await p.run(["install"])).code, 0);
+  await Deno.writeTextFile(
+    `${p.project}/app.py`,
+    "import tabular, dep_a, dep_b\nprint(tabular.__version__, dep_a.version(), dep_b.version())\n",
+  );
+  const run = await p.run(["run", "--", "python", "app.py"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.stdout.trim(), "2.1.0 1.4.0 2.1.0");
+});
+
+Deno.test("islands: a name in allow_multiple that is not a project name is an error at its line and column (#16.1)", async () => {
+  await using p = await lockProjectDir();
+  await p.config(config("https://127.0.0.1:9/simple", "[tabular, 'no good']"));
+  const refused = await p.run(["lock"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  const [error] = errorLines(refused.stderr);
+  assertStringIncludes(error, `${p.configPath}:7:31:`);
+  assertStringIncludes(error, "\"no good\" in 'allow_multiple' is not a valid package name");
+  assertEquals(await p.lockText(), null);
 });

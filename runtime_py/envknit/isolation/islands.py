@@ -52,7 +52,7 @@ from importlib._bootstrap import _gcd_import, _handle_fromlist  # type: ignore[a
 from importlib._bootstrap_external import spec_from_file_location  # type: ignore[attr-defined]
 from types import ModuleType
 
-__all__ = ["PREFIX", "IslandEntry", "Islands", "install_islands", "current", "normalize", "boot_view", "boot_file"]
+__all__ = ["PREFIX", "IslandEntry", "Islands", "install_islands", "current", "normalize", "boot_view"]
 
 #: The synthetic package that holds the modules of non-default instances.
 PREFIX = "_envknit_islands"
@@ -624,14 +624,13 @@ def install_islands(entries, count: int, **options) -> Islands:
 
 
 def _read_spec(path: str):
-    """The islands of a ``view.json`` (its ``islands`` member) or of ``envknit run``'s islands file
-    (the same object at the top level): (entries, count), or None."""
+    """The islands of a ``view.json`` (its ``islands`` member): (entries, count), or None."""
     import json  # noqa: PLC0415
 
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
-        spec = data.get("islands", data) if isinstance(data, dict) else None
+        spec = data.get("islands") if isinstance(data, dict) else None
         if not spec or "entries" not in spec:
             return None
         entries = [
@@ -652,17 +651,6 @@ def boot_view(prefix: str | None = None) -> Islands | None:
     (list or null), "per_island", "import_names", "dist_info" (path or null), "compiled"}]}``,
     written by the tool for an environment with islands (DEVELOPERS.md, "Environment views")."""
     found = _read_spec(os.path.join(prefix or sys.prefix, "view.json"))
-    if found is None:
-        return None
-    return Islands(found[0], found[1], route_plain=False).install()
-
-
-def boot_file(path: str) -> Islands | None:
-    """Route the islands of ``envknit run``'s islands file (``$ENVKNIT_ISLANDS``: the object a
-    view.json holds as ``islands``), if it can be read.  The island-0 entries are first on
-    ``PYTHONPATH``; names with several instances, and every name of a non-default island, are
-    routed here."""
-    found = _read_spec(path)
     if found is None:
         return None
     return Islands(found[0], found[1], route_plain=False).install()

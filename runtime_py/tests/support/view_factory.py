@@ -130,10 +130,14 @@ def runtime_version(runtime_package: Path) -> str:
     return re.search(r'^__version__ = "([^"]+)"', text, re.M).group(1)
 
 
-def view_key(lock: Path, env: str, dev: bool, probe: Probe, entries: list[Entry], version: str) -> str:
-    """First 16 hex digits of the sha256 of the compact JSON array that names what the view is."""
+def view_key(lock: Path, env: str, dev: bool, probe: Probe, entries: list[Entry], version: str,
+             islands: dict | None = None) -> str:
+    """First 16 hex digits of the sha256 of the compact JSON array that names what the view is
+    (followed by view.json's ``islands`` for an environment with islands)."""
     identity = ["envknit-view", VIEW_FORMAT, str(lock), env, dev, probe.target, probe.xy, version,
                 [e.path for e in entries]]
+    if islands:
+        identity.append(islands)
     text = json.dumps(identity, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -194,11 +198,17 @@ def launcher(view: Path, script: Path) -> str:
 
 
 def build_view(home: Path, lock: Path, env: str, entries: list[Entry], probe: Probe, runtime_package: Path, *,
-               dev: bool = True, verify: bool = True) -> Path:
-    """Build (or find) the view of ``entries`` for ``probe``'s interpreter; returns its folder."""
+               dev: bool = True, verify: bool = True, islands: dict | None = None) -> Path:
+    """Build (or find) the view of ``entries`` for ``probe``'s interpreter; returns its folder.
+
+    ``islands`` (an environment with islands, DEVELOPERS.md "Islands"): view.json's ``islands``
+    member (``{"count", "entries": [...]}``, the tool's ``islandSpec``); the caller lists the entries
+    island 0 sees first.  site-packages then also holds ``_envknit_islands.py`` (a link to the
+    runtime's ``isolation/islands.py``) and ``_envknit_islands.pth`` (``import _envknit_islands``),
+    which routes the islands at start-up."""
     home = Path(os.path.realpath(home))
     lock = Path(os.path.realpath(lock))
-    key = view_key(lock, env, dev, probe, entries, runtime_version(runtime_package))
+    key = view_key(lock, env, dev, probe, entries, runtime_version(runtime_package), islands)
     final = home / "views" / key
     if final.is_dir():
         return final
@@ -226,6 +236,9 @@ def build_view(home: Path, lock: Path, env: str, entries: list[Entry], probe: Pr
     site = tmp / probe.site_packages
     site.mkdir(parents=True)
     fill_site_packages(site, entries, runtime_package)
+    if islands:
+        (site / "_envknit_islands.py").symlink_to(runtime_package / "isolation" / "islands.py")
+        (site / "_envknit_islands.pth").write_text("import _envknit_islands\n")
     (tmp / VIEW_FILE).write_text(json.dumps({
         "format": VIEW_FORMAT,
         "key": key,
@@ -237,6 +250,7 @@ def build_view(home: Path, lock: Path, env: str, entries: list[Entry], probe: Pr
         "interpreter": {"target": probe.target, "home": probe.home, "version": probe.version,
                         "site_packages": probe.site_packages},
         "entries": [{"name": e.name, "version": e.version, "path": e.path} for e in entries],
+        **({"islands": islands} if islands else {}),
     }, indent=2) + "\n")
     try:
         os.rename(tmp, final)
