@@ -17,9 +17,9 @@
  * lock's text, envknit.yaml's text when the lock must follow it, and the command's choices
  * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the texts, finds the
  * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
- * only reads the entries' markers (each must record the lock's full sha256, not only the folder's
- * 16 digits) and stats the view's `view.json`: it neither parses the lock nor loads the code that
- * chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
+ * only stats the entries and the view's `view.json` (the entries' markers, which must record the
+ * lock's full sha256, not only the folder's 16 digits, are read when the plan is made): it neither
+ * parses the lock nor loads the code that chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
  * {@link StaleLockError}), so a remembered plan vouches for both texts.
  *
  * @module
@@ -90,7 +90,7 @@ export interface RunEnvironment {
   lease: LeaseHandle | null;
 }
 
-const PLAN_FORMAT = 6;
+const PLAN_FORMAT = 7;
 
 /**
  * What `run` remembers for one lock text and one set of choices. An entry's content never
@@ -107,7 +107,7 @@ interface Plan {
   /** Each entry: its folder and the full sha256 of the wheel it must hold (its marker's). */
   steps: { label: string; dir: string; sha256: string }[];
   /** The view: its key and what builds it (set once the entries were seen installed). */
-  view?: { key: string; spec: ViewSpec };
+  view?: { key: string; path: string };
   /**
    * The environment's islands (issue #16), or absent: how many, and per step (same order) the
    * islands that see it (null: all) and whether it is per island.
@@ -121,7 +121,7 @@ function readPlan(file: string): Plan | null {
     const valid = typeof plan?.environment === "string" && Array.isArray(plan.steps) &&
       plan.steps.every((p: Plan["steps"][number]) =>
         typeof p?.label === "string" && typeof p.dir === "string" && typeof p.sha256 === "string"
-      ) && typeof plan.view?.key === "string" && typeof plan.view.spec?.probe?.target === "string";
+      ) && typeof plan.view?.key === "string" && typeof plan.view.path === "string";
     return valid ? plan : null;
   } catch {
     return null;
@@ -338,7 +338,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
   // Under the shared store lock when a view may be built or a lease written: `store gc` (which
   // holds it exclusively) never removes a view being built, nor what a run is about to use.
   let storeLock: FileLock | null = null;
-  if (options.lease || !plan.view || !viewExists(layout, plan.view.key)) {
+  if (options.lease || !plan.view || !viewExists(plan.view.path)) {
     try {
       storeLock = await FileLock.acquire(layout.storeLock, { exclusive: false });
     } catch {
@@ -346,7 +346,7 @@ export async function prepareRun(options: RunOptions): Promise<RunEnvironment> {
     }
   }
   try {
-    return await finishRun(options, env, layout, plan, remembered ? null : planFile, remember);
+    return await finishRun(options, env, layout, plan, planFile, !remembered, remember);
   } finally {
     storeLock?.release();
   }
@@ -358,14 +358,17 @@ async function finishRun(
   env: Record<string, string>,
   layout: StoreLayout,
   plan: Plan,
-  planFile: string | null,
+  planFile: string,
+  fresh: boolean,
   remember: () => Promise<void>,
 ): Promise<RunEnvironment> {
   const { environment } = plan;
   const entries: string[] = [];
   const missing: string[] = [];
-  // Synchronous reads of each entry's marker: a hundred of them cost less than the promises
-  // around async ones. The marker's full sha256 must be the lock's (the folder has 16 digits).
+  // Synchronous stats: a hundred of them cost less than the promises around async ones. The
+  // marker's full sha256 must be the lock's (the folder has 16 digits): read when the plan is
+  // made for this lock text. An entry never changes in place (install never replaces one; only
+  // gc removes one, and gc drops every plan), so a remembered plan's entries were read then.
   for (const step of plan.steps) {
     try {
       Deno.statSync(step.dir);
@@ -373,7 +376,7 @@ async function finishRun(
       missing.push(step.label);
       continue;
     }
-    assertEntryHolds(step.dir, step.sha256, step.label);
+    if (fresh) assertEntryHolds(step.dir, step.sha256, step.label);
     entries.push(step.dir);
   }
   if (missing.length) {
@@ -389,11 +392,17 @@ async function finishRun(
     ensureRuntime(layout),
     recordProject(options.lockPath, { layout }),
   ]);
-  plan.view ??= await viewOf(plan, options, env, layout, runtimeDir);
-  // Found in place with one stat; built (and started once to check it) when missing.
-  const view = await buildView(layout, plan.view.spec, { key: plan.view.key, env });
+  // The view in place costs one stat. Missing (never built, or removed by gc), it is made from
+  // the plan again (one probe of the python), built, and started once to check it.
+  let rewrite = fresh;
+  if (!plan.view || !viewExists(plan.view.path)) {
+    const { key, spec } = await viewOf(plan, options, env, layout, runtimeDir);
+    plan.view = { key, path: await buildView(layout, spec, { key, env }) };
+    rewrite = true;
+  }
+  const view = plan.view.path;
   await remember();
-  if (planFile !== null) writePlan(planFile, plan);
+  if (rewrite) writePlan(planFile, plan);
   const lease = options.lease ? takeLease(layout, plan.view.key, options.lockPath) : null;
 
   const viewPython = `${view}/bin/python`;

@@ -68,7 +68,8 @@ export interface ViewSpec {
 
 /**
  * The view's key: the first 16 hex digits of the sha256 of the compact JSON array
- * `["envknit-view", 1, lock, environment, dev, target, xy, version, [entry paths]]`.
+ * `["envknit-view", 1, lock, environment, dev, target, xy, version, [entry paths]]`, followed by
+ * view.json's `islands` for an environment with islands.
  */
 export async function viewKey(spec: ViewSpec): Promise<string> {
   const identity = [
@@ -81,6 +82,8 @@ export async function viewKey(spec: ViewSpec): Promise<string> {
     spec.probe.xy,
     spec.runtimeVersion,
     spec.entries.map((e) => e.path),
+    // An environment with islands (issue #16): how they route is part of what the view is.
+    ...(spec.extra?.islands ? [spec.extra.islands] : []),
   ];
   return (await sha256Hex(JSON.stringify(identity))).slice(0, 16);
 }
@@ -236,9 +239,9 @@ function writeView(dir: string, final: string, spec: ViewSpec, key: string): voi
   );
 }
 
-/** Whether `views/<key>/` is in place (its `view.json` is written last, before the rename). */
-export function viewExists(layout: StoreLayout, key: string): boolean {
-  return isFile(`${layout.viewDir(key)}/${VIEW_FILE}`);
+/** Whether the view folder `view` is in place (its `view.json` is written last, before the rename). */
+export function viewExists(view: string): boolean {
+  return isFile(`${view}/${VIEW_FILE}`);
 }
 
 /**
