@@ -12,8 +12,11 @@
  * - `Name` and `Version`: PEP 503 / PEP 440 normal forms;
  * - `Requires-Dist`: every dependency the lock records must be a requirement the wheel declares
  *   (name, extras and specifiers; the marker aside, since the lock keeps only those that apply),
- *   and every requirement the wheel declares without a marker, or behind only an extra the lock
- *   entry requests, must be in the lock;
+ *   and every requirement the wheel declares that applies to the lock's target must be in the
+ *   lock: one without a marker, one behind only an extra the lock entry requests, and (for a lock
+ *   of one target) one whose marker holds for that target, judged on the variables the target
+ *   fixes (`python_version`, `sys_platform`, `platform_machine`, …; a marker on the interpreter's
+ *   exact release, such as `python_full_version`, is left unjudged);
  * - `Requires-Python`: when the wheel declares one, the lock must record the same specifiers.
  *
  * @module
@@ -63,6 +66,61 @@ export function requirementKey(requirement: string): string {
   }`;
 }
 
+/**
+ * Whether a marker holds for the lock's target with these extras: true, false, or null when the
+ * target does not decide it (a variable of the interpreter's exact release).
+ */
+export type MarkerJudge = (marker: string, extras: string[]) => boolean | null;
+
+/** Variables a target (`{python: X.Y, platform}`) does not fix: their markers are not judged. */
+const UNFIXED =
+  /\b(?:python_full_version|implementation_version|platform_release|platform_version)\b/;
+
+/** Whether a marker is one {@link MarkerJudge} may judge (and not only an extra's). */
+function judgeable(marker: string | null): boolean {
+  return marker !== null && onlyExtra(marker) === null && !UNFIXED.test(marker);
+}
+
+/**
+ * The {@link MarkerJudge} of a one-target lock: markers evaluated (by the resolver, as when the
+ * lock was made) in the marker environment of `target`. Null when the target cannot be described.
+ */
+async function targetJudge(
+  target: { python: string; platform: string },
+): Promise<MarkerJudge | null> {
+  const { evaluateMarker } = await import("../resolver/pep.ts");
+  const { interpreterFromTarget } = await import("../store/tags/target.ts");
+  let markers;
+  try {
+    markers = interpreterFromTarget({ pythonVersion: target.python, platform: target.platform })
+      .markers;
+  } catch {
+    return null;
+  }
+  return (marker, extras) => {
+    if (UNFIXED.test(marker)) return null;
+    try {
+      return evaluateMarker(marker, markers, extras);
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** {@link requirementKey} through the resolver's PEP 508 parser (loads the wasm module). */
+async function resolverKey(): Promise<(requirement: string) => string> {
+  const { parseRequirement } = await import("../resolver/pep.ts");
+  return (requirement) => {
+    try {
+      const r = parseRequirement(requirement);
+      const extras = r.extras.length ? `[${r.extras.join(",")}]` : "";
+      return `${r.name}${extras}${canonicalSpecifier(r.specifier)}`;
+    } catch {
+      return requirementKey(requirement);
+    }
+  };
+}
+
 /** The extra a marker tests when it tests nothing else (`extra == "cli"`), normalized, or null. */
 function onlyExtra(marker: string): string | null {
   const m = /^\(?\s*extra\s*==\s*(['"])([^'"]*)\1\s*\)?$/.exec(marker.trim()) ??
@@ -70,8 +128,16 @@ function onlyExtra(marker: string): string | null {
   return m ? normalizeName(m[2]) : null;
 }
 
-/** Where `entry` (a lock entry) and `meta` (the wheel's own METADATA) disagree, or null. */
-export function compareWithLock(entry: LockPackage, meta: CoreMetadata): MetadataMismatch | null {
+/**
+ * Where `entry` (a lock entry) and `meta` (the wheel's own METADATA) disagree, or null. `key`
+ * says when two requirements are the same (default {@link requirementKey}, in plain JavaScript).
+ */
+export function compareWithLock(
+  entry: LockPackage,
+  meta: CoreMetadata,
+  key: (requirement: string) => string = requirementKey,
+  applies?: MarkerJudge,
+): MetadataMismatch | null {
   if (meta.normalizedName !== entry.name) {
     return { field: "Name", detail: `the wheel says ${JSON.stringify(meta.name)}` };
   }
@@ -84,18 +150,19 @@ export function compareWithLock(entry: LockPackage, meta: CoreMetadata): Metadat
   const required: string[] = []; // the wheel's lines that must be in the lock
   const extras = new Set((entry.extras ?? []).map(normalizeName));
   for (const line of meta.requiresDist) {
-    const key = requirementKey(line);
-    declared.set(key, line);
+    declared.set(key(line), line);
     const marker = splitRequirement(line)?.marker ?? null;
     if (marker === null) required.push(line);
     else {
       const extra = onlyExtra(marker);
-      if (extra !== null && extras.has(extra)) required.push(line);
+      if (extra !== null ? extras.has(extra) : applies?.(marker, [...extras]) === true) {
+        required.push(line);
+      }
     }
   }
-  const locked = new Set(entry.dependencies.map(requirementKey));
+  const locked = new Set(entry.dependencies.map(key));
   for (const dep of entry.dependencies) {
-    if (!declared.has(requirementKey(dep))) {
+    if (!declared.has(key(dep))) {
       return {
         field: "Requires-Dist",
         detail: `the lock has ${JSON.stringify(dep)}, which the wheel does not declare`,
@@ -103,7 +170,7 @@ export function compareWithLock(entry: LockPackage, meta: CoreMetadata): Metadat
     }
   }
   for (const line of required) {
-    if (!locked.has(requirementKey(line))) {
+    if (!locked.has(key(line))) {
       return {
         field: "Requires-Dist",
         detail: `the wheel declares ${JSON.stringify(line.trim())}, which the lock lacks`,
@@ -145,10 +212,23 @@ export function lockMetadataCheck(
       entries.set(key, [...entries.get(key) ?? [], p]);
     }
   }
+  // Markers are judged only for a lock of one target (a lock of several keeps markers itself),
+  // and the resolver is loaded only for a wheel that has such a marker.
+  let judge: Promise<MarkerJudge | null> | null = null;
   return async (pkg, wheel, text) => {
     const meta = parseCoreMetadata(text, { source: `${wheel.file}: METADATA` });
+    const needsJudge = !lock.targets?.length &&
+      meta.requiresDist.some((line) => judgeable(splitRequirement(line)?.marker ?? null));
+    const applies = needsJudge
+      ? await (judge ??= targetJudge(lock.target)) ?? undefined
+      : undefined;
     for (const entry of entries.get(`${pkg.name}==${pkg.version}`) ?? []) {
-      const mismatch = compareWithLock(entry, meta);
+      let mismatch = compareWithLock(entry, meta, requirementKey, applies);
+      if (mismatch?.field === "Requires-Dist") {
+        // Confirmed with the resolver's own parser (the one that wrote the lock's strings), so a
+        // spelling this module normalizes differently is never taken for a lie.
+        mismatch = compareWithLock(entry, meta, await resolverKey(), applies);
+      }
       if (mismatch === null) continue;
       const cache = new IndexCache(layout.cacheDir);
       await cache.evictClaims(wheel.sha256);

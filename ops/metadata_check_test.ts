@@ -80,3 +80,31 @@ Deno.test("each kind of lie is found, naming its field", () => {
     'the lock has "evil", which the wheel does not declare',
   );
 });
+
+Deno.test("a dependency whose marker holds for the lock's target must be in the lock", () => {
+  const linux = (marker: string, extras: string[]) =>
+    marker.includes("python_full_version")
+      ? null
+      : marker.includes("win32")
+      ? false
+      : marker.includes("linux") || extras.includes("fancy");
+  const plat = meta([
+    "Name: greeter",
+    "Version: 1.0",
+    "Requires-Dist: wordlib; sys_platform == 'linux'",
+    "Requires-Dist: colorama; sys_platform == 'win32'",
+    "Requires-Dist: odd; python_full_version == '3.11.2'",
+  ]);
+  const field = (deps: string[]) =>
+    compareWithLock(entry({ dependencies: deps, requiresPython: null }), plat, undefined, linux)
+      ?.field ?? null;
+  assertEquals(field(["wordlib"]), null);
+  assertEquals(field(["wordlib", "odd"]), null); // unjudged: may be in the lock, or not
+  assertEquals(field([]), "Requires-Dist"); // dropped although it applies
+  assertEquals(field(["wordlib", "colorama"]), null); // in the wheel: a marker aside
+  // Without a judge (a lock of several targets), markers are not judged.
+  assertEquals(
+    compareWithLock(entry({ dependencies: [], requiresPython: null }), plat),
+    null,
+  );
+});

@@ -63,28 +63,69 @@ function entryKey(p: LockPackage): string {
   return p.marker ? `${p.name}\0${p.marker}` : p.name;
 }
 
+/**
+ * Pairs the entries of one key (an environment with islands has an entry per version of a split
+ * package): the same versions first, then, when one entry is left on each side, those two.
+ */
+function pairEntries(
+  before: LockPackage[],
+  after: LockPackage[],
+): { pairs: [LockPackage, LockPackage][]; removed: LockPackage[]; added: LockPackage[] } {
+  const pairs: [LockPackage, LockPackage][] = [];
+  const left = [...after];
+  const removed: LockPackage[] = [];
+  for (const a of before) {
+    const i = left.findIndex((b) => b.version === a.version);
+    if (i < 0) removed.push(a);
+    else pairs.push([a, left.splice(i, 1)[0]]);
+  }
+  if (removed.length === 1 && left.length === 1) {
+    pairs.push([removed.pop()!, left.pop()!]);
+  }
+  return { pairs, removed, added: left };
+}
+
 /** The difference between the packages of one environment in two locks. */
 export function diffPackages(before: LockPackage[], after: LockPackage[]): EnvironmentDiff {
-  const old = new Map(before.map((p) => [entryKey(p), p]));
-  const now = new Map(after.map((p) => [entryKey(p), p]));
+  const group = (list: LockPackage[]) => {
+    const out = new Map<string, LockPackage[]>();
+    for (const p of list) out.set(entryKey(p), [...(out.get(entryKey(p)) ?? []), p]);
+    return out;
+  };
+  const old = group(before);
+  const now = group(after);
   const diff: EnvironmentDiff = { added: [], removed: [], changed: [] };
+  const byVersion = (x: LockPackage, y: LockPackage) => compareVersions(x.version, y.version);
   for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
-    const a = old.get(key);
-    const b = now.get(key);
-    const name = (a ?? b)!.name;
-    const where = (a ?? b)!.marker ? { marker: (a ?? b)!.marker } : {};
-    if (!a) diff.added.push({ name, version: b!.version, ...where });
-    else if (!b) diff.removed.push({ name, version: a.version, ...where });
-    else if (a.version !== b.version) {
-      const order = compareVersions(a.version, b.version);
-      diff.changed.push({
-        name,
-        ...where,
-        from: a.version,
-        to: b.version,
-        kind: order < 0 ? "upgraded" : order > 0 ? "downgraded" : "wheels",
+    const { pairs, removed, added } = pairEntries(old.get(key) ?? [], now.get(key) ?? []);
+    for (const a of removed.sort(byVersion)) {
+      diff.removed.push({
+        name: a.name,
+        version: a.version,
+        ...(a.marker ? { marker: a.marker } : {}),
       });
-    } else {
+    }
+    for (const b of added.sort(byVersion)) {
+      diff.added.push({
+        name: b.name,
+        version: b.version,
+        ...(b.marker ? { marker: b.marker } : {}),
+      });
+    }
+    for (const [a, b] of pairs.sort(([x], [y]) => byVersion(x, y))) {
+      const name = a.name;
+      const where = a.marker ? { marker: a.marker } : {};
+      if (a.version !== b.version) {
+        const order = compareVersions(a.version, b.version);
+        diff.changed.push({
+          name,
+          ...where,
+          from: a.version,
+          to: b.version,
+          kind: order < 0 ? "upgraded" : order > 0 ? "downgraded" : "wheels",
+        });
+        continue;
+      }
       if (wheelKey(a) !== wheelKey(b)) {
         diff.changed.push({ name, ...where, from: a.version, to: b.version, kind: "wheels" });
       }

@@ -52,3 +52,29 @@ Deno.test("a lock whose targets changed differs", () => {
   const diff = diffLocks(a, b);
   assertEquals([diff.equal, diff.targets?.to?.[0].python], [false, "3.12"]);
 });
+
+Deno.test("islands: the versions of a split package are diffed each on its own (#16.3)", () => {
+  const island = (name: string, version: string, k: number): LockPackage => ({
+    ...entry(name, version),
+    island: [k],
+  });
+  const before = [entry("tabular", "1.4.0"), entry("dep-a", "1.0")];
+  const after = [
+    island("tabular", "1.4.0", 0),
+    island("tabular", "2.1.0", 1),
+    island("dep-a", "1.0", 0),
+  ];
+  const diff = diffPackages(before, after);
+  assertEquals(diff, {
+    added: [{ name: "tabular", version: "2.1.0" }],
+    removed: [],
+    changed: [],
+  });
+  assertEquals(diffPackages(after, after), { added: [], removed: [], changed: [] });
+  assertEquals(describeChanges(diffPackages(after, before)), ["- tabular 2.1.0"]);
+  // A split package's other version moving: one change.
+  const moved = [island("tabular", "1.4.0", 0), island("tabular", "2.2.0", 1)];
+  assertEquals(describeChanges(diffPackages(after, moved)).filter((l) => l.includes("tabular")), [
+    "↑ tabular 2.1.0 → 2.2.0",
+  ]);
+});

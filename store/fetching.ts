@@ -148,8 +148,8 @@ async function copyVerified(
     const actual = hash.digest("hex");
     if (actual !== wheel.sha256) {
       throw new EnvknitError(
-        `sha256 mismatch for ${wheel.file}: the lock has ${wheel.sha256.slice(0, 16)}…, ` +
-          `the file has ${actual.slice(0, 16)}…`,
+        `sha256 mismatch for ${wheel.file}: the lock has ${wheel.sha256}, ` +
+          `the file has ${actual}`,
         { hints: ["the file differs from the one that was locked; it was not written"] },
       );
     }

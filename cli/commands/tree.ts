@@ -46,18 +46,35 @@ export const command: Command = {
       maxDepth = Number(depthText);
     }
     const { lockPath, env, graph, islands } = await loadEnvironmentGraph(ctx);
-    if (islands && !ctx.global.json && !ctx.args.options.invert) {
-      // One tree per island, each headed by the island and the requirements it serves.
+    if (islands && !ctx.global.json) {
+      // One tree per island, each headed by the island and the requirements it serves (with
+      // --invert, the islands that have the packages named).
+      const wanted = (ctx.args.options.invert as string[] | undefined)?.map((w) =>
+        normalizeName(w)
+      );
+      const unknown = (wanted ?? []).filter((n) => !islands.some((i) => i.graph.packages.has(n)));
+      if (unknown.length) {
+        throw new UsageError(
+          `not in the lock of environment '${env}': ${unknown.join(", ")}`,
+          { hints: ["see what is: envknit tree"] },
+        );
+      }
       let repeated = false;
       for (const island of islands) {
+        const invert = wanted?.filter((n) => island.graph.packages.has(n));
+        if (invert && invert.length === 0) continue;
         ctx.out.print(
           `island ${island.index}${island.index === 0 ? " (default)" : ""}: ${
             island.roots.join(", ")
           }`,
         );
-        repeated =
-          printTree(ctx, island.graph, treeLines(island.graph, { maxDepth }), undefined, "  ") ||
-          repeated;
+        repeated = printTree(
+          ctx,
+          island.graph,
+          treeLines(island.graph, { maxDepth, invert }),
+          invert,
+          "  ",
+        ) || repeated;
       }
       if (repeated) ctx.out.info("(*) shown in full above");
       return 0;

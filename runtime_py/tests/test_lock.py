@@ -591,3 +591,32 @@ def test_multi_target_lock_read_by_this_interpreter(tmp_path):
     (tmp_path / "envknit.lock.yaml").write_text(text, encoding="utf-8")
     lock = read_lock(tmp_path / "envknit.lock.yaml")
     assert [(p.name, p.version) for p in lock.environments["default"]] == [("click", "8.1.7"), ("numpy", "2.0.2")]
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("      island: [1]\n", "      island: [2]\n", "(dep-b).island"),
+    ("      island: [1]\n", "      island: [1, 0]\n", "(dep-b).island"),
+    ("      island: [1]\n", '      island: ["1"]\n', "(dep-b).island"),
+    ("      per_island: true\n", '      per_island: "yes"\n', "(formats).per_island"),
+    ('    - {roots: ["dep-b"]}\n', '    - {roots: ["../x"]}\n', "islands.default[1].roots"),
+    ("islands:\n  default:\n", "islands:\n  nowhere:\n", "islands.nowhere"),
+])
+@needs_pyyaml
+def test_bad_island_fields_are_one_error_naming_the_field(old, new, field):
+    """A lock's island fields (project/LOCK_FORMAT.md) are validated as the tool validates them."""
+    text = (FIXTURES / "islands.lock.yaml").read_text(encoding="utf-8")
+    assert old in text
+    import re
+
+    with pytest.raises(envknit.LockFileError, match=re.escape(field)):
+        parse_lock(text.replace(old, new, 1))
+
+
+def test_a_lock_with_islands_read_by_a_reader_that_ignores_them_is_valid_entries():
+    """What a reader that knows nothing of islands sees: a list of valid entries (two of tabular)."""
+    text = (FIXTURES / "islands.lock.yaml").read_text(encoding="utf-8")
+    data = read_canonical_lock(text)
+    names = [(p["name"], p["version"]) for p in data["environments"]["default"]]
+    assert ("tabular", "1.4.0") in names and ("tabular", "2.1.0") in names
+    lock = parse_lock(text)
+    assert {p.version for p in lock.environments["default"] if p.name == "tabular"} == {"1.4.0", "2.1.0"}

@@ -363,3 +363,30 @@ Deno.test("a small wheel read whole by its tail request is checked against its s
     "does not match the sha256 its index page gives",
   );
 });
+
+Deno.test("metadata claims: one index's .metadata never answers for another index's same wheel", async () => {
+  const w = await demo();
+  const lie = w.metadata!.replace("Requires-Dist: idna>=3", "Requires-Dist: evil");
+  await using liar = await startIndex({ projects: { demo: [{ ...w, metadata: lie }] } });
+  await using honest = await startIndex({ projects: { demo: [w] } });
+  await using dir = await tempDir();
+  const client = (url: string) =>
+    new IndexClient({ http: http(), indexUrls: [url], cache: new IndexCache(dir) });
+  const read = async (url: string) => {
+    const c = client(url);
+    const file = (await c.project("demo"))!.files[0];
+    return { text: await c.metadata("demo", file), stats: c.stats.metadata };
+  };
+  const lied = await read(liar.url);
+  assertStringIncludes(lied.text, "Requires-Dist: evil");
+  // The liar's claim is cached under its own identity: the honest index is asked, not the cache.
+  const told = await read(honest.url);
+  assertStringIncludes(told.text, "Requires-Dist: idna>=3");
+  assertEquals(told.stats.pep658, 1);
+  // Each index's claim is found again under its own identity.
+  assertStringIncludes((await read(liar.url)).text, "Requires-Dist: evil");
+  assertEquals((await read(honest.url)).stats.cache, 1);
+  // The wheel's own metadata (cached once a wheel was read whole) wins over any claim.
+  await new IndexCache(dir).putWheelMetadata(w.sha256, metadataHeaders(w.metadata!));
+  assertStringIncludes((await read(liar.url)).text, "Requires-Dist: idna>=3");
+});

@@ -185,8 +185,8 @@ async function unpackVerified(
     const actual = hash.digest("hex");
     if (actual !== req.wheel.sha256) {
       throw new EnvknitError(
-        `sha256 mismatch for ${req.wheel.file}: the lock has ${req.wheel.sha256.slice(0, 16)}…, ` +
-          `the file has ${actual.slice(0, 16)}…`,
+        `sha256 mismatch for ${req.wheel.file}: the lock has ${req.wheel.sha256}, ` +
+          `the file has ${actual}`,
         {
           hints: [
             "nothing was installed; the file differs from the one that was locked",

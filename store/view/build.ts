@@ -68,7 +68,8 @@ export interface ViewSpec {
 
 /**
  * The view's key: the first 16 hex digits of the sha256 of the compact JSON array
- * `["envknit-view", 1, lock, environment, dev, target, xy, version, [entry paths]]`.
+ * `["envknit-view", 1, lock, environment, dev, target, xy, version, [entry paths]]`, followed by
+ * view.json's `islands` for an environment with islands.
  */
 export async function viewKey(spec: ViewSpec): Promise<string> {
   const identity = [
@@ -81,6 +82,8 @@ export async function viewKey(spec: ViewSpec): Promise<string> {
     spec.probe.xy,
     spec.runtimeVersion,
     spec.entries.map((e) => e.path),
+    // An environment with islands (issue #16): how they route is part of what the view is.
+    ...(spec.extra?.islands ? [spec.extra.islands] : []),
   ];
   return (await sha256Hex(JSON.stringify(identity))).slice(0, 16);
 }

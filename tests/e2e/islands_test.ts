@@ -199,6 +199,10 @@ Deno.test("islands: why shows both versions and the paths to each; tree and grap
   assertStringIncludes(tree.stdout, "island 1: dep-b\n  dep-b v1.0\n");
   assertStringIncludes(tree.stdout, "tabular v2.1.0");
   assertStringIncludes(tree.stdout, "formats v3.0 (one instance per island)");
+  const inverted = await p.run(["tree", "--invert", "tabular"]);
+  assertEquals(inverted.code, 0, inverted.stderr);
+  assertStringIncludes(inverted.stdout, "island 0 (default): dep-a\n  tabular v1.4.0\n");
+  assertStringIncludes(inverted.stdout, "island 1: dep-b\n  tabular v2.1.0\n");
   const treeJson = JSON.parse((await p.run(["--json", "tree"])).stdout);
   assertEquals(treeJson.islands.map((i: { roots: string[] }) => i.roots), [["dep-a"], ["dep-b"]]);
 
@@ -243,5 +247,38 @@ Deno.test("islands: allow_multiple in a lock for several targets is one clear er
   assertEquals(refused.code, 1, refused.stderr);
   assertEquals(errorLines(refused.stderr).length, 1, refused.stderr);
   assertStringIncludes(refused.stderr, "allow_multiple (islands) cannot be combined with targets");
+  assertEquals(await p.lockText(), null);
+});
+
+Deno.test("islands: allow_multiple: auto; the application's own requirement on the split package decides its island (#16.2, #16.3)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, "auto").replace("[]", '[dep_a, dep_b, "tabular>=2"]'));
+  const locked = await p.run(["lock"]);
+  assertEquals(locked.code, 0, locked.stderr);
+  const lock = await p.lock();
+  // The application requires tabular>=2 itself: its island (0) holds tabular 2.1.0 and dep_b.
+  assertEquals(lock.islands, { default: [{ roots: ["dep-b", "tabular"] }, { roots: ["dep-a"] }] });
+  const tabular = lock.environments.default.filter((e) => e.name === "tabular");
+  assertEquals(tabular.map((e) => [e.version, e.island]), [["1.4.0", [1]], ["2.1.0", [0]]]);
+  assertEquals((await p.run(["install"])).code, 0);
+  await Deno.writeTextFile(
+    `${p.project}/app.py`,
+    "import tabular, dep_a, dep_b\nprint(tabular.__version__, dep_a.version(), dep_b.version())\n",
+  );
+  const run = await p.run(["run", "--", "python", "app.py"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.stdout.trim(), "2.1.0 1.4.0 2.1.0");
+});
+
+Deno.test("islands: a name in allow_multiple that is not a project name is an error at its line and column (#16.1)", async () => {
+  await using p = await lockProjectDir();
+  await p.config(config("https://127.0.0.1:9/simple", "[tabular, 'no good']"));
+  const refused = await p.run(["lock"]);
+  assertEquals(refused.code, 1, refused.stderr);
+  const [error] = errorLines(refused.stderr);
+  assertStringIncludes(error, `${p.configPath}:7:31:`);
+  assertStringIncludes(error, "\"no good\" in 'allow_multiple' is not a valid package name");
   assertEquals(await p.lockText(), null);
 });

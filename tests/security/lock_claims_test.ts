@@ -154,3 +154,22 @@ Deno.test("a lock's sha256 changed in its last digit does not pass for the insta
   assertEquals(verify.code, 1, verify.stderr);
   assertStringIncludes(verify.stdout, ".envknit-entry.json");
 });
+
+Deno.test("a lock's sha256 changed in its last digit fails the download's check, in full", async () => {
+  await using index = await startIndex({ projects: { greeter: [greeter] } });
+  await using p = await makeProject();
+  const forged = greeter.sha256.slice(0, -1) + (greeter.sha256.at(-1) === "0" ? "1" : "0");
+  await writeTestLock(
+    p.lockPath,
+    { default: [{ wheels: [{ ...greeter, sha256: forged }] }] },
+    index,
+  );
+  const before = await snapshot(p.home);
+  const r = await cli(p, ["install"]);
+  assertEquals(r.code, 1, r.stderr);
+  // Both hashes in full: their first 16 digits are the same.
+  assertEquals(r.errors, [
+    `error: sha256 mismatch for ${greeter.filename}: the lock has ${forged}, the file has ${greeter.sha256}`,
+  ]);
+  assertEquals(await snapshot(p.home), before);
+});

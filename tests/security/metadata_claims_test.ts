@@ -156,3 +156,27 @@ Deno.test("an honest lock installs whatever the order of its dependencies and sp
   const install = await a.run(["install"]);
   assertEquals(install.code, 0, install.stderr);
 });
+
+Deno.test("a .metadata that drops a dependency whose marker holds here is refused at install", async () => {
+  const spec: WheelSpec = {
+    name: "platty",
+    version: "1.0",
+    requiresDist: [`wordlib; sys_platform == "${Deno.build.os === "darwin" ? "darwin" : "linux"}"`],
+  };
+  const platty = await buildWheel(spec);
+  await using hostile = await startIndex({
+    projects: { platty: [{ ...platty, metadata: metadataText({ ...spec, requiresDist: [] }) }] },
+  });
+  await using a = await lockProjectDir();
+  await a.config(configText(hostile.url, { default: { packages: ["platty"] } }));
+  const lock = await a.run(["lock"]);
+  assertEquals(lock.code, 0, lock.stderr);
+  assertEquals((await entry(a, "platty"))?.dependencies, []);
+  const before = await snapshot(`${a.home}/packages`);
+  const install = await a.run(["install"]);
+  assertEquals(install.code, 1, install.stderr);
+  const errors = errorLines(install.stderr);
+  assertEquals(errors.length, 1, install.stderr);
+  assertMatch(errors[0], /^error: platty 1\.0: .*Requires-Dist.*wordlib/);
+  assertEquals(await snapshot(`${a.home}/packages`), before);
+});

@@ -130,10 +130,14 @@ def runtime_version(runtime_package: Path) -> str:
     return re.search(r'^__version__ = "([^"]+)"', text, re.M).group(1)
 
 
-def view_key(lock: Path, env: str, dev: bool, probe: Probe, entries: list[Entry], version: str) -> str:
-    """First 16 hex digits of the sha256 of the compact JSON array that names what the view is."""
+def view_key(lock: Path, env: str, dev: bool, probe: Probe, entries: list[Entry], version: str,
+             islands: dict | None = None) -> str:
+    """First 16 hex digits of the sha256 of the compact JSON array that names what the view is
+    (followed by view.json's ``islands`` for an environment with islands)."""
     identity = ["envknit-view", VIEW_FORMAT, str(lock), env, dev, probe.target, probe.xy, version,
                 [e.path for e in entries]]
+    if islands:
+        identity.append(islands)
     text = json.dumps(identity, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -204,7 +208,7 @@ def build_view(home: Path, lock: Path, env: str, entries: list[Entry], probe: Pr
     which routes the islands at start-up."""
     home = Path(os.path.realpath(home))
     lock = Path(os.path.realpath(lock))
-    key = view_key(lock, env, dev, probe, entries, runtime_version(runtime_package))
+    key = view_key(lock, env, dev, probe, entries, runtime_version(runtime_package), islands)
     final = home / "views" / key
     if final.is_dir():
         return final
