@@ -9,6 +9,7 @@ import type { Command, GlobalOptions } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { Output } from "./output.ts";
 import { EnvknitError, UsageError } from "../core/errors.ts";
+import { fileSystemError } from "../core/fs_errors.ts";
 import { ENVKNIT_VERSION } from "../core/version.ts";
 import { didYouMean } from "../core/suggest.ts";
 
@@ -110,7 +111,9 @@ export async function main(argv: string[], env = Deno.env.toObject()): Promise<n
     for (const spec of GLOBAL_OPTIONS) delete parsed.options[spec.name];
     const code = await command.run({ global, args: parsed, cwd: Deno.cwd(), env, out });
     return code ?? 0;
-  } catch (error) {
+  } catch (caught) {
+    // A full disk, a name too long, a file where a folder must go: the user's to act on.
+    const error = fileSystemError(caught);
     if (error instanceof EnvknitError) {
       out.error(error.message, error.hints);
       if (env.ENVKNIT_DEBUG === "1") console.error(error.stack);

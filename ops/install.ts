@@ -13,7 +13,7 @@
 import type { HttpClient } from "../store/http/client.ts";
 import { StoreLayout } from "../store/layout.ts";
 import { recordProject } from "../store/projects.ts";
-import { ensureRuntime } from "../store/runtime.ts";
+import { ensureRuntime, runtimeIsCurrent } from "../store/runtime.ts";
 import {
   type InstalledEntry,
   type InstallProgress,
@@ -94,6 +94,12 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
   // The entries whose marker holds for this machine, each with the wheel that fits it.
   const chosen = await machineWheels(lock, options, target);
 
+  // Nothing to write when every entry and the runtime are in place (a read-only store works).
+  const nothingToWrite = () =>
+    runtimeIsCurrent(layout) &&
+    chosen.every((c) =>
+      isDirectory(layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256))
+    );
   return await withInstallLock(layout, async () => {
     const entries = await installWheels(chosen, {
       ...options,
@@ -112,5 +118,13 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
       present: entries.length - installed,
       runtimeDir,
     };
-  });
+  }, { nothingToWrite });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }

@@ -37,7 +37,14 @@ export type { LeaseHandle };
 import { ensureRuntime } from "../store/runtime.ts";
 import { readLockText } from "../project/lock_file.ts";
 import { ENVKNIT_VERSION } from "../core/version.ts";
-import { buildView, viewExists, viewKey, type ViewSpec } from "../store/view/build.ts";
+import {
+  buildView,
+  touchView,
+  viewExists,
+  viewKey,
+  type ViewSpec,
+  viewUsed,
+} from "../store/view/build.ts";
 import { probeForView } from "../store/view/probe.ts";
 import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
 import { configBesideLock, lockExists, StaleLockError, staleReason } from "./stale_lock.ts";
@@ -395,11 +402,14 @@ async function finishRun(
   // The view in place costs one stat. Missing (never built, or removed by gc), it is made from
   // the plan again (one probe of the python), built, and started once to check it.
   let rewrite = fresh;
-  if (!plan.view || !viewExists(plan.view.path)) {
+  const used = plan.view ? viewUsed(plan.view.path) : null;
+  if (!plan.view || used === null) {
     const { key, spec } = await viewOf(plan, options, env, layout, runtimeDir);
     plan.view = { key, path: await buildView(layout, spec, { key, env }) };
     rewrite = true;
   }
+  // For store gc: a view used lately is kept (a new view was found in place, or just built).
+  touchView(plan.view.path, used ?? viewUsed(plan.view.path) ?? Date.now());
   const view = plan.view.path;
   await remember();
   if (rewrite) writePlan(planFile, plan);

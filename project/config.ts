@@ -205,9 +205,17 @@ export async function readConfig(path: string, cacheDir: string | null): Promise
       const { document: _, ...config } = await parseConfig(text, path);
       return config;
     },
+    // Credentials in an index URL never reach the cache: such a file is parsed every time.
+    mayKeep: (config) => !holdsCredentials(config),
   });
   await parsed.remember();
   return parsed.value;
+}
+
+/** Whether an index URL of `config` carries a user or password (`https://user:pass@host/`). */
+export function holdsCredentials(config: ProjectConfig): boolean {
+  const urls = [config.index.url, ...config.index.extraUrls].filter((u) => u !== undefined);
+  return urls.some((url) => /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@/.test(url!));
 }
 
 /** Parses envknit.yaml text; errors carry `<path>:<line>:<col>`. */

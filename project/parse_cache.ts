@@ -38,8 +38,15 @@ export async function parseThroughCache<T>(options: {
   text: string;
   dir: string | null;
   parse: () => Promise<T>;
+  /**
+   * Whether a value may be kept at rest (default: always). A value holding a secret (an index
+   * URL with a password) is not: it is parsed every time, and a copy an older envknit kept is
+   * removed.
+   */
+  mayKeep?: (value: T) => boolean;
 }): Promise<CachedParse<T>> {
   const { kind, path, text, dir, parse } = options;
+  const mayKeep = options.mayKeep ?? (() => true);
   const id = `${ENVKNIT_VERSION}\0${FORMAT}\0${kind}\0${path}\0${text}`;
   const key = (await sha256Hex(id)).slice(0, 32);
   const noop = () => Promise.resolve();
@@ -48,12 +55,14 @@ export async function parseThroughCache<T>(options: {
   try {
     const cached = JSON.parse(await Deno.readTextFile(file));
     if (cached?.key === key && cached.value && typeof cached.value === "object") {
-      return { value: cached.value as T, key, remember: noop };
+      if (mayKeep(cached.value as T)) return { value: cached.value as T, key, remember: noop };
+      await Deno.remove(file).catch(() => {});
     }
   } catch {
     // not cached (or unreadable): parse below
   }
   const value = await parse();
+  if (!mayKeep(value)) return { value, key, remember: noop };
   // A read-only store only costs a parse next time.
   const remember = () => writeFileQuietly(file, JSON.stringify({ key, value }));
   return { value, key, remember };

@@ -1,8 +1,8 @@
 /**
  * `fetchWheels`: copies wheels into a folder, for installing on a machine without the index
  * (`envknit install --offline --find-links DIR`; `ops/fetch.ts` chooses the wheels of a lock).
- * Each file is hashed while it is written and must have its sha256 before it gets its final name;
- * a file already in the folder with the right hash is kept.
+ * Each file is hashed while it is written and must have its size and sha256 before it gets its
+ * final name; a file already in the folder with the right hash is kept.
  *
  * @module
  */
@@ -15,9 +15,10 @@ import {
   downloadClient,
   isTransient,
   locateWheel,
-  openWheelSource,
+  openRegularFile,
   type WheelSource,
 } from "./install/sources.ts";
+import { receiveWheel } from "./install/receive.ts";
 
 /** Options of {@link fetchWheels}. */
 export interface FetchWheelsOptions {
@@ -52,7 +53,7 @@ export interface FetchResult {
 async function sha256OfFile(path: string): Promise<string | null> {
   try {
     const hash = createHash("sha256");
-    using file = await Deno.open(path, { read: true });
+    using file = await openRegularFile(path);
     for await (const chunk of file.readable) hash.update(chunk);
     return hash.digest("hex");
   } catch {
@@ -122,7 +123,7 @@ export async function fetchWheels(
   return result;
 }
 
-/** Streams a wheel into `target` through a temp name; renamed only when its sha256 matches. */
+/** Streams a wheel into `target` through a temp name; renamed only when its size and sha256 match. */
 async function copyVerified(
   source: WheelSource,
   wheel: WheelFile,
@@ -132,27 +133,8 @@ async function copyVerified(
 ): Promise<void> {
   const dir = target.slice(0, target.lastIndexOf("/"));
   const tmp = `${dir}/.${wheel.file}.${crypto.randomUUID().slice(0, 8)}.part`;
-  const hash = createHash("sha256");
+  await receiveWheel(source, wheel, tmp, { http, onBytes });
   try {
-    const body = await openWheelSource(source, wheel, http);
-    const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o644 });
-    try {
-      for await (const chunk of body) {
-        hash.update(chunk);
-        for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
-        onBytes(chunk.length);
-      }
-    } finally {
-      file.close();
-    }
-    const actual = hash.digest("hex");
-    if (actual !== wheel.sha256) {
-      throw new EnvknitError(
-        `sha256 mismatch for ${wheel.file}: the lock has ${wheel.sha256}, ` +
-          `the file has ${actual}`,
-        { hints: ["the file differs from the one that was locked; it was not written"] },
-      );
-    }
     await Deno.rename(tmp, target);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});

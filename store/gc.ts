@@ -138,6 +138,12 @@ export async function withExclusiveStore<T>(
   }
 }
 
+/**
+ * A view of a recorded project that links entries its lock no longer lists (made from an older
+ * lock) is kept while it was used (by `run` or `env python`) within this time.
+ */
+export const VIEW_KEPT_MS = 14 * 24 * 3600 * 1000;
+
 /** What a garbage collection found (and removed, unless it was a dry run). */
 export interface GcResult {
   /** Projects whose lock is still there. */
@@ -182,11 +188,12 @@ export interface CollectOptions {
  * of a version's wheels), drops records of projects whose lock is gone, and cleans leftovers.
  * With `dryRun`, only reports. (`ops/gc.ts` reads the locks.)
  *
- * Views and leases (DEVELOPERS.md, "Environment views"): a view whose lock is a recorded
- * project's and still lists every entry the view links is kept (it uses nothing more than the
- * lock); any other view is removed first, so no kept view ever links a removed entry. A lease of a
- * running `envknit run` keeps its view and every entry that view links, whatever the lock says
- * now; a lease none of whose processes lives is ignored and its file removed.
+ * Views and leases (DEVELOPERS.md, "Environment views"): a view is a user of the entries it
+ * links. A view of a recorded project is kept while its lock lists every entry it links, or while
+ * it was used within {@link VIEW_KEPT_MS} (a view of an older lock an editor may still run); a
+ * view leased by a running `envknit run` is kept whatever the lock says. Every other view (its
+ * project gone, or an old one unused) is removed before entries are collected, so no kept view
+ * ever links a removed entry. A lease none of whose processes lives is ignored and removed.
  *
  * @throws EnvknitError when a recorded lock exists but cannot be read: its entries cannot be
  * told apart, so nothing is collected until it is fixed or its record removed.
@@ -244,18 +251,20 @@ export async function collectUnused(
     }
     const keptViews: StoreView[] = [];
     const removedViews: StoreView[] = [];
+    const recent = Date.now() - VIEW_KEPT_MS;
+    const current = (view: StoreView) => view.entries.every((id) => used.has(id));
+    const viewUsers: StoreView[] = [];
     for (const view of listViews(layout)) {
-      if (leased.has(view.key)) {
+      const recorded = view.lock !== null && locks.has(view.lock);
+      if (leased.has(view.key) || (recorded && (current(view) || view.used >= recent))) {
         keptViews.push(view);
-        for (const id of view.entries) used.add(id);
-      } else if (
-        view.lock !== null && locks.has(view.lock) && view.entries.every((id) => used.has(id))
-      ) {
-        keptViews.push(view);
+        viewUsers.push(view);
       } else {
         removedViews.push(view);
       }
     }
+    // A kept view is a user of what it links (an editor may run its python).
+    for (const view of viewUsers) for (const id of view.entries) used.add(id);
 
     const removedEntries: StoreEntry[] = [];
     let bytes = 0;

@@ -21,6 +21,7 @@
  * @module
  */
 import { EnvknitError } from "../core/errors.ts";
+import { errnoOf } from "../core/fs_errors.ts";
 import type { HttpClient } from "./http/client.ts";
 import { FileLock } from "./file_lock.ts";
 import { cleanupStale } from "./gc.ts";
@@ -139,12 +140,33 @@ async function lockStoreForInstall(layout: StoreLayout): Promise<FileLock> {
   return await FileLock.acquire(layout.storeLock, { exclusive: false });
 }
 
+/** Whether a failure is the store refusing writes (read-only file system, no permission). */
+export function isReadOnlyStoreError(error: unknown): boolean {
+  if (error instanceof Deno.errors.PermissionDenied) return true;
+  const code = errnoOf(error);
+  return code === "EROFS" || code === "EACCES" || code === "EPERM";
+}
+
 /**
  * Runs `fn` with the store lock held shared, as installers hold it (gc and cleanup wait); when
  * nobody else holds it, the leftovers of killed installers are removed first.
+ *
+ * A read-only store cannot hold a lock file: when taking the lock fails so and
+ * `options.nothingToWrite` says `fn` will write nothing (everything is installed), `fn` runs
+ * without the lock (nobody can collect garbage in a read-only store either).
  */
-export async function withInstallLock<T>(layout: StoreLayout, fn: () => Promise<T>): Promise<T> {
-  const storeLock = await lockStoreForInstall(layout);
+export async function withInstallLock<T>(
+  layout: StoreLayout,
+  fn: () => Promise<T>,
+  options: { nothingToWrite?: () => boolean | Promise<boolean> } = {},
+): Promise<T> {
+  let storeLock: FileLock;
+  try {
+    storeLock = await lockStoreForInstall(layout);
+  } catch (error) {
+    if (isReadOnlyStoreError(error) && await options.nothingToWrite?.()) return await fn();
+    throw error;
+  }
   try {
     return await fn();
   } finally {

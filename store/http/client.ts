@@ -5,12 +5,14 @@
  * - keep-alive (Deno's fetch pools connections per host);
  * - retries with exponential backoff and jitter on 5xx/429/408, connection errors and timeouts,
  *   honouring `Retry-After` up to a cap;
- * - a timeout to the response headers and between body chunks (a stalled server cannot hang us);
+ * - a timeout to the response headers and between body chunks (a stalled server cannot hang us),
+ *   and an overall deadline per request, retries and body included (nor can one trickling a byte
+ *   at a time);
  * - basic auth from the URL's userinfo (remembered for the rest of that origin, as pip does) or
  *   from `~/.netrc`; credentials never appear in messages;
  * - plain http refused except for loopback hosts or hosts the user trusts, redirects included;
  * - `file://` URLs read from disk with the same interface (ranges, 404), for mirrors on a mounted
- *   disk;
+ *   disk; only regular files are read (a FIFO would never end);
  * - counters (requests, retries, conditional requests, bytes) that tests and progress lines read.
  *
  * @module
@@ -38,6 +40,11 @@ export interface GetOptions {
   signal?: AbortSignal;
   /** More request headers. */
   headers?: Record<string, string>;
+  /**
+   * Milliseconds the whole request may take, retries and body included (default: the client's
+   * `deadlineMs`). A client created with `fixedDeadline` ignores this.
+   */
+  deadlineMs?: number;
 }
 
 /** A response whose body has not been read yet. */
@@ -103,6 +110,14 @@ export interface HttpClientOptions {
   retries?: number;
   /** Milliseconds to wait for the headers, and between two body chunks (default 30 000). */
   timeoutMs?: number;
+  /**
+   * Milliseconds a request may take in all, from its first attempt to the end of its body
+   * (default {@link DEFAULT_DEADLINE_MS}); a request may ask for another with
+   * `GetOptions.deadlineMs` (wheel downloads scale theirs with the size).
+   */
+  deadlineMs?: number;
+  /** Every request gets `deadlineMs`, whatever it asks for (set from `ENVKNIT_HTTP_DEADLINE`). */
+  fixedDeadline?: boolean;
   /** First backoff delay in milliseconds, doubled at each retry (default 200). */
   backoffMs?: number;
   /** Longest wait honoured from `Retry-After` or backoff, in milliseconds (default 10 000). */
@@ -120,7 +135,14 @@ export interface HttpClientOptions {
 }
 
 /** Why a request failed. */
-export type HttpErrorKind = "network" | "timeout" | "status" | "too-large" | "refused" | "aborted";
+export type HttpErrorKind =
+  | "network"
+  | "timeout"
+  | "deadline"
+  | "status"
+  | "too-large"
+  | "refused"
+  | "aborted";
 
 /** A request that failed after its retries; its message is one line, credentials removed. */
 export class HttpError extends EnvknitError {
@@ -150,11 +172,46 @@ const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 10;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
+/** The overall deadline of a request, by default: 5 minutes. */
+export const DEFAULT_DEADLINE_MS = 5 * 60_000;
+
+/**
+ * The deadline of a download of `size` bytes (unknown: the default): the default, or more for a
+ * file that needs it at 64 KiB/s.
+ */
+export function downloadDeadlineMs(size: number | undefined): number {
+  return Math.max(DEFAULT_DEADLINE_MS, Math.ceil(((size ?? 0) / 65_536) * 1000));
+}
+
+/** Whether an error is a request that ran out of its overall deadline. */
+export function isDeadlineError(error: unknown): error is HttpError {
+  return error instanceof HttpError && error.kind === "deadline";
+}
+
 class RequestTimeout extends Error {
   constructor() {
     super("timed out");
     this.name = "RequestTimeout";
   }
+}
+
+/** The error of a `file://` URL that names something else than a regular file. */
+function notRegular(path: string, shown: string): HttpError {
+  return new HttpError(
+    `cannot read ${path}: it is not a regular file (a FIFO, socket or device)`,
+    shown,
+    "refused",
+  );
+}
+
+/** The overall deadline of one request. */
+interface Deadline {
+  /** When it passes (epoch milliseconds). */
+  at: number;
+  /** The error of a request that missed it. */
+  error(): HttpError;
+  /** Throws that error when it has passed, or would have after waiting `wait` ms. */
+  check(wait?: number): void;
 }
 
 /** A counting semaphore: `acquire` resolves when a slot is free. */
@@ -293,6 +350,8 @@ export class HttpClient {
   readonly #slots: Slots;
   readonly #retries: number;
   readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
+  readonly #fixedDeadline: boolean;
   readonly #backoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #trustedHosts: string[];
@@ -308,6 +367,8 @@ export class HttpClient {
     this.#slots = new Slots(options.concurrency ?? 16);
     this.#retries = Math.max(0, options.retries ?? 3);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.#fixedDeadline = options.fixedDeadline ?? false;
     this.#backoffMs = options.backoffMs ?? 200;
     this.#maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.#trustedHosts = options.trustedHosts ?? [];
@@ -357,15 +418,17 @@ export class HttpClient {
     }
     checkTransport(parsed, this.#trustedHosts);
     if (parsed.protocol === "file:") return this.#file(parsed, options);
+    const deadline = this.#deadline(parsed, options);
     let attempt = 0;
     for (;;) {
       try {
-        const response = await this.#follow(parsed, options);
+        const response = await this.#follow(parsed, options, deadline);
         if (RETRY_STATUS.has(response.status) && attempt < this.#retries) {
           const wait = this.#retryAfter(response.headers) ?? this.#backoff(attempt);
           await response.cancel();
           attempt++;
           this.#count((s) => s.retries++);
+          deadline.check(wait);
           await sleep(wait, options.signal);
           continue;
         }
@@ -381,11 +444,41 @@ export class HttpClient {
         }
         attempt++;
         this.#count((s) => s.retries++);
-        await sleep(this.#backoff(attempt - 1), options.signal).catch(() => {
+        const wait = this.#backoff(attempt - 1);
+        deadline.check(wait);
+        await sleep(wait, options.signal).catch(() => {
           throw this.#aborted(parsed, options.signal!);
         });
       }
     }
+  }
+
+  /** The deadline of one request (see {@link GetOptions.deadlineMs}). */
+  #deadline(url: URL, options: GetOptions): Deadline {
+    const ms = this.#fixedDeadline ? this.#deadlineMs : options.deadlineMs ?? this.#deadlineMs;
+    const at = Date.now() + ms;
+    const shown = redactUrl(url.href);
+    const error = () => {
+      const seconds = ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
+      return new HttpError(
+        `GET ${shown} did not finish within its deadline of ${seconds} s`,
+        shown,
+        "deadline",
+        {
+          hints: [
+            "the server sends too slowly or not at all; if the network is just slow, raise the " +
+            "deadline with ENVKNIT_HTTP_DEADLINE=<seconds>",
+          ],
+        },
+      );
+    };
+    return {
+      at,
+      error,
+      check(wait = 0) {
+        if (Date.now() + wait >= at) throw error();
+      },
+    };
   }
 
   /**
@@ -403,7 +496,11 @@ export class HttpClient {
         const body = await response.bytes(options.maxBytes);
         return { url: response.url, status: response.status, headers: response.headers, body };
       } catch (error) {
-        if (error instanceof HttpError && error.kind === "too-large") throw error;
+        if (
+          error instanceof HttpError && (error.kind === "too-large" || error.kind === "deadline")
+        ) {
+          throw error;
+        }
         if (options.signal?.aborted) throw this.#aborted(new URL(url), options.signal);
         if (attempt >= this.#retries) {
           throw error instanceof HttpError
@@ -472,10 +569,10 @@ export class HttpClient {
   }
 
   /** One attempt: redirects followed by hand so every hop passes the transport check. */
-  async #follow(start: URL, options: GetOptions): Promise<HttpResponse> {
+  async #follow(start: URL, options: GetOptions, deadline: Deadline): Promise<HttpResponse> {
     let url = start;
     for (let hop = 0;; hop++) {
-      const response = await this.#send(url, options);
+      const response = await this.#send(url, options, deadline);
       if (![301, 302, 303, 307, 308].includes(response.status)) return response;
       const location = response.headers.get("location");
       await response.cancel();
@@ -509,7 +606,8 @@ export class HttpClient {
   }
 
   /** One request on the wire, holding a slot until its body is done. */
-  async #send(url: URL, options: GetOptions): Promise<HttpResponse> {
+  async #send(url: URL, options: GetOptions, deadline: Deadline): Promise<HttpResponse> {
+    deadline.check();
     const headers = new Headers(options.headers);
     headers.set("user-agent", this.#userAgent);
     if (options.accept) headers.set("accept", options.accept);
@@ -531,6 +629,11 @@ export class HttpClient {
     };
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // The overall deadline: the gap timer alone lets a server trickle a byte at a time forever.
+    const overall = setTimeout(() => {
+      controller.abort(deadline.error());
+      cleanup();
+    }, Math.max(0, deadline.at - Date.now()));
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -543,6 +646,7 @@ export class HttpClient {
     options.signal?.addEventListener("abort", onUserAbort, { once: true });
     const cleanup = () => {
       clearTimeout(timer);
+      clearTimeout(overall);
       options.signal?.removeEventListener("abort", onUserAbort);
       release();
     };
@@ -564,7 +668,8 @@ export class HttpClient {
       });
     } catch (error) {
       cleanup();
-      if (controller.signal.reason instanceof RequestTimeout) throw controller.signal.reason;
+      const reason = controller.signal.reason;
+      if (reason instanceof RequestTimeout || isDeadlineError(reason)) throw reason;
       throw error;
     }
     if (response.status === 304) this.#count((s) => s.notModified++);
@@ -576,10 +681,18 @@ export class HttpClient {
     arm();
     const reader = response.body.getReader();
     const count = (n: number) => this.#count((s) => (s.bytes += n));
+    // Aborting the fetch does not always end a body already streaming (the reads go on with
+    // what keeps arriving): every read races the abort itself.
+    const aborted = new Promise<never>((_, reject) => {
+      const signal = controller.signal;
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
     const body = new ReadableStream<Uint8Array>({
       async pull(stream) {
         try {
-          const { done, value } = await reader.read();
+          const { done, value } = await Promise.race([reader.read(), aborted]);
           if (done) {
             cleanup();
             stream.close();
@@ -590,8 +703,10 @@ export class HttpClient {
           stream.enqueue(value);
         } catch (error) {
           cleanup();
+          reader.cancel().catch(() => {});
+          const reason = controller.signal.reason;
           stream.error(
-            controller.signal.reason instanceof RequestTimeout ? controller.signal.reason : error,
+            reason instanceof RequestTimeout || isDeadlineError(reason) ? reason : error,
           );
         }
       },
@@ -614,15 +729,22 @@ export class HttpClient {
     let size: number;
     let mtime: Date | null;
     try {
+      // Only regular files: opening a FIFO waits for a writer forever, a device never ends.
+      // Checked before the open, and again on the open file.
+      const before = await Deno.stat(path);
+      if (before.isDirectory) return makeResponse(shown, 404, new Headers(), null);
+      if (!before.isFile) throw notRegular(path, shown);
       file = await Deno.open(path, { read: true });
       const info = await file.stat();
-      if (info.isDirectory) {
+      if (!info.isFile) {
         file.close();
-        return makeResponse(shown, 404, new Headers(), null);
+        if (info.isDirectory) return makeResponse(shown, 404, new Headers(), null);
+        throw notRegular(path, shown);
       }
       size = info.size;
       mtime = info.mtime;
     } catch (error) {
+      if (error instanceof HttpError) throw error;
       if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
         return makeResponse(shown, 404, new Headers(), null);
       }

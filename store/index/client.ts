@@ -175,6 +175,9 @@ export class IndexClient {
     for (let i = 0; i < this.#indexUrls.length; i++) {
       const files = await this.#page(this.#indexUrls[i], this.indexes[i], name);
       if (files === null) continue;
+      if (!this.#indexUrls[i].startsWith("file:")) {
+        refuseLocalLinks(files, `${this.indexes[i]}${name}/`);
+      }
       const fromCache = !this.#requested.has(name);
       return {
         name,
@@ -318,6 +321,22 @@ export class IndexClient {
         });
       }
       throw error;
+    }
+  }
+}
+
+/**
+ * A remote index names files on the network only: a `file://` link (a wheel, or anything else)
+ * would make envknit read this machine's files on a server's word.
+ */
+function refuseLocalLinks(files: IndexFile[], shown: string): void {
+  for (const file of files) {
+    if (/^file:/i.test(file.url)) {
+      throw new EnvknitError(
+        `index page ${shown} links to a local file, ${redactUrl(file.url)}: ` +
+          "a remote index may not point at file:// URLs",
+        { hints: ["the index is misconfigured or hostile; nothing was read from that path"] },
+      );
     }
   }
 }

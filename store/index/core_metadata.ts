@@ -204,6 +204,7 @@ export async function fetchCoreMetadata(
       throw new EnvknitError(`range request for ${shown} gave no usable Content-Range`);
     }
     const size = Number(total);
+    checkListedSize(file, size, shown);
     if (tailBytes.length === size) {
       // A small wheel: the "tail" is all of it, so it is checked like a whole download.
       await checkWhole(tailBytes, file, shown, options);
@@ -216,6 +217,7 @@ export async function fetchCoreMetadata(
   } else if (tail.status === 200) {
     // The server ignores ranges: this is the whole wheel. Check it before trusting a byte of it.
     const bytes = await tail.bytes(MAX_WHOLE_WHEEL);
+    checkListedSize(file, bytes.length, shown);
     await checkWhole(bytes, file, shown, options);
     const archive = await (await zip()).openZip(bytes);
     text = metadataHeaders(await readWheelMetadata(archive, project, shown));
@@ -229,6 +231,16 @@ export async function fetchCoreMetadata(
   if (whole && cache && sha256) await cache.putWheelMetadata(sha256, text);
   else await keepClaim(urlClaim, text);
   return { text, source };
+}
+
+/** Checks the size the index page lists for a file (PEP 700) against the file's real size. */
+function checkListedSize(file: IndexFile, size: number, shown: string): void {
+  if (file.size === undefined || file.size === size) return;
+  throw new EnvknitError(
+    `size mismatch for ${file.filename}: its index page lists ${file.size} bytes, ` +
+      `the file has ${size}`,
+    { hints: [`the index at ${file.index ?? shown} serves inconsistent data`] },
+  );
 }
 
 /**

@@ -38,7 +38,9 @@ import {
 import { entryPointScript, parseScriptEntryPoints, rewriteScript } from "./scripts.ts";
 import { type LocalMember, streamUnzip } from "./stream_unzip.ts";
 import { WheelLayout } from "./wheel_layout.ts";
-import { DownloadError, openWheelSource, type WheelSource } from "./sources.ts";
+import { DownloadError, type WheelSource } from "./sources.ts";
+import { checkWheelFile, receiveWheel } from "./receive.ts";
+import { fileSystemError } from "../../core/fs_errors.ts";
 
 /** What to build. */
 export interface BuildRequest {
@@ -106,24 +108,23 @@ export async function buildEntry(req: BuildRequest): Promise<PreparedEntry> {
   const tmpDir = await makeTempIn(layout.tmpDir, `${req.name}-`);
   let cacheTmp: string | null = null;
   try {
-    let spoolPath: string;
-    let spool: Deno.FsFile | null = null;
+    // 1. The whole file, hashed: nothing of it is unpacked before its size and sha256 match.
+    let wheelPath: string;
     if (req.source.kind === "cache") {
-      spoolPath = req.source.path;
+      wheelPath = req.source.path;
+      await checkWheelFile(wheelPath, req.wheel, req.onBytes);
     } else {
       const tmp = await makeTempIn(layout.wheelCacheTmpDir, "dl-");
       // One file per download, in its own folder so cleanup can tell what is stale.
       cacheTmp = `${tmp}/${req.wheel.sha256}.whl`;
-      spoolPath = cacheTmp;
-      spool = await Deno.open(cacheTmp, { write: true, createNew: true, mode: 0o644 });
+      await receiveWheel(req.source, req.wheel, cacheTmp, {
+        http: req.http,
+        onBytes: req.onBytes,
+      });
+      wheelPath = cacheTmp;
     }
-    let files: number;
-    try {
-      const body = await openWheelSource(req.source, req.wheel, req.http);
-      files = await unpackVerified(req, body, spool, spoolPath, tmpDir);
-    } finally {
-      spool?.close();
-    }
+    // 2. The verified file, unpacked.
+    const files = await unpackVerified(req, wheelPath, tmpDir);
     return {
       name: req.name,
       version: req.version,
@@ -137,7 +138,12 @@ export async function buildEntry(req: BuildRequest): Promise<PreparedEntry> {
   } catch (error) {
     await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
     if (cacheTmp) await removeSpool(cacheTmp);
-    throw namingWheel(error, req.wheel.file);
+    const finalDir = layout.entryDir(req.name, req.version, req.wheel.sha256);
+    const inEntry = (path: string) =>
+      path.startsWith(`${tmpDir}/`)
+        ? `${JSON.stringify(path.slice(tmpDir.length + 1))} in ${finalDir}`
+        : path;
+    throw namingWheel(fileSystemError(error, inEntry), req.wheel.file);
   }
 }
 
@@ -155,77 +161,43 @@ async function removeSpool(path: string): Promise<void> {
   await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true }).catch(() => {});
 }
 
-/** Streams, hashes, unpacks, verifies and completes the entry in `tmpDir`; returns the file count. */
+/** Reads a file front to back in large pieces (each a fresh buffer: readers keep views). */
+async function* fileChunks(file: Deno.FsFile, size = 1 << 20): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const buffer = new Uint8Array(size);
+    const n = await file.read(buffer);
+    if (n === null) return;
+    if (n > 0) yield buffer.subarray(0, n);
+  }
+}
+
+/**
+ * Unpacks a wheel file whose sha256 was checked into `tmpDir`, verifies it and completes the
+ * entry; returns the file count. The central directory is checked first (links, special files,
+ * unsafe names refuse the wheel before a byte is written); the members are then read front to back
+ * from their local headers, which must agree with it, each inflated with bounded memory.
+ */
 async function unpackVerified(
   req: BuildRequest,
-  body: AsyncIterable<Uint8Array>,
-  spool: Deno.FsFile | null,
-  spoolPath: string,
+  wheelPath: string,
   tmpDir: string,
 ): Promise<number> {
-  const hash = createHash("sha256");
-  const limit = req.wheel.size ?? Infinity;
-  let received = 0;
-  const reader = new ByteReader(body, (chunk) => {
-    received += chunk.length;
-    if (received > limit) {
-      throw new EnvknitError(
-        `${req.wheel.file} is larger than the ${limit} bytes the lock records`,
-        { hints: ["the file on the index changed since the lock was made; re-lock if expected"] },
-      );
-    }
-    hash.update(chunk);
-    if (spool) {
-      for (let done = 0; done < chunk.length;) done += spool.writeSync(chunk.subarray(done));
-    }
-    req.onBytes?.(chunk.length);
-  });
+  using source = await openFileSource(wheelPath);
+  const archive = await openZip(source);
+  archive.assertSafe();
+  refuseClashes(archive);
   const layout = new WheelLayout(req.name);
-  const checkHash = () => {
-    const actual = hash.digest("hex");
-    if (actual !== req.wheel.sha256) {
-      throw new EnvknitError(
-        `sha256 mismatch for ${req.wheel.file}: the lock has ${req.wheel.sha256}, ` +
-          `the file has ${actual}`,
-        {
-          hints: [
-            "nothing was installed; the file differs from the one that was locked",
-            "if the index legitimately changed the file, re-lock with 'envknit lock'",
-          ],
-        },
-      );
-    }
-  };
 
   let streamed: Awaited<ReturnType<typeof streamUnzip>>;
-  try {
+  {
+    using file = await Deno.open(wheelPath, { read: true });
+    const reader = new ByteReader(fileChunks(file), () => {});
     streamed = await streamUnzip(reader, {
       destination: (name) => `${tmpDir}/${layout.map(name)}`,
       root: tmpDir,
     });
-    await reader.drain();
-  } catch (error) {
-    // A wheel that is not what the lock names is reported as such, whatever broke first.
-    if (error instanceof DownloadError) throw error;
-    try {
-      await reader.drain();
-    } catch {
-      throw error;
-    }
-    checkHash();
-    throw error;
-  }
-  checkHash();
-  if (req.wheel.size !== undefined && received !== req.wheel.size) {
-    throw new EnvknitError(
-      `${req.wheel.file} has ${received} bytes, the lock says ${req.wheel.size}`,
-    );
   }
 
-  // The hash is right: the bytes on disk are the locked wheel. Check the central directory.
-  using source = await openFileSource(spoolPath);
-  const archive = await openZip(source);
-  archive.assertSafe();
   const digests = new Map<string, string>(); // member → sha256 (urlsafe base64)
   const sizes = new Map<string, number>();
   for (const m of streamed.members) {
@@ -249,6 +221,27 @@ async function unpackVerified(
   }
 
   return await finishEntry(req, layout, tmpDir, digests, sizes);
+}
+
+/**
+ * Refuses a wheel where one member is a file and another lies below it (`a` and `a/b`): it
+ * cannot be unpacked, and which of the two wins would depend on their order.
+ */
+function refuseClashes(archive: ZipArchive): void {
+  const files = new Set<string>();
+  for (const entry of archive.entries) if (!entry.isDirectory) files.add(entry.name);
+  for (const entry of archive.entries) {
+    for (let at = entry.name.indexOf("/"); at > 0; at = entry.name.indexOf("/", at + 1)) {
+      const parent = entry.name.slice(0, at);
+      if (files.has(parent)) {
+        throw new ZipError(
+          "unsafe",
+          `zip member ${JSON.stringify(entry.name)} lies inside ${JSON.stringify(parent)}, ` +
+            "which is a file of the wheel too",
+        );
+      }
+    }
+  }
 }
 
 /**

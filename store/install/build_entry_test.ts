@@ -136,7 +136,7 @@ Deno.test("buildEntry: wheel contents that would clash or escape the entry are r
       ],
       [
         { name: "eps", version: "1.0", entryPoints: { console_scripts: { "../x": "eps:main" } } },
-        "unsafe script name",
+        "script name is not a plain name",
       ],
       [
         {

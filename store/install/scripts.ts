@@ -69,17 +69,26 @@ export function parseScriptEntryPoints(text: string, source: string): ScriptEntr
     const attribute = colon === -1 ? "" : reference.slice(colon + 1).trim();
     if (!dotted(module)) throw bad("invalid module in entry point");
     if (!attribute || !dotted(attribute)) throw bad("a script entry point needs 'module:function'");
-    if (!safeScriptName(name)) throw bad("unsafe script name");
+    if (!safeScriptName(name)) {
+      throw bad(
+        "script name is not a plain name (letters, digits, '.', '_', '-', '+'; " +
+          "not starting with '-' or '.')",
+      );
+    }
     scripts.push({ name, group, module, attribute, extras });
   }
   return scripts;
 }
 
-/** A script name must be a plain file name: no separators, no `.`/`..`, no control characters. */
+/**
+ * A script name must be a plain name: letters, digits, `.`, `_`, `-` and `+`, starting with a
+ * letter, a digit or `_` (no leading `-`, which a shell or tool would take for an option, nor
+ * `.`), at most 255 bytes. No path separators, spaces, quotes or other shell metacharacters: the
+ * name becomes a file in `bin/`, a command on `PATH`, and a word in generated shell scripts.
+ */
 export function safeScriptName(name: string): boolean {
-  // deno-lint-ignore no-control-regex
-  return name !== "" && name !== "." && name !== ".." && !/[/\\\x00-\x1f\x7f]/.test(name) &&
-    name.trim() === name && !name.startsWith("[");
+  return /^[\p{L}\p{N}_][\p{L}\p{N}._+-]*$/u.test(name) &&
+    new TextEncoder().encode(name).length <= 255;
 }
 
 /**

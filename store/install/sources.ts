@@ -11,8 +11,8 @@
  */
 import { writeFileQuietly } from "../../core/atomic_write.ts";
 import { EnvknitError } from "../../core/errors.ts";
-import { HttpClient } from "../http/client.ts";
-import { trustedHostsFromEnv } from "../http/url.ts";
+import { downloadDeadlineMs, HttpClient, isDeadlineError } from "../http/client.ts";
+import { httpOptionsFromEnv } from "../http/env.ts";
 import type { StoreLayout } from "../layout.ts";
 import type { WheelFile } from "../packages.ts";
 
@@ -36,16 +36,10 @@ export async function openWheelSource(
   wheel: WheelFile,
   http?: HttpClient,
 ): Promise<AsyncIterable<Uint8Array>> {
-  if (src.kind !== "url") {
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(src.path, { read: true });
-    } catch (error) {
-      throw new EnvknitError(`cannot read ${src.path}: ${(error as Error).message}`);
-    }
-    return file.readable;
-  }
-  const response = await (http ?? new HttpClient()).get(src.url);
+  if (src.kind !== "url") return (await openRegularFile(src.path)).readable;
+  const response = await (http ?? new HttpClient()).get(src.url, {
+    deadlineMs: downloadDeadlineMs(wheel.size),
+  });
   if (response.status !== 200) {
     await response.cancel();
     // Not retried here: the client already retried the statuses worth retrying.
@@ -57,6 +51,45 @@ export async function openWheelSource(
   const body = response.body;
   if (!body) throw new DownloadError(`GET ${response.url} returned no body`);
   return networkErrorsAsDownloadErrors(body, response.url);
+}
+
+/**
+ * Opens a local file for reading, refusing anything but a regular file (links to one are
+ * followed): opening a FIFO would wait forever for a writer, a device would never end. Checked
+ * before the open and again on the open file.
+ *
+ * @throws EnvknitError `cannot read <path>: …`
+ */
+export async function openRegularFile(path: string): Promise<Deno.FsFile> {
+  const refuse = (info: Deno.FileInfo) =>
+    new EnvknitError(
+      `cannot read ${path}: it is ${describeFileType(info)}, not a regular file`,
+    );
+  let file: Deno.FsFile;
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) throw refuse(info);
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof EnvknitError) throw error;
+    throw new EnvknitError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const info = await file.stat();
+  if (!info.isFile) {
+    file.close();
+    throw refuse(info);
+  }
+  return file;
+}
+
+/** What kind of file `info` describes, for messages ("a FIFO", "a directory", …). */
+export function describeFileType(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isSymlink) return "a symbolic link";
+  if (info.isFifo) return "a FIFO (named pipe)";
+  if (info.isSocket) return "a socket";
+  if (info.isCharDevice || info.isBlockDevice) return "a device";
+  return "a special file";
 }
 
 /** Failures while the body streams in (a reset, a stall) become {@link DownloadError}s. */
@@ -71,6 +104,8 @@ async function* networkErrorsAsDownloadErrors(
       try {
         result = await reader.read();
       } catch (error) {
+        // Out of time is final: another attempt would only take as long again.
+        if (isDeadlineError(error)) throw error;
         const why = error instanceof Error ? error.message : String(error);
         throw new DownloadError(`the download of ${url} failed: ${why}`, {
           cause: error,
@@ -129,7 +164,7 @@ export function downloadClient(
   env: Record<string, string>,
   credentialUrls: readonly string[],
 ): HttpClient {
-  const http = new HttpClient({ trustedHosts: trustedHostsFromEnv(env), env });
+  const http = new HttpClient(httpOptionsFromEnv(env));
   for (const url of credentialUrls) http.rememberCredentials(url);
   return http;
 }

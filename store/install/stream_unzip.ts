@@ -32,7 +32,11 @@ import { inflateRaw } from "../zip/inflate.ts";
 import { decodeName, nameProblems, problem } from "../zip/names.ts";
 import type { ByteReader } from "./byte_reader.ts";
 
-/** Members up to this compressed size are inflated in one call; larger ones piece by piece. */
+/**
+ * Members up to this size, compressed and inflated, are inflated in one call; larger ones piece
+ * by piece, so memory stays bounded whatever a member declares (1 GiB of zeros deflates to 1 MiB:
+ * the inflated size must be bounded too).
+ */
 const WHOLE_LIMIT = 8 * 1024 * 1024;
 
 /** One member as its local header and its data showed it. */
@@ -358,7 +362,7 @@ async function extractData(
 ): Promise<{ crc: number; digest: string }> {
   const quoted = JSON.stringify(m.name);
   const hash = createHash("sha256");
-  if (m.compressedSize <= WHOLE_LIMIT) {
+  if (m.compressedSize <= WHOLE_LIMIT && m.size <= WHOLE_LIMIT) {
     const raw = await reader.read(m.compressedSize);
     let data: Uint8Array;
     if (m.method === 0) {

@@ -241,7 +241,34 @@ function writeView(dir: string, final: string, spec: ViewSpec, key: string): voi
 
 /** Whether the view folder `view` is in place (its `view.json` is written last, before the rename). */
 export function viewExists(view: string): boolean {
-  return isFile(`${view}/${VIEW_FILE}`);
+  return viewUsed(view) !== null;
+}
+
+/**
+ * When the view at `view` was last used (its `view.json`'s mtime, which `run` and `env python`
+ * refresh at most once a day: {@link touchView}), or null when it is not in place.
+ */
+export function viewUsed(view: string): number | null {
+  try {
+    const info = Deno.statSync(`${view}/${VIEW_FILE}`);
+    return info.isFile ? info.mtime?.getTime() ?? 0 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How stale a view's "last used" may get before {@link touchView} refreshes it. */
+const TOUCH_MS = 24 * 3600 * 1000;
+
+/** Marks the view as used now when its mark is older than a day (a read-only store: ignored). */
+export function touchView(view: string, used: number): void {
+  if (Date.now() - used < TOUCH_MS) return;
+  try {
+    const now = new Date();
+    Deno.utimeSync(`${view}/${VIEW_FILE}`, now, now);
+  } catch {
+    // not marked: gc may then remove it sooner
+  }
 }
 
 /**

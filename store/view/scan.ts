@@ -18,6 +18,8 @@ export interface StoreView {
   lock: string | null;
   /** `name/version/hash16` of each entry it links (`packages/<name>/<version>/<hash16>`). */
   entries: string[];
+  /** When it was last used (`view.json`'s mtime, ms), 0 when unknown. */
+  used: number;
 }
 
 /** `name/version/hash16` of an entry folder `…/packages/<name>/<version>/<hash16>`. */
@@ -39,7 +41,9 @@ export function listViews(layout: StoreLayout): StoreView[] {
     const path = layout.viewDir(key);
     let lock: string | null = null;
     let entries: string[] = [];
+    let used = 0;
     try {
+      used = Deno.statSync(`${path}/${VIEW_FILE}`).mtime?.getTime() ?? 0;
       const doc = JSON.parse(Deno.readTextFileSync(`${path}/${VIEW_FILE}`));
       if (typeof doc?.lock === "string" && Array.isArray(doc.entries)) {
         entries = doc.entries.map((e: { path?: unknown }) => String(e?.path ?? "")).map(entryId);
@@ -48,7 +52,7 @@ export function listViews(layout: StoreLayout): StoreView[] {
     } catch {
       lock = null;
     }
-    views.push({ key, path, lock, entries });
+    views.push({ key, path, lock, entries, used });
   }
   return views;
 }

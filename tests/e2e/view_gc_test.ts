@@ -1,8 +1,9 @@
-// `store gc` and environment views (#15.3) and leases (#14.4): a view is kept while its project's
-// lock lists what it links, and removed with the project or when the lock moved on; a running
+// `store gc` and environment views (#15.3) and leases (#14.4): a view is a user of what it links,
+// kept while its project's lock lists all of it or while it was used lately, and removed with the
+// project, or once a view of an older lock went unused for longer; a running
 // `envknit run` keeps its view and entries through its lease while its process lives, and a
 // lease of a dead process (or of a pid reused by another process) is ignored and cleaned.
-import { assert, assertEquals } from "../support/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
 import { MAIN, RUN_FLAGS } from "../support/cli.ts";
@@ -37,7 +38,8 @@ Deno.test("store gc: views follow their project's lock", async () => {
   assertEquals(await views(p.home), [first]);
   assert(await exists(entryDir(p.home, one)));
 
-  // The lock moves on: the old view goes with the old entry.
+  // The lock moves on: the old view (an editor may still run its python) keeps its entry while
+  // it was used lately...
   await writeTestLock(p.lockPath, { default: [{ wheels: [two] }] }, index);
   assertEquals((await envknit(["install"], { cwd: p.project, env: p.env })).code, 0);
   const again = await envknit(["env", "python"], { cwd: p.project, env: p.env });
@@ -45,11 +47,27 @@ Deno.test("store gc: views follow their project's lock", async () => {
   assertEquals((await views(p.home)).length, 2);
   gc = await envknit(["store", "gc"], { cwd: p.project, env: p.env });
   assertEquals(gc.code, 0, gc.stderr);
+  assertEquals((await views(p.home)).length, 2);
+  assert(await exists(entryDir(p.home, one)), "the old view is a user of its entry");
+  // ... and goes with it once unused for longer than gc keeps such views.
+  const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+  await Deno.utime(`${p.home}/views/${first}/view.json`, old, old);
+  gc = await envknit(["store", "gc"], { cwd: p.project, env: p.env });
+  assertEquals(gc.code, 0, gc.stderr);
+  assertStringIncludes(gc.stdout, `removed view ${first}`);
   const [second] = await views(p.home);
   assertEquals((await views(p.home)).length, 1);
   assert(second !== first);
   assert(!(await exists(entryDir(p.home, one))));
   assert(await exists(entryDir(p.home, two)));
+  // The current view, however old, stays while the lock lists what it links.
+  await Deno.utime(`${p.home}/views/${second}/view.json`, old, old);
+  gc = await envknit(["store", "gc"], { cwd: p.project, env: p.env });
+  assertEquals(await views(p.home), [second]);
+  // run and env python mark a view as used (at most once a day).
+  assertEquals((await envknit(["env", "python"], { cwd: p.project, env: p.env })).code, 0);
+  const used = (await Deno.stat(`${p.home}/views/${second}/view.json`)).mtime!.getTime();
+  assert(Date.now() - used < 3600_000, "marked as used");
 
   // The project is gone: so are its views and entries.
   await Deno.remove(p.lockPath);

@@ -45,6 +45,8 @@ export interface IndexFile {
   uploadTime?: string;
   /** The version, for the JSON `versions` list; taken from the filename when absent. */
   version?: string;
+  /** The PEP 700 `size` the JSON page lists instead of the real one (a lie). */
+  listedSize?: number;
 }
 
 /** What a request was for. */
@@ -429,7 +431,7 @@ export async function startIndex(options: IndexOptions = {}): Promise<IndexServe
           entry.yanked = f.yanked ?? false;
           if (behaviour.metadataKeys !== "dist-info-metadata") entry["core-metadata"] = m ?? false;
           if (behaviour.metadataKeys !== "core-metadata") entry["dist-info-metadata"] = m ?? false;
-          entry.size = f.bytes.length;
+          entry.size = f.listedSize ?? f.bytes.length;
           entry["upload-time"] = f.uploadTime ?? "2025-01-01T00:00:00.000000Z";
           return entry;
         }),
