@@ -17,9 +17,9 @@
  * lock's text, envknit.yaml's text when the lock must follow it, and the command's choices
  * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the texts, finds the
  * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
- * only stats the entries and the view's `view.json` (the entries' markers, which must record the
- * lock's full sha256, not only the folder's 16 digits, are read when the plan is made): it neither
- * parses the lock nor loads the code that chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
+ * only stats the entries' markers and the view's `view.json` (a marker, which must record the
+ * lock's full sha256, not only the folder's 16 digits, is read when the plan is made and when its
+ * file changed since): it neither parses the lock nor loads the code that chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
  * {@link StaleLockError}), so a remembered plan vouches for both texts.
  *
  * @module
@@ -27,7 +27,7 @@
 import { EnvknitError } from "../core/errors.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { writeFileAtomicSync } from "../core/atomic_write.ts";
-import { StoreLayout } from "../store/layout.ts";
+import { ENTRY_MARKER, StoreLayout } from "../store/layout.ts";
 import { assertEntryHolds } from "../store/entry_marker.ts";
 import { recordProject } from "../store/projects.ts";
 import { FileLock } from "../store/file_lock.ts";
@@ -111,8 +111,11 @@ interface Plan {
   /** The interpreter the plan was made for, and its size and mtime. */
   python: string | null;
   identity: [number, number] | null;
-  /** Each entry: its folder and the full sha256 of the wheel it must hold (its marker's). */
-  steps: { label: string; dir: string; sha256: string }[];
+  /**
+   * Each entry: its folder, the full sha256 of the wheel it must hold (its marker's), and the
+   * marker file's inode and mtime when it was last read and found to say so.
+   */
+  steps: { label: string; dir: string; sha256: string; marker?: [number, number] }[];
   /** The view: its key and what builds it (set once the entries were seen installed). */
   view?: { key: string; path: string };
   /**
@@ -236,6 +239,14 @@ async function makePlan(
     };
   }
   return { plan, remember };
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 /** The real path of `path` (the view names real paths, as the runtime compares them). */
@@ -372,18 +383,30 @@ async function finishRun(
   const { environment } = plan;
   const entries: string[] = [];
   const missing: string[] = [];
-  // Synchronous stats: a hundred of them cost less than the promises around async ones. The
-  // marker's full sha256 must be the lock's (the folder has 16 digits): read when the plan is
-  // made for this lock text. An entry never changes in place (install never replaces one; only
-  // gc removes one, and gc drops every plan), so a remembered plan's entries were read then.
+  // Synchronous stats: a hundred of them cost less than the promises around async ones. Each
+  // entry's marker must record the lock's full sha256 (the folder has only 16 digits); it is read
+  // when the plan is made, and again only when the marker file is not the one read then (another
+  // inode or mtime: the entry was replaced, or the marker edited), so a run costs one stat each.
+  let rewrite = fresh;
   for (const step of plan.steps) {
+    let info: Deno.FileInfo | null = null;
     try {
-      Deno.statSync(step.dir);
+      info = Deno.statSync(`${step.dir}/${ENTRY_MARKER}`);
     } catch {
-      missing.push(step.label);
-      continue;
+      if (!isDir(step.dir)) {
+        missing.push(step.label);
+        continue;
+      }
     }
-    if (fresh) assertEntryHolds(step.dir, step.sha256, step.label);
+    const seen: [number, number] | null = info ? [info.ino ?? 0, info.mtime?.getTime() ?? 0] : null;
+    if (
+      fresh || seen === null || !step.marker || step.marker[0] !== seen[0] ||
+      step.marker[1] !== seen[1]
+    ) {
+      assertEntryHolds(step.dir, step.sha256, step.label); // no marker: an error too
+      step.marker = seen!;
+      rewrite = true;
+    }
     entries.push(step.dir);
   }
   if (missing.length) {
@@ -401,7 +424,6 @@ async function finishRun(
   ]);
   // The view in place costs one stat. Missing (never built, or removed by gc), it is made from
   // the plan again (one probe of the python), built, and started once to check it.
-  let rewrite = fresh;
   const used = plan.view ? viewUsed(plan.view.path) : null;
   if (!plan.view || used === null) {
     const { key, spec } = await viewOf(plan, options, env, layout, runtimeDir);

@@ -88,4 +88,18 @@ Deno.test("run: a remembered plan is used only for its lock text, environment an
     await Deno.writeTextFile(`${p.home}/cache/runs/${e.name}`, "{not json");
   }
   assertEquals((await run()).entries, [entryDir(p.home, alpha2)]);
+
+  // A remembered plan reads a marker again when its file changed: edited in place, or the entry
+  // replaced (another inode), it must still name the lock's full sha256.
+  const marker = `${entryDir(p.home, alpha2)}/.envknit-entry.json`;
+  const other = alpha2.sha256.slice(0, 16) + "0".repeat(48);
+  await Deno.writeTextFile(marker, JSON.stringify({ sha256: other }));
+  await Deno.utime(marker, new Date(), new Date(Date.now() + 5000));
+  const edited = await assertRejects(() => run(), EnvknitError);
+  assertStringIncludes(edited.message, `holds the wheel with sha256 ${other}`);
+  await Deno.remove(marker);
+  const none = await assertRejects(() => run(), EnvknitError);
+  assertStringIncludes(none.message, "has no readable .envknit-entry.json");
+  await Deno.writeTextFile(marker, JSON.stringify({ sha256: alpha2.sha256 }));
+  assertEquals((await run()).entries, [entryDir(p.home, alpha2)]);
 });

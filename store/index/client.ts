@@ -16,7 +16,7 @@ import { redactUrl, stripCredentials } from "../http/url.ts";
 import { normalizeName } from "../../core/names.ts";
 import { ZipError } from "../zip/errors.ts";
 import type { CachedPage, IndexCache } from "./cache.ts";
-import { fetchCoreMetadata, metadataClaims, type MetadataSource } from "./core_metadata.ts";
+import { cachedMetadata, fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";
 import { FindLinks, projectOfFile } from "./find_links.ts";
 import { parseProjectPage, SIMPLE_ACCEPT } from "./page.ts";
 import type { IndexFile, ProjectPage } from "./types.ts";
@@ -158,15 +158,8 @@ export class IndexClient {
    * sha256 was read whole, else what this file's index said (never another index's claim).
    */
   async peekMetadata(file: IndexFile): Promise<string | null> {
-    const sha256 = file.hashes.sha256;
-    if (!this.#cache || !sha256) return null;
-    const own = await this.#cache.getWheelMetadata(sha256);
-    if (own) return own;
-    for (const claim of await metadataClaims(file)) {
-      const claimed = await this.#cache.getClaimedMetadata(sha256, claim);
-      if (claimed) return claimed;
-    }
-    return null;
+    if (!this.#cache || !file.hashes.sha256) return null;
+    return await cachedMetadata(this.#cache, file);
   }
 
   /** Starts fetching a project page without waiting for it (prefetch). */

@@ -133,21 +133,10 @@ export async function fetchCoreMetadata(
   const sha256 = file.hashes.sha256;
   const cache = sha256 ? options.cache : null;
   if (cache && sha256) {
-    const own = await cache.getWheelMetadata(sha256);
-    if (own) return { text: own, source: "cache" };
-    // The .metadata file's own hash first: when it is cached, the URL's claim (a digest per
-    // file, a tenth of a warm lock) need not be computed.
-    const first = ownClaim(file);
-    const claimed = first ? await cache.getClaimedMetadata(sha256, first) : null;
-    if (claimed) return { text: claimed, source: "cache" };
+    const cached = await cachedMetadata(cache, file);
+    if (cached !== null) return { text: cached, source: "cache" };
   }
   const claims = await metadataClaims(file);
-  if (cache && sha256) {
-    for (const claim of claims.slice(ownClaim(file) ? 1 : 0)) {
-      const claimed = await cache.getClaimedMetadata(sha256, claim);
-      if (claimed) return { text: claimed, source: "cache" };
-    }
-  }
   // What was read without hashing the whole wheel is the index's claim, kept as such.
   const keepClaim = (claim: string, text: string) =>
     cache && sha256 ? cache.putClaimedMetadata(sha256, claim, text) : Promise.resolve();
@@ -267,6 +256,30 @@ export async function metadataClaims(file: IndexFile): Promise<string[]> {
   if (own) claims.push(own);
   claims.push(await sha256Hex(`url\n${file.url}`));
   return claims;
+}
+
+/**
+ * The cached metadata of `file`, or null: the wheel's own (read whole), else what one of its
+ * {@link metadataClaims} says, in their order. The URL's claim is hashed only when the first one
+ * is not cached (a digest per file was a tenth of a warm lock).
+ */
+export async function cachedMetadata(
+  cache: Pick<IndexCache, "getWheelMetadata" | "getClaimedMetadata">,
+  file: IndexFile,
+): Promise<string | null> {
+  const sha256 = file.hashes.sha256;
+  if (!sha256) return null;
+  const own = await cache.getWheelMetadata(sha256);
+  if (own) return own;
+  const first = ownClaim(file);
+  const claimed = first ? await cache.getClaimedMetadata(sha256, first) : null;
+  if (claimed) return claimed;
+  const claims = await metadataClaims(file);
+  for (const claim of claims.slice(first ? 1 : 0)) {
+    const text = await cache.getClaimedMetadata(sha256, claim);
+    if (text) return text;
+  }
+  return null;
 }
 
 /** The first claim of {@link metadataClaims}: the `.metadata` file's sha256, when given. */
