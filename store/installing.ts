@@ -6,8 +6,8 @@
  * - An entry already in place costs one `stat`: a directory at its final path is complete,
  *   because entries only ever appear there by rename.
  * - Missing wheels come from the wheel cache (by sha256), a find-links folder, or the network
- *   (`install/sources.ts`), a bounded number at a time; each is hashed and unpacked while it
- *   streams in (`install/build_entry.ts`).
+ *   (`install/sources.ts`), a bounded number at a time; each is hashed whole while it is spooled
+ *   to disk, and unpacked only once its size and sha256 are the lock's (`install/build_entry.ts`).
  * - All or nothing: entries are built in temp folders and renamed into place only when every
  *   wheel succeeded, so a failed install leaves the store as it was.
  * - Every chosen entry, built now or already present, is checked before anything is committed:

@@ -1,13 +1,14 @@
 /**
  * Builds one store entry from one wheel, in a temp folder inside the store:
  *
- * 1. the wheel's bytes are read once, from the cache, a find-links folder or the network; each
- *    chunk is hashed (sha256) and spooled to a temp file beside the wheel cache *and* fed to the
- *    streaming unzipper, so unpacking overlaps the download;
- * 2. at the end the sha256 must equal the lock's: otherwise the temp folder is thrown away and
- *    nothing of the wheel ever reaches its final place (the hash vetoes the result);
- * 3. the central directory (read from the spooled file) must agree with the local headers, may not
- *    hold links, special files or unsafe names; executable bits come from it;
+ * 1. the wheel's bytes are read once, from the cache, a find-links folder or the network, hashed
+ *    (sha256) and spooled to a temp file beside the wheel cache (`receive.ts`); a wheel already in
+ *    the cache is hashed where it is. Its size and sha256 must be the lock's before anything of it
+ *    is unpacked: a download swapped for a zip bomb costs its own size, never its inflated one;
+ * 2. the central directory of the verified file may not hold links, special files, unsafe names or
+ *    a file with members below it; executable bits come from it;
+ * 3. the members are unpacked front to back from their local headers, which must agree with the
+ *    central directory, each inflated with bounded memory (`stream_unzip.ts`);
  * 4. every member must match its RECORD row (hash and size), and RECORD may not list absent files;
  * 5. `.data/` is placed by category, `#!python` scripts and console/gui entry points become
  *    launchers in `bin/`, INSTALLER and a RECORD of what was written are added, and the marker

@@ -1,8 +1,9 @@
 /**
- * Extracting a zip while its bytes arrive, from the local file headers (the way uv installs a
- * wheel during its download). Only the parts a local header can tell are trusted here; the caller
- * compares the result with the central directory afterwards (types, modes, links, duplicates) and
- * checks the whole file's sha256 before anything leaves the temp folder.
+ * Extracting a zip front to back from its local file headers, in one sequential read (the
+ * installer reads a wheel file whose sha256 it has checked). Only the parts a local header can
+ * tell are trusted here; the caller checks the central directory first (types, links, names) and
+ * compares the result with it afterwards. Small members are inflated in one call, large ones (by
+ * compressed or declared size) piece by piece, so memory stays bounded.
  *
  * A member whose local header does not give its size (data descriptor with zero sizes) cannot be
  * found the end of without inflating blindly; streaming stops there and the caller reads the rest
