@@ -23,7 +23,7 @@ import type { MarkerEnvironment } from "../../resolver/pep.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { writeFileQuietly } from "../../core/atomic_write.ts";
 import { type Env, isPathLike, whichExecutable } from "./find_python.ts";
-import { launcherInputs } from "./launcher.ts";
+import { launcherInputs, scriptInputs } from "./launcher.ts";
 
 /** The PEP 508 marker environment (declared in `resolver/pep.ts`), re-exported for `store/tags`. */
 export type { MarkerEnvironment };
@@ -241,8 +241,9 @@ export async function interpreterCacheKey(
 // A launcher script (a pyenv or asdf shim, a wrapper) picks its interpreter from the environment
 // and the current directory on every run, so what it ran once says nothing about the next run by
 // itself: a pyenv or asdf shim is cached under what decides its choice (`launcher.ts`, read
-// without running it) and checked against the real binary it ran (path, size, mtime); any other
-// script is probed every time.
+// without running it), another script under a conservative fingerprint (its text, the variables
+// it names, PATH, the nearest version files), and either is checked against the real binary it
+// ran (path, size, mtime).
 function isScript(path: string): boolean {
   let file: Deno.FsFile | undefined;
   try {
@@ -264,8 +265,9 @@ const inFlight = new Map<string, Promise<Interpreter>>();
  * implementation, ABI, platform, libc and marker environment. It is run once with `-I -S` and a
  * stdlib-only script; the answer is cached under `<cacheDir>/interpreters/` keyed by the
  * executable's path, size and mtime, so a later probe of the same file costs a stat and a read.
- * Launcher scripts (`#!` files such as pyenv shims) are never cached: each run may pick another
- * Python.
+ * A launcher script (`#!`, such as a pyenv shim) may pick another Python on each run: its answer
+ * is cached under what decides that choice too (`launcher.ts`, read without running it), and used
+ * only while the binary it ran is unchanged.
  *
  * @throws EnvknitError when the interpreter is missing, cannot run, or answers nonsense.
  */
@@ -286,7 +288,8 @@ export async function probeInterpreter(
   const stat = Deno.statSync(path);
   const cacheDir = opts.cacheDir === undefined ? storeCacheDir(env) : opts.cacheDir;
   const script = cacheDir !== null && isScript(path);
-  const launcher = script ? launcherInputs(path, env, opts.cwd ?? Deno.cwd()) : null;
+  const cwd = opts.cwd ?? Deno.cwd();
+  const launcher = script ? launcherInputs(path, env, cwd) ?? scriptInputs(path, env, cwd) : null;
   const cacheable = cacheDir !== null && (!script || launcher !== null);
   const key = await interpreterCacheKey(
     launcher ? `${path}\0${launcher.kind}\0${launcher.fingerprint}` : path,

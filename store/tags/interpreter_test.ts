@@ -146,16 +146,31 @@ Deno.test("a pyenv shim's probe is cached under what selects its version, and th
   assertEquals(pyenv.runs(), 4);
 });
 
-Deno.test("launcher scripts are probed every time, never cached", async () => {
+Deno.test("a wrapper script's probe is cached under its text, the variables it names and the version files", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const python = PYTHON; // the real file (python3 may be a pyenv shim)
     const shim = `${dir}/python-shim`;
-    await Deno.writeTextFile(shim, `#!/bin/sh\nexec "${python}" "$@"\n`, { mode: 0o755 });
-    const interp = await probeInterpreter(shim, { cacheDir: `${dir}/cache` });
-    assertEquals(interp.executable, python);
-    const cached = await Deno.stat(`${dir}/cache/interpreters`).then(() => true, () => false);
-    assertEquals(cached, false);
+    const log = `${dir}/runs.log`;
+    await Deno.writeTextFile(
+      shim,
+      `#!/bin/sh\necho run >> "${log}"\n[ -n "$WRAP_DEBUG" ] && set -x\nexec "${python}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const runs = () => Deno.readTextFile(log).then((t) => t.split("\n").length - 1, () => 0);
+    const env = { PATH: Deno.env.get("PATH") ?? "" };
+    const probe = (extra: Record<string, string> = {}) =>
+      probeInterpreter(shim, { cacheDir: `${dir}/cache`, env: { ...env, ...extra }, cwd: dir });
+    assertEquals((await probe()).executable, python);
+    await probe();
+    assertEquals(await runs(), 1, "the second probe reads the cache");
+    await Deno.writeTextFile(`${dir}/.python-version`, "3.12\n");
+    await probe();
+    assertEquals(await runs(), 2, "a version file nearby: probed again");
+    await probe({ WRAP_DEBUG: "" });
+    assertEquals(await runs(), 3, "a variable the script names: probed again");
+    await probe({ UNRELATED: "1" });
+    assertEquals(await runs(), 3, "a variable it does not name: cached");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

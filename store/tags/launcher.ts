@@ -12,7 +12,9 @@
  * {@link launcherInputs} reads those inputs (a few stats and small reads, no process) into a
  * fingerprint; the probe cache keys a shim's answer on it, so a shim that now points elsewhere
  * (another version file, `pyenv shell`, a version installed or removed) is probed again, and an
- * unchanged one is not run at all. Scripts of any other kind are not understood and stay uncached.
+ * unchanged one is not run at all. Other scripts (a wrapper that execs an interpreter) are not
+ * understood; {@link scriptInputs} gives a conservative fingerprint for them: their text, the
+ * variables they name, `PATH`, and the nearest `.python-version` and `.tool-versions`.
  *
  * @module
  */
@@ -20,8 +22,8 @@ import type { Env } from "./find_python.ts";
 
 /** What decides which Python a launcher script runs. */
 export interface LauncherInputs {
-  /** The version manager: `pyenv` or `asdf`. */
-  kind: "pyenv" | "asdf";
+  /** The version manager: `pyenv` or `asdf`; `script` for another launcher script. */
+  kind: "pyenv" | "asdf" | "script";
   /** Every input, as one string: equal strings mean the script runs the same Python. */
   fingerprint: string;
 }
@@ -140,4 +142,35 @@ export function launcherInputs(
   const script = readHead(path);
   if (script === null || !script.startsWith("#!")) return null;
   return pyenvInputs(script, env, cwd) ?? asdfInputs(script, env, cwd);
+}
+
+/**
+ * A fingerprint of a launcher script that is not a pyenv or asdf shim (a wrapper that execs an
+ * interpreter), read without running it, conservatively: its text (its first 4 KiB; the probe
+ * cache keys on its size and mtime too), the values of the environment variables it names,
+ * `PATH`, and the nearest `.python-version` and `.tool-versions` from `cwd` up (the files version
+ * managers read). Null when `path` is not a script. A wrapper choosing its interpreter from
+ * anything else (a file it reads, the clock) can be stale in the probe cache: the cache also
+ * checks the binary it ran, and `envknit lock --python` names another.
+ */
+export function scriptInputs(
+  path: string,
+  env: Env,
+  cwd: string = Deno.cwd(),
+): LauncherInputs | null {
+  const script = readHead(path);
+  if (script === null || !script.startsWith("#!")) return null;
+  const names = [
+    ...new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])),
+  ]
+    .sort();
+  return {
+    kind: "script",
+    fingerprint: JSON.stringify({
+      script,
+      vars: names.map((k) => [k, env[k] ?? null]),
+      path: env.PATH ?? null,
+      files: [".python-version", ".tool-versions"].map((f) => nearest(cwd, f)),
+    }),
+  };
 }
