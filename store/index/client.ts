@@ -21,6 +21,12 @@ import { FindLinks, projectOfFile } from "./find_links.ts";
 import { parseProjectPage, SIMPLE_ACCEPT } from "./page.ts";
 import type { IndexFile, ProjectPage } from "./types.ts";
 
+/**
+ * How long one index page may take in all (2 minutes; a page is small next to a wheel, whose
+ * downloads get 5 minutes or more). `ENVKNIT_HTTP_DEADLINE` overrides it.
+ */
+const PAGE_DEADLINE_MS = 2 * 60_000;
+
 /** PyPI's simple API: the default index. */
 export const DEFAULT_INDEX_URL = "https://pypi.org/simple/";
 
@@ -222,6 +228,7 @@ export class IndexClient {
       etag: cached?.etag ?? undefined,
       lastModified: cached?.lastModified ?? undefined,
       maxBytes: 128 * 1024 * 1024,
+      deadlineMs: PAGE_DEADLINE_MS,
     });
     if (response.status === 304 && cached && !cached.notFound) {
       this.stats.pagesNotModified++;

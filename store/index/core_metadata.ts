@@ -32,6 +32,8 @@ export type MetadataSource = "cache" | "pep658" | "range" | "wheel" | "local";
 const TAIL_BYTES = 64 * 1024;
 /** Smallest range asked for afterwards: a few small reads become one request. */
 const READ_AHEAD = 64 * 1024;
+/** Largest METADATA read, from a `.metadata` file or from inside a wheel. */
+const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 /** Largest wheel downloaded whole just to read its metadata. */
 const MAX_WHOLE_WHEEL = 1024 * 1024 * 1024;
 
@@ -65,6 +67,14 @@ export async function readWheelMetadata(
       candidates.length === 0
         ? `${shown} has no .dist-info/METADATA: it is not a valid wheel`
         : `${shown} has several .dist-info/METADATA files: it is not a valid wheel`,
+    );
+  }
+  // Read into memory: a METADATA declaring more than a .metadata file may be is refused before a
+  // byte of it is inflated (a zip bomb in an unverified wheel read at lock time).
+  if (chosen.size > MAX_METADATA_BYTES) {
+    throw new EnvknitError(
+      `${shown}: ${chosen.name} declares ${chosen.size} bytes ` +
+        `(the limit is ${MAX_METADATA_BYTES}): it is not a valid wheel`,
     );
   }
   return await archive.readText(chosen);
@@ -171,7 +181,7 @@ export async function fetchCoreMetadata(
 
   const { http } = options;
   if (file.coreMetadata) {
-    const r = await http.getBytes(`${file.url}.metadata`, { maxBytes: 64 * 1024 * 1024 });
+    const r = await http.getBytes(`${file.url}.metadata`, { maxBytes: MAX_METADATA_BYTES });
     if (r.status === 200) {
       const expected = typeof file.coreMetadata === "object" ? file.coreMetadata.sha256 : undefined;
       if (expected) {

@@ -104,3 +104,30 @@ Deno.test("an honest wheel with a 1 GiB member installs with bounded memory", as
   const v = await envknit(["verify"], { cwd: p.project, env: p.env });
   assertEquals(v.code, 0, v.stderr + v.stdout);
 });
+
+Deno.test("lock: a wheel whose METADATA is a zip bomb is refused before inflating it", async () => {
+  // At lock time the wheel is not pinned yet: its METADATA is read from the index's bytes.
+  const { writeZip } = await import("../support/zip_writer.ts");
+  const text = "Metadata-Version: 2.1\nName: bombmeta\nVersion: 1.0\n" + " ".repeat(100 * MiB);
+  const bytes = await writeZip([
+    { name: "bombmeta/__init__.py", data: "" },
+    { name: "bombmeta-1.0.dist-info/METADATA", data: text },
+  ]);
+  const filename = "bombmeta-1.0-py3-none-any.whl";
+  await using index = await startIndex({
+    projects: { bombmeta: [{ filename, bytes }] },
+    metadataFiles: false,
+  });
+  await using p = await makeProject();
+  const { configText } = await import("../e2e/lock_support.ts");
+  await Deno.writeTextFile(
+    `${p.project}/envknit.yaml`,
+    configText(index.url, { default: { packages: ["bombmeta"] } }),
+  );
+  const r = await runWithPeakMemory(["lock"], { cwd: p.project, env: p.env });
+  assertMatch(
+    errorLine(r),
+    /^error: .*bombmeta-1\.0\.dist-info\/METADATA declares \d+ bytes \(the limit is 67108864\)/,
+  );
+  assert(r.peakBytes < 300 * MiB, `peak memory ${Math.round(r.peakBytes / MiB)} MiB`);
+});
