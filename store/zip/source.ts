@@ -38,13 +38,21 @@ export interface FileSource extends RandomAccessSource, Disposable {
 
 /**
  * Opens `path` for random-access reading. Reads are serialised (one file position), so concurrent
- * `read` calls are safe.
+ * `read` calls are safe. Only a regular file is opened (checked before the open and on the open
+ * file): opening a FIFO would wait for a writer forever.
+ *
+ * @throws {ZipError} `not-zip` for a path that is not a regular file; the open's own errors
  */
 export async function openFileSource(path: string | URL): Promise<FileSource> {
+  const notRegular = () =>
+    new ZipError("not-zip", "not a regular file (a folder, FIFO, socket or device)");
+  if (!(await Deno.stat(path)).isFile) throw notRegular();
   const file = await Deno.open(path, { read: true });
   let size: number;
   try {
-    size = (await file.stat()).size;
+    const info = await file.stat();
+    if (!info.isFile) throw notRegular();
+    size = info.size;
   } catch (error) {
     file.close();
     throw error;

@@ -173,3 +173,35 @@ Deno.test("lock: a remote index page linking to file:// is refused, naming the U
     await server.shutdown();
   }
 });
+
+Deno.test("lock: a file:// index linking to a FIFO wheel is refused, not read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const filename = "fifopkg-1.0-py3-none-any.whl";
+    await Deno.mkdir(`${dir}/simple/fifopkg`, { recursive: true });
+    await Deno.mkdir(`${dir}/files`);
+    assert(
+      (await new Deno.Command("mkfifo", { args: [`${dir}/files/${filename}`] }).output()).success,
+    );
+    await Deno.writeTextFile(
+      `${dir}/simple/fifopkg/index.html`,
+      `<html><body><a href="../../files/${filename}#sha256=${"a".repeat(64)}">${filename}</a>` +
+        "</body></html>\n",
+    );
+    await using p = await makeProject();
+    await Deno.writeTextFile(
+      `${p.project}/envknit.yaml`,
+      configText(`file://${dir}/simple/`, { default: { packages: ["fifopkg"] } }),
+    );
+    const started = Date.now();
+    const r = await envknit(["lock"], { cwd: p.project, env: p.env });
+    assertEquals(r.code, 1, r.stderr);
+    assertMatch(
+      r.stderr,
+      /^error: cannot read .*fifopkg-1\.0-py3-none-any\.whl: not a regular file/m,
+    );
+    assert(Date.now() - started < 30_000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
