@@ -17,7 +17,8 @@
  *   of one target) one whose marker holds for that target, judged on the variables the target
  *   fixes (`python_version`, `sys_platform`, `platform_machine`, …; a marker on the interpreter's
  *   exact release, such as `python_full_version`, is left unjudged);
- * - `Requires-Python`: when the wheel declares one, the lock must record the same specifiers.
+ * - `Requires-Python`: the lock must record the same specifiers as the wheel, or none when the
+ *   wheel declares none (the lock records the wheel's own, not the index page's).
  *
  * @module
  */
@@ -179,10 +180,7 @@ export function compareWithLock(
   }
 
   const wheelPython = meta.requiresPython?.trim() || null;
-  if (
-    wheelPython !== null &&
-    canonicalSpecifier(wheelPython) !== canonicalSpecifier(entry.requiresPython ?? "")
-  ) {
+  if (canonicalSpecifier(wheelPython ?? "") !== canonicalSpecifier(entry.requiresPython ?? "")) {
     return {
       field: "Requires-Python",
       detail: `the lock has ${JSON.stringify(entry.requiresPython ?? null)}, the wheel ${

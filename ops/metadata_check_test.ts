@@ -50,7 +50,8 @@ Deno.test("an honest lock entry matches its wheel's METADATA", () => {
     ),
     null,
   );
-  // A wheel without Requires-Python: the lock may hold the index's.
+  // A wheel without Requires-Python: the lock records none (the lock writes the wheel's own, not
+  // the index page's), and a lock that holds one is a claim the wheel does not make.
   assertEquals(
     compareWithLock(entry({ dependencies: [] }), meta(["Name: greeter", "Version: 1"])),
     {
@@ -59,8 +60,15 @@ Deno.test("an honest lock entry matches its wheel's METADATA", () => {
     },
   );
   assertEquals(
-    compareWithLock(entry({ dependencies: [] }), meta(["Name: greeter", "Version: 1.0"])),
+    compareWithLock(
+      entry({ dependencies: [], requiresPython: undefined }),
+      meta(["Name: greeter", "Version: 1.0"]),
+    ),
     null,
+  );
+  assertEquals(
+    compareWithLock(entry({ dependencies: [] }), meta(["Name: greeter", "Version: 1.0"]))?.field,
+    "Requires-Python",
   );
 });
 

@@ -276,10 +276,10 @@ export class IndexProvider implements ResolverProvider {
     }
     this.stats.metadata++;
     this.#onProgress?.();
-    return {
-      requiresDist: meta.requiresDist,
-      requiresPython: meta.requiresPython ?? release.candidate.requiresPython,
-    };
+    // The wheel's own Requires-Python (none when it declares none): the index page's
+    // data-requires-python already filtered the candidates, and the lock must record what
+    // `install` finds in the wheel, which it compares (#14.1).
+    return { requiresDist: meta.requiresDist, requiresPython: meta.requiresPython ?? null };
   }
 
   /** A hint from the solver: it will need this project soon. */

@@ -279,7 +279,9 @@ export async function lockEnvironmentTargets(r: TargetsLockRequest): Promise<Mar
     if (m.extras.length) entry.extras = m.extras;
     // Only dev where it is only dev on every target it applies to.
     if (m.targets.every((t) => !runtime[t].has(m.name))) entry.dev = true;
-    if (m.requiresPython) entry.requiresPython = m.requiresPython;
+    // The wheel's own Requires-Python, which install compares (#14.1), not the index page's.
+    const requiresPython = (await provider.getMetadata(m.name, m.version)).requiresPython;
+    if (requiresPython) entry.requiresPython = requiresPython;
     if (release.index) entry.index = stripCredentials(release.index);
     out.push(entry);
     if (release.candidate.yanked) {

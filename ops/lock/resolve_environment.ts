@@ -282,7 +282,10 @@ async function lockEntry(
   };
   if (p.extras.length) entry.extras = [...p.extras].sort();
   if (dev) entry.dev = true;
-  if (p.requiresPython) entry.requiresPython = p.requiresPython;
+  // The wheel's own Requires-Python, which install compares (#14.1); not the index page's
+  // data-requires-python (it filtered the candidates; a wheel that declares none records none).
+  const requiresPython = (await provider.getMetadata(p.name, p.version)).requiresPython;
+  if (requiresPython) entry.requiresPython = requiresPython;
   if (release.index) entry.index = stripCredentials(release.index);
   const yanked = release.candidate.yanked
     ? release.wheels.find((w) => w.yankedReason)?.yankedReason ?? ""

@@ -180,3 +180,42 @@ Deno.test("a .metadata that drops a dependency whose marker holds here is refuse
   assertMatch(errors[0], /^error: platty 1\.0: .*Requires-Dist.*wordlib/);
   assertEquals(await snapshot(`${a.home}/packages`), before);
 });
+
+Deno.test("a Requires-Python claimed for a wheel that declares none is refused at install", async () => {
+  const plainSpec: WheelSpec = { name: "greeter", version: "1.0", requiresDist: ["wordlib>=1.0"] };
+  const plain = await buildWheel(plainSpec);
+  const lie = metadataText({ ...plainSpec, requiresPython: ">=3.0" });
+  await using hostile = await startIndex({
+    projects: { greeter: [{ ...plain, metadata: lie }], wordlib: [wordlib] },
+  });
+  await using a = await lockProjectDir();
+  await a.config(configText(hostile.url, { default: { packages: ["greeter"] } }));
+  assertEquals((await a.run(["lock"])).code, 0);
+  assertEquals((await entry(a, "greeter"))?.requiresPython, ">=3.0");
+  const install = await a.run(["install"]);
+  assertEquals(install.code, 1, install.stderr);
+  const errors = errorLines(install.stderr);
+  assertEquals(errors.length, 1, install.stderr);
+  assertMatch(errors[0], /^error: greeter 1\.0: .*Requires-Python/);
+  // Evicted: the next lock records what the wheel says (nothing), and installs.
+  hostile.reset();
+  assertEquals((await a.run(["lock", "--upgrade"])).code, 0);
+  assertEquals((await entry(a, "greeter"))?.requiresPython, undefined);
+  const ok = await a.run(["install"]);
+  assertEquals(ok.code, 0, ok.stderr);
+});
+
+Deno.test("an index page's data-requires-python for a wheel that declares none locks and installs", async () => {
+  // Honest but inconsistent (an old upload): the page says >=3.8, the wheel says nothing. The
+  // page still filters candidates; the lock records the wheel's own (none), so install agrees.
+  const plain = await buildWheel({ name: "greeter", version: "1.0", requiresDist: ["wordlib"] });
+  await using index = await startIndex({
+    projects: { greeter: [{ ...plain, requiresPython: ">=3.8" }], wordlib: [wordlib] },
+  });
+  await using a = await lockProjectDir();
+  await a.config(configText(index.url, { default: { packages: ["greeter"] } }));
+  const lock = await a.run(["lock"]);
+  assertEquals(lock.code, 0, lock.stderr);
+  const install = await a.run(["install"]);
+  assertEquals(install.code, 0, install.stderr);
+});
