@@ -127,3 +127,23 @@ Deno.test("with --json, an error is one JSON line on stderr and the exit code is
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a reader that closes stdout early (envknit … | head) is not an internal error", async () => {
+  // The pipe's read end is closed before envknit writes: every write to stdout fails with EPIPE,
+  // as when `head -3` has read what it wanted. The command still finishes, silently.
+  const { PYTHON } = await import("../tests/support/python.ts");
+  const code = `
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+sys.stdout.write(str(p.returncode) + "\\n" + p.stderr.decode())
+`;
+  const out = await new Deno.Command(PYTHON, {
+    args: ["-c", code, Deno.execPath(), "run", "-A", mainPath, "--help"],
+    env: { DENO_DIR },
+  }).output();
+  const [status, ...stderr] = new TextDecoder().decode(out.stdout).split("\n");
+  assertEquals(stderr.join("\n").trim(), "");
+  assertEquals(status, "0");
+});

@@ -7,6 +7,22 @@
 
 const encoder = new TextEncoder();
 
+/**
+ * Writes all of `bytes` to `stream` (a write may take only part of them). A reader that went away
+ * (`envknit tree | head -3`: the pipe is closed) is not an error: the rest is dropped, quietly,
+ * and the command finishes its work. Returns false once the reader is gone.
+ */
+function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): boolean {
+  try {
+    let done = 0;
+    while (done < bytes.length) done += stream.writeSync(bytes.subarray(done));
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) return false;
+    throw error;
+  }
+}
+
 /** Where and how a command reports to the user. */
 export class Output {
   readonly quiet: boolean;
@@ -16,6 +32,10 @@ export class Output {
   readonly interactive: boolean;
   /** `--json`: errors are one JSON line (see {@link error}). */
   readonly json: boolean;
+  /** Set once stdout's reader went away: later data lines are dropped. */
+  #stdoutGone = false;
+  /** Set once stderr's reader went away. */
+  #stderrGone = false;
 
   constructor(
     options: {
@@ -35,7 +55,9 @@ export class Output {
 
   /** Writes a data line to stdout (never silenced: it is the command's result). */
   print(text: string): void {
-    Deno.stdout.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+    if (this.#stdoutGone) return;
+    const bytes = encoder.encode(text.endsWith("\n") ? text : text + "\n");
+    if (!writeAll(Deno.stdout, bytes)) this.#stdoutGone = true;
   }
 
   /** Writes a message to stderr unless `-q`. */
@@ -72,6 +94,8 @@ export class Output {
   }
 
   private stderr(text: string): void {
-    Deno.stderr.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+    if (this.#stderrGone) return;
+    const bytes = encoder.encode(text.endsWith("\n") ? text : text + "\n");
+    if (!writeAll(Deno.stderr, bytes)) this.#stderrGone = true;
   }
 }

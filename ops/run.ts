@@ -17,9 +17,10 @@
  * lock's text, envknit.yaml's text when the lock must follow it, and the command's choices
  * (`--env`, `--no-dev`, `--python`, `ENVKNIT_PYTHON`). The next run hashes the texts, finds the
  * interpreter again (a few stats) and checks it is the remembered one (path, size, mtime), then
- * only stats the entries' markers and the view's `view.json` (a marker, which must record the
- * lock's full sha256, not only the folder's 16 digits, is read when the plan is made and when its
- * file changed since): it neither parses the lock nor loads the code that chooses wheels. A plan is only made for a lock that follows envknit.yaml (else
+ * only stats the view: it neither parses the lock, nor loads the code that chooses wheels, nor
+ * looks at the entries. Each entry's marker (which must record the lock's full sha256, not only
+ * the folder's 16 digits) is read when the plan is made; entries never change in place after, and
+ * `store gc` drops every plan when it removes any. A plan is only made for a lock that follows envknit.yaml (else
  * {@link StaleLockError}), so a remembered plan vouches for both texts.
  *
  * @module
@@ -27,7 +28,7 @@
 import { EnvknitError } from "../core/errors.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { writeFileAtomicSync } from "../core/atomic_write.ts";
-import { ENTRY_MARKER, StoreLayout } from "../store/layout.ts";
+import { StoreLayout } from "../store/layout.ts";
 import { assertEntryHolds } from "../store/entry_marker.ts";
 import { recordProject } from "../store/projects.ts";
 import { FileLock } from "../store/file_lock.ts";
@@ -112,10 +113,10 @@ interface Plan {
   python: string | null;
   identity: [number, number] | null;
   /**
-   * Each entry: its folder, the full sha256 of the wheel it must hold (its marker's), and the
-   * marker file's inode and mtime when it was last read and found to say so.
+   * Each entry: its folder and the full sha256 of the wheel it must hold (its marker's, checked
+   * when the plan is made).
    */
-  steps: { label: string; dir: string; sha256: string; marker?: [number, number] }[];
+  steps: { label: string; dir: string; sha256: string }[];
   /** The view: its key and what builds it (set once the entries were seen installed). */
   view?: { key: string; path: string };
   /**
@@ -383,29 +384,18 @@ async function finishRun(
   const { environment } = plan;
   const entries: string[] = [];
   const missing: string[] = [];
-  // Synchronous stats: a hundred of them cost less than the promises around async ones. Each
-  // entry's marker must record the lock's full sha256 (the folder has only 16 digits); it is read
-  // when the plan is made, and again only when the marker file is not the one read then (another
-  // inode or mtime: the entry was replaced, or the marker edited), so a run costs one stat each.
+  // A new plan checks every entry: present, and its marker recording the lock's full sha256 (the
+  // folder has only 16 digits). A remembered plan checks none: entries never change in place
+  // (they appear by one rename and are never replaced) and `store gc`, which alone removes them,
+  // drops every plan; so a run costs the same for 10 packages or 300 (#15.2).
   let rewrite = fresh;
   for (const step of plan.steps) {
-    let info: Deno.FileInfo | null = null;
-    try {
-      info = Deno.statSync(`${step.dir}/${ENTRY_MARKER}`);
-    } catch {
+    if (fresh) {
       if (!isDir(step.dir)) {
         missing.push(step.label);
         continue;
       }
-    }
-    const seen: [number, number] | null = info ? [info.ino ?? 0, info.mtime?.getTime() ?? 0] : null;
-    if (
-      fresh || seen === null || !step.marker || step.marker[0] !== seen[0] ||
-      step.marker[1] !== seen[1]
-    ) {
       assertEntryHolds(step.dir, step.sha256, step.label); // no marker: an error too
-      step.marker = seen!;
-      rewrite = true;
     }
     entries.push(step.dir);
   }

@@ -1,8 +1,9 @@
 /**
  * What changed between two locks, per environment: packages added, removed, upgraded or
  * downgraded (PEP 440 order), versions whose locked wheels changed, and versions whose
- * requirements (`dependencies`, requested extras) changed; and whether the inputs the locks were
- * made from differ (`config_hash`). Used by `envknit diff` and by the commands that re-lock
+ * requirements (`dependencies`, requested extras) changed, the islands of an environment split by
+ * `allow_multiple` (their roots, and which islands see each entry); and whether the inputs the
+ * locks were made from differ (`config_hash`). Used by `envknit diff` and by the commands that re-lock
  * (`add`, `remove`, `upgrade`, `pin`) to say what they did.
  *
  * @module
@@ -19,11 +20,14 @@ export interface PackageChange {
   to: string;
   /**
    * `wheels`: same version, different wheel files or hashes; `requirements`: same version,
-   * different `dependencies` or requested extras (see `requirements`).
+   * different `dependencies` or requested extras (see `requirements`); `islands`: same version,
+   * seen by other islands (see `islands`).
    */
-  kind: "upgraded" | "downgraded" | "wheels" | "requirements";
+  kind: "upgraded" | "downgraded" | "wheels" | "requirements" | "islands";
   /** For `requirements`: the dependencies and extras only the new lock has, and only the old. */
   requirements?: { added: string[]; removed: string[]; extrasFrom: string[]; extrasTo: string[] };
+  /** For `islands`: where the entry is seen before and after (`island 0`, `every island`, …). */
+  islands?: { from: string; to: string };
 }
 
 /** The difference in one environment present in both locks. */
@@ -31,6 +35,11 @@ export interface EnvironmentDiff {
   added: { name: string; version: string; marker?: string }[];
   removed: { name: string; version: string; marker?: string }[];
   changed: PackageChange[];
+  /**
+   * The islands' roots (island 0 first: the one the application sees), when they changed; `[]`
+   * for an environment without islands.
+   */
+  islands?: { from: string[][]; to: string[][] };
 }
 
 /** The difference between two locks. */
@@ -96,6 +105,10 @@ export function diffPackages(before: LockPackage[], after: LockPackage[]): Envir
   const now = group(after);
   const diff: EnvironmentDiff = { added: [], removed: [], changed: [] };
   const byVersion = (x: LockPackage, y: LockPackage) => compareVersions(x.version, y.version);
+  // Which islands see an entry is compared when both sides have islands (going from none to some
+  // is the islands' roots changing, which diffLocks reports).
+  const split = (list: LockPackage[]) => list.some((p) => p.island !== undefined || p.perIsland);
+  const bothSplit = split(before) && split(after);
   for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
     const { pairs, removed, added } = pairEntries(old.get(key) ?? [], now.get(key) ?? []);
     for (const a of removed.sort(byVersion)) {
@@ -129,6 +142,18 @@ export function diffPackages(before: LockPackage[], after: LockPackage[]): Envir
       if (wheelKey(a) !== wheelKey(b)) {
         diff.changed.push({ name, ...where, from: a.version, to: b.version, kind: "wheels" });
       }
+      const where0 = islandsOf(a);
+      const where1 = islandsOf(b);
+      if (bothSplit && where0 !== where1) {
+        diff.changed.push({
+          name,
+          ...where,
+          from: a.version,
+          to: b.version,
+          kind: "islands",
+          islands: { from: where0, to: where1 },
+        });
+      }
       const requirements = requirementChanges(a, b);
       if (requirements) {
         diff.changed.push({
@@ -145,6 +170,14 @@ export function diffPackages(before: LockPackage[], after: LockPackage[]): Envir
   return diff;
 }
 
+/** Which islands see an entry, in words (`every island` for an entry without `island`). */
+function islandsOf(p: LockPackage): string {
+  const seen = p.island === undefined
+    ? "every island"
+    : `island${p.island.length === 1 ? "" : "s"} ${p.island.join(", ")}`;
+  return p.perIsland ? `${seen}, one instance per island` : seen;
+}
+
 /** The dependencies and extras of one version that differ between two locks, or null. */
 function requirementChanges(a: LockPackage, b: LockPackage): PackageChange["requirements"] | null {
   const before = new Set(a.dependencies);
@@ -159,7 +192,7 @@ function requirementChanges(a: LockPackage, b: LockPackage): PackageChange["requ
 
 /** Whether an environment diff holds any change. */
 export function isEmptyDiff(diff: EnvironmentDiff): boolean {
-  return !diff.added.length && !diff.removed.length && !diff.changed.length;
+  return !diff.added.length && !diff.removed.length && !diff.changed.length && !diff.islands;
 }
 
 /** The difference between two locks, limited to `environments` when given. */
@@ -186,6 +219,10 @@ export function diffLocks(before: Lockfile, after: Lockfile, environments?: stri
     else if (!b) result.removedEnvironments.push({ name, packages: a.length });
     else {
       const diff = diffPackages(a, b);
+      const roots = (l: Lockfile) => (l.islands?.[name] ?? []).map((i) => i.roots);
+      if (JSON.stringify(roots(before)) !== JSON.stringify(roots(after))) {
+        diff.islands = { from: roots(before), to: roots(after) };
+      }
       if (!isEmptyDiff(diff)) result.environments[name] = diff;
     }
   }
@@ -222,10 +259,19 @@ export function describeChanges(diff: EnvironmentDiff): string[] {
         ? `~ ${c.name} ${c.to}${at(c)} (other wheels)`
         : c.kind === "requirements"
         ? `~ ${c.name} ${c.to}${at(c)} (${describeRequirements(c.requirements!)})`
+        : c.kind === "islands"
+        ? `~ ${c.name} ${c.to}${at(c)} (${c.islands!.from} → ${c.islands!.to})`
         : `${c.kind === "upgraded" ? "↑" : "↓"} ${c.name} ${c.from} → ${c.to}${at(c)}`,
     ]),
   ];
-  return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, line]) => line);
+  const lines = rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, l]) => l);
+  if (diff.islands) {
+    // `islands: [dep-a] [dep-b] → [dep-b, tabular] [dep-a]`: island 0 (the application's) first.
+    const side = (islands: string[][]) =>
+      islands.length ? islands.map((r) => `[${r.join(", ")}]`).join(" ") : "none";
+    lines.unshift(`islands: ${side(diff.islands.from)} → ${side(diff.islands.to)}`);
+  }
+  return lines;
 }
 
 /** `requires +c>=1, -b<2; extras: x → x,y`: what a `requirements` change changed. */

@@ -78,3 +78,17 @@ Deno.test("islands: the versions of a split package are diffed each on its own (
     "↑ tabular 2.1.0 → 2.2.0",
   ]);
 });
+
+Deno.test("islands: an entry seen by another island, and other island roots, are changes (#16.3)", () => {
+  const at = (name: string, version: string, k: number): LockPackage => ({
+    ...entry(name, version),
+    island: [k],
+  });
+  const before = [at("dep-a", "1.0", 0), at("tabular", "1.4.0", 0), at("tabular", "2.1.0", 1)];
+  const after = [at("dep-a", "1.0", 1), at("tabular", "1.4.0", 1), at("tabular", "2.1.0", 0)];
+  assertEquals(describeChanges(diffPackages(before, after)), [
+    "~ dep-a 1.0 (island 0 → island 1)",
+    "~ tabular 1.4.0 (island 0 → island 1)",
+    "~ tabular 2.1.0 (island 1 → island 0)",
+  ]);
+});

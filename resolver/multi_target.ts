@@ -29,14 +29,7 @@
  *
  * @module
  */
-import {
-  compareVersions,
-  evaluateMarker,
-  type MarkerEnvironment,
-  parseRequirement,
-  type Requirement,
-  specifierContains,
-} from "./pep.ts";
+import { compareVersions, type MarkerEnvironment, pepBatch, type Requirement } from "./pep.ts";
 import {
   resolve,
   type ResolvedPackage,
@@ -141,7 +134,7 @@ export async function resolveTargets(request: MultiTargetRequest): Promise<Multi
   // The first round: a target that another's solution also solves takes it (the solver would,
   // preferring it); the others are resolved.
   const first: Awaited<ReturnType<typeof run>>[] = [];
-  const parsed = new Map<string, Requirement | null>();
+  const parsed: VerifyCache = { requirements: new Map(), contains: new Map() };
   for (let t = 0; t < targets.length; t++) {
     let found: ResolvedPackage[] | null = null;
     for (const r of first) {
@@ -253,6 +246,14 @@ function withoutMarker(r: Requirement): string {
   return `${r.name}${r.extras.length ? `[${r.extras.join(",")}]` : ""}${r.specifier}`;
 }
 
+/** What {@link verifySolution} computed, kept for the next targets (the same strings recur). */
+export interface VerifyCache {
+  /** Requirement text → its parse (null: one the solver would refuse, or a URL). */
+  requirements: Map<string, Requirement | null>;
+  /** `specifier\0version` → whether the specifier admits the version (null: invalid). */
+  contains: Map<string, boolean | null>;
+}
+
 /**
  * The solution `target` would get preferring the versions of `solution` (another target's),
  * when those versions solve it, computed without the solver: from the root requirements, every
@@ -264,112 +265,165 @@ function withoutMarker(r: Requirement): string {
  * requested extras sorted, the requirements that apply without their markers, in metadata order,
  * those of each extra after). Null when anything differs or is in doubt (a package the other
  * target did not need, a URL requirement, an error): the solver then decides.
+ *
+ * The checks cross into the wasm module a few times in all (batches), not once per requirement.
  */
 export async function verifySolution(
   request: Pick<MultiTargetRequest, "requirements" | "requiresPython">,
   target: TargetInput,
   solution: readonly ResolvedPackage[],
-  parsed: Map<string, Requirement | null> = new Map(),
+  cache: VerifyCache = { requirements: new Map(), contains: new Map() },
 ): Promise<ResolvedPackage[] | null> {
   const env = target.environment;
   const python = releaseOf(env.python_full_version);
   const chosen = new Map(solution.map((p) => [p.name, p]));
-  const markers = new Map<string, boolean>();
-  const admits = (spec: string | null | undefined) => {
-    if (!spec) return true;
-    return specifierContains(spec, python, { prereleases: true });
-  };
-  const parse = (text: string): Requirement | null => {
-    let r = parsed.get(text);
-    if (r === undefined) {
-      try {
-        r = parseRequirement(text);
-      } catch {
-        r = null; // a URL requirement, or one the solver would refuse
-      }
-      parsed.set(text, r);
+  interface Facts {
+    pkg: ResolvedPackage;
+    /** Whether the target may have this version (listed, available, not yanked, final). */
+    usable: boolean;
+    requires: string[];
+    requiresPython: string | null;
+    listedPython: string | null;
+  }
+  // Everything the target's provider says of the other target's packages (any package this
+  // target reaches must be one of them), fetched at once; a package it does not reach may be
+  // unusable here.
+  const facts = await Promise.all(solution.map(async (pkg): Promise<Facts> => {
+    const none = { pkg, usable: false, requires: [], requiresPython: null, listedPython: null };
+    try {
+      if (/[a-z]/i.test(pkg.version.replace(/\.post\d+/g, ""))) return none; // a pre-release
+      const listed = (await target.provider.listVersions(pkg.name))?.find((c) =>
+        sameVersion(c.version, pkg.version)
+      );
+      if (!listed || listed.unavailable !== null || listed.yanked) return none;
+      const meta = await target.provider.getMetadata(pkg.name, listed.version);
+      return {
+        pkg,
+        usable: true,
+        requires: meta.requiresDist,
+        requiresPython: meta.requiresPython,
+        listedPython: listed.requiresPython,
+      };
+    } catch {
+      return none; // an error the solver will meet and say, if it needs this
     }
-    return r;
+  }));
+  const byName = new Map(facts.map((f) => [f.pkg.name, f]));
+
+  // One batch: every requirement text not parsed before.
+  const texts = new Set(request.requirements);
+  for (const f of facts) for (const r of f.requires) texts.add(r);
+  const unparsed = [...texts].filter((t) => !cache.requirements.has(t));
+  pepBatch<Requirement>("requirement_parse", unparsed.map((requirement) => ({ requirement })))
+    .forEach((answer, i) => cache.requirements.set(unparsed[i], answer.ok ?? null));
+  const parse = (text: string) => cache.requirements.get(text) ?? null;
+
+  // One batch: the specifiers against the versions they name, and every Requires-Python
+  // against the target's Python.
+  const pairs = new Set<string>();
+  const specKey = (spec: string, version: string) => `${spec}\0${version}`;
+  const pythonSpecs = [
+    request.requiresPython,
+    ...facts.flatMap((f) => [f.requiresPython, f.listedPython]),
+  ].filter((x): x is string => !!x);
+  for (const spec of pythonSpecs) pairs.add(specKey(spec, python));
+  for (const text of texts) {
+    const r = parse(text);
+    const pkg = r && chosen.get(r.name);
+    if (r?.specifier && pkg) pairs.add(specKey(r.specifier, pkg.version));
+  }
+  const unknown = [...pairs].filter((k) => !cache.contains.has(k));
+  pepBatch<boolean>(
+    "specifier_contains",
+    unknown.map((k) => {
+      const [specifier, version] = k.split("\0");
+      return { specifier, version, prereleases: true };
+    }),
+  ).forEach((answer, i) => cache.contains.set(unknown[i], answer.ok ?? null));
+  const contains = (spec: string, version: string) =>
+    cache.contains.get(specKey(spec, version)) === true;
+  if (request.requiresPython && !contains(request.requiresPython, python)) return null;
+
+  // One batch: each marker with no extra and with each extra some requirement asks of its
+  // package (the only ones the solver evaluates it with).
+  const asked = new Map<string, Set<string>>(); // package → extras requested of it anywhere
+  for (const text of texts) {
+    const r = parse(text);
+    if (r?.extras.length) {
+      const set = asked.get(r.name) ?? new Set<string>();
+      r.extras.forEach((x) => set.add(x));
+      asked.set(r.name, set);
+    }
+  }
+  const evaluations = new Map<string, boolean | null>();
+  const markerKey = (marker: string, extra: string | null) => `${extra ?? ""}\0${marker}`;
+  const want = (marker: string | null, extras: Iterable<string>) => {
+    if (marker === null) return;
+    for (const extra of [null, ...extras]) evaluations.set(markerKey(marker, extra), null);
+  };
+  for (const text of request.requirements) want(parse(text)?.marker ?? null, []);
+  for (const f of facts) {
+    for (const text of f.requires) want(parse(text)?.marker ?? null, asked.get(f.pkg.name) ?? []);
+  }
+  const keys = [...evaluations.keys()];
+  pepBatch<boolean>(
+    "marker_evaluate",
+    keys.map((k) => {
+      const [extra, marker] = [k.slice(0, k.indexOf("\0")), k.slice(k.indexOf("\0") + 1)];
+      return { marker, environment: env, extras: extra ? [extra] : [] };
+    }),
+  ).forEach((answer, i) => evaluations.set(keys[i], answer.ok ?? null));
+  let doubt = false;
+  const holds = (marker: string, extra: string | null) => {
+    const value = evaluations.get(markerKey(marker, extra));
+    if (value === null || value === undefined) doubt = true; // an error: the solver decides
+    return value === true;
   };
   // As the solver: with no extra, a requirement applies when its marker holds; with extra x, when
   // it holds with x and not without.
-  const holds = (marker: string, extra: string | null) => {
-    const key = `${extra ?? ""}\0${marker}`;
-    let value = markers.get(key);
-    if (value === undefined) {
-      value = evaluateMarker(marker, env, extra === null ? [] : [extra]);
-      markers.set(key, value);
-    }
-    return value;
-  };
   const applies = (r: Requirement, extra: string | null) =>
     extra === null
       ? r.marker === null || holds(r.marker, null)
       : r.marker !== null && holds(r.marker, extra) && !holds(r.marker, null);
 
-  interface Reached {
-    pkg: ResolvedPackage;
-    extras: Set<string>;
-    requires: Requirement[];
-    requiresPython: string | null;
-  }
-  const reached = new Map<string, Reached>();
+  // The closure, in plain JavaScript.
+  const reached = new Map<string, { facts: Facts; extras: Set<string>; requires: Requirement[] }>();
   const queue: [string, string | null][] = [];
-  try {
-    if (request.requiresPython && !admits(request.requiresPython)) return null;
-    const need = async (r: Requirement): Promise<boolean> => {
-      const pkg = chosen.get(r.name);
-      if (!pkg) return false; // this target needs a package the other did not
-      if (r.specifier && !specifierContains(r.specifier, pkg.version, { prereleases: true })) {
-        return false;
+  const need = (r: Requirement): boolean => {
+    const f = byName.get(r.name);
+    if (!f?.usable) return false; // a package the other did not need, or one unusable here
+    if (r.specifier && !contains(r.specifier, f.pkg.version)) return false;
+    let entry = reached.get(r.name);
+    if (!entry) {
+      for (const spec of [f.listedPython, f.requiresPython]) {
+        if (spec && !contains(spec, python)) return false;
       }
-      let entry = reached.get(r.name);
-      if (!entry) {
-        if (/[a-z]/i.test(pkg.version.replace(/\.post\d+/g, ""))) return false; // pre-release
-        const listed = (await target.provider.listVersions(r.name))?.find((c) =>
-          sameVersion(c.version, pkg.version)
-        );
-        if (!listed || listed.unavailable !== null || listed.yanked) return false;
-        if (!admits(listed.requiresPython)) return false;
-        const meta = await target.provider.getMetadata(r.name, listed.version);
-        if (!admits(meta.requiresPython)) return false;
-        const requires: Requirement[] = [];
-        for (const text of meta.requiresDist) {
-          const q = parse(text);
-          if (q === null) return false;
-          requires.push(q);
-        }
-        entry = {
-          pkg,
-          extras: new Set(),
-          requires,
-          requiresPython: meta.requiresPython ?? listed.requiresPython,
-        };
-        reached.set(r.name, entry);
-        queue.push([r.name, null]);
-      }
-      for (const x of r.extras) {
-        if (!entry.extras.has(x)) {
-          entry.extras.add(x);
-          queue.push([r.name, x]);
-        }
-      }
-      return true;
-    };
-    for (const text of request.requirements) {
-      const r = parse(text);
-      if (r === null) return null;
-      if (applies(r, null) && !(await need(r))) return null;
+      const requires = f.requires.map(parse);
+      if (requires.some((q) => q === null)) return false;
+      entry = { facts: f, extras: new Set(), requires: requires as Requirement[] };
+      reached.set(r.name, entry);
+      queue.push([r.name, null]);
     }
-    while (queue.length) {
-      const [name, extra] = queue.shift()!;
-      for (const r of reached.get(name)!.requires) {
-        if (applies(r, extra) && !(await need(r))) return null;
+    for (const x of r.extras) {
+      if (!entry.extras.has(x)) {
+        entry.extras.add(x);
+        queue.push([r.name, x]);
       }
     }
-  } catch {
-    return null; // the solver will meet the same error and say it
+    return true;
+  };
+  for (const text of request.requirements) {
+    const r = parse(text);
+    if (r === null) return null;
+    if (applies(r, null) && !need(r)) return null;
   }
+  while (queue.length) {
+    const [name, extra] = queue.shift()!;
+    for (const r of reached.get(name)!.requires) {
+      if (applies(r, extra) && !need(r)) return null;
+    }
+  }
+  if (doubt) return null;
   const out: ResolvedPackage[] = [];
   for (const [name, entry] of reached) {
     const extras = [...entry.extras].sort();
@@ -383,11 +437,12 @@ export async function verifySolution(
     }
     out.push({
       name,
-      version: entry.pkg.version,
+      version: entry.facts.pkg.version,
       dependencies,
-      requiresPython: entry.requiresPython,
+      requiresPython: entry.facts.requiresPython ?? entry.facts.listedPython,
       extras,
     });
   }
+  if (doubt) return null;
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

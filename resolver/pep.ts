@@ -60,6 +60,18 @@ function pep<T>(op: string, args: Record<string, unknown>): T {
 }
 
 /**
+ * Runs `pep.<op>` once per element of `items` in one crossing of the wasm boundary (the module's
+ * batch form): for code that checks hundreds of cases at once. Each answer is `{ok}` or `{error}`.
+ */
+export function pepBatch<T>(
+  op: string,
+  items: readonly Record<string, unknown>[],
+): ({ ok: T; error?: undefined } | { ok?: undefined; error: string })[] {
+  if (items.length === 0) return [];
+  return pep(op, { batch: items });
+}
+
+/**
  * The PEP 440 normal form of a version (`V1.0-RC1` → `1.0rc1`, `1.0-1` → `1.0.post1`).
  *
  * @throws {EnvknitError} when `version` is not a valid version

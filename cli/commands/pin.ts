@@ -45,7 +45,13 @@ export const command: Command = {
         hints: [`run 'envknit lock' first (${LOCK_FILENAME})`],
       });
     }
-    const locked = new Map(lock.environments[env].map((p) => [p.name, p]));
+    // A package split by allow_multiple is locked at several versions, one per island: pin the
+    // one the application's own imports see (island 0), not whichever entry comes last.
+    const locked = new Map<string, (typeof lock.environments)[string][number]>();
+    for (const p of lock.environments[env]) {
+      const seenByApplication = p.island === undefined || p.island.includes(0);
+      if (!locked.has(p.name) || seenByApplication) locked.set(p.name, p);
+    }
     const unknown = names.filter((n) => !locked.has(n));
     if (unknown.length) {
       throw new EnvknitError(`not in the lock of '${env}': ${unknown.join(", ")}`, {

@@ -282,3 +282,37 @@ Deno.test("islands: a name in allow_multiple that is not a project name is an er
   assertStringIncludes(error, "\"no good\" in 'allow_multiple' is not a valid package name");
   assertEquals(await p.lockText(), null);
 });
+
+Deno.test("islands: pin of a split package pins the version the application sees; diff reports island changes (#16.3)", async () => {
+  const wheels = await seedWheels();
+  await using index = await startIndex({ projects: wheels });
+  await using p = await lockProjectDir();
+  await p.config(config(index.url, "[tabular]").replace("[]", "[dep_a, dep_b]"));
+  assertEquals((await p.run(["lock"])).code, 0);
+  const before = (await p.lockText())!;
+  await Deno.writeTextFile(`${p.project}/before.lock.yaml`, before);
+
+  // tabular is locked at 1.4.0 (island 0, the application's) and 2.1.0 (island 1): pinning keeps
+  // what the application imports, not whichever entry comes last.
+  const pin = await p.run(["pin", "tabular"]);
+  assertEquals(pin.code, 0, pin.stderr);
+  assertStringIncludes(pin.stderr, "tabular==1.4.0");
+  assertStringIncludes(await Deno.readTextFile(`${p.project}/envknit.yaml`), "tabular==1.4.0");
+  const lock = await p.lock();
+  assertEquals(lock.islands?.default[0].roots.includes("dep-a"), true, await p.lockText() ?? "");
+
+  // A requirement that moves the application to the other version: diff says so.
+  const yaml = (await Deno.readTextFile(`${p.project}/envknit.yaml`)).replace(
+    "tabular==1.4.0",
+    "tabular==2.1.0",
+  );
+  await Deno.writeTextFile(`${p.project}/envknit.yaml`, yaml);
+  assertEquals((await p.run(["lock"])).code, 0);
+  const diff = await p.run(["diff", "before.lock.yaml", "envknit.lock.yaml"]);
+  assertEquals(diff.code, 1, diff.stdout + diff.stderr);
+  assertStringIncludes(diff.stdout, "island");
+  const json = JSON.parse(
+    (await p.run(["--json", "diff", "before.lock.yaml", "envknit.lock.yaml"])).stdout,
+  );
+  assertEquals(json.equal, false);
+});
