@@ -72,6 +72,17 @@ function verbOf(op: string | undefined): string {
 }
 
 /**
+ * The same failure with `op` and `path` in its message when it names none (a write to an open
+ * file reports only its errno), so {@link fileSystemError} can name the file. Other values are
+ * returned as they are.
+ */
+export function withPath(error: unknown, op: string, path: string): unknown {
+  if (!(error instanceof Error) || errnoOf(error) === null || pathOf(error) !== null) return error;
+  const out = new Error(`${error.message}: ${op} '${path}'`, { cause: error });
+  return Object.assign(out, { code: errnoOf(error) });
+}
+
+/**
  * Turns a file-system failure of a known class into an {@link EnvknitError}
  * `cannot write <path>: <cause> (<ERRNO>)`; any other value is returned as it is. `describePath`
  * may rename the path for the user (a member of a wheel rather than a temp folder).

@@ -41,7 +41,7 @@ import { type LocalMember, streamUnzip } from "./stream_unzip.ts";
 import { WheelLayout } from "./wheel_layout.ts";
 import { DownloadError, type WheelSource } from "./sources.ts";
 import { checkWheelFile, receiveWheel } from "./receive.ts";
-import { fileSystemError } from "../../core/fs_errors.ts";
+import { fileSystemError, withPath } from "../../core/fs_errors.ts";
 
 /** What to build. */
 export interface BuildRequest {
@@ -162,6 +162,9 @@ async function removeSpool(path: string): Promise<void> {
   await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true }).catch(() => {});
 }
 
+/** Wheels up to this size are read into memory whole to be unpacked. */
+const READ_WHOLE = 16 * 1024 * 1024;
+
 /** Reads a file front to back in large pieces (each a fresh buffer: readers keep views). */
 async function* fileChunks(file: Deno.FsFile, size = 1 << 20): AsyncGenerator<Uint8Array> {
   for (;;) {
@@ -183,16 +186,24 @@ async function unpackVerified(
   wheelPath: string,
   tmpDir: string,
 ): Promise<number> {
+  // Most wheels are read whole (one read, no seeks); a large one piece by piece.
   using source = await openFileSource(wheelPath);
-  const archive = await openZip(source);
+  const whole = source.size <= READ_WHOLE ? await Deno.readFile(wheelPath) : null;
+  if (whole !== null && whole.length !== source.size) {
+    throw new EnvknitError(`${wheelPath} changed while it was read`);
+  }
+  const archive = await openZip(whole ?? source);
   archive.assertSafe();
   refuseClashes(archive);
   const layout = new WheelLayout(req.name);
 
   let streamed: Awaited<ReturnType<typeof streamUnzip>>;
   {
-    using file = await Deno.open(wheelPath, { read: true });
-    const reader = new ByteReader(fileChunks(file), () => {});
+    using file = whole === null ? await Deno.open(wheelPath, { read: true }) : null;
+    const chunks = whole === null ? fileChunks(file!) : (async function* () {
+      yield whole;
+    })();
+    const reader = new ByteReader(chunks, () => {});
     streamed = await streamUnzip(reader, {
       destination: (name) => `${tmpDir}/${layout.map(name)}`,
       root: tmpDir,
@@ -306,7 +317,11 @@ async function extractFromArchive(
     for await (const chunk of archive.stream(entry)) {
       hash.update(chunk);
       size += chunk.length;
-      for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
+      try {
+        for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
+      } catch (error) {
+        throw withPath(error, "write", target);
+      }
     }
   } finally {
     file.close();

@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { EnvknitError } from "../../core/errors.ts";
+import { withPath } from "../../core/fs_errors.ts";
 import type { HttpClient } from "../http/client.ts";
 import type { WheelFile } from "../packages.ts";
 import { openWheelSource, type WheelSource } from "./sources.ts";
@@ -54,9 +55,9 @@ export function checkReceived(wheel: WheelFile, received: number, sha256: string
   }
 }
 
-/** Writes all of `chunk` to `file`. */
-async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
-  for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
+/** Writes all of `chunk` to `file` (synchronously: a chunk is small, a thread hop costs more). */
+function writeAll(file: Deno.FsFile, chunk: Uint8Array): void {
+  for (let done = 0; done < chunk.length;) done += file.writeSync(chunk.subarray(done));
 }
 
 /**
@@ -83,7 +84,11 @@ export async function receiveWheel(
       received += chunk.length;
       if (received > limit) throw tooLarge(wheel, received);
       hash.update(chunk);
-      await writeAll(file, chunk);
+      try {
+        writeAll(file, chunk);
+      } catch (error) {
+        throw withPath(error, "write", target);
+      }
       options.onBytes?.(chunk.length);
     }
     file.close();

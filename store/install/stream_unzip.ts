@@ -14,6 +14,7 @@
 import { crc32, inflateRawSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { ZipError } from "../zip/errors.ts";
+import { withPath } from "../../core/fs_errors.ts";
 import {
   corrupt,
   DEFAULT_LIMITS,
@@ -405,7 +406,11 @@ async function extractData(
       crc = crc32(chunk, crc);
       hash.update(chunk);
       if (file) {
-        for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
+        try {
+          for (let done = 0; done < chunk.length;) done += await file.write(chunk.subarray(done));
+        } catch (error) {
+          throw withPath(error, "write", m.path!);
+        }
       }
     }
   } catch (error) {

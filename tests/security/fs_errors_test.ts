@@ -5,7 +5,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel, type BuiltWheel } from "../support/wheel_factory.ts";
 import { EnvknitError } from "../../core/errors.ts";
-import { errnoOf, fileSystemError } from "../../core/fs_errors.ts";
+import { errnoOf, fileSystemError, withPath } from "../../core/fs_errors.ts";
 import { makeProject, writeTestLock } from "../e2e/install_support.ts";
 import { assertRefused, envknit } from "./support.ts";
 
@@ -120,6 +120,14 @@ Deno.test("errno classes map to clean errors naming the cause and the path", () 
     mkdir.message,
     "cannot create the folder /s/d: no space left on the device (ENOSPC)",
   );
+  // A write to an open file names no path: withPath adds the file's.
+  const bare = Object.assign(new Error("No space left on device (os error 28)"), {
+    code: "ENOSPC",
+  });
+  assertEquals(
+    (fileSystemError(withPath(bare, "write", "/s/w")) as EnvknitError).message,
+    "cannot write /s/w: no space left on the device (ENOSPC)",
+  );
   // Anything else is left alone (a real bug stays one).
   const other = new TypeError("x is undefined");
   assertEquals(fileSystemError(other), other);
@@ -169,6 +177,24 @@ if (await canMount()) {
         ["install"],
         { cwd: p.project, env: { ...p.env, ENVKNIT_HOME: home }, home },
         /^error: fullness-1\.0-py3-none-any\.whl: cannot write "fullness\/zeros\.bin" in .*: no space left on the device \(ENOSPC\)$/,
+      );
+      // 2 MiB that do not compress: the download itself does not fit.
+      const noise = new Uint8Array(2 << 20);
+      for (let i = 0; i < noise.length; i += 65536) {
+        crypto.getRandomValues(noise.subarray(i, i + 65536));
+      }
+      const large = await buildWheel({
+        name: "largeness",
+        version: "1.0",
+        compression: "store",
+        files: { "largeness/__init__.py": "", "largeness/noise.bin": noise },
+      });
+      index.addFile("largeness", large);
+      await writeTestLock(p.lockPath, { default: [{ wheels: [large] }] }, index);
+      await assertRefused(
+        ["install"],
+        { cwd: p.project, env: { ...p.env, ENVKNIT_HOME: home }, home },
+        /^error: largeness-1\.0-py3-none-any\.whl: cannot write .*: no space left on the device \(ENOSPC\)$/,
       );
     } finally {
       await new Deno.Command("umount", { args: ["-l", home] }).output();
