@@ -96,17 +96,18 @@ async function suiteCargo(): Promise<Counts> {
   return counts;
 }
 
+/**
+ * pytest's arguments: quiet, but `-rs` lists each skipped test with its reason, as the summary
+ * line ("each says why above") promises.
+ */
+export function pytestArgs(report: string): string[] {
+  return ["-m", "pytest", "-q", "-rs", "runtime_py/tests", `--junitxml=${report}`];
+}
+
 async function suitePytest(tmp: string): Promise<Counts> {
   const report = `${tmp}/pytest.xml`;
   const python = Deno.env.get("ENVKNIT_TEST_PYTHON") ?? "python3";
-  const { code } = await run([
-    python,
-    "-m",
-    "pytest",
-    "-q",
-    "runtime_py/tests",
-    `--junitxml=${report}`,
-  ], {
+  const { code } = await run([python, ...pytestArgs(report)], {
     PYTHONDONTWRITEBYTECODE: "1",
   });
   const counts = await Deno.readTextFile(report).then(
