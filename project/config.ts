@@ -580,8 +580,16 @@ export function initialConfigText(
   return lines.join("\n") + "\n";
 }
 
+/**
+ * The text of an (edited) envknit.yaml document. Flow lists and maps stay as users write them
+ * (and as envknit's hints say): `allow_multiple: [tabular]`, not `[ tabular ]`.
+ */
+export function documentText(document: EditableConfig["document"]): string {
+  return document.toString({ flowCollectionPadding: false });
+}
+
 /** Writes the (edited) document back atomically, comments and layout kept. */
 export function saveConfig(config: EditableConfig): Promise<void> {
-  writeFileAtomicSync(config.path, String(config.document));
+  writeFileAtomicSync(config.path, documentText(config.document));
   return Promise.resolve();
 }

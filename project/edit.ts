@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type EditableConfig, parseConfig, type ProjectConfig } from "./config.ts";
+import { documentText, type EditableConfig, parseConfig, type ProjectConfig } from "./config.ts";
 import { EnvknitError, UsageError } from "../core/errors.ts";
 import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from "../core/yaml.ts";
 import { parseRequirement } from "../resolver/mod.ts";
@@ -121,7 +121,7 @@ function emptyList(config: EditableConfig): YAMLSeq {
  * configuration, or throws (and nothing is saved) when the edit made it invalid.
  */
 export async function checkEdited(config: EditableConfig): Promise<EditableConfig> {
-  const text = String(config.document);
+  const text = documentText(config.document);
   const next = await parseConfig(text, config.path);
   return { ...next, document: config.document };
 }

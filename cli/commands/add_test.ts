@@ -116,3 +116,23 @@ Deno.test("envknit add: validates, edits envknit.yaml with comments kept, locks,
     await p.dispose();
   }
 });
+
+Deno.test("envknit add keeps the user's flow lists as written ('allow_multiple: [tabular]', not '[ tabular ]')", async () => {
+  await using index = await startIndex({
+    projects: { demo: [await buildWheel({ name: "demo", version: "1.0" })] },
+  });
+  const text = config(index.url).replace(
+    "    dev_packages: []\n",
+    "    dev_packages: []\n    allow_multiple: [demo]\n  other: {packages: [demo]}\n",
+  );
+  const p = await tempProject(text);
+  try {
+    const r = await p.run(["add", "demo"], ONLINE);
+    assertEquals(r.code, 0, r.stderr);
+    const after = await Deno.readTextFile(`${p.dir}/envknit.yaml`);
+    assertStringIncludes(after, "    allow_multiple: [demo]\n");
+    assertStringIncludes(after, "  other: {packages: [demo]}\n");
+  } finally {
+    await p.dispose();
+  }
+});
