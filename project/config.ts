@@ -40,6 +40,11 @@ export interface EnvironmentConfig {
    * Python). Absent: none (a conflict is an error).
    */
   allowMultiple?: "auto" | string[];
+  /**
+   * `<path>:<line>:<col>` of each requirement string of `packages` and `dev_packages`, for
+   * messages (absent for a config not read from a file).
+   */
+  requirementsWhere?: Record<string, string>;
 }
 
 /** Where packages come from. */
@@ -421,8 +426,10 @@ function parseEnvironment(file: YamlFile, name: string, node: unknown): Environm
     }
     env.pythonVersion = value;
   }
-  env.packages = packageList(file, node, "packages");
-  env.devPackages = packageList(file, node, "dev_packages");
+  const where: Record<string, string> = {};
+  env.packages = packageList(file, node, "packages", where);
+  env.devPackages = packageList(file, node, "dev_packages", where);
+  if (Object.keys(where).length) env.requirementsWhere = where;
   const allow = allowMultiple(file, node);
   if (allow !== undefined) env.allowMultiple = allow;
   return env;
@@ -489,15 +496,25 @@ function checkKeys(
 }
 
 /** Reads a list of packages: PEP 508 strings or `{name, version, extras}` mappings. */
-function packageList(file: YamlFile, env: YAMLMap, key: string): string[] {
+function packageList(
+  file: YamlFile,
+  env: YAMLMap,
+  key: string,
+  where: Record<string, string> = {},
+): string[] {
   const node = env.get(key, true);
   if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
   if (!isSeq(node)) throw new EnvknitError(`${file.where(node)}: '${key}' must be a list`);
   return node.items.map((item) => {
     if (isScalar(item) && typeof item.value === "string" && item.value.trim() !== "") {
+      where[item.value.trim()] ??= file.where(item);
       return item.value.trim();
     }
-    if (isMap(item)) return requirementFromMapping(file, item);
+    if (isMap(item)) {
+      const requirement = requirementFromMapping(file, item);
+      where[requirement] ??= file.where(item);
+      return requirement;
+    }
     throw new EnvknitError(
       `${file.where(item)}: a package is a requirement string or {name, version, extras}`,
     );

@@ -38,12 +38,20 @@ Deno.test("the DESIGN.md example parses into environments and index settings", a
   assertEquals(c.dir, "/proj");
   assertEquals(c.index.url, "https://pypi.org/simple");
   assertEquals(c.index.findLinks, ["/proj/wheels", "/abs/wheels"]);
-  assertEquals(c.environments.default, {
+  const { requirementsWhere, ...env } = c.environments.default;
+  assertEquals(env, {
     name: "default",
     pythonVersion: "3.11",
     packages: ["requests>=2.28", "click>=8,<9"],
     devPackages: ["pytest"],
   });
+  // Each requirement's place, for the lock's "invalid requirement" error.
+  assertEquals(requirementsWhere?.["click>=8,<9"], "/proj/envknit.yaml:9:32");
+  assertEquals(Object.keys(requirementsWhere ?? {}).sort(), [
+    "click>=8,<9",
+    "pytest",
+    "requests>=2.28",
+  ]);
   assertEquals(c.environments.legacy.packages, [
     "requests==2.28.1",
     "PyYAML[libyaml]==6.0",

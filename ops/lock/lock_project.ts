@@ -35,7 +35,7 @@ import {
   serializeLock,
   writeLock,
 } from "../../project/lock.ts";
-import { normalizeName } from "../../resolver/mod.ts";
+import { normalizeName, parseRequirement } from "../../resolver/mod.ts";
 import { HttpClient, type HttpStats } from "../../store/http/client.ts";
 import { httpOptionsFromEnv } from "../../store/http/env.ts";
 import { IndexCache } from "../../store/index/cache.ts";
@@ -205,6 +205,7 @@ export async function lockProject(options: LockOptions = {}): Promise<LockResult
     });
   }
   const targets = options.env !== undefined ? [options.env] : envNames;
+  checkRequirements(config, targets);
   const previous = await readPrevious(lockPath, layout, options.env !== undefined, warn);
   const previousLock = previous?.lock ?? null;
 
@@ -546,4 +547,25 @@ function environmentTargets(
     );
   }
   return only;
+}
+
+/**
+ * Every requirement of the environments to lock is valid PEP 508, or one error naming it at its
+ * line and column in envknit.yaml, before any index is asked.
+ */
+function checkRequirements(config: ProjectConfig, envNames: string[]): void {
+  for (const name of envNames) {
+    const env = config.environments[name];
+    for (const requirement of [...env.packages, ...env.devPackages]) {
+      try {
+        parseRequirement(requirement);
+      } catch (error) {
+        const where = env.requirementsWhere?.[requirement] ??
+          `${config.path}: environment '${name}'`;
+        throw new EnvknitError(`${where}: ${error instanceof Error ? error.message : error}`, {
+          hints: ['a requirement looks like "name", "name>=1.0", "name[extra]==1.2; marker"'],
+        });
+      }
+    }
+  }
 }

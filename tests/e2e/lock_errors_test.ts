@@ -138,3 +138,20 @@ Deno.test("a misspelt top-level key or no environment at all: an error, not an e
     assertEquals(await p.lockText(), null);
   }
 });
+
+Deno.test("an invalid requirement in envknit.yaml is an error at its line and column, no index asked", async () => {
+  await using index = await startIndex({ projects: {} });
+  await using p = await lockProjectDir();
+  await p.config(
+    `index:\n  url: ${
+      JSON.stringify(index.url)
+    }\nenvironments:\n  default:\n    packages:\n      - idna\n      - "idna>>3"\n`,
+  );
+  const r = await p.run(["lock"]);
+  assertEquals(r.code, 1, r.stderr);
+  const errors = errorLines(r.stderr);
+  assertEquals(errors.length, 1, r.stderr);
+  assertMatch(errors[0], /envknit\.yaml:7:9: invalid requirement 'idna>>3'/);
+  assertEquals(index.counts.total, 0);
+  assertEquals(await p.lockText(), null);
+});
