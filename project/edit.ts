@@ -264,5 +264,9 @@ export function pinnedRequirement(
   const r = requirement === null ? null : parseRequirement(requirement);
   const extras = r?.extras.length ? `[${r.extras.join(",")}]` : "";
   const marker = r?.marker ? `; ${r.marker}` : "";
-  return `${r?.name ?? name}${extras}==${version}${marker}`;
+  // The name as the user wrote it (`dep_a`, `Django`), not its normalized form.
+  const written = requirement === null
+    ? null
+    : /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement);
+  return `${written?.[1] ?? r?.name ?? name}${extras}==${version}${marker}`;
 }

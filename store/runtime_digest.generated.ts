@@ -2,4 +2,4 @@
 // deno-fmt-ignore-file
 
 /** sha256 over the embedded runtime files (names and contents): the runtime's identity. */
-export const RUNTIME_DIGEST = "e2d4b6d2f8575309406bf69ec7bfdb9552acb599ce19393b15372c99fd752ea3";
+export const RUNTIME_DIGEST = "7f9327af4e1adc3873ef9bbbc1e9b4d828ffe66624f6a9a0d14dfd8bd4f94da0";

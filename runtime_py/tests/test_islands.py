@@ -420,3 +420,29 @@ print(again is tabular, dep_b.via_importlib())
                          timeout=120, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:3] == ["1.4.0 1.4.0 2.1.0 2.1.0 2.1.0", "True False", "True 2.1.0"]
+
+
+def test_importlib_util_find_spec_in_island_code_sees_the_island_version(islands):
+    """``importlib.util.find_spec("tabular")`` from island code finds the island's ``tabular``
+    (its files), as ``import tabular`` there does; the application's finds island 0's."""
+    import dep_a
+    import dep_b
+
+    code = (
+        "import importlib.util\n"
+        "from importlib.util import find_spec\n"
+        "from importlib import util\n"
+        "spec = importlib.util.find_spec('tabular')\n"
+        "out = (spec.origin, find_spec('tabular.core').origin, util.find_spec('tabular').origin,\n"
+        "       importlib.util.find_spec('no_such_module_xyz'))\n"
+    )
+    origins = {}
+    for mod in (dep_a, dep_b):
+        exec(code, mod.__dict__)
+        origins[mod.__name__] = mod.__dict__.pop("out")
+    tab_b = importlib.import_module("tabular").__file__  # the application's: island 0
+    assert origins["dep_a"][0] == tab_b
+    assert "/2.1.0/" in origins["dep_b"][0] and origins["dep_b"][0] == origins["dep_b"][2]
+    assert "/2.1.0/" in origins["dep_b"][1] and origins["dep_b"][1].endswith("core.py")
+    assert origins["dep_b"][3] is None
+    assert app("import importlib.util\no = importlib.util.find_spec('tabular').origin")["o"] == tab_b

@@ -306,8 +306,9 @@ class _Island:
         return self.importlib
 
     def _submodule(self, name: str) -> ModuleType | None:
-        """The island's wrapper of ``importlib.metadata`` or ``importlib.resources``, else None."""
-        if name not in ("importlib.metadata", "importlib.resources"):
+        """The island's wrapper of ``importlib.metadata``, ``importlib.resources`` or
+        ``importlib.util`` (``find_spec``), else None."""
+        if name not in ("importlib.metadata", "importlib.resources", "importlib.util"):
             return None
         wrapper = self._submodules.get(name)
         if wrapper is None:
@@ -315,7 +316,9 @@ class _Island:
             wrapper = ModuleType(name, real.__doc__)
             wrapper.__dict__["__getattr__"] = lambda attr, _real=real: getattr(_real, attr)
             wrapper.__dict__["__spec__"] = real.__spec__
-            overrides = self._metadata_overrides(real) if name.endswith("metadata") else self._resources_overrides(real)
+            overrides = (self._metadata_overrides(real) if name.endswith("metadata") else
+                         self._util_overrides(real) if name.endswith("util") else
+                         self._resources_overrides(real))
             wrapper.__dict__.update(overrides)
             self._submodules[name] = wrapper
         return wrapper
@@ -338,6 +341,21 @@ class _Island:
             "files": lambda name: distribution(name).files,
             "requires": lambda name: distribution(name).requires,
         }
+
+    def _util_overrides(self, real) -> dict:
+        table = self.table
+
+        def find_spec(name, package=None):
+            """``importlib.util.find_spec`` as this island's ``import`` sees names."""
+            if isinstance(name, str) and not name.startswith("."):
+                top, dot, rest = name.partition(".")
+                target = table.get(top)
+                if target is not None and target is not _IMPORTLIB:
+                    return real.find_spec(target + dot + rest, package)
+            return real.find_spec(name, package)
+
+        find_spec.__doc__ = real.find_spec.__doc__
+        return {"find_spec": find_spec}
 
     def _resources_overrides(self, real) -> dict:
         table = self.table
