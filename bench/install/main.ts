@@ -20,6 +20,9 @@ import { type Lockfile, writeLock } from "../../project/lock.ts";
 import { bestWheel } from "../../store/tags/compat.ts";
 import { probeInterpreter } from "../../store/tags/interpreter.ts";
 import { parseWheelFilename } from "../../store/wheel/filename.ts";
+import { parseCoreMetadata } from "../../store/wheel/metadata.ts";
+import { readWheelMetadata } from "../../store/index/core_metadata.ts";
+import { openZip } from "../../store/zip/reader.ts";
 import { type IndexFile, startIndex } from "../../tests/support/index_server.ts";
 import { sha256Hex as sha256 } from "../../core/sha256.ts";
 import { RUN_FLAGS } from "../../tests/support/cli.ts";
@@ -84,6 +87,9 @@ interface Picked {
   name: string;
   version: string;
   file: IndexFile & { sha256: string };
+  /** The wheel's own Requires-Dist and Requires-Python, as a lock records them. */
+  dependencies: string[];
+  requiresPython: string | null;
 }
 
 async function main() {
@@ -123,10 +129,17 @@ async function main() {
     const best = bestWheel(files, interp);
     if (!best) continue;
     const bytes = await Deno.readFile(`${MIRROR_FILES}/${best.filename}`);
+    // The lock records what the wheel declares, as `envknit lock` would: install checks it (#14.1).
+    const meta = parseCoreMetadata(
+      await readWheelMetadata(await openZip(bytes), name, best.filename),
+      { source: best.filename },
+    );
     picked.push({
       name,
       version,
       file: { filename: best.filename, bytes, sha256: await sha256(bytes) },
+      dependencies: meta.requiresDist,
+      requiresPython: meta.requiresPython,
     });
     if (picked.length >= WARM_PACKAGES) break;
   }
@@ -156,7 +169,8 @@ async function main() {
           default: set.map((p) => ({
             name: p.name,
             version: p.version,
-            dependencies: [],
+            dependencies: p.dependencies,
+            requiresPython: p.requiresPython,
             wheels: [{
               file: p.file.filename,
               url: index.fileUrl(p.name, p.file.filename),
