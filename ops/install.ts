@@ -21,6 +21,8 @@ import {
   withInstallLock,
 } from "../store/installing.ts";
 import { loadLock } from "../project/lock.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import { writeFileAtomicSync } from "../core/atomic_write.ts";
 import { InstallTarget } from "./interpreter.ts";
 import { machineWheels, type Selection } from "./selection.ts";
 import { lockMetadataCheck } from "./metadata_check.ts";
@@ -82,7 +84,7 @@ export interface InstallResult {
 export async function installLock(options: InstallOptions): Promise<InstallResult> {
   const env = options.env ?? Deno.env.toObject();
   const layout = options.layout ?? StoreLayout.fromEnv(env);
-  const { lock, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
+  const { lock, key, remember } = await loadLock(options.lockPath, layout.parsedCacheDir);
   // A lock's install_path is never followed; one naming anything but the store entry is refused.
   checkInstallPaths(lock, options.lockPath, layout);
   const target = new InstallTarget(lock.target, {
@@ -101,12 +103,17 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
       isDirectory(layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256))
     );
   return await withInstallLock(layout, async () => {
+    // Entries checked against this lock text and selection by an earlier install are not read
+    // again: entries never change in place, and store gc (which removes them) drops the memo.
+    const memo = await checkedMemo(layout, key, options);
     const entries = await installWheels(chosen, {
       ...options,
       layout,
       env,
+      checked: memo.checked,
       checkMetadata: lockMetadataCheck(lock, options, layout),
     });
+    memo.save(entries.map((e) => e.path));
     const runtimeDir = await ensureRuntime(layout);
     await recordProject(options.lockPath, { layout });
     await remember();
@@ -119,6 +126,41 @@ export async function installLock(options: InstallOptions): Promise<InstallResul
       runtimeDir,
     };
   }, { nothingToWrite });
+}
+
+/**
+ * The entry folders found to be what this lock says, for this lock text and selection
+ * (`cache/checked/<key>.json`), and how to remember them after an install. Any failure to read
+ * or write is harmless: the entries are then checked again.
+ */
+async function checkedMemo(
+  layout: StoreLayout,
+  lockKey: string,
+  selection: Selection,
+): Promise<{ checked: Set<string>; save: (dirs: string[]) => void }> {
+  const choices = JSON.stringify([
+    lockKey,
+    selection.environments ?? null,
+    selection.dev ?? null,
+  ]);
+  const file = `${layout.checkedEntriesDir}/${(await sha256Hex(choices)).slice(0, 32)}.json`;
+  let checked = new Set<string>();
+  try {
+    const dirs = JSON.parse(Deno.readTextFileSync(file));
+    if (Array.isArray(dirs)) checked = new Set(dirs.filter((d) => typeof d === "string"));
+  } catch {
+    // none yet
+  }
+  const save = (dirs: string[]) => {
+    if (dirs.length === checked.size && dirs.every((d) => checked.has(d))) return;
+    try {
+      Deno.mkdirSync(layout.checkedEntriesDir, { recursive: true });
+      writeFileAtomicSync(file, JSON.stringify([...new Set(dirs)].sort()));
+    } catch {
+      // a read-only store: checked again next time
+    }
+  };
+  return { checked, save };
 }
 
 function isDirectory(path: string): boolean {

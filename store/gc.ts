@@ -301,6 +301,7 @@ export async function collectUnused(
       // Validated locks are cheap to rebuild: the cache is emptied rather than tracked.
       await Deno.remove(layout.parsedCacheDir, { recursive: true }).catch(() => {});
       await Deno.remove(layout.runPlansDir, { recursive: true }).catch(() => {});
+      await Deno.remove(layout.checkedEntriesDir, { recursive: true }).catch(() => {});
       temporary = (await cleanupStale(layout)).temporary;
     }
     return {

@@ -46,6 +46,11 @@ import {
 export interface InstallWheelsOptions {
   /** The store. */
   layout: StoreLayout;
+  /**
+   * Entry folders already checked against what the caller asks (`checkMetadata` and the
+   * identity of their wheel) for these very packages: present, they are not read again.
+   */
+  checked?: ReadonlySet<string>;
   /** Folders searched for wheel files (by file name) before the network. */
   findLinks?: string[];
   /** Never use the network: wheels must be in the cache or a find-links folder. */
@@ -213,7 +218,8 @@ export async function installWheels(
     present.push(c);
   }
   for (const c of present) {
-    await checkEntry(layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256), c, options);
+    const dir = layout.entryDir(c.pkg.name, c.pkg.version, c.wheel.wheel.sha256);
+    if (!options.checked?.has(dir)) await checkEntry(dir, c, options);
   }
   if (missing.length) {
     const built = await buildAll(layout, missing, options);

@@ -114,6 +114,15 @@ export class StoreLayout {
     return `${this.cacheDir}/runs`;
   }
 
+  /**
+   * `cache/checked/`: per lock text and selection, the entries `install` found to be what the
+   * lock says (their wheel's METADATA against the lock entries), so a warm install need not read
+   * them again (entries never change in place).
+   */
+  get checkedEntriesDir(): string {
+    return `${this.cacheDir}/checked`;
+  }
+
   /** `runtime/`: every runtime version written by some envknit. */
   get runtimesDir(): string {
     return `${this.root}/runtime`;
