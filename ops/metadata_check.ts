@@ -13,10 +13,11 @@
  * - `Requires-Dist`: every dependency the lock records must be a requirement the wheel declares
  *   (name, extras and specifiers; the marker aside, since the lock keeps only those that apply),
  *   and every requirement the wheel declares that applies to the lock's target must be in the
- *   lock: one without a marker, one behind only an extra the lock entry requests, and (for a lock
- *   of one target) one whose marker holds for that target, judged on the variables the target
- *   fixes (`python_version`, `sys_platform`, `platform_machine`, …; a marker on the interpreter's
- *   exact release, such as `python_full_version`, is left unjudged);
+ *   lock: one without a marker, one behind only an extra the lock entry requests, and one whose
+ *   marker holds on a target of the lock where the entry applies (every target, or those where
+ *   the entry's own `marker` holds), judged on the variables a target fixes (`python_version`,
+ *   `sys_platform`, `platform_machine`, …; a marker on the interpreter's exact release, such as
+ *   `python_full_version`, is left unjudged);
  * - `Requires-Python`: the lock must record the same specifiers as the wheel, or none when the
  *   wheel declares none (the lock records the wheel's own, not the index page's).
  *
@@ -27,6 +28,7 @@ import { normalizeName } from "../core/names.ts";
 import { canonicalVersion } from "../core/pep440.ts";
 import type { Lockfile, LockPackage } from "../project/lock.ts";
 import { splitRequirement } from "../resolver/split_requirement.ts";
+import type { MarkerEnvironment } from "../resolver/pep.ts";
 import { IndexCache } from "../store/index/cache.ts";
 import type { StoreLayout } from "../store/layout.ts";
 import type { WheelFile } from "../store/packages.ts";
@@ -83,28 +85,46 @@ function judgeable(marker: string | null): boolean {
 }
 
 /**
- * The {@link MarkerJudge} of a one-target lock: markers evaluated (by the resolver, as when the
- * lock was made) in the marker environment of `target`. Null when the target cannot be described.
+ * Judges for the entries of a lock: markers evaluated (by the resolver, as when the lock was made)
+ * in the marker environment of each target the entry applies to. For a one-target lock that is
+ * its target; for a lock of several (`targets:`), those where the entry's own `marker` holds, and
+ * a dependency's marker counts when it holds on any of them. Null when a target cannot be
+ * described (nothing is judged then).
  */
-async function targetJudge(
-  target: { python: string; platform: string },
-): Promise<MarkerJudge | null> {
+export async function targetJudges(
+  targets: readonly { python: string; platform: string }[],
+): Promise<((entryMarker: string | null | undefined) => MarkerJudge) | null> {
   const { evaluateMarker } = await import("../resolver/pep.ts");
   const { interpreterFromTarget } = await import("../store/tags/target.ts");
-  let markers;
+  let environments: MarkerEnvironment[];
   try {
-    markers = interpreterFromTarget({ pythonVersion: target.python, platform: target.platform })
-      .markers;
+    environments = targets.map((t) =>
+      interpreterFromTarget({ pythonVersion: t.python, platform: t.platform }).markers
+    );
   } catch {
     return null;
   }
-  return (marker, extras) => {
-    if (UNFIXED.test(marker)) return null;
+  const holds = (marker: string, env: MarkerEnvironment, extras: string[]) => {
     try {
-      return evaluateMarker(marker, markers, extras);
+      return evaluateMarker(marker, env, extras);
     } catch {
       return null;
     }
+  };
+  return (entryMarker) => {
+    const where = entryMarker
+      ? environments.filter((env) => holds(entryMarker, env, []) !== false)
+      : environments;
+    return (marker, extras) => {
+      if (UNFIXED.test(marker)) return null;
+      let undecided = false;
+      for (const env of where) {
+        const answer = holds(marker, env, extras);
+        if (answer === true) return true;
+        if (answer === null) undecided = true;
+      }
+      return undecided ? null : false;
+    };
   };
 }
 
@@ -210,17 +230,18 @@ export function lockMetadataCheck(
       entries.set(key, [...entries.get(key) ?? [], p]);
     }
   }
-  // Markers are judged only for a lock of one target (a lock of several keeps markers itself),
-  // and the resolver is loaded only for a wheel that has such a marker.
-  let judge: Promise<MarkerJudge | null> | null = null;
+  // Markers are judged on the lock's targets (each entry on those it applies to), and the
+  // resolver is loaded only for a wheel that has such a marker.
+  const targets = lock.targets?.length ? lock.targets : [lock.target];
+  let judges: ReturnType<typeof targetJudges> | null = null;
   return async (pkg, wheel, text) => {
     const meta = parseCoreMetadata(text, { source: `${wheel.file}: METADATA` });
-    const needsJudge = !lock.targets?.length &&
-      meta.requiresDist.some((line) => judgeable(splitRequirement(line)?.marker ?? null));
-    const applies = needsJudge
-      ? await (judge ??= targetJudge(lock.target)) ?? undefined
-      : undefined;
+    const needsJudge = meta.requiresDist.some((line) =>
+      judgeable(splitRequirement(line)?.marker ?? null)
+    );
+    const judgeFor = needsJudge ? await (judges ??= targetJudges(targets)) : null;
     for (const entry of entries.get(`${pkg.name}==${pkg.version}`) ?? []) {
+      const applies = judgeFor?.(entry.marker) ?? undefined;
       let mismatch = compareWithLock(entry, meta, requirementKey, applies);
       if (mismatch?.field === "Requires-Dist") {
         // Confirmed with the resolver's own parser (the one that wrote the lock's strings), so a

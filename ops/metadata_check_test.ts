@@ -1,7 +1,12 @@
 import { assertEquals } from "../tests/support/assert.ts";
 import type { LockPackage } from "../project/lock.ts";
 import { parseCoreMetadata } from "../store/wheel/metadata.ts";
-import { canonicalSpecifier, compareWithLock, requirementKey } from "./metadata_check.ts";
+import {
+  canonicalSpecifier,
+  compareWithLock,
+  requirementKey,
+  targetJudges,
+} from "./metadata_check.ts";
 
 const meta = (lines: string[]) =>
   parseCoreMetadata(["Metadata-Version: 2.1", ...lines].join("\n") + "\n\n");
@@ -115,4 +120,32 @@ Deno.test("a dependency whose marker holds for the lock's target must be in the 
     compareWithLock(entry({ dependencies: [], requiresPython: null }), plat),
     null,
   );
+});
+
+Deno.test("in a lock of several targets, a dependency whose marker holds where its entry applies must be locked", async () => {
+  const judges = (await targetJudges([
+    { python: "3.11", platform: "manylinux_2_36_x86_64" },
+    { python: "3.12", platform: "win_amd64" },
+  ]))!;
+  const plat = meta([
+    "Name: greeter",
+    "Version: 1.0",
+    "Requires-Dist: colorama; sys_platform == 'win32'",
+    "Requires-Dist: tomli; python_version < '3.11'",
+    "Requires-Dist: odd; python_full_version == '3.11.2'",
+  ]);
+  const field = (deps: string[], marker?: string) =>
+    compareWithLock(
+      entry({ dependencies: deps, requiresPython: null, marker }),
+      plat,
+      undefined,
+      judges(marker),
+    )?.field ?? null;
+  // Applying everywhere: the Windows-only dependency applies on the Windows target.
+  assertEquals(field([]), "Requires-Dist");
+  assertEquals(field(['colorama ; sys_platform == "win32"']), null);
+  // An entry for the Linux target only: colorama applies on none of its targets.
+  assertEquals(field([], 'sys_platform == "linux"'), null);
+  // An entry for the Windows target only: it must be there.
+  assertEquals(field([], 'sys_platform == "win32"'), "Requires-Dist");
 });
