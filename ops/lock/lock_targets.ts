@@ -14,7 +14,7 @@
  */
 import { EnvknitError } from "../../core/errors.ts";
 import { type ProjectConfig, TARGET_FORMS } from "../../project/config.ts";
-import type { Lockfile, LockPackage, LockWheel } from "../../project/lock.ts";
+import type { Lockfile, LockPackage } from "../../project/lock.ts";
 import {
   evaluateMarker,
   IndistinguishableTargets,
@@ -22,13 +22,13 @@ import {
   resolveTargets,
   targetMarkers,
 } from "../../resolver/mod.ts";
-import { redactUrl, stripCredentials } from "../../store/http/url.ts";
+import { redactUrl } from "../../store/http/url.ts";
 import type { IndexClient } from "../../store/index/client.ts";
 import type { Interpreter } from "../../store/tags/interpreter.ts";
 import { interpreterFromTarget } from "../../store/tags/target.ts";
 import type { IndexProvider } from "./index_provider.ts";
 import type { LockOptions } from "./lock_project.ts";
-import { safeName } from "./resolve_environment.ts";
+import { lockEntry, reached, safeName } from "./resolve_environment.ts";
 
 /** One target as envknit.yaml (or the command line) names it. */
 export interface TargetSpec {
@@ -157,28 +157,6 @@ export function targetPreferences(
 /** A lock entry that may carry a marker (schema 1.2). */
 export type MarkedPackage = LockPackage & { marker?: string };
 
-/** The names of a solution reached from `roots` (the rest is reached only from dev packages). */
-function reached(
-  roots: readonly string[],
-  packages: readonly { name: string; dependencies: string[] }[],
-): Set<string> {
-  const byName = new Map(packages.map((p) => [p.name, p]));
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name) || !byName.has(name)) return;
-    seen.add(name);
-    for (const dep of byName.get(name)!.dependencies) {
-      const n = safeName(dep);
-      if (n) visit(n);
-    }
-  };
-  for (const r of roots) {
-    const n = safeName(r);
-    if (n) visit(n);
-  }
-  return seen;
-}
-
 /** What {@link lockEnvironmentTargets} needs. */
 export interface TargetsLockRequest {
   config: ProjectConfig;
@@ -257,37 +235,17 @@ export async function lockEnvironmentTargets(r: TargetsLockRequest): Promise<Mar
   const merged = mergeTargets(r.targets.map((t) => t.interpreter.markers), result.solutions);
   const out: MarkedPackage[] = [];
   for (const m of merged) {
-    const provider = r.providers[m.targets[0]];
-    const release = await provider.release(m.name, m.version);
-    if (!release) throw new EnvknitError(`internal: ${m.name} ${m.version} is not on its index`);
-    const wheels: LockWheel[] = release.wheels.map((f) => {
-      const wheel: LockWheel = {
-        file: f.filename,
-        url: stripCredentials(f.url),
-        sha256: f.hashes.sha256,
-      };
-      if (f.size !== undefined) wheel.size = f.size;
-      return wheel;
-    });
-    const entry: MarkedPackage = {
-      name: m.name,
-      version: m.version,
-      dependencies: m.dependencies,
-      wheels,
-    };
-    if (m.marker !== null) entry.marker = m.marker;
-    if (m.extras.length) entry.extras = m.extras;
     // Only dev where it is only dev on every target it applies to.
-    if (m.targets.every((t) => !runtime[t].has(m.name))) entry.dev = true;
-    // The wheel's own Requires-Python, which install compares (#14.1), not the index page's.
-    const requiresPython = (await provider.getMetadata(m.name, m.version)).requiresPython;
-    if (requiresPython) entry.requiresPython = requiresPython;
-    if (release.index) entry.index = stripCredentials(release.index);
+    const dev = m.targets.every((t) => !runtime[t].has(m.name));
+    const entry: MarkedPackage = await lockEntry(
+      r.envName,
+      m,
+      r.providers[m.targets[0]],
+      dev,
+      r.warn,
+    );
+    if (m.marker !== null) entry.marker = m.marker;
     out.push(entry);
-    if (release.candidate.yanked) {
-      const why = release.wheels.find((w) => w.yankedReason)?.yankedReason ?? "";
-      r.warn(`${r.envName}: ${m.name} ${m.version} is yanked` + (why ? ` (${why})` : ""));
-    }
   }
   return out;
 }

@@ -58,6 +58,31 @@ export function safeName(requirement: string): string | null {
 }
 
 /**
+ * The names of a solution reached from `roots` through its packages' dependencies (what the
+ * runtime requirements need; the rest is reached only from dev_packages).
+ */
+export function reached(
+  roots: readonly string[],
+  packages: readonly { name: string; dependencies: string[] }[],
+): Set<string> {
+  const byName = new Map(packages.map((p) => [p.name, p]));
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !byName.has(name)) return;
+    seen.add(name);
+    for (const dep of byName.get(name)!.dependencies) {
+      const n = safeName(dep);
+      if (n) visit(n);
+    }
+  };
+  for (const r of roots) {
+    const n = safeName(r);
+    if (n) visit(n);
+  }
+  return seen;
+}
+
+/**
  * Whether locked packages still satisfy an environment's requirements: every requirement
  * without a marker names a locked package (with the extras it asks for) whose version its
  * specifier allows. Requirements with markers are given the benefit of the doubt (they may not
@@ -184,31 +209,10 @@ export async function lockEnvironment(
   }
 
   // dev: true for packages reached only through dev_packages.
-  const byName = new Map(result.packages.map((p) => [p.name, p]));
-  const runtime = new Set<string>();
-  const visit = (name: string) => {
-    if (runtime.has(name) || !byName.has(name)) return;
-    runtime.add(name);
-    for (const dep of byName.get(name)!.dependencies) {
-      const n = safeName(dep);
-      if (n) visit(n);
-    }
-  };
-  for (const r of env.packages) {
-    const n = safeName(r);
-    if (n) visit(n);
-  }
-
+  const runtime = reached(env.packages, result.packages);
   const packages: LockPackage[] = [];
   for (const p of result.packages) {
-    const entry = await lockEntry(p, provider, !runtime.has(p.name));
-    packages.push(entry.lock);
-    // PEP 592: a yanked version is used only when pinned exactly; say so, as pip does.
-    if (entry.yanked !== null) {
-      warn(
-        `${envName}: ${p.name} ${p.version} is yanked` + (entry.yanked ? ` (${entry.yanked})` : ""),
-      );
-    }
+    packages.push(await lockEntry(envName, p, provider, !runtime.has(p.name), warn));
   }
   return { packages, islands: null };
 }
@@ -227,42 +231,35 @@ async function islandEntries(
   const runtime = new Set<string>();
   const wanted = new Set(runtimeRequirements);
   for (const island of result.islands) {
-    const byName = new Map(island.packages.map((p) => [p.name, p]));
-    const visit = (name: string) => {
-      const p = byName.get(name);
-      if (!p || runtime.has(`${name}==${p.version}`)) return;
-      runtime.add(`${name}==${p.version}`);
-      for (const dep of p.dependencies) {
-        const n = safeName(dep);
-        if (n) visit(n);
-      }
-    };
-    for (const r of island.requirements) {
-      const n = safeName(r);
-      if (n && wanted.has(r)) visit(n);
+    const versions = new Map(island.packages.map((p) => [p.name, p.version]));
+    const roots = island.requirements.filter((r) => wanted.has(r));
+    for (const name of reached(roots, island.packages)) {
+      runtime.add(`${name}==${versions.get(name)}`);
     }
   }
   const packages: LockPackage[] = [];
   for (const p of result.packages) {
-    const entry = await lockEntry(p, provider, !runtime.has(`${p.name}==${p.version}`));
-    if (p.islands !== null) entry.lock.island = [...p.islands];
-    if (p.perIsland) entry.lock.perIsland = true;
-    packages.push(entry.lock);
-    if (entry.yanked !== null) {
-      warn(
-        `${envName}: ${p.name} ${p.version} is yanked` + (entry.yanked ? ` (${entry.yanked})` : ""),
-      );
-    }
+    const dev = !runtime.has(`${p.name}==${p.version}`);
+    const entry = await lockEntry(envName, p, provider, dev, warn);
+    if (p.islands !== null) entry.island = [...p.islands];
+    if (p.perIsland) entry.perIsland = true;
+    packages.push(entry);
   }
   return packages;
 }
 
-/** The lock entry of one resolved package, and its yank reason (null: not yanked). */
-async function lockEntry(
-  p: ResolvedPackage,
+/**
+ * The lock entry of one resolved package: every wheel of its release (credentials stripped), its
+ * extras, `dev`, the wheel's own Requires-Python and its index. A yanked version is warned about
+ * (PEP 592: it is used only when pinned exactly; say so, as pip does).
+ */
+export async function lockEntry(
+  envName: string,
+  p: { name: string; version: string; dependencies: string[]; extras: readonly string[] },
   provider: IndexProvider,
   dev: boolean,
-): Promise<{ lock: LockPackage; yanked: string | null }> {
+  warn: (message: string) => void,
+): Promise<LockPackage> {
   const release = await provider.release(p.name, p.version);
   if (!release) throw new EnvknitError(`internal: ${p.name} ${p.version} is not on its index`);
   const wheels: LockWheel[] = release.wheels.map((f) => {
@@ -287,8 +284,9 @@ async function lockEntry(
   const requiresPython = (await provider.getMetadata(p.name, p.version)).requiresPython;
   if (requiresPython) entry.requiresPython = requiresPython;
   if (release.index) entry.index = stripCredentials(release.index);
-  const yanked = release.candidate.yanked
-    ? release.wheels.find((w) => w.yankedReason)?.yankedReason ?? ""
-    : null;
-  return { lock: entry, yanked };
+  if (release.candidate.yanked) {
+    const why = release.wheels.find((w) => w.yankedReason)?.yankedReason ?? "";
+    warn(`${envName}: ${p.name} ${p.version} is yanked` + (why ? ` (${why})` : ""));
+  }
+  return entry;
 }
