@@ -27,46 +27,20 @@ import { type IndexFile, startIndex } from "../../tests/support/index_server.ts"
 import { sha256Hex as sha256 } from "../../core/sha256.ts";
 import { RUN_FLAGS } from "../../tests/support/cli.ts";
 import { settleFileCreation, syncDisk } from "./settle.ts";
+import { median, option, timeCommand } from "../support.ts";
 
 const MIRROR_FILES = "/opt/pypi/files";
 const root = new URL("../../", import.meta.url).pathname;
 const MAIN = `${root}cli/main.ts`;
-
-function option(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(Deno.args[i + 1]);
-}
 
 const COLD_PACKAGES = option("packages", 40);
 const WARM_PACKAGES = 100;
 const RUNS = option("runs", 3);
 const MAX_BYTES = option("max-mb", 20) * 1024 * 1024;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
+/** Wall time of one command, in ms. */
 async function time(cmd: string, args: string[], env: Record<string, string>, cwd = root) {
-  const started = performance.now();
-  const out = await new Deno.Command(cmd, {
-    args,
-    env,
-    cwd,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const ms = performance.now() - started;
-  if (!out.success) {
-    throw new Error(
-      `${cmd} ${args.slice(0, 6).join(" ")} … failed (${out.code}):\n${
-        new TextDecoder().decode(out.stderr).slice(-2000)
-      }`,
-    );
-  }
-  return ms;
+  return (await timeCommand(cmd, args, env, cwd)).ms;
 }
 
 /** Compares dotted release numbers loosely (enough to pick a recent version per project). */

@@ -22,39 +22,11 @@ import { buildWheel, type BuiltWheel } from "../../tests/support/wheel_factory.t
 import { PYTHON } from "../../tests/support/python.ts";
 import { MAIN, RUN_FLAGS } from "../../tests/support/cli.ts";
 import { writeTestLock } from "../../tests/e2e/install_support.ts";
+import { median, option, timeCommand } from "../support.ts";
 
 const SIZES = [10, 100, 300];
 
-function option(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(Deno.args[i + 1]);
-}
 const ROUNDS = option("rounds", 15);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function time(cmd: string, args: string[], env: Record<string, string>, cwd: string) {
-  const started = performance.now();
-  const out = await new Deno.Command(cmd, {
-    args,
-    env,
-    cwd,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const ms = performance.now() - started;
-  if (!out.success) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${out.code}):\n${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return { ms, stdout: new TextDecoder().decode(out.stdout) };
-}
 
 async function main() {
   const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "envknit-bench-run-" }));
@@ -96,23 +68,23 @@ async function main() {
         { default: wheels.slice(0, size).map((w) => ({ wheels: [w] })) },
         index,
       );
-      await time(deno, cli("install"), env, dir);
-      const view = (await time(deno, cli("env", "python"), env, dir)).stdout.trim();
-      await time(deno, cli("run", "--", "python", "-c", "pass"), env, dir); // warm the plan
+      await timeCommand(deno, cli("install"), env, dir);
+      const view = (await timeCommand(deno, cli("env", "python"), env, dir)).stdout.trim();
+      await timeCommand(deno, cli("run", "--", "python", "-c", "pass"), env, dir); // warm the plan
       projects[size] = { dir, view };
     }
 
     const results: Record<string, number[]> = {};
     const add = (label: string, ms: number) => (results[label] ??= []).push(ms);
     for (let round = 0; round < ROUNDS; round++) {
-      add("python -c pass", (await time(PYTHON, ["-c", "pass"], base, work)).ms);
-      add("envknit --version", (await time(deno, cli("--version"), env, work)).ms);
+      add("python -c pass", (await timeCommand(PYTHON, ["-c", "pass"], base, work)).ms);
+      add("envknit --version", (await timeCommand(deno, cli("--version"), env, work)).ms);
       for (const size of SIZES) {
         const { dir, view } = projects[size];
-        add(`view ${size}`, (await time(view, ["-c", "pass"], base, dir)).ms);
+        add(`view ${size}`, (await timeCommand(view, ["-c", "pass"], base, dir)).ms);
         add(
           `run ${size}`,
-          (await time(deno, cli("run", "--", "python", "-c", "pass"), env, dir)).ms,
+          (await timeCommand(deno, cli("run", "--", "python", "-c", "pass"), env, dir)).ms,
         );
       }
     }
