@@ -2,13 +2,12 @@
 // hold an install forever), local reads refuse anything but regular files (a FIFO), and a remote
 // index cannot point at file:// URLs.
 import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
-import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
 import { HttpClient, HttpError } from "../../store/http/client.ts";
 import { httpOptionsFromEnv } from "../../store/http/env.ts";
 import { makeProject, writeTestLock } from "../e2e/install_support.ts";
 import { configText } from "../e2e/lock_support.ts";
-import { assertRefused, envknit } from "./support.ts";
+import { assertRefused, envknit, lockAddingToInstalledStore } from "./support.ts";
 
 /** A loopback server that answers 200 and then sends one byte every `everyMs`, forever. */
 function trickleServer(everyMs: number): Deno.HttpServer & { url: string } {
@@ -54,17 +53,10 @@ Deno.test("ENVKNIT_HTTP_DEADLINE sets every request's deadline, a download's too
 });
 
 Deno.test("install: a wheel trickled a byte every 200 ms fails at the deadline", async () => {
-  const wheel = await buildWheel({ name: "trickled", version: "1.0" });
-  const baseline = await buildWheel({ name: "baseline", version: "1.0" });
-  await using index = await startIndex({ projects: { trickled: [wheel], baseline: [baseline] } });
-  await using p = await makeProject();
-  await writeTestLock(p.lockPath, { default: [{ wheels: [baseline] }] }, index);
-  assertEquals((await envknit(["install"], { cwd: p.project, env: p.env })).code, 0);
-  await writeTestLock(
-    p.lockPath,
-    { default: [{ wheels: [baseline] }, { wheels: [wheel] }] },
-    index,
+  await using setup = await lockAddingToInstalledStore(
+    await buildWheel({ name: "trickled", version: "1.0" }),
   );
+  const { index, p } = setup;
   // Under the gap timeout (30 s) by far: only an overall deadline ends this.
   index.setFaults([{
     type: "slow",

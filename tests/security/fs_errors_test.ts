@@ -7,22 +7,12 @@ import { buildWheel, type BuiltWheel } from "../support/wheel_factory.ts";
 import { EnvknitError } from "../../core/errors.ts";
 import { errnoOf, fileSystemError, withPath } from "../../core/fs_errors.ts";
 import { makeProject, writeTestLock } from "../e2e/install_support.ts";
-import { assertRefused, envknit } from "./support.ts";
+import { assertRefused, lockAddingToInstalledStore } from "./support.ts";
 
 /** Installs `wheel` (after a baseline one, so the store is not empty) and expects `error`. */
 async function refusedInstall(wheel: BuiltWheel, error: RegExp): Promise<string> {
-  const baseline = await buildWheel({ name: "baseline", version: "1.0" });
-  await using index = await startIndex({
-    projects: { baseline: [baseline], [wheel.name]: [wheel] },
-  });
-  await using p = await makeProject();
-  await writeTestLock(p.lockPath, { default: [{ wheels: [baseline] }] }, index);
-  assertEquals((await envknit(["install"], { cwd: p.project, env: p.env })).code, 0);
-  await writeTestLock(
-    p.lockPath,
-    { default: [{ wheels: [baseline] }, { wheels: [wheel] }] },
-    index,
-  );
+  await using setup = await lockAddingToInstalledStore(wheel);
+  const { p } = setup;
   return await assertRefused(["install"], { cwd: p.project, env: p.env, home: p.home }, error);
 }
 

@@ -1,10 +1,7 @@
 // Regression (issue #14.9): RECORD is the wheel's own account of its files; every lie in it is
 // refused with one error and the store unchanged.
-import { assert } from "../support/assert.ts";
-import { startIndex } from "../support/index_server.ts";
 import { buildWheel, type BuiltWheel, recordHash } from "../support/wheel_factory.ts";
-import { makeProject, writeTestLock } from "../e2e/install_support.ts";
-import { assertRefused, envknit } from "./support.ts";
+import { assertRefused, lockAddingToInstalledStore } from "./support.ts";
 
 const enc = new TextEncoder();
 
@@ -104,17 +101,8 @@ const CASES: { name: string; wheel: () => Promise<BuiltWheel>; error: RegExp }[]
 
 for (const c of CASES) {
   Deno.test(`RECORD lies: ${c.name} is refused`, async () => {
-    const baseline = await buildWheel({ name: "baseline", version: "1.0" });
-    const wheel = await c.wheel();
-    await using index = await startIndex({ projects: { baseline: [baseline], liar: [wheel] } });
-    await using p = await makeProject();
-    await writeTestLock(p.lockPath, { default: [{ wheels: [baseline] }] }, index);
-    assert((await envknit(["install"], { cwd: p.project, env: p.env })).code === 0);
-    await writeTestLock(
-      p.lockPath,
-      { default: [{ wheels: [baseline] }, { wheels: [wheel] }] },
-      index,
-    );
+    await using setup = await lockAddingToInstalledStore(await c.wheel());
+    const { p } = setup;
     await assertRefused(
       ["install"],
       { cwd: p.project, env: p.env, home: p.home },

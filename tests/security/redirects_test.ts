@@ -2,12 +2,10 @@
 // URL, plain http only to loopback or trusted hosts, no unknown schemes — and credentials never
 // travel to another origin.
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
-import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
 import { HttpClient } from "../../store/http/client.ts";
 import { EnvknitError } from "../../core/errors.ts";
-import { makeProject, writeTestLock } from "../e2e/install_support.ts";
-import { assertRefused, envknit } from "./support.ts";
+import { assertRefused, lockAddingToInstalledStore } from "./support.ts";
 
 /** A loopback server answering every request with `answer`, recording the requests' headers. */
 function server(answer: (req: Request) => Response) {
@@ -39,17 +37,10 @@ const TARGETS: { name: string; location: string; error: RegExp }[] = [
 
 for (const t of TARGETS) {
   Deno.test(`install: a wheel redirected to ${t.name} is refused`, async () => {
-    const baseline = await buildWheel({ name: "baseline", version: "1.0" });
-    const wheel = await buildWheel({ name: "moved", version: "1.0" });
-    await using index = await startIndex({ projects: { baseline: [baseline], moved: [wheel] } });
-    await using p = await makeProject();
-    await writeTestLock(p.lockPath, { default: [{ wheels: [baseline] }] }, index);
-    assertEquals((await envknit(["install"], { cwd: p.project, env: p.env })).code, 0);
-    await writeTestLock(
-      p.lockPath,
-      { default: [{ wheels: [baseline] }, { wheels: [wheel] }] },
-      index,
+    await using setup = await lockAddingToInstalledStore(
+      await buildWheel({ name: "moved", version: "1.0" }),
     );
+    const { index, p } = setup;
     index.setFaults([{
       type: "status",
       kind: "wheel",

@@ -10,7 +10,15 @@ import { createHash } from "node:crypto";
 import { crc32, createDeflateRaw } from "node:zlib";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { type CliResult, RUN_FLAGS } from "../support/cli.ts";
-import { envknit, snapshot } from "../e2e/install_support.ts";
+import {
+  envknit,
+  makeProject,
+  snapshot,
+  type TestProject,
+  writeTestLock,
+} from "../e2e/install_support.ts";
+import { type IndexServer, startIndex } from "../support/index_server.ts";
+import { buildWheel, type BuiltWheel } from "../support/wheel_factory.ts";
 
 export { envknit, snapshot };
 
@@ -230,4 +238,38 @@ export async function writeBigWheel(
     name,
     version,
   };
+}
+
+/** A loopback index and a project, disposed of together. */
+export interface IndexAndProject extends AsyncDisposable {
+  index: IndexServer;
+  p: TestProject;
+}
+
+/**
+ * A project whose store already holds one installed entry (`baseline`, so "the store is
+ * unchanged" is checked on a store that is not empty) and whose lock now adds `wheel`, both
+ * served by a new loopback index: the next `install` builds `wheel` alone.
+ */
+export async function lockAddingToInstalledStore(wheel: BuiltWheel): Promise<IndexAndProject> {
+  const baseline = await buildWheel({ name: "baseline", version: "1.0" });
+  const index = await startIndex({ projects: { baseline: [baseline], [wheel.name]: [wheel] } });
+  const p = await makeProject();
+  const dispose = async () => {
+    await p[Symbol.asyncDispose]();
+    await index[Symbol.asyncDispose]();
+  };
+  try {
+    await writeTestLock(p.lockPath, { default: [{ wheels: [baseline] }] }, index);
+    assertEquals((await envknit(["install"], { cwd: p.project, env: p.env })).code, 0);
+    await writeTestLock(
+      p.lockPath,
+      { default: [{ wheels: [baseline] }, { wheels: [wheel] }] },
+      index,
+    );
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { index, p, [Symbol.asyncDispose]: dispose };
 }

@@ -3,11 +3,10 @@
 // `..`, absolute paths, backslashes, drive letters, symbolic links, devices and FIFOs, and names
 // made unsafe by their encoding.
 import { assert } from "../support/assert.ts";
-import { startIndex } from "../support/index_server.ts";
 import { buildWheel, type BuiltWheel } from "../support/wheel_factory.ts";
 import type { ZipWriterEntry } from "../support/zip_writer.ts";
-import { exists, makeProject, writeTestLock } from "../e2e/install_support.ts";
-import { assertRefused, envknit } from "./support.ts";
+import { exists } from "../e2e/install_support.ts";
+import { assertRefused, lockAddingToInstalledStore } from "./support.ts";
 
 const marker = `envknit-slip-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -99,17 +98,9 @@ async function hostile(members: ZipWriterEntry[]): Promise<BuiltWheel> {
 
 for (const c of CASES) {
   Deno.test(`zip-slip: ${c.name} is refused and nothing is written`, async () => {
-    const baseline = await buildWheel({ name: "baseline", version: "1.0" });
     const wheel = await hostile(c.members);
-    await using index = await startIndex({ projects: { baseline: [baseline], slip: [wheel] } });
-    await using p = await makeProject();
-    await writeTestLock(p.lockPath, { default: [{ wheels: [baseline] }] }, index);
-    assert((await envknit(["install"], { cwd: p.project, env: p.env })).code === 0);
-    await writeTestLock(
-      p.lockPath,
-      { default: [{ wheels: [baseline] }, { wheels: [wheel] }] },
-      index,
-    );
+    await using setup = await lockAddingToInstalledStore(wheel);
+    const { p } = setup;
     await assertRefused(
       ["install"],
       { cwd: p.project, env: p.env, home: p.home },
