@@ -14,7 +14,7 @@ import {
   snapshot,
   writeTestLock,
 } from "./install_support.ts";
-import { MAIN } from "../support/cli.ts";
+import { MAIN, readUntil, spawnEnvknit } from "../support/cli.ts";
 
 const alpha = await buildWheel({
   name: "Alpha.Pkg",
@@ -206,40 +206,19 @@ Deno.test("run: signals reach the command, and its death by signal is the exit s
   await using p = await makeProject();
   await writeTestLock(p.lockPath, { default: [{ wheels: [beta] }] }, index);
   assertEquals((await envknit(["install"], { cwd: p.project, env: p.env })).code, 0);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--no-lock",
-      MAIN,
-      "run",
-      "--",
-      "python",
-      "-c",
-      "import signal, sys, time\n" +
-      "signal.signal(signal.SIGTERM, lambda *a: (print('got SIGTERM', flush=True), sys.exit(7)))\n" +
-      "print('ready', flush=True)\ntime.sleep(30)\n",
-    ],
-    cwd: p.project,
-    env: p.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnEnvknit([
+    "run",
+    "--",
+    "python",
+    "-c",
+    "import signal, sys, time\n" +
+    "signal.signal(signal.SIGTERM, lambda *a: (print('got SIGTERM', flush=True), sys.exit(7)))\n" +
+    "print('ready', flush=True)\ntime.sleep(30)\n",
+  ], { cwd: p.project, env: p.env });
   const reader = child.stdout.getReader();
-  let out = "";
-  while (!out.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-  }
+  let out = await readUntil(reader, "ready");
   child.kill("SIGTERM");
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-  }
+  out = await readUntil(reader, undefined, out);
   const status = await child.status;
   await child.stderr.cancel();
   assertStringIncludes(out, "got SIGTERM");

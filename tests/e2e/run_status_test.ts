@@ -6,7 +6,7 @@
 import { assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
-import { MAIN, RUN_FLAGS } from "../support/cli.ts";
+import { MAIN, readUntil, RUN_FLAGS, spawnEnvknit } from "../support/cli.ts";
 import { PYTHON } from "../support/python.ts";
 import { envknit, makeProject, type TestProject, writeTestLock } from "./install_support.ts";
 
@@ -44,7 +44,8 @@ async function installedProject(): Promise<{ p: TestProject; dispose: () => Prom
   };
 }
 
-const RUN = ["run", "-A", ...RUN_FLAGS, MAIN, "run", "--", "python", "app.py"];
+const RUN_APP = ["run", "--", "python", "app.py"];
+const RUN = ["run", "-A", ...RUN_FLAGS, MAIN, ...RUN_APP];
 
 Deno.test("run: Ctrl-C at a terminal reaches the command once; its exit status is envknit's", async () => {
   const { p, dispose } = await installedProject();
@@ -98,29 +99,15 @@ Deno.test("run: an interrupt sent to the whole process group reaches the command
   const { p, dispose } = await installedProject();
   try {
     // A session (and process group) of its own, as a CI runner or `kill -INT -<pgid>` targets.
-    const child = new Deno.Command(Deno.execPath(), {
-      args: RUN,
+    const child = spawnEnvknit(RUN_APP, {
       cwd: p.project,
       env: p.env,
-      clearEnv: true,
       detached: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    });
     const reader = child.stdout.getReader();
-    let out = "";
-    while (!out.includes("ready")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
-    }
+    let out = await readUntil(reader, "ready");
     Deno.kill(-child.pid, "SIGINT");
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
-    }
+    out = await readUntil(reader, undefined, out);
     const status = await child.status;
     const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
     assertStringIncludes(out, "interrupts: 1", out + stderr);

@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel } from "../support/wheel_factory.ts";
-import { MAIN, RUN_FLAGS } from "../support/cli.ts";
+import { readUntil, spawnEnvknit } from "../support/cli.ts";
 import { entryDir, envknit, exists, makeProject, writeTestLock } from "./install_support.ts";
 import { processStartTime } from "../../store/leases.ts";
 
@@ -84,35 +84,19 @@ Deno.test("store gc honours the lease of a running envknit run, and cleans it on
   assertEquals((await envknit(["install"], { cwd: p.project, env: p.env })).code, 0);
 
   // A long command, in a process group of its own (killed as a whole below).
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      ...RUN_FLAGS,
-      "--no-lock",
-      MAIN,
+  const child = spawnEnvknit(
+    [
       "run",
       "--",
       "python",
       "-c",
       "import leased, time; print('ready', flush=True); time.sleep(120)",
     ],
-    cwd: p.project,
-    env: p.env,
-    clearEnv: true,
-    detached: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+    { cwd: p.project, env: p.env, detached: true },
+  );
   try {
     const reader = child.stdout.getReader();
-    let out = "";
-    while (!out.includes("ready")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
-    }
+    const out = await readUntil(reader, "ready");
     assert(out.includes("ready"), out);
     reader.releaseLock();
     const leases = await Array.fromAsync(Deno.readDir(`${p.home}/leases`));

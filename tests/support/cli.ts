@@ -78,3 +78,43 @@ export async function runEnvknit(args: string[], options: RunEnvknitOptions): Pr
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
+
+/**
+ * Starts the CLI as {@link runEnvknit} does (stdin closed, stdout and stderr piped) without
+ * waiting for it: for tests that signal or race a running command. `detached` gives it a process
+ * group of its own, so that `Deno.kill(-child.pid, …)` reaches the command it runs too.
+ */
+export function spawnEnvknit(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; detached?: boolean },
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...RUN_FLAGS, "--no-lock", MAIN, ...args],
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    detached: options.detached ?? false,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/**
+ * Reads `reader` until its text includes `marker` (without one, until the stream ends) and
+ * returns `before` with what it read appended.
+ */
+export async function readUntil(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  marker?: string,
+  before = "",
+): Promise<string> {
+  let out = before;
+  const decoder = new TextDecoder();
+  while (marker === undefined || !out.includes(marker)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += decoder.decode(value, { stream: true });
+  }
+  return out;
+}
