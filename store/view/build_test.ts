@@ -68,6 +68,39 @@ async function fakeStore(home: string): Promise<{ name: string; version: string;
 }
 
 /** Every name under `dir`: links with their targets, folders, files with mode and contents. */
+/**
+ * Builds the view with the reference builder (runtime_py/tests/support/view_factory.py) and
+ * returns the folder it printed. With `islands`, the view gets them, unverified (as the TypeScript
+ * test of islands builds its own).
+ */
+async function referenceView(args: {
+  home: string;
+  lock: string;
+  entries: { name: string; version: string; path: string }[];
+  runtime: string;
+  islands?: unknown;
+}): Promise<string> {
+  const script = `
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import view_factory as vf
+args = json.loads(sys.argv[2])
+probe = vf.probe_interpreter(args["python"])
+entries = [vf.Entry(e["name"], e["version"], e["path"]) for e in args["entries"]]
+extra = {"verify": False, "islands": args["islands"]} if "islands" in args else {}
+print(vf.build_view(Path(args["home"]), Path(args["lock"]), "default", entries, probe,
+                    Path(args["runtime"]), **extra))
+`;
+  const out = await new Deno.Command(PYTHON, {
+    args: ["-c", script, FACTORY_DIR, JSON.stringify({ python: PYTHON, ...args })],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
 async function tree(dir: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(path: string, rel: string) {
@@ -117,29 +150,11 @@ Deno.test("view: the TypeScript builder makes the folder view_factory.py makes",
     assertEquals(await buildView(layout, spec), view);
     await Deno.rename(view, `${dir}/ours`);
 
-    const script = `
-import json, sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-import view_factory as vf
-args = json.loads(sys.argv[2])
-probe = vf.probe_interpreter(args["python"])
-entries = [vf.Entry(e["name"], e["version"], e["path"]) for e in args["entries"]]
-print(vf.build_view(Path(args["home"]), Path(args["lock"]), "default", entries, probe,
-                    Path(args["runtime"])))
-`;
-    const out = await new Deno.Command(PYTHON, {
-      args: [
-        "-c",
-        script,
-        FACTORY_DIR,
-        JSON.stringify({ python: PYTHON, home, lock, entries, runtime: spec.runtime }),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert(out.success, new TextDecoder().decode(out.stderr));
-    assertEquals(new TextDecoder().decode(out.stdout).trim(), view, "same key");
+    assertEquals(
+      await referenceView({ home, lock, entries, runtime: spec.runtime }),
+      view,
+      "same key",
+    );
     const theirs = await tree(view);
     assertEquals(ours, theirs);
 
@@ -298,29 +313,11 @@ Deno.test("view: an environment with islands gets view.json's islands and the bo
     );
     assertEquals(JSON.parse(await Deno.readTextFile(`${view}/view.json`)).islands, islands);
     await Deno.rename(view, `${dir}/ours`);
-    const script = `
-import json, sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-import view_factory as vf
-args = json.loads(sys.argv[2])
-probe = vf.probe_interpreter(args["python"])
-entries = [vf.Entry(e["name"], e["version"], e["path"]) for e in args["entries"]]
-print(vf.build_view(Path(args["home"]), Path(args["lock"]), "default", entries, probe,
-                    Path(args["runtime"]), verify=False, islands=args["islands"]))
-`;
-    const out = await new Deno.Command(PYTHON, {
-      args: [
-        "-c",
-        script,
-        FACTORY_DIR,
-        JSON.stringify({ python: PYTHON, home, lock, entries, runtime: spec.runtime, islands }),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert(out.success, new TextDecoder().decode(out.stderr));
-    assertEquals(new TextDecoder().decode(out.stdout).trim(), view, "same key");
+    assertEquals(
+      await referenceView({ home, lock, entries, runtime: spec.runtime, islands }),
+      view,
+      "same key",
+    );
     assertEquals(ours, await tree(view));
   } finally {
     await Deno.remove(dir, { recursive: true });
