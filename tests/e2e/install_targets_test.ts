@@ -7,7 +7,7 @@ import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts
 import { startIndex } from "../support/index_server.ts";
 import { buildWheel, type BuiltWheel } from "../support/wheel_factory.ts";
 import { type Lockfile, type LockPackage, parseLock, writeLock } from "../../project/lock.ts";
-import { envknit, makeProject, snapshot } from "./install_support.ts";
+import { envknit, makeProject, snapshot, type TestProject } from "./install_support.ts";
 
 const linux311 = "cp311-cp311-manylinux_2_17_x86_64";
 const native = (tag: string) =>
@@ -103,6 +103,21 @@ const files = async (dir: string) =>
 const IMPORTS = "import native, capped, importlib.util as u; " +
   "print(native.BUILD, capped.VERSION, u.find_spec('winonly') is not None)";
 
+/**
+ * `install --offline --find-links wh` on this machine (CPython 3.11) installs its target's three
+ * entries, and `run` imports the cp311 build and the version the Requires-Python cap left it.
+ */
+async function assertOfflineInstallRuns(p: TestProject, wh: string): Promise<void> {
+  const offline = await envknit(["install", "--offline", "--find-links", wh], {
+    cwd: p.project,
+    env: p.env,
+  });
+  assertEquals(offline.code, 0, offline.stderr);
+  assertStringIncludes(offline.stderr, "installed 3 packages");
+  const run = await envknit(["run", "--", "python", "-c", IMPORTS], { cwd: p.project, env: p.env });
+  assertEquals(run.stdout, "cp311 1.0 False\n", run.stderr);
+}
+
 Deno.test("multi-target lock: fetch every target's wheels, stop the index, install --offline here", async () => {
   await using p = await makeProject();
   const wh = `${p.dir}/wh`;
@@ -162,14 +177,7 @@ Deno.test("multi-target lock: fetch every target's wheels, stop the index, insta
   } // the index is stopped here
 
   // This machine's CPython 3.11: its target's entries and wheels, from the wheelhouse alone.
-  const offline = await envknit(["install", "--offline", "--find-links", wh], {
-    cwd: p.project,
-    env: p.env,
-  });
-  assertEquals(offline.code, 0, offline.stderr);
-  assertStringIncludes(offline.stderr, "installed 3 packages");
-  const run = await envknit(["run", "--", "python", "-c", IMPORTS], { cwd: p.project, env: p.env });
-  assertEquals(run.stdout, "cp311 1.0 False\n", run.stderr);
+  await assertOfflineInstallRuns(p, wh);
   // The runtime's own lock reader picks the same entries for the running interpreter.
   const configured = await envknit([
     "run",
@@ -297,13 +305,6 @@ Deno.test("envknit lock for three targets, fetch, stop the index, install --offl
     );
   } // the index is stopped here
 
-  const offline = await envknit(["install", "--offline", "--find-links", wh], {
-    cwd: p.project,
-    env: p.env,
-  });
-  assertEquals(offline.code, 0, offline.stderr);
-  assertStringIncludes(offline.stderr, "installed 3 packages");
-  const run = await envknit(["run", "--", "python", "-c", IMPORTS], { cwd: p.project, env: p.env });
-  assertEquals(run.stdout, "cp311 1.0 False\n", run.stderr);
+  await assertOfflineInstallRuns(p, wh);
   assertEquals((await envknit(["verify"], { cwd: p.project, env: p.env })).code, 0);
 });
