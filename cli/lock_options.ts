@@ -11,6 +11,7 @@ import type { CommandContext } from "./command.ts";
 import { EnvknitError } from "../core/errors.ts";
 import { LOCK_FILENAME } from "../project/lock_file.ts";
 import type { LockOptions } from "../ops/lock/lock_project.ts";
+import { isFile } from "../core/file_kind.ts";
 
 // project/config.ts and project/lock.ts load the YAML parser, whose import alone costs more than
 // a warm `install` or `run`: they are imported only when a file must actually be parsed.
@@ -30,16 +31,6 @@ export const LOCK_OPTIONS: OptionSpec[] = [
 
 function absolute(cwd: string, path: string): string {
   return path.startsWith("/") ? path : `${cwd.replace(/\/+$/, "")}/${path}`;
-}
-
-// Synchronous: the search for the project makes a few stats in a row on every command's way in,
-// where async round trips would add up.
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -27,6 +27,7 @@ import { InstallTarget } from "./interpreter.ts";
 import { machineWheels, type Selection } from "./selection.ts";
 import { lockMetadataCheck } from "./metadata_check.ts";
 import { checkInstallPaths } from "./install_path.ts";
+import { isDirectory } from "../core/file_kind.ts";
 
 export type { InstalledEntry, InstallProgress };
 
@@ -161,12 +162,4 @@ async function checkedMemo(
     }
   };
   return { checked, save };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }

@@ -50,6 +50,7 @@ import { probeForView } from "../store/view/probe.ts";
 import { findRunPython, InstallTarget, targetOf, targetPythonVersion } from "./interpreter.ts";
 import { configBesideLock, lockExists, StaleLockError, staleReason } from "./stale_lock.ts";
 import { islandSpec, seenByDefault } from "./islands_spec.ts";
+import { isDirectory } from "../core/file_kind.ts";
 
 /** Options of {@link prepareRun}. */
 export interface RunOptions {
@@ -242,14 +243,6 @@ async function makePlan(
   return { plan, remember };
 }
 
-function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
 /** The real path of `path` (the view names real paths, as the runtime compares them). */
 function realPath(path: string): string {
   try {
@@ -392,7 +385,7 @@ async function finishRun(
   let rewrite = fresh;
   for (const step of plan.steps) {
     if (fresh) {
-      if (!isDir(step.dir)) {
+      if (!isDirectory(step.dir)) {
         missing.push(step.label);
         continue;
       }

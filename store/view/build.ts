@@ -16,6 +16,7 @@ import { EnvknitError } from "../../core/errors.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import type { StoreLayout } from "../layout.ts";
 import { cleanPythonEnv, type ViewProbe } from "./probe.ts";
+import { isDirectory, isFile } from "../../core/file_kind.ts";
 
 /** The `format` of `view.json` written here (the runtime's `view.VIEW_FORMAT`). */
 export const VIEW_FORMAT = 1;
@@ -133,22 +134,6 @@ function listDir(path: string): string[] {
   return [...Deno.readDirSync(path)].map((e) => e.name).sort(byCodePoint);
 }
 
-function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
 function linkable(entry: string, name: string): boolean {
   if (SKIPPED.has(name) || name.startsWith(".")) return false;
   if (STORE_FOLDERS.has(name)) return isFile(`${entry}/${name}/__init__.py`);
@@ -161,7 +146,7 @@ function linkable(entry: string, name: string): boolean {
  * union of their children, placed the same way.
  */
 function place(target: string, sources: string[]): void {
-  const folders = isDir(sources[0]) ? sources.filter(isDir) : [];
+  const folders = isDirectory(sources[0]) ? sources.filter(isDirectory) : [];
   if (folders.length < 2) {
     Deno.symlinkSync(sources[0], target);
     return;
@@ -215,7 +200,7 @@ function writeView(dir: string, final: string, spec: ViewSpec, key: string): voi
   const taken = new Set(pythons);
   for (const entry of spec.entries) {
     const scripts = `${entry.path}/bin`;
-    if (!isDir(scripts)) continue;
+    if (!isDirectory(scripts)) continue;
     for (const name of listDir(scripts)) {
       if (taken.has(name) || !isFile(`${scripts}/${name}`)) continue;
       taken.add(name);
