@@ -130,6 +130,37 @@ export async function lockInterpreters(
 }
 
 /**
+ * What {@link lockInterpreters} would choose, as a string that changes whenever its answer would,
+ * computed without running any Python or building tags: the described machine, or each
+ * environment's Python by its cached probe (a shim that now points elsewhere finds another
+ * entry). Null when some Python was never probed (or changed since): only a probe can tell.
+ */
+export async function lockInterpretersIdentity(
+  pythonVersions: ReadonlyMap<string, string | null>,
+  options: LockTargetOptions,
+  context: InterpreterContext,
+): Promise<string | null> {
+  if (options.pythonVersion || options.platform) {
+    if (!options.pythonVersion || !options.platform) return null; // half is this machine's
+    return JSON.stringify(["described", options.pythonVersion, options.platform]);
+  }
+  const { cachedProbeFacts } = await import("../store/tags/interpreter.ts");
+  const identity: unknown[] = [];
+  for (const [env, pythonVersion] of [...pythonVersions].sort()) {
+    const { python } = await findPython({
+      flag: options.python ?? null,
+      env: context.env,
+      pythonVersion,
+      cacheDir: context.cacheDir,
+    });
+    const facts = await cachedProbeFacts(python, { cacheDir: context.cacheDir, env: context.env });
+    if (facts === null) return null;
+    identity.push([env, facts]);
+  }
+  return JSON.stringify(identity);
+}
+
+/**
  * The interpreter `lock` targets when no environment says otherwise: the described machine, or
  * the Python of `--python`, `ENVKNIT_PYTHON` or PATH.
  */

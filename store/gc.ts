@@ -302,6 +302,7 @@ export async function collectUnused(
       await Deno.remove(layout.parsedCacheDir, { recursive: true }).catch(() => {});
       await Deno.remove(layout.runPlansDir, { recursive: true }).catch(() => {});
       await Deno.remove(layout.checkedEntriesDir, { recursive: true }).catch(() => {});
+      await Deno.remove(layout.lockMemoDir, { recursive: true }).catch(() => {});
       temporary = (await cleanupStale(layout)).temporary;
     }
     return {

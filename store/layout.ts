@@ -123,6 +123,14 @@ export class StoreLayout {
     return `${this.cacheDir}/checked`;
   }
 
+  /**
+   * `cache/locks-v1/`: per project, what its last plain `lock` read and wrote, so that `lock`
+   * finds an up-to-date lock without resolving (`ops/lock/lock_memo.ts`).
+   */
+  get lockMemoDir(): string {
+    return `${this.cacheDir}/locks-v1`;
+  }
+
   /** `runtime/`: every runtime version written by some envknit. */
   get runtimesDir(): string {
     return `${this.root}/runtime`;

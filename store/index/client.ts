@@ -97,6 +97,22 @@ export class IndexClient {
   readonly #metadata = new Map<string, Promise<string>>();
   /** Projects whose page took a request (of any index, `file:` ones included). */
   readonly #requested = new Set<string>();
+  #freshUntil = Infinity;
+
+  /**
+   * Until when (epoch ms) every answer this client gave would be given again without a request:
+   * the earliest end of freshness among the pages it used (Cache-Control `max-age`). 0 when some
+   * answer has no such promise: a find-links folder or a `file://` mirror (read anew every time),
+   * an offline or not-found page, a page without `max-age`. Until then, the same questions get
+   * the same answers, which is what lets `lock` trust an unchanged lock (`ops/lock/lock_memo.ts`).
+   */
+  get freshUntil(): number {
+    return this.#freshUntil === Infinity ? 0 : this.#freshUntil;
+  }
+
+  #answeredUntil(until: number | undefined | null): void {
+    this.#freshUntil = Math.min(this.#freshUntil, until ?? 0);
+  }
 
   /** A client for the indexes and folders of `options`. */
   constructor(options: IndexClientOptions) {
@@ -178,6 +194,7 @@ export class IndexClient {
       throw new EnvknitError(`invalid project name ${JSON.stringify(name)}`);
     }
     const local = await this.#findLinks.files(name);
+    if (this.#findLinks.folders.length > 0) this.#answeredUntil(0);
     for (let i = 0; i < this.#indexUrls.length; i++) {
       const files = await this.#page(this.#indexUrls[i], this.indexes[i], name);
       if (files === null) continue;
@@ -200,6 +217,7 @@ export class IndexClient {
     const url = `${indexUrl}${name}/`;
     const shown = `${index}${name}/`;
     if (indexUrl.startsWith("file:")) {
+      this.#answeredUntil(0);
       this.#requested.add(name);
       return this.#filePage(url, shown, index, name);
     }
@@ -208,9 +226,11 @@ export class IndexClient {
     // as pip and uv do. `refresh` revalidates anyway.
     if (cached && this.#isFresh(cached)) {
       this.stats.pagesFresh++;
+      this.#answeredUntil(cached.freshUntil);
       return cached.files;
     }
     if (this.#offline) {
+      this.#answeredUntil(0);
       if (cached) {
         this.stats.pagesFromCache++;
         return cached.notFound ? null : cached.files;
@@ -235,11 +255,13 @@ export class IndexClient {
       // A 304 renews the stored answer's freshness (RFC 9111 §4.3.4); without Cache-Control
       // there is none to renew, and nothing is written.
       const freshUntil = freshnessOf(response.headers);
+      this.#answeredUntil(freshUntil);
       if (freshUntil !== null) await this.#cache?.putPage(index, name, { ...cached, freshUntil });
       return cached.files;
     }
     if (response.status === 404 || response.status === 410) {
       this.stats.pagesNotFound++;
+      this.#answeredUntil(0);
       await this.#cache?.putPage(index, name, {
         url: shown,
         etag: null,
@@ -257,7 +279,9 @@ export class IndexClient {
       response.url,
       index,
     );
-    if (!/\bno-store\b/i.test(response.headers.get("cache-control") ?? "")) {
+    const noStore = /\bno-store\b/i.test(response.headers.get("cache-control") ?? "");
+    this.#answeredUntil(noStore ? 0 : freshnessOf(response.headers));
+    if (!noStore) {
       const page: CachedPage = {
         url: shown,
         etag: response.headers.get("etag"),

@@ -307,6 +307,47 @@ Deno.test("cache: a page the server calls fresh (max-age) is used without a requ
   assertEquals(index.counts.notModified, 1);
 });
 
+Deno.test("freshUntil: the earliest freshness of the answers used; 0 when one promises none", async () => {
+  await using dir = await tempDir();
+  await using index = await startIndex({
+    projects: { demo: [await demo()], other: [await demo("2.0", { name: "other" })] },
+    pageCacheControl: "max-age=600, public",
+  });
+  const make = (options: { findLinks?: string[]; offline?: boolean } = {}) =>
+    new IndexClient({
+      http: http(),
+      indexUrls: [index.url],
+      cache: new IndexCache(`${dir}/cache`),
+      ...options,
+    });
+  const before = Date.now();
+  const fetched = make();
+  assertEquals(fetched.freshUntil, 0); // nothing answered yet: no promise
+  await fetched.project("demo");
+  const until = fetched.freshUntil;
+  assert(until >= before + 600_000 && until <= Date.now() + 600_000, String(until));
+  // From the cache, fresh: the page's own promise.
+  const cached = make();
+  await cached.project("demo");
+  assertEquals(cached.freshUntil, until);
+  // A shorter promise for another page lowers it.
+  index.options.pageCacheControl = "max-age=5";
+  await cached.project("other");
+  assert(cached.freshUntil < until && cached.freshUntil > Date.now(), String(cached.freshUntil));
+  // Offline, a fresh page is the answer an online client would give too.
+  const offline = make({ offline: true });
+  await offline.project("demo");
+  assertEquals(offline.freshUntil, until);
+  // Not found, find-links: answers that may differ next time.
+  const missing = make();
+  assertEquals(await missing.project("absent"), null);
+  assertEquals(missing.freshUntil, 0);
+  await Deno.mkdir(`${dir}/links`);
+  const links = make({ findLinks: [`${dir}/links`] });
+  await links.project("demo");
+  assertEquals(links.freshUntil, 0);
+});
+
 Deno.test("freshness from Cache-Control, Age and Expires", () => {
   const now = 1_000_000;
   const h = (init: Record<string, string>) => new Headers(init);

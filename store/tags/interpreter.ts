@@ -275,6 +275,41 @@ export async function probeInterpreter(
   python: string,
   opts: ProbeOptions = {},
 ): Promise<Interpreter> {
+  const { path, file, launcher } = await probeCacheFile(python, opts);
+  // Concurrent probes of the same interpreter share one run; later ones read the cache file.
+  let pending = file ? inFlight.get(file) : undefined;
+  if (!pending) {
+    pending = probeOrRead(path, file, opts.timeoutMs ?? 30_000, launcher, opts.cwd);
+    if (file) {
+      const key = file;
+      inFlight.set(key, pending);
+      pending.finally(() => inFlight.delete(key)).catch(() => {});
+    }
+  }
+  return pending;
+}
+
+/**
+ * What the probe cache holds for `python` now, without running anything or computing tags: the
+ * facts a {@link probeInterpreter} would return from its cache, or null when it would have to
+ * run the interpreter (never probed, changed since, or not cacheable). A cheap identity of the
+ * interpreter for caches of results computed for it.
+ *
+ * @throws EnvknitError when the interpreter is missing.
+ */
+export async function cachedProbeFacts(
+  python: string,
+  opts: ProbeOptions = {},
+): Promise<ProbeFacts | null> {
+  const { path, file, launcher } = await probeCacheFile(python, opts);
+  return file ? readCache(file, path, launcher) : null;
+}
+
+/** Where the probe of `python` is cached (null: not cacheable), and what runs. */
+async function probeCacheFile(
+  python: string,
+  opts: ProbeOptions,
+): Promise<{ path: string; file: string | null; launcher: boolean }> {
   const env = opts.env ?? Deno.env.toObject();
   const path = whichExecutable(python, env);
   if (path === null) {
@@ -295,18 +330,11 @@ export async function probeInterpreter(
     launcher ? `${path}\0${launcher.kind}\0${launcher.fingerprint}` : path,
     { size: stat.size, mtime: stat.mtime },
   );
-  const file = cacheable ? `${cacheDir}/interpreters/${key}.json` : null;
-  // Concurrent probes of the same interpreter share one run; later ones read the cache file.
-  let pending = file ? inFlight.get(file) : undefined;
-  if (!pending) {
-    pending = probeOrRead(path, file, opts.timeoutMs ?? 30_000, launcher !== null, opts.cwd);
-    if (file) {
-      const key = file;
-      inFlight.set(key, pending);
-      pending.finally(() => inFlight.delete(key)).catch(() => {});
-    }
-  }
-  return pending;
+  return {
+    path,
+    file: cacheable ? `${cacheDir}/interpreters/${key}.json` : null,
+    launcher: launcher !== null,
+  };
 }
 
 async function probeOrRead(
