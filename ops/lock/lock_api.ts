@@ -7,8 +7,9 @@
  */
 import type { ProjectConfig, ResolverSettings } from "../../project/config.ts";
 import type { Lockfile } from "../../project/lock.ts";
-import type { HttpClient, HttpStats } from "../../store/http/client.ts";
-import type { IndexStats } from "../../store/index/client.ts";
+import type { HttpClient } from "../../store/http/client.ts";
+import type { HttpStats } from "../../store/http/stats.ts";
+import type { IndexStats } from "../../store/index/stats.ts";
 import type { TargetSpec } from "./lock_targets.ts";
 
 /** What to lock and how. Everything is optional; the defaults are those of `envknit lock`. */

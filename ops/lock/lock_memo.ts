@@ -21,6 +21,8 @@ import { ENVKNIT_VERSION } from "../../core/version.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { writeFileQuietly } from "../../core/atomic_write.ts";
 import { cacheDir as storeCacheDir, envknitHome } from "../../store/home.ts";
+import { noHttpTraffic } from "../../store/http/stats.ts";
+import { noIndexWork } from "../../store/index/stats.ts";
 import { StoreLayout } from "../../store/layout.ts";
 import { lockInterpretersIdentity } from "../interpreter.ts";
 import { chooseTargets, type LockOptions, type LockResult, overrideNotes } from "./lock_api.ts";
@@ -142,25 +144,8 @@ export async function unchangedLock(options: LockOptions): Promise<LockResult | 
     written: false,
     environments: envNames,
     stats: {
-      http: {
-        requests: 0,
-        retries: 0,
-        conditional: 0,
-        notModified: 0,
-        ranged: 0,
-        bytes: 0,
-        fileReads: 0,
-        inFlight: 0,
-        byHost: {},
-      },
-      index: {
-        pagesFetched: 0,
-        pagesNotModified: 0,
-        pagesFromCache: 0,
-        pagesFresh: 0,
-        pagesNotFound: 0,
-        metadata: { cache: 0, pep658: 0, range: 0, wheel: 0, local: 0 },
-      },
+      http: noHttpTraffic(),
+      index: noIndexWork(),
       seconds: ms / 1000,
       phases: { unchanged: ms },
     },

@@ -21,6 +21,9 @@ import { EnvknitError } from "../../core/errors.ts";
 import { ENVKNIT_VERSION } from "../../core/version.ts";
 import { loadNetrc, type Netrc, netrcLookup, netrcPath } from "./netrc.ts";
 import { checkTransport, redactUrl, stripCredentials, urlCredentials } from "./url.ts";
+import { type HttpStats, noHttpTraffic } from "./stats.ts";
+
+export type { HttpStats };
 
 /** A byte range: `start`..`end` inclusive (to the end of the file when `end` is omitted), or the
  * last `suffix` bytes. */
@@ -78,28 +81,6 @@ export interface HttpBytes {
   headers: Headers;
   /** The whole body. */
   body: Uint8Array;
-}
-
-/** Counters of a client's traffic. */
-export interface HttpStats {
-  /** HTTP requests sent (each retry and each redirect hop counts). */
-  requests: number;
-  /** Requests sent again after a failure. */
-  retries: number;
-  /** Requests that carried `If-None-Match` or `If-Modified-Since`. */
-  conditional: number;
-  /** 304 answers. */
-  notModified: number;
-  /** Requests with a `Range` header. */
-  ranged: number;
-  /** Body bytes received over HTTP. */
-  bytes: number;
-  /** `file://` reads. */
-  fileReads: number;
-  /** Requests started and not finished (body included). */
-  inFlight: number;
-  /** Requests per `host:port`. */
-  byHost: Record<string, number>;
 }
 
 /** How a client behaves. Every field has a default fit for PyPI. */
@@ -336,17 +317,7 @@ function makeResponse(
 /** The HTTP client (see the module documentation). One per operation; it is cheap. */
 export class HttpClient {
   /** Live counters (see {@link HttpStats}). */
-  readonly stats: HttpStats = {
-    requests: 0,
-    retries: 0,
-    conditional: 0,
-    notModified: 0,
-    ranged: 0,
-    bytes: 0,
-    fileReads: 0,
-    inFlight: 0,
-    byHost: {},
-  };
+  readonly stats: HttpStats = noHttpTraffic();
   readonly #slots: Slots;
   readonly #retries: number;
   readonly #timeoutMs: number;

@@ -16,7 +16,10 @@ import { redactUrl, stripCredentials } from "../http/url.ts";
 import { normalizeName } from "../../core/names.ts";
 import { ZipError } from "../zip/errors.ts";
 import type { CachedPage, IndexCache } from "./cache.ts";
-import { cachedMetadata, fetchCoreMetadata, type MetadataSource } from "./core_metadata.ts";
+import { cachedMetadata, fetchCoreMetadata } from "./core_metadata.ts";
+import { type IndexStats, noIndexWork } from "./stats.ts";
+
+export type { IndexStats };
 import { FindLinks, projectOfFile } from "./find_links.ts";
 import { parseProjectPage, SIMPLE_ACCEPT } from "./page.ts";
 import type { IndexFile, ProjectPage } from "./types.ts";
@@ -50,22 +53,6 @@ export interface IndexClientOptions {
   saveWheel?: (sha256: string, bytes: Uint8Array) => Promise<void>;
 }
 
-/** What the client did, for tests, benchmarks and `-v`. */
-export interface IndexStats {
-  /** Pages fetched in full (200). */
-  pagesFetched: number;
-  /** Pages revalidated with a 304. */
-  pagesNotModified: number;
-  /** Pages taken from the cache without a request (offline). */
-  pagesFromCache: number;
-  /** Pages taken from the cache without a request because they were still fresh (max-age). */
-  pagesFresh: number;
-  /** Index pages that did not exist (404/410). */
-  pagesNotFound: number;
-  /** Metadata by source. */
-  metadata: Record<MetadataSource, number>;
-}
-
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A simple-API base URL with exactly one trailing slash. */
@@ -78,14 +65,7 @@ export class IndexClient {
   /** The indexes, credentials removed, in priority order. */
   readonly indexes: string[];
   /** What the client did (see {@link IndexStats}). */
-  readonly stats: IndexStats = {
-    pagesFetched: 0,
-    pagesNotModified: 0,
-    pagesFromCache: 0,
-    pagesFresh: 0,
-    pagesNotFound: 0,
-    metadata: { cache: 0, pep658: 0, range: 0, wheel: 0, local: 0 },
-  };
+  readonly stats: IndexStats = noIndexWork();
   readonly #http: HttpClient;
   readonly #indexUrls: string[];
   readonly #findLinks: FindLinks;
