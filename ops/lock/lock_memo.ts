@@ -20,7 +20,7 @@ import { loadLock, LOCK_FILENAME } from "../../project/lock.ts";
 import { ENVKNIT_VERSION } from "../../core/version.ts";
 import { sha256Hex } from "../../core/sha256.ts";
 import { writeFileQuietly } from "../../core/atomic_write.ts";
-import { cacheDir as storeCacheDir, envknitHome } from "../../store/home.ts";
+import { envknitHome } from "../../store/home.ts";
 import { noHttpTraffic } from "../../store/http/stats.ts";
 import { noIndexWork } from "../../store/index/stats.ts";
 import { StoreLayout } from "../../store/layout.ts";
@@ -35,9 +35,7 @@ export interface LockInputs {
   config: ProjectConfig;
   options: LockOptions;
   envVars: Record<string, string>;
-  /** The store's cache folder (interpreter probes). */
-  cacheDir: string;
-  /** The store (the memo is kept in its cache). */
+  /** The store (interpreter probes and the memo are kept in its cache). */
   layout: StoreLayout;
 }
 
@@ -55,7 +53,7 @@ interface LockMemo {
  * interpreter that was never probed).
  */
 async function inputsDigest(inputs: LockInputs): Promise<string | null> {
-  const { config, options, envVars, cacheDir } = inputs;
+  const { config, options, envVars, layout } = inputs;
   const targets = chooseTargets(config, options);
   // Several targets are described in envknit.yaml (its hash) or the options; nothing runs.
   const interpreters = targets ? null : await lockInterpretersIdentity(
@@ -63,7 +61,7 @@ async function inputsDigest(inputs: LockInputs): Promise<string | null> {
       Object.entries(config.environments).map(([name, env]) => [name, env.pythonVersion ?? null]),
     ),
     options,
-    { env: envVars, cacheDir },
+    { env: envVars, cacheDir: layout.cacheDir },
   );
   if (!targets && interpreters === null) return null;
   return await sha256Hex(JSON.stringify({
@@ -119,7 +117,6 @@ export async function unchangedLock(options: LockOptions): Promise<LockResult | 
   const config = await readConfig(configPath, layout.parsedCacheDir);
   const envNames = Object.keys(config.environments).sort();
   if (envNames.length === 0) return null;
-  const cacheDir = storeCacheDir(envVars);
   const lockPath = `${config.dir}/${LOCK_FILENAME}`;
   let memo: LockMemo;
   let text: string;
@@ -131,9 +128,7 @@ export async function unchangedLock(options: LockOptions): Promise<LockResult | 
     return null;
   }
   if (memo.lock !== await sha256Hex(text)) return null;
-  if (memo.inputs !== await inputsDigest({ config, options, envVars, cacheDir, layout })) {
-    return null;
-  }
+  if (memo.inputs !== await inputsDigest({ config, options, envVars, layout })) return null;
   const { lock } = await loadLock(lockPath, layout.parsedCacheDir, text);
   for (const note of overrideNotes(options, config.resolver ?? {})) options.onWarning?.(note);
   const ms = Math.round(performance.now() - started);

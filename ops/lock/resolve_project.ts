@@ -330,7 +330,7 @@ export async function resolveProject(options: LockOptions = {}): Promise<LockRes
   ) {
     // A plain lock: until the index's answers go stale, it would come out the same again.
     await rememberLock(
-      { config, options, envVars, cacheDir: cache, layout },
+      { config, options, envVars, layout },
       text,
       index.freshUntil,
     );
