@@ -18,11 +18,11 @@ import { ZipError } from "../zip/errors.ts";
 import type { CachedPage, IndexCache } from "./cache.ts";
 import { cachedMetadata, fetchCoreMetadata } from "./core_metadata.ts";
 import { type IndexStats, noIndexWork } from "./stats.ts";
-
-export type { IndexStats };
 import { FindLinks, projectOfFile } from "./find_links.ts";
 import { parseProjectPage, SIMPLE_ACCEPT } from "./page.ts";
 import type { IndexFile, ProjectPage } from "./types.ts";
+
+export type { IndexStats };
 
 /**
  * How long one index page may take in all (2 minutes; a page is small next to a wheel, whose
